@@ -1,0 +1,4 @@
+//! The python binding of `earlybird` is built in its own issue; this crate keeps its place in the
+//! workspace so that the layout is stable.
+
+pub use earlybird::VERSION;

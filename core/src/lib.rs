@@ -1,0 +1,4 @@
+//! EarlyBird's business rules in one pure Rust library.
+
+/// The library version, the same in every binding.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
