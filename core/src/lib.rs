@@ -1,4 +1,20 @@
 //! EarlyBird's business rules in one pure Rust library.
+//!
+//! Every runtime of the business links this crate: the FastAPI backend through Python, the
+//! Node frontends through napi-rs, the phones through UniFFI, and Rust services directly. The
+//! engines are pure functions over plain records; storage sits behind async traits.
+
+pub mod audit;
+pub(crate) mod document;
+pub mod error;
+pub mod lifecycle;
+pub mod notification;
+pub mod record;
+pub mod schedule;
+pub mod time;
+pub mod validation;
+
+pub use error::{Error, Result};
 
 /// The library version, the same in every binding.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

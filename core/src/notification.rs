@@ -1,0 +1,18 @@
+//! Notification intents: what the engines want said to a customer. The host sends them.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A message an engine wants sent: which template, to whom, with which variables.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationIntent {
+    /// The template key, e.g. `welcome` or `delivery_confirmed`.
+    pub template: String,
+    pub customer_id: String,
+    /// Values for the template's `{{var}}` placeholders.
+    pub variables: BTreeMap<String, String>,
+    /// When the cause of the intent happened.
+    pub at: DateTime<Utc>,
+}
