@@ -19,6 +19,9 @@ pub struct AuditRecord {
     pub before: Option<Value>,
     /// The entity after the change.
     pub after: Option<Value>,
+    /// Why, when a person gave a reason (a correction, a failed delivery).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 impl AuditRecord {
@@ -40,6 +43,15 @@ impl AuditRecord {
             at,
             before: before.map(snapshot),
             after: after.map(snapshot),
+            reason: None,
+        }
+    }
+
+    /// The same record with the reason a person gave.
+    pub fn because(self, reason: Option<&str>) -> Self {
+        Self {
+            reason: reason.map(str::to_owned),
+            ..self
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The crate's error: one variant per concern, each with a stable code every binding maps.
 
 pub use crate::lifecycle::LifecycleError;
-pub use crate::validation::ValidationError;
+pub use crate::validation::{FieldProblem, ValidationError};
 
 /// Everything that can go wrong in `earlybird`.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -20,6 +20,17 @@ impl Error {
         match self {
             Error::Validation(e) => e.code(),
             Error::Lifecycle(e) => e.code(),
+        }
+    }
+}
+
+impl Error {
+    /// The field problems behind this error: every problem of a validation failure, none
+    /// for errors that are not about fields.
+    pub fn problems(&self) -> &[FieldProblem] {
+        match self {
+            Error::Validation(e) | Error::Lifecycle(LifecycleError::Invalid(e)) => &e.problems,
+            Error::Lifecycle(_) => &[],
         }
     }
 }

@@ -108,10 +108,11 @@ pub fn order_delivery_id(order_id: &str, index: usize) -> String {
     format!("{order_id}#{index}")
 }
 
+/// Moves an order to `to`; `(verb, done)` name the command in errors and in the audit trail.
 fn transition(
     order: &Order,
     to: OrderStatus,
-    action: &'static str,
+    (verb, done): (&'static str, &'static str),
     actor: &Actor,
 ) -> Result<OrderOutcome, LifecycleError> {
     let allowed = matches!(
@@ -134,7 +135,7 @@ fn transition(
         return Err(LifecycleError::InvalidTransition {
             order_id: order.id.clone(),
             from: order.status,
-            action,
+            action: verb,
         });
     }
     let after = Order {
@@ -144,7 +145,7 @@ fn transition(
     let audit = AuditRecord::change(
         Order::KIND,
         &order.id,
-        action,
+        done,
         &actor.id,
         actor.at,
         Some(order),
@@ -160,12 +161,22 @@ fn transition(
 
 /// PENDING → OUT_FOR_DELIVERY. Repeating it is a no-op.
 pub fn dispatch(order: &Order, actor: &Actor) -> Result<OrderOutcome, LifecycleError> {
-    transition(order, OrderStatus::OutForDelivery, "dispatch", actor)
+    transition(
+        order,
+        OrderStatus::OutForDelivery,
+        ("dispatch", "dispatched"),
+        actor,
+    )
 }
 
 /// PENDING or OUT_FOR_DELIVERY → CANCELLED. Repeating it is a no-op.
 pub fn cancel(order: &Order, actor: &Actor) -> Result<OrderOutcome, LifecycleError> {
-    transition(order, OrderStatus::Cancelled, "cancel", actor)
+    transition(
+        order,
+        OrderStatus::Cancelled,
+        ("cancel", "cancelled"),
+        actor,
+    )
 }
 
 fn check_quantities(order: &Order, delivered: &[Decimal]) -> Result<(), LifecycleError> {
@@ -310,7 +321,8 @@ pub fn confirm_delivery(
             actor.at,
             Some(order),
             Some(&attempted),
-        );
+        )
+        .because(reason);
         return Ok(OrderOutcome {
             effect: Effect::DeliveryFailed,
             order: order.clone(),
@@ -372,7 +384,7 @@ pub fn correct_delivery(
         ..corrected
     };
     let deliveries = trace(&after, actor, Some(reason));
-    let mut audit = AuditRecord::change(
+    let audit = AuditRecord::change(
         Order::KIND,
         &order.id,
         "delivery_corrected",
@@ -380,10 +392,8 @@ pub fn correct_delivery(
         actor.at,
         Some(order),
         Some(&after),
-    );
-    if let Some(serde_json::Value::Object(map)) = audit.after.as_mut() {
-        map.insert("correction_reason".into(), reason.into());
-    }
+    )
+    .because(Some(reason));
     Ok(OrderOutcome {
         effect: Effect::Changed,
         order: after,
@@ -480,7 +490,8 @@ pub fn correct_recorded_delivery(
         actor.at,
         Some(existing),
         Some(&corrected),
-    );
+    )
+    .because(Some(reason));
     Ok(DeliveryOutcome {
         effect: Effect::Changed,
         delivery: corrected,
@@ -618,10 +629,7 @@ mod tests {
             audit.after.as_ref().unwrap()["items"][0]["delivered_quantity"],
             "1"
         );
-        assert_eq!(
-            audit.after.as_ref().unwrap()["correction_reason"],
-            "one packet leaked"
-        );
+        assert_eq!(audit.reason.as_deref(), Some("one packet leaked"));
         assert_eq!(fixed.deliveries[0].delivered_quantity, d(1));
         let to_nothing = correct_delivery(&done, &[d(0)], "x", &at(10)).unwrap_err();
         assert_eq!(to_nothing.code(), "LIFECYCLE_CORRECTION_TO_NOTHING");

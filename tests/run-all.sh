@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Every check and every test of the project, in every language. Installs what it needs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== Rust: format, lints, tests"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo test --workspace --locked
