@@ -1,6 +1,7 @@
 //! The crate's error: one variant per concern, each with a stable code every binding maps.
 
 pub use crate::lifecycle::LifecycleError;
+pub use crate::store::StoreError;
 pub use crate::validation::{FieldProblem, ValidationError};
 
 /// Everything that can go wrong in `earlybird`.
@@ -12,6 +13,9 @@ pub enum Error {
     /// An order or delivery command the lifecycle rules refuse.
     #[error(transparent)]
     Lifecycle(#[from] LifecycleError),
+    /// A store refused or failed a read or a change; nothing was written.
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 impl Error {
@@ -20,6 +24,7 @@ impl Error {
         match self {
             Error::Validation(e) => e.code(),
             Error::Lifecycle(e) => e.code(),
+            Error::Store(e) => e.code(),
         }
     }
 }
@@ -29,8 +34,10 @@ impl Error {
     /// for errors that are not about fields.
     pub fn problems(&self) -> &[FieldProblem] {
         match self {
-            Error::Validation(e) | Error::Lifecycle(LifecycleError::Invalid(e)) => &e.problems,
-            Error::Lifecycle(_) => &[],
+            Error::Validation(e)
+            | Error::Lifecycle(LifecycleError::Invalid(e))
+            | Error::Store(StoreError::Invalid(e)) => &e.problems,
+            Error::Lifecycle(_) | Error::Store(_) => &[],
         }
     }
 }

@@ -1,0 +1,732 @@
+//! The conformance suite every [`Store`] implementation must pass, written once.
+//!
+//! Each check gets a fresh, empty store from the factory. A check that fails panics with
+//! what it expected, so a store's test is one line:
+//!
+//! ```ignore
+//! earlybird::store::conformance::run(|| async { MyStore::open_temporary().await }).await;
+//! ```
+
+use std::future::Future;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use rust_decimal::Decimal;
+
+use super::{ChangeSet, Expectation, RecordKind, Store, StoreError, Write};
+use crate::audit::AuditRecord;
+use crate::lifecycle::{self, Actor};
+use crate::notification::NotificationIntent;
+use crate::record::{
+    Customer, DatedPrice, DatedRate, DeliveryRecord, DeliverySource, DeliveryStatus, Order,
+    OrderItem, OrderStatus, Pause, Payment, PaymentMethod, Product, Record, Schedule, Subscription,
+    SubscriptionStatus,
+};
+
+/// Runs every check, each on a fresh store; returns how many checks ran.
+pub async fn run<S, F, Fut>(fresh: F) -> usize
+where
+    S: Store,
+    F: Fn() -> Fut,
+    Fut: Future<Output = S>,
+{
+    records_round_trip(&fresh().await).await;
+    writes_replace_by_id(&fresh().await).await;
+    lists_are_filtered_and_sorted(&fresh().await).await;
+    absent_expectation_guards_creation(&fresh().await).await;
+    order_status_expectation_guards_transitions(&fresh().await).await;
+    a_failed_change_set_leaves_nothing_behind(&fresh().await).await;
+    invalid_records_are_refused_whole(&fresh().await).await;
+    audit_trail_keeps_order_and_entity(&fresh().await).await;
+    outbox_hands_each_intent_to_one_claimant(&fresh().await).await;
+    outbox_reclaims_after_a_lease_expires(&fresh().await).await;
+    lifecycle_outcome_is_stored_in_one_change(&fresh().await).await;
+    concurrent_changes_are_all_kept(&fresh().await).await;
+    12
+}
+
+fn day(d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 1, d).expect("a January day")
+}
+
+fn instant(minute: i64) -> DateTime<Utc> {
+    day(15).and_hms_opt(0, 0, 0).expect("midnight").and_utc() + Duration::minutes(minute)
+}
+
+fn dec(s: &str) -> Decimal {
+    s.parse().expect("a decimal literal")
+}
+
+/// A customer with every optional field set, so a store must keep them all.
+pub fn customer(id: &str) -> Customer {
+    Customer {
+        id: id.to_owned(),
+        name: format!("Customer {id}"),
+        phone: "+919845012345".to_owned(),
+        email: Some("asha@example.in".to_owned()),
+        address: Some("12, 4th Cross, Indiranagar".to_owned()),
+        lat: Some(12.9719),
+        lon: Some(77.6412),
+        user_id: Some(format!("U-{id}")),
+        delivery_boy_id: Some("DB_7".to_owned()),
+        signup_date: day(2),
+        referred_by: Some("C0".to_owned()),
+    }
+}
+
+fn product(id: &str) -> Product {
+    Product {
+        id: id.to_owned(),
+        name: "Toned milk 500 ml".to_owned(),
+        unit: Some("packet".to_owned()),
+        prices: vec![
+            DatedPrice {
+                price: dec("28.00"),
+                effective_from: day(1),
+            },
+            DatedPrice {
+                price: dec("30.50"),
+                effective_from: day(16),
+            },
+        ],
+        gst_rates: vec![
+            DatedRate {
+                rate: dec("0"),
+                effective_from: None,
+            },
+            DatedRate {
+                rate: dec("5"),
+                effective_from: Some(day(20)),
+            },
+        ],
+    }
+}
+
+fn subscription(id: &str, customer: &str) -> Subscription {
+    Subscription {
+        id: id.to_owned(),
+        customer_id: customer.to_owned(),
+        product_id: "P1".to_owned(),
+        quantity: dec("0.5"),
+        schedule: Schedule::Weekdays {
+            days: vec![crate::record::Weekday::Mon, crate::record::Weekday::Thu],
+        },
+        start_date: day(1),
+        end_date: Some(day(31)),
+        pauses: vec![Pause {
+            from: day(10),
+            to: day(12),
+        }],
+        price_override: Some(dec("27.00")),
+        status: SubscriptionStatus::Active,
+    }
+}
+
+fn order(id: &str, customer: &str, delivery: NaiveDate) -> Order {
+    Order {
+        id: id.to_owned(),
+        customer_id: customer.to_owned(),
+        items: vec![
+            OrderItem {
+                product_id: "P1".into(),
+                quantity: dec("2"),
+                unit_price: dec("28.50"),
+                delivered_quantity: None,
+            },
+            OrderItem {
+                product_id: "P2".into(),
+                quantity: dec("1.250"),
+                unit_price: dec("90"),
+                delivered_quantity: None,
+            },
+        ],
+        delivery_date: delivery,
+        status: OrderStatus::OutForDelivery,
+        created_at: Some(instant(-600)),
+    }
+}
+
+fn delivery(id: &str, customer: &str, date: NaiveDate) -> DeliveryRecord {
+    DeliveryRecord {
+        id: id.to_owned(),
+        customer_id: customer.to_owned(),
+        date,
+        source: DeliverySource::Subscription("S1".into()),
+        product_id: "P1".into(),
+        ordered_quantity: dec("1.5"),
+        delivered_quantity: dec("1"),
+        status: DeliveryStatus::PartiallyDelivered,
+        reason: Some("short stock".into()),
+        delivery_boy_id: Some("DB_7".into()),
+        confirmed_at: Some(instant(70)),
+    }
+}
+
+fn payment(id: &str, customer: &str, date: NaiveDate) -> Payment {
+    Payment {
+        id: id.to_owned(),
+        customer_id: customer.to_owned(),
+        amount: dec("1234.50"),
+        method: PaymentMethod::Upi,
+        date,
+        reference: Some("UPI-REF-1".into()),
+    }
+}
+
+fn intent(template: &str, customer: &str) -> NotificationIntent {
+    NotificationIntent {
+        template: template.to_owned(),
+        customer_id: customer.to_owned(),
+        variables: [("name".to_owned(), "Asha".to_owned())]
+            .into_iter()
+            .collect(),
+        at: instant(0),
+    }
+}
+
+fn audit(entity_id: &str, action: &str, minute: i64) -> AuditRecord {
+    AuditRecord::change(
+        Order::KIND,
+        entity_id,
+        action,
+        "tester",
+        instant(minute),
+        None,
+        Some(&order(entity_id, "C1", day(15))),
+    )
+}
+
+async fn ok<T>(what: &str, result: Result<T, StoreError>) -> T {
+    match result {
+        Ok(value) => value,
+        Err(e) => panic!("{what}: unexpected store error {e}"),
+    }
+}
+
+async fn records_round_trip<S: Store>(store: &S) {
+    let changes = ChangeSet::new()
+        .write(Write::Customer(customer("C1")))
+        .write(Write::Product(product("P1")))
+        .write(Write::Subscription(subscription("S1", "C1")))
+        .write(Write::Order(order("O1", "C1", day(15))))
+        .write(Write::Delivery(delivery("D1", "C1", day(15))))
+        .write(Write::Payment(payment("PAY1", "C1", day(31))));
+    ok("apply", store.apply(changes).await).await;
+    assert_eq!(
+        ok("customer", store.customer("C1").await).await,
+        Some(customer("C1")),
+        "customer round trip"
+    );
+    assert_eq!(
+        ok("product", store.product("P1").await).await,
+        Some(product("P1")),
+        "product round trip"
+    );
+    assert_eq!(
+        ok("subscription", store.subscription("S1").await).await,
+        Some(subscription("S1", "C1")),
+        "subscription round trip"
+    );
+    assert_eq!(
+        ok("order", store.order("O1").await).await,
+        Some(order("O1", "C1", day(15))),
+        "order round trip"
+    );
+    assert_eq!(
+        ok("delivery", store.delivery("D1").await).await,
+        Some(delivery("D1", "C1", day(15))),
+        "delivery round trip"
+    );
+    assert_eq!(
+        ok("payment", store.payment("PAY1").await).await,
+        Some(payment("PAY1", "C1", day(31))),
+        "payment round trip"
+    );
+    assert_eq!(
+        ok("missing", store.customer("C404").await).await,
+        None,
+        "a missing id is None"
+    );
+    // Decimals keep their scale: "28.50" must not come back as "28.5".
+    let o = ok("order", store.order("O1").await).await.expect("stored");
+    assert_eq!(
+        o.items[0].unit_price.to_string(),
+        "28.50",
+        "decimal scale kept"
+    );
+    assert_eq!(
+        o.items[1].quantity.to_string(),
+        "1.250",
+        "quantity scale kept"
+    );
+}
+
+async fn writes_replace_by_id<S: Store>(store: &S) {
+    ok(
+        "first",
+        store
+            .apply(ChangeSet::new().write(Write::Customer(customer("C1"))))
+            .await,
+    )
+    .await;
+    let renamed = Customer {
+        name: "Asha Rao".into(),
+        email: None,
+        ..customer("C1")
+    };
+    ok(
+        "second",
+        store
+            .apply(ChangeSet::new().write(Write::Customer(renamed.clone())))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        ok("read", store.customer("C1").await).await,
+        Some(renamed),
+        "a write replaces the record"
+    );
+    assert_eq!(
+        ok("list", store.customers().await).await.len(),
+        1,
+        "no duplicate after a replace"
+    );
+}
+
+async fn lists_are_filtered_and_sorted<S: Store>(store: &S) {
+    let changes = ChangeSet::new()
+        .write(Write::Customer(customer("C2")))
+        .write(Write::Customer(customer("C1")))
+        .write(Write::Product(product("P2")))
+        .write(Write::Product(product("P1")))
+        .write(Write::Subscription(subscription("S2", "C1")))
+        .write(Write::Subscription(subscription("S1", "C1")))
+        .write(Write::Subscription(subscription("S3", "C2")))
+        .write(Write::Order(order("O3", "C1", day(20))))
+        .write(Write::Order(order("O2", "C1", day(10))))
+        .write(Write::Order(order("O1", "C2", day(10))))
+        .write(Write::Delivery(delivery("D3", "C1", day(5))))
+        .write(Write::Delivery(delivery("D2", "C1", day(5))))
+        .write(Write::Delivery(delivery("D1", "C2", day(31))))
+        .write(Write::Payment(payment("PAY2", "C1", day(3))))
+        .write(Write::Payment(payment("PAY1", "C1", day(9))));
+    ok("apply", store.apply(changes).await).await;
+    let ids = |v: Vec<String>| v;
+    assert_eq!(
+        ids(ok("customers", store.customers().await)
+            .await
+            .into_iter()
+            .map(|c| c.id)
+            .collect()),
+        ["C1", "C2"]
+    );
+    assert_eq!(
+        ids(ok("products", store.products().await)
+            .await
+            .into_iter()
+            .map(|p| p.id)
+            .collect()),
+        ["P1", "P2"]
+    );
+    assert_eq!(
+        ids(ok("subs", store.subscriptions_of("C1").await)
+            .await
+            .into_iter()
+            .map(|s| s.id)
+            .collect()),
+        ["S1", "S2"]
+    );
+    assert_eq!(
+        ids(ok("orders", store.orders_of("C1").await)
+            .await
+            .into_iter()
+            .map(|o| o.id)
+            .collect()),
+        ["O2", "O3"]
+    );
+    assert_eq!(
+        ids(ok(
+            "orders between",
+            store.orders_between(day(10), day(19)).await
+        )
+        .await
+        .into_iter()
+        .map(|o| o.id)
+        .collect()),
+        ["O1", "O2"],
+        "orders by delivery date, inclusive range"
+    );
+    assert_eq!(
+        ids(ok("deliveries", store.deliveries_of("C1").await)
+            .await
+            .into_iter()
+            .map(|d| d.id)
+            .collect()),
+        ["D2", "D3"]
+    );
+    assert_eq!(
+        ids(ok(
+            "deliveries between",
+            store.deliveries_between(day(5), day(31)).await
+        )
+        .await
+        .into_iter()
+        .map(|d| d.id)
+        .collect()),
+        ["D2", "D3", "D1"],
+        "deliveries by date then id, inclusive range"
+    );
+    assert_eq!(
+        ids(ok("payments", store.payments_of("C1").await)
+            .await
+            .into_iter()
+            .map(|p| p.id)
+            .collect()),
+        ["PAY2", "PAY1"]
+    );
+    assert!(ok("none", store.orders_of("C404").await).await.is_empty());
+}
+
+async fn absent_expectation_guards_creation<S: Store>(store: &S) {
+    let create = || {
+        ChangeSet::new()
+            .expect(Expectation::Absent {
+                kind: RecordKind::Customer,
+                id: "C1".into(),
+            })
+            .write(Write::Customer(customer("C1")))
+    };
+    ok("first", store.apply(create()).await).await;
+    match store.apply(create()).await {
+        Err(StoreError::Conflict(_)) => {}
+        other => panic!("creating C1 twice must conflict, got {other:?}"),
+    }
+}
+
+async fn order_status_expectation_guards_transitions<S: Store>(store: &S) {
+    ok(
+        "seed",
+        store
+            .apply(ChangeSet::new().write(Write::Order(order("O1", "C1", day(15)))))
+            .await,
+    )
+    .await;
+    let cancelled = Order {
+        status: OrderStatus::Cancelled,
+        ..order("O1", "C1", day(15))
+    };
+    let guarded = |status| {
+        ChangeSet::new()
+            .expect(Expectation::OrderStatus {
+                order_id: "O1".into(),
+                status,
+            })
+            .write(Write::Order(cancelled.clone()))
+    };
+    match store.apply(guarded(OrderStatus::Pending)).await {
+        Err(StoreError::Conflict(_)) => {}
+        other => panic!("a wrong expected status must conflict, got {other:?}"),
+    }
+    ok(
+        "right status",
+        store.apply(guarded(OrderStatus::OutForDelivery)).await,
+    )
+    .await;
+    let stored = ok("read", store.order("O1").await).await.map(|o| o.status);
+    assert_eq!(stored, Some(OrderStatus::Cancelled));
+    match store
+        .apply(ChangeSet::new().expect(Expectation::OrderStatus {
+            order_id: "O404".into(),
+            status: OrderStatus::Pending,
+        }))
+        .await
+    {
+        Err(StoreError::Conflict(_)) => {}
+        other => panic!("an expectation on a missing order must conflict, got {other:?}"),
+    }
+}
+
+async fn a_failed_change_set_leaves_nothing_behind<S: Store>(store: &S) {
+    ok(
+        "seed",
+        store
+            .apply(ChangeSet::new().write(Write::Customer(customer("C1"))))
+            .await,
+    )
+    .await;
+    let doomed = ChangeSet::new()
+        .write(Write::Order(order("O1", "C1", day(15))))
+        .write(Write::Payment(payment("PAY1", "C1", day(15))))
+        .audit([audit("O1", "created", 0)])
+        .notify([intent("order_confirmation", "C1")])
+        .expect(Expectation::Absent {
+            kind: RecordKind::Customer,
+            id: "C1".into(),
+        });
+    assert!(
+        matches!(store.apply(doomed).await, Err(StoreError::Conflict(_))),
+        "the expectation fails"
+    );
+    assert_eq!(
+        ok("order", store.order("O1").await).await,
+        None,
+        "no write of a failed change set"
+    );
+    assert_eq!(
+        ok("payment", store.payment("PAY1").await).await,
+        None,
+        "no write of a failed change set"
+    );
+    assert!(
+        ok("audit", store.audit_trail("order", "O1").await)
+            .await
+            .is_empty(),
+        "no audit of a failed change set"
+    );
+    let claimed = ok(
+        "claim",
+        store
+            .claim_intents("w", 10, instant(0), Duration::minutes(5))
+            .await,
+    )
+    .await;
+    assert!(claimed.is_empty(), "no intent of a failed change set");
+}
+
+async fn invalid_records_are_refused_whole<S: Store>(store: &S) {
+    let mut bad = order("O1", "C1", day(15));
+    bad.items[0].quantity = dec("-1");
+    let changes = ChangeSet::new()
+        .write(Write::Customer(customer("C1")))
+        .write(Write::Order(bad));
+    match store.apply(changes).await {
+        Err(StoreError::Invalid(e)) => assert_eq!(e.fields(), ["writes[1].items[0].quantity"]),
+        other => panic!("an invalid record must be refused, got {other:?}"),
+    }
+    assert_eq!(
+        ok("customer", store.customer("C1").await).await,
+        None,
+        "nothing of an invalid change set is written"
+    );
+}
+
+async fn audit_trail_keeps_order_and_entity<S: Store>(store: &S) {
+    ok(
+        "a",
+        store
+            .apply(ChangeSet::new().audit([audit("O1", "created", 5), audit("O2", "created", 1)]))
+            .await,
+    )
+    .await;
+    ok(
+        "b",
+        store
+            .apply(ChangeSet::new().audit([audit("O1", "dispatched", 2)]))
+            .await,
+    )
+    .await;
+    let trail = ok("trail", store.audit_trail("order", "O1").await).await;
+    let actions: Vec<_> = trail.iter().map(|a| a.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        ["created", "dispatched"],
+        "in the order written, not by instant"
+    );
+    assert_eq!(
+        trail[0],
+        audit("O1", "created", 5),
+        "audit records round trip whole"
+    );
+    assert!(
+        ok("other", store.audit_trail("delivery", "O1").await)
+            .await
+            .is_empty(),
+        "filtered by entity kind"
+    );
+}
+
+async fn outbox_hands_each_intent_to_one_claimant<S: Store>(store: &S) {
+    let applied = ok(
+        "apply",
+        store
+            .apply(ChangeSet::new().notify([
+                intent("welcome", "C1"),
+                intent("welcome", "C2"),
+                intent("welcome", "C3"),
+            ]))
+            .await,
+    )
+    .await;
+    assert_eq!(applied.outbox.len(), 3);
+    assert!(
+        applied.outbox.windows(2).all(|w| w[0] < w[1]),
+        "sequence numbers increase"
+    );
+    let lease = Duration::minutes(5);
+    let a = ok("a", store.claim_intents("a", 2, instant(0), lease).await).await;
+    let b = ok("b", store.claim_intents("b", 10, instant(1), lease).await).await;
+    let customers = |v: &[super::OutboxEntry]| {
+        v.iter()
+            .map(|e| e.intent.customer_id.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(customers(&a), ["C1", "C2"], "oldest first, up to the limit");
+    assert_eq!(customers(&b), ["C3"], "a leased intent goes to no one else");
+    assert_eq!(
+        a[0].intent,
+        intent("welcome", "C1"),
+        "intents round trip whole"
+    );
+    assert_eq!(
+        ok("wrong claimant", store.mark_sent("b", &[a[0].seq]).await).await,
+        0,
+        "only the holder marks"
+    );
+    assert_eq!(
+        ok("mark", store.mark_sent("a", &[a[0].seq, a[1].seq]).await).await,
+        2
+    );
+    assert_eq!(
+        ok("again", store.mark_sent("a", &[a[0].seq]).await).await,
+        0,
+        "marking twice counts once"
+    );
+    let later = ok(
+        "later",
+        store.claim_intents("c", 10, instant(60), lease).await,
+    )
+    .await;
+    assert_eq!(
+        customers(&later),
+        ["C3"],
+        "sent intents are never handed out again; expired leases are"
+    );
+}
+
+async fn outbox_reclaims_after_a_lease_expires<S: Store>(store: &S) {
+    ok(
+        "apply",
+        store
+            .apply(ChangeSet::new().notify([intent("we_miss_you", "C1")]))
+            .await,
+    )
+    .await;
+    let lease = Duration::minutes(5);
+    let first = ok(
+        "first",
+        store.claim_intents("a", 10, instant(0), lease).await,
+    )
+    .await;
+    assert_eq!(first.len(), 1);
+    assert!(
+        ok(
+            "during",
+            store.claim_intents("b", 10, instant(4), lease).await
+        )
+        .await
+        .is_empty(),
+        "held during the lease"
+    );
+    let second = ok(
+        "after",
+        store.claim_intents("b", 10, instant(5), lease).await,
+    )
+    .await;
+    assert_eq!(second.len(), 1, "handed out again once the lease expired");
+    assert_eq!(
+        ok("stale holder", store.mark_sent("a", &[first[0].seq]).await).await,
+        0,
+        "the old holder lost it"
+    );
+    assert_eq!(
+        ok("new holder", store.mark_sent("b", &[second[0].seq]).await).await,
+        1
+    );
+}
+
+async fn lifecycle_outcome_is_stored_in_one_change<S: Store>(store: &S) {
+    let placed = order("O1", "C1", day(15));
+    ok(
+        "seed",
+        store
+            .apply(ChangeSet::new().write(Write::Order(placed.clone())))
+            .await,
+    )
+    .await;
+    let actor = Actor::new("DB_7", instant(70));
+    let outcome = match lifecycle::confirm_delivery(&placed, &[dec("2"), dec("1")], None, &actor) {
+        Ok(outcome) => outcome,
+        Err(e) => panic!("confirmation: {e}"),
+    };
+    let changes = ChangeSet::new()
+        .expect(Expectation::OrderStatus {
+            order_id: "O1".into(),
+            status: placed.status,
+        })
+        .write(Write::Order(outcome.order.clone()))
+        .audit(outcome.audit.clone());
+    let changes = outcome
+        .deliveries
+        .iter()
+        .cloned()
+        .fold(changes, |c, d| c.write(Write::Delivery(d)));
+    ok("store the outcome", store.apply(changes.clone()).await).await;
+    assert_eq!(
+        ok("order", store.order("O1").await).await,
+        Some(outcome.order.clone())
+    );
+    let deliveries = ok("deliveries", store.deliveries_of("C1").await).await;
+    assert_eq!(
+        deliveries, outcome.deliveries,
+        "one delivery record per item"
+    );
+    assert_eq!(
+        ok("audit", store.audit_trail("order", "O1").await).await,
+        outcome.audit
+    );
+    assert!(
+        matches!(store.apply(changes).await, Err(StoreError::Conflict(_))),
+        "a replayed confirmation conflicts"
+    );
+    assert_eq!(
+        ok("audit", store.audit_trail("order", "O1").await)
+            .await
+            .len(),
+        1,
+        "and writes no second audit record"
+    );
+}
+
+async fn concurrent_changes_are_all_kept<S: Store>(store: &S) {
+    let writes = (0..20).map(|i| {
+        store.apply(
+            ChangeSet::new()
+                .write(Write::Payment(payment(
+                    &format!("PAY{i:02}"),
+                    "C1",
+                    day(1 + (i % 28) as u32),
+                )))
+                .notify([intent("payment_confirmation", "C1")]),
+        )
+    });
+    for result in futures::future::join_all(writes).await {
+        ok("concurrent apply", result).await;
+    }
+    assert_eq!(
+        ok("payments", store.payments_of("C1").await).await.len(),
+        20
+    );
+    let claimed = ok(
+        "claim",
+        store
+            .claim_intents("w", 100, instant(0), Duration::minutes(1))
+            .await,
+    )
+    .await;
+    let mut seqs: Vec<u64> = claimed.iter().map(|e| e.seq).collect();
+    seqs.dedup();
+    assert_eq!(
+        seqs.len(),
+        20,
+        "every intent kept once with its own sequence number"
+    );
+}

@@ -1,0 +1,293 @@
+//! The in-memory store: for tests, demos and hosts that keep their data elsewhere.
+
+use std::collections::BTreeMap;
+use std::sync::{Mutex, MutexGuard};
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+
+use super::{Applied, ChangeSet, Expectation, OutboxEntry, RecordKind, Store, StoreError, Write};
+use crate::audit::AuditRecord;
+use crate::notification::NotificationIntent;
+use crate::record::{Customer, DeliveryRecord, Order, Payment, Product, Subscription};
+
+#[derive(Debug)]
+struct Outboxed {
+    intent: NotificationIntent,
+    lease: Option<(String, DateTime<Utc>)>,
+    sent: bool,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    customers: BTreeMap<String, Customer>,
+    products: BTreeMap<String, Product>,
+    subscriptions: BTreeMap<String, Subscription>,
+    orders: BTreeMap<String, Order>,
+    deliveries: BTreeMap<String, DeliveryRecord>,
+    payments: BTreeMap<String, Payment>,
+    audit: Vec<AuditRecord>,
+    outbox: BTreeMap<u64, Outboxed>,
+    next_seq: u64,
+}
+
+impl State {
+    fn has(&self, kind: RecordKind, id: &str) -> bool {
+        match kind {
+            RecordKind::Customer => self.customers.contains_key(id),
+            RecordKind::Product => self.products.contains_key(id),
+            RecordKind::Subscription => self.subscriptions.contains_key(id),
+            RecordKind::Order => self.orders.contains_key(id),
+            RecordKind::Delivery => self.deliveries.contains_key(id),
+            RecordKind::Payment => self.payments.contains_key(id),
+        }
+    }
+
+    fn check(&self, expectation: &Expectation) -> Result<(), StoreError> {
+        match expectation {
+            Expectation::Absent { kind, id } if self.has(*kind, id) => Err(StoreError::Conflict(
+                format!("{kind:?} {id} already exists"),
+            )),
+            Expectation::OrderStatus { order_id, status } => {
+                match self.orders.get(order_id).map(|o| o.status) {
+                    Some(found) if found == *status => Ok(()),
+                    found => Err(StoreError::Conflict(format!(
+                        "order {order_id} expected {status}, found {}",
+                        found.map_or("no order".to_owned(), |s| s.to_string())
+                    ))),
+                }
+            }
+            Expectation::Absent { .. } => Ok(()),
+        }
+    }
+
+    fn write(&mut self, write: Write) {
+        match write {
+            Write::Customer(r) => _ = self.customers.insert(r.id.clone(), r),
+            Write::Product(r) => _ = self.products.insert(r.id.clone(), r),
+            Write::Subscription(r) => _ = self.subscriptions.insert(r.id.clone(), r),
+            Write::Order(r) => _ = self.orders.insert(r.id.clone(), r),
+            Write::Delivery(r) => _ = self.deliveries.insert(r.id.clone(), r),
+            Write::Payment(r) => _ = self.payments.insert(r.id.clone(), r),
+        }
+    }
+}
+
+/// Keeps everything in memory behind one lock; each change set is applied under it.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    state: Mutex<State>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A panic elsewhere while holding the lock cannot leave a half-applied change set:
+        // every change is checked before the first write, so the data is still whole.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+fn sorted_by<T: Clone, K: Ord>(items: impl Iterator<Item = T>, key: impl Fn(&T) -> K) -> Vec<T> {
+    let mut items: Vec<T> = items.collect();
+    items.sort_by_key(|item| key(item));
+    items
+}
+
+#[async_trait::async_trait]
+impl Store for MemoryStore {
+    async fn apply(&self, changes: ChangeSet) -> Result<Applied, StoreError> {
+        changes.validate()?;
+        let mut state = self.state();
+        for expectation in &changes.expectations {
+            state.check(expectation)?;
+        }
+        for write in changes.writes {
+            state.write(write);
+        }
+        state.audit.extend(changes.audit);
+        let mut applied = Applied::default();
+        for intent in changes.intents {
+            state.next_seq += 1;
+            let seq = state.next_seq;
+            state.outbox.insert(
+                seq,
+                Outboxed {
+                    intent,
+                    lease: None,
+                    sent: false,
+                },
+            );
+            applied.outbox.push(seq);
+        }
+        Ok(applied)
+    }
+
+    async fn customer(&self, id: &str) -> Result<Option<Customer>, StoreError> {
+        Ok(self.state().customers.get(id).cloned())
+    }
+
+    async fn customers(&self) -> Result<Vec<Customer>, StoreError> {
+        Ok(self.state().customers.values().cloned().collect())
+    }
+
+    async fn product(&self, id: &str) -> Result<Option<Product>, StoreError> {
+        Ok(self.state().products.get(id).cloned())
+    }
+
+    async fn products(&self) -> Result<Vec<Product>, StoreError> {
+        Ok(self.state().products.values().cloned().collect())
+    }
+
+    async fn subscription(&self, id: &str) -> Result<Option<Subscription>, StoreError> {
+        Ok(self.state().subscriptions.get(id).cloned())
+    }
+
+    async fn subscriptions_of(&self, customer_id: &str) -> Result<Vec<Subscription>, StoreError> {
+        let state = self.state();
+        let of = state
+            .subscriptions
+            .values()
+            .filter(|s| s.customer_id == customer_id);
+        Ok(of.cloned().collect())
+    }
+
+    async fn order(&self, id: &str) -> Result<Option<Order>, StoreError> {
+        Ok(self.state().orders.get(id).cloned())
+    }
+
+    async fn orders_of(&self, customer_id: &str) -> Result<Vec<Order>, StoreError> {
+        let state = self.state();
+        let of = state
+            .orders
+            .values()
+            .filter(|o| o.customer_id == customer_id)
+            .cloned();
+        Ok(sorted_by(of, |o| (o.delivery_date, o.id.clone())))
+    }
+
+    async fn orders_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<Order>, StoreError> {
+        let state = self.state();
+        let within = state
+            .orders
+            .values()
+            .filter(|o| (from..=to).contains(&o.delivery_date))
+            .cloned();
+        Ok(sorted_by(within, |o| (o.delivery_date, o.id.clone())))
+    }
+
+    async fn delivery(&self, id: &str) -> Result<Option<DeliveryRecord>, StoreError> {
+        Ok(self.state().deliveries.get(id).cloned())
+    }
+
+    async fn deliveries_of(&self, customer_id: &str) -> Result<Vec<DeliveryRecord>, StoreError> {
+        let state = self.state();
+        let of = state
+            .deliveries
+            .values()
+            .filter(|d| d.customer_id == customer_id)
+            .cloned();
+        Ok(sorted_by(of, |d| (d.date, d.id.clone())))
+    }
+
+    async fn deliveries_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<DeliveryRecord>, StoreError> {
+        let state = self.state();
+        let within = state
+            .deliveries
+            .values()
+            .filter(|d| (from..=to).contains(&d.date))
+            .cloned();
+        Ok(sorted_by(within, |d| (d.date, d.id.clone())))
+    }
+
+    async fn payment(&self, id: &str) -> Result<Option<Payment>, StoreError> {
+        Ok(self.state().payments.get(id).cloned())
+    }
+
+    async fn payments_of(&self, customer_id: &str) -> Result<Vec<Payment>, StoreError> {
+        let state = self.state();
+        let of = state
+            .payments
+            .values()
+            .filter(|p| p.customer_id == customer_id)
+            .cloned();
+        Ok(sorted_by(of, |p| (p.date, p.id.clone())))
+    }
+
+    async fn audit_trail(
+        &self,
+        entity: &str,
+        entity_id: &str,
+    ) -> Result<Vec<AuditRecord>, StoreError> {
+        let state = self.state();
+        let trail = state
+            .audit
+            .iter()
+            .filter(|a| a.entity == entity && a.entity_id == entity_id);
+        Ok(trail.cloned().collect())
+    }
+
+    async fn claim_intents(
+        &self,
+        claimant: &str,
+        limit: usize,
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> Result<Vec<OutboxEntry>, StoreError> {
+        let mut state = self.state();
+        let mut claimed = Vec::new();
+        for (seq, entry) in state.outbox.iter_mut() {
+            if claimed.len() >= limit {
+                break;
+            }
+            let free = entry.lease.as_ref().is_none_or(|(_, until)| *until <= now);
+            if !entry.sent && free {
+                entry.lease = Some((claimant.to_owned(), now + lease));
+                claimed.push(OutboxEntry {
+                    seq: *seq,
+                    intent: entry.intent.clone(),
+                });
+            }
+        }
+        Ok(claimed)
+    }
+
+    async fn mark_sent(&self, claimant: &str, seqs: &[u64]) -> Result<usize, StoreError> {
+        let mut state = self.state();
+        let mut marked = 0;
+        for seq in seqs {
+            if let Some(entry) = state.outbox.get_mut(seq) {
+                let held = entry.lease.as_ref().is_some_and(|(who, _)| who == claimant);
+                if held && !entry.sent {
+                    entry.sent = true;
+                    marked += 1;
+                }
+            }
+        }
+        Ok(marked)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_memory_store_passes_the_conformance_suite() {
+        let checks = super::super::conformance::run(|| async { MemoryStore::new() }).await;
+        assert!(checks >= 10, "only {checks} checks ran");
+    }
+}

@@ -1,0 +1,240 @@
+//! Storage behind async traits, so each host keeps its own database.
+//!
+//! The engines never call a store: a host (or the service layer) reads records, runs an
+//! engine, and writes the outcome as one [`ChangeSet`] — the change, its audit records and
+//! its notification intents together, in one transaction (the outbox pattern), so nothing is
+//! lost or sent twice when the host crashes between steps. Every implementation passes the
+//! same [`conformance`] suite.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::audit::AuditRecord;
+use crate::notification::NotificationIntent;
+use crate::record::{
+    Customer, DeliveryRecord, Order, OrderStatus, Payment, Product, Record, Subscription,
+};
+use crate::validation::ValidationError;
+
+#[cfg(any(test, feature = "conformance"))]
+pub mod conformance;
+mod memory;
+
+pub use memory::MemoryStore;
+
+/// What went wrong in a store.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum StoreError {
+    /// An expectation of the change set did not hold; nothing was written.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// A record to write broke the rules; nothing was written.
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+    /// The database itself failed (connection, disk, constraint...); nothing was written.
+    #[error("storage backend failed: {0}")]
+    Backend(String),
+}
+
+impl StoreError {
+    /// Stable error code shared by every binding.
+    pub const fn code(&self) -> &'static str {
+        match self {
+            StoreError::Conflict(_) => "STORE_CONFLICT",
+            StoreError::Invalid(e) => e.code(),
+            StoreError::Backend(_) => "STORE_BACKEND",
+        }
+    }
+}
+
+/// A record to insert or replace (by id).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", content = "record", rename_all = "snake_case")]
+pub enum Write {
+    Customer(Customer),
+    Product(Product),
+    Subscription(Subscription),
+    Order(Order),
+    Delivery(DeliveryRecord),
+    Payment(Payment),
+}
+
+impl Write {
+    fn validate(&self) -> Result<(), ValidationError> {
+        match self {
+            Write::Customer(r) => r.validate(),
+            Write::Product(r) => r.validate(),
+            Write::Subscription(r) => r.validate(),
+            Write::Order(r) => r.validate(),
+            Write::Delivery(r) => r.validate(),
+            Write::Payment(r) => r.validate(),
+        }
+    }
+}
+
+/// The kinds of record a store keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    Customer,
+    Product,
+    Subscription,
+    Order,
+    Delivery,
+    Payment,
+}
+
+/// A condition checked inside the transaction before anything is written: the optimistic
+/// lock that stops two app servers from applying the same change twice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "expect", rename_all = "snake_case")]
+pub enum Expectation {
+    /// No record of this kind has this id yet.
+    Absent { kind: RecordKind, id: String },
+    /// The order exists and has this status.
+    OrderStatus {
+        order_id: String,
+        status: OrderStatus,
+    },
+}
+
+/// Everything one business operation writes, applied atomically.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ChangeSet {
+    pub expectations: Vec<Expectation>,
+    pub writes: Vec<Write>,
+    pub audit: Vec<AuditRecord>,
+    pub intents: Vec<NotificationIntent>,
+}
+
+impl ChangeSet {
+    /// An empty change set.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a condition that must hold for the change to apply.
+    pub fn expect(mut self, expectation: Expectation) -> Self {
+        self.expectations.push(expectation);
+        self
+    }
+
+    /// Adds a record to insert or replace.
+    pub fn write(mut self, write: Write) -> Self {
+        self.writes.push(write);
+        self
+    }
+
+    /// Adds audit records.
+    pub fn audit(mut self, records: impl IntoIterator<Item = AuditRecord>) -> Self {
+        self.audit.extend(records);
+        self
+    }
+
+    /// Adds notification intents to the outbox.
+    pub fn notify(mut self, intents: impl IntoIterator<Item = NotificationIntent>) -> Self {
+        self.intents.extend(intents);
+        self
+    }
+
+    /// Whether the change set writes nothing at all.
+    pub fn is_empty(&self) -> bool {
+        self.writes.is_empty() && self.audit.is_empty() && self.intents.is_empty()
+    }
+
+    /// Checks every record to write; a store calls this before opening its transaction.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        let mut problems = Vec::new();
+        for (i, write) in self.writes.iter().enumerate() {
+            if let Err(e) = write.validate() {
+                problems.extend(e.problems.into_iter().map(|mut p| {
+                    p.field = format!("writes[{i}].{}", p.field);
+                    p
+                }));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ValidationError { problems })
+        }
+    }
+}
+
+/// An intent waiting in the outbox, with its sequence number (the order it was written in).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutboxEntry {
+    pub seq: u64,
+    pub intent: NotificationIntent,
+}
+
+/// What applying a change set produced.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Applied {
+    /// The outbox sequence numbers given to the change set's intents, in order.
+    pub outbox: Vec<u64>,
+}
+
+/// A store of the business's records, audit trail and notification outbox.
+///
+/// Lists come back sorted (by id, or by date then id) so every implementation returns the
+/// same thing for the same data.
+#[async_trait::async_trait]
+pub trait Store: Send + Sync {
+    /// Applies a change set in one transaction: every expectation is checked, then every
+    /// write, audit record and intent is stored — or nothing is.
+    async fn apply(&self, changes: ChangeSet) -> Result<Applied, StoreError>;
+
+    async fn customer(&self, id: &str) -> Result<Option<Customer>, StoreError>;
+    /// Every customer, by id.
+    async fn customers(&self) -> Result<Vec<Customer>, StoreError>;
+    async fn product(&self, id: &str) -> Result<Option<Product>, StoreError>;
+    /// Every product, by id.
+    async fn products(&self) -> Result<Vec<Product>, StoreError>;
+    async fn subscription(&self, id: &str) -> Result<Option<Subscription>, StoreError>;
+    /// A customer's subscriptions, by id.
+    async fn subscriptions_of(&self, customer_id: &str) -> Result<Vec<Subscription>, StoreError>;
+    async fn order(&self, id: &str) -> Result<Option<Order>, StoreError>;
+    /// A customer's orders, by delivery date then id.
+    async fn orders_of(&self, customer_id: &str) -> Result<Vec<Order>, StoreError>;
+    /// Every order to be delivered from `from` to `to` (inclusive), by delivery date then id.
+    async fn orders_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<Order>, StoreError>;
+    async fn delivery(&self, id: &str) -> Result<Option<DeliveryRecord>, StoreError>;
+    /// A customer's delivery records, by date then id.
+    async fn deliveries_of(&self, customer_id: &str) -> Result<Vec<DeliveryRecord>, StoreError>;
+    /// Every delivery record dated from `from` to `to` (inclusive), by date then id.
+    async fn deliveries_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<DeliveryRecord>, StoreError>;
+    async fn payment(&self, id: &str) -> Result<Option<Payment>, StoreError>;
+    /// A customer's payments, by date then id.
+    async fn payments_of(&self, customer_id: &str) -> Result<Vec<Payment>, StoreError>;
+
+    /// The audit trail of one entity, in the order it was written.
+    async fn audit_trail(
+        &self,
+        entity: &str,
+        entity_id: &str,
+    ) -> Result<Vec<AuditRecord>, StoreError>;
+
+    /// Hands out up to `limit` unsent intents, oldest first, to `claimant` until
+    /// `now + lease`: no other claimant gets them while the lease runs, and an intent whose
+    /// sender died is handed out again once its lease has expired.
+    async fn claim_intents(
+        &self,
+        claimant: &str,
+        limit: usize,
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> Result<Vec<OutboxEntry>, StoreError>;
+
+    /// Marks intents as sent by the claimant holding them; they are never handed out again.
+    /// Intents not held by `claimant` are left alone; returns how many were marked.
+    async fn mark_sent(&self, claimant: &str, seqs: &[u64]) -> Result<usize, StoreError>;
+}
