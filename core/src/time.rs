@@ -32,6 +32,11 @@ impl BusinessZone {
         instant.with_timezone(&self.offset()).date_naive()
     }
 
+    /// An instant on the business's wall clock.
+    pub fn local(self, instant: DateTime<Utc>) -> DateTime<FixedOffset> {
+        instant.with_timezone(&self.offset())
+    }
+
     /// The instant at which a business-local day starts (00:00 local).
     pub fn start_of(self, date: NaiveDate) -> DateTime<Utc> {
         self.offset()

@@ -3,11 +3,60 @@
 use std::collections::BTreeSet;
 
 use serde::Serialize;
+use serde_json::Value;
 
 use super::{
-    Customer, DeliveryRecord, DeliverySource, Order, OrderStatus, Payment, Product, Subscription,
+    Customer, DeliveryRecord, DeliverySource, Order, OrderStatus, Payment, Product, Record,
+    Subscription,
 };
-use crate::validation::{Problems, Rule, ValidationError};
+use crate::validation::{FieldProblem, Problems, Rule, ValidationError};
+
+/// A document that could not be read, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rejected {
+    /// The collection it came from (`orders`, `customers`...).
+    pub collection: String,
+    /// Its position in that collection.
+    pub index: usize,
+    /// Its id, when it had a readable one.
+    pub id: Option<String>,
+    pub problems: Vec<FieldProblem>,
+}
+
+/// The collections of an export, in the order they are read.
+const COLLECTIONS: [&str; 6] = [
+    "customers",
+    "products",
+    "subscriptions",
+    "orders",
+    "deliveries",
+    "payments",
+];
+
+fn read_collection<T: Record>(
+    export: &Value,
+    collection: &str,
+    into: &mut Vec<T>,
+    rejected: &mut Vec<Rejected>,
+) {
+    let Some(documents) = export.get(collection).and_then(Value::as_array) else {
+        return;
+    };
+    for (index, document) in documents.iter().enumerate() {
+        match T::from_document(document) {
+            Ok(record) => into.push(record),
+            Err(e) => rejected.push(Rejected {
+                collection: collection.to_owned(),
+                index,
+                id: document
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+                problems: e.problems,
+            }),
+        }
+    }
+}
 
 /// Records of several kinds, as a host loads them for one run of an engine.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -25,6 +74,62 @@ fn ids<'a, T: 'a>(records: &'a [T], id: impl Fn(&T) -> &str) -> BTreeSet<&'a str
 }
 
 impl Dataset {
+    /// Reads an export shaped `{"customers": [...], "orders": [...], ...}` (any collection
+    /// may be absent), keeping every readable document and reporting every other one.
+    pub fn read_export(export: &Value) -> (Dataset, Vec<Rejected>) {
+        let mut data = Dataset::default();
+        let mut rejected = Vec::new();
+        read_collection(export, COLLECTIONS[0], &mut data.customers, &mut rejected);
+        read_collection(export, COLLECTIONS[1], &mut data.products, &mut rejected);
+        read_collection(
+            export,
+            COLLECTIONS[2],
+            &mut data.subscriptions,
+            &mut rejected,
+        );
+        read_collection(export, COLLECTIONS[3], &mut data.orders, &mut rejected);
+        read_collection(export, COLLECTIONS[4], &mut data.deliveries, &mut rejected);
+        read_collection(export, COLLECTIONS[5], &mut data.payments, &mut rejected);
+        (data, rejected)
+    }
+
+    /// Reads an export and checks its references; every problem of every document, with
+    /// paths such as `orders[3].items[0].quantity`, or the whole dataset.
+    pub fn from_export(export: &Value) -> Result<Dataset, ValidationError> {
+        let mut problems = Problems::new();
+        if !export.is_object() {
+            problems.push(
+                "$",
+                Rule::Object,
+                "",
+                "an export is an object of collections",
+            );
+            return problems.finish(Dataset::default());
+        }
+        let (data, rejected) = Self::read_export(export);
+        for r in rejected {
+            problems.extend(ValidationError {
+                problems: r
+                    .problems
+                    .into_iter()
+                    .map(|p| {
+                        let at = format!("{}[{}]", r.collection, r.index);
+                        let field = if p.field == "$" {
+                            at
+                        } else {
+                            format!("{at}.{}", p.field)
+                        };
+                        FieldProblem { field, ..p }
+                    })
+                    .collect(),
+            });
+        }
+        if let Err(e) = data.validate_references() {
+            problems.extend(e);
+        }
+        problems.finish(data)
+    }
+
     /// Checks that ids are unique per kind and that every referenced id exists, where the
     /// referenced kind is present in the set (an empty kind is taken as "not loaded").
     pub fn validate_references(&self) -> Result<(), ValidationError> {

@@ -15,7 +15,7 @@ mod subscription;
 
 pub use contact::{normalize_phone, valid_email};
 pub use customer::Customer;
-pub use dataset::Dataset;
+pub use dataset::{Dataset, Rejected};
 pub use delivery::{DeliveryRecord, DeliverySource, DeliveryStatus};
 pub use order::{Order, OrderItem, OrderStatus};
 pub use payment::{Payment, PaymentMethod};
