@@ -1,17 +1,19 @@
 //! The EarlyBird demo: the engines on a small, realistic sample of the business's documents.
 //!
-//! Run with `cargo run --release --example demo`. It reads `examples/data/sample.json` (a
-//! MongoDB-shaped export of 20 Bengaluru customers), shows how bad documents are refused,
-//! stores the rest, runs this morning's orders through their lifecycle and prints the audit
-//! trail, and prints tomorrow's demand from the subscription schedules.
+//! Run with `cargo run --release --example demo [path/to/earlybird.sqlite]`. It reads
+//! `examples/data/sample.json` (a MongoDB-shaped export of 20 Bengaluru customers), shows how
+//! bad documents are refused, stores the rest in an SQLite file (the embedded default;
+//! `demo-output/earlybird.sqlite` unless a path is given), runs this morning's orders through
+//! their lifecycle and prints the audit trail, and prints tomorrow's demand from the
+//! subscription schedules. A second run continues from the same file.
 
 use std::collections::BTreeMap;
 use std::error::Error as StdError;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use earlybird::lifecycle::{self, Actor, Effect};
+use earlybird::lifecycle::{self, Actor, Effect, OrderOutcome};
 use earlybird::record::{Dataset, Order, OrderStatus};
-use earlybird::store::{ChangeSet, Expectation, MemoryStore, Store, Write};
+use earlybird::store::{ChangeSet, Expectation, SqlStore, Store, Write};
 use earlybird::time::BusinessZone;
 use rust_decimal::Decimal;
 use serde_json::Value;
@@ -20,11 +22,16 @@ type DemoResult<T = ()> = Result<T, Box<dyn StdError>>;
 
 const SAMPLE: &str = include_str!("data/sample.json");
 
-fn main() -> DemoResult {
-    futures::executor::block_on(run())
-}
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> DemoResult {
+    let path = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "demo-output/earlybird.sqlite".to_owned());
+    if let Some(folder) = std::path::Path::new(&path).parent() {
+        std::fs::create_dir_all(folder)?;
+    }
+    let store = SqlStore::open_sqlite(&path).await?;
 
-async fn run() -> DemoResult {
     let export: Value = serde_json::from_str(SAMPLE)?;
     let now: DateTime<Utc> = "2026-11-25T00:30:00Z".parse()?;
     let today = earlybird::time::business_date(now);
@@ -59,19 +66,30 @@ async fn run() -> DemoResult {
         }
     }
 
-    section("2. Stored in one transaction (in-memory store)");
-    let store = MemoryStore::new();
-    store.apply(load(&data)).await?;
-    println!("{} customers stored\n", store.customers().await?.len());
+    section("2. Stored in one transaction (SQLite, the embedded default)");
+    if store.customers().await?.is_empty() {
+        store.apply(load(&data)).await?;
+        println!(
+            "a new database at {path}: {} customers stored",
+            store.customers().await?.len()
+        );
+    } else {
+        println!(
+            "continuing from {path}: {} customers already stored",
+            store.customers().await?.len()
+        );
+    }
 
     section("3. This morning's one-time orders");
-    let out_for_delivery: Vec<Order> = store
-        .orders_between(today, today)
-        .await?
-        .into_iter()
-        .filter(|o| o.status == OrderStatus::OutForDelivery)
-        .collect();
-    for (n, order) in out_for_delivery.iter().enumerate() {
+    let todays: Vec<Order> = store.orders_between(today, today).await?;
+    for (n, order) in todays.iter().enumerate() {
+        if order.status != OrderStatus::OutForDelivery {
+            println!(
+                "{} for {}: already {}",
+                order.id, order.customer_id, order.status
+            );
+            continue;
+        }
         let actor = Actor::new("DB_1", now + chrono::Duration::minutes(n as i64 * 7));
         // A realistic morning: most orders delivered in full, one short, one house locked.
         let delivered: Vec<Decimal> = order
@@ -89,23 +107,14 @@ async fn run() -> DemoResult {
             "{} for {}: {:?} → {}",
             order.id, order.customer_id, outcome.effect, outcome.order.status
         );
-        let mut changes = ChangeSet::new()
-            .expect(Expectation::OrderStatus {
-                order_id: order.id.clone(),
-                status: order.status,
-            })
-            .audit(outcome.audit.clone());
-        if outcome.effect == Effect::Changed {
-            changes = changes.write(Write::Order(outcome.order.clone()));
-        }
-        for d in outcome.deliveries {
-            changes = changes.write(Write::Delivery(d));
-        }
-        store.apply(changes).await?;
+        store.apply(stored_outcome(order, outcome)).await?;
     }
 
-    if let Some(first) = out_for_delivery.first() {
-        let stored = store.order(&first.id).await?.ok_or("order vanished")?;
+    let stored = store
+        .order("ORD_TODAY_1")
+        .await?
+        .ok_or("the sample has ORD_TODAY_1")?;
+    if stored.status == OrderStatus::Delivered {
         let actor = Actor::new("DB_1", now + chrono::Duration::minutes(30));
         let full: Vec<Decimal> = stored.items.iter().map(|i| i.quantity).collect();
         let repeat = lifecycle::confirm_delivery(&stored, &full, None, &actor)?;
@@ -129,44 +138,46 @@ async fn run() -> DemoResult {
             "customer returned one, leaking",
             &support,
         )?;
-        let changes = ChangeSet::new()
-            .expect(Expectation::OrderStatus {
-                order_id: stored.id.clone(),
-                status: stored.status,
-            })
-            .write(Write::Order(fixed.order.clone()))
-            .audit(fixed.audit);
-        store
-            .apply(
-                fixed
-                    .deliveries
-                    .into_iter()
-                    .fold(changes, |c, d| c.write(Write::Delivery(d))),
-            )
-            .await?;
-
-        println!("\naudit trail of {}:", stored.id);
-        for a in store.audit_trail("order", &stored.id).await? {
-            let status = |v: &Option<Value>| {
-                v.as_ref()
-                    .map_or("-".to_owned(), |v| v["status"].to_string())
-            };
-            println!(
-                "   {} {:<20} by {:<9} {} → {}{}",
-                BusinessZone::default().local(a.at).format("%H:%M IST"),
-                a.action,
-                a.actor,
-                status(&a.before),
-                status(&a.after),
-                a.reason.map(|r| format!(" ({r})")).unwrap_or_default()
-            );
-        }
+        store.apply(stored_outcome(&stored, fixed)).await?;
+    }
+    println!("\naudit trail of {}:", stored.id);
+    for a in store.audit_trail("order", &stored.id).await? {
+        let status = |v: &Option<Value>| {
+            v.as_ref()
+                .map_or("-".to_owned(), |v| v["status"].to_string())
+        };
+        println!(
+            "   {} {:<20} by {:<9} {} → {}{}",
+            BusinessZone::default().local(a.at).format("%H:%M IST"),
+            a.action,
+            a.actor,
+            status(&a.before),
+            status(&a.after),
+            a.reason.map(|r| format!(" ({r})")).unwrap_or_default()
+        );
     }
 
     section("4. Tomorrow's demand from the subscription schedules");
     let tomorrow = today.succ_opt().ok_or("no tomorrow")?;
     print_demand(&data, tomorrow);
     Ok(())
+}
+
+/// A lifecycle outcome as one change: guarded by the status the order had when it was read.
+fn stored_outcome(before: &Order, outcome: OrderOutcome) -> ChangeSet {
+    let mut changes = ChangeSet::new()
+        .expect(Expectation::OrderStatus {
+            order_id: before.id.clone(),
+            status: before.status,
+        })
+        .audit(outcome.audit);
+    if outcome.effect == Effect::Changed {
+        changes = changes.write(Write::Order(outcome.order));
+    }
+    outcome
+        .deliveries
+        .into_iter()
+        .fold(changes, |c, d| c.write(Write::Delivery(d)))
 }
 
 fn load(data: &Dataset) -> ChangeSet {

@@ -41,7 +41,8 @@ where
     outbox_reclaims_after_a_lease_expires(&fresh().await).await;
     lifecycle_outcome_is_stored_in_one_change(&fresh().await).await;
     concurrent_changes_are_all_kept(&fresh().await).await;
-    12
+    racing_confirmations_apply_once(&fresh().await).await;
+    13
 }
 
 fn day(d: u32) -> NaiveDate {
@@ -729,4 +730,57 @@ async fn concurrent_changes_are_all_kept<S: Store>(store: &S) {
         20,
         "every intent kept once with its own sequence number"
     );
+}
+
+/// Ten app servers confirm the same order at once: exactly one wins, the others conflict,
+/// and the trail holds one confirmation.
+async fn racing_confirmations_apply_once<S: Store>(store: &S) {
+    let placed = order("O1", "C1", day(15));
+    ok(
+        "seed",
+        store
+            .apply(ChangeSet::new().write(Write::Order(placed.clone())))
+            .await,
+    )
+    .await;
+    let attempts = (0..10).map(|i| {
+        let actor = Actor::new(format!("DB_{i}"), instant(70 + i));
+        let outcome = lifecycle::confirm_delivery(&placed, &[dec("2"), dec("1")], None, &actor)
+            .unwrap_or_else(|e| panic!("confirmation: {e}"));
+        let changes = ChangeSet::new()
+            .expect(Expectation::OrderStatus {
+                order_id: "O1".into(),
+                status: placed.status,
+            })
+            .write(Write::Order(outcome.order))
+            .audit(outcome.audit)
+            .notify([intent("delivery_confirmed", "C1")]);
+        store.apply(changes)
+    });
+    let results = futures::future::join_all(attempts).await;
+    let won = results.iter().filter(|r| r.is_ok()).count();
+    let conflicts = results
+        .iter()
+        .filter(|r| matches!(r, Err(StoreError::Conflict(_))))
+        .count();
+    assert_eq!(
+        (won, conflicts),
+        (1, 9),
+        "one confirmation wins, the rest conflict: {results:?}"
+    );
+    assert_eq!(
+        ok("audit", store.audit_trail("order", "O1").await)
+            .await
+            .len(),
+        1,
+        "one audit record"
+    );
+    let claimed = ok(
+        "claim",
+        store
+            .claim_intents("w", 100, instant(0), Duration::minutes(1))
+            .await,
+    )
+    .await;
+    assert_eq!(claimed.len(), 1, "one notification");
 }

@@ -288,6 +288,6 @@ mod tests {
     #[tokio::test]
     async fn the_memory_store_passes_the_conformance_suite() {
         let checks = super::super::conformance::run(|| async { MemoryStore::new() }).await;
-        assert!(checks >= 10, "only {checks} checks ran");
+        assert!(checks >= 13, "only {checks} checks ran");
     }
 }

@@ -19,8 +19,12 @@ use crate::validation::ValidationError;
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
 mod memory;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql;
 
 pub use memory::MemoryStore;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use sql::{Dialect, SqlStore};
 
 /// What went wrong in a store.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -1,0 +1,552 @@
+//! The SQL stores: SQLite (the embedded default, one file, no server) and PostgreSQL (many
+//! app servers sharing one database), through sqlx.
+//!
+//! One implementation serves both through sqlx's `Any` driver: every statement is written
+//! once with `$1`-style parameters, which both databases accept. Records are stored whole as
+//! their canonical JSON — decimals keep their scale, nothing is lost between the record and
+//! its row — next to the columns they are looked up by. Migrations are versioned and applied
+//! on open. A change set is one transaction: SQLite serialises writers; PostgreSQL runs it
+//! SERIALIZABLE and retries it when another transaction got in the way.
+
+use std::str::FromStr;
+use std::sync::Once;
+
+use chrono::{DateTime, Duration, NaiveDate, SecondsFormat, Utc};
+use serde::Serialize;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Row};
+
+use super::{Applied, ChangeSet, Expectation, OutboxEntry, RecordKind, Store, StoreError, Write};
+use crate::audit::AuditRecord;
+use crate::notification::NotificationIntent;
+use crate::record::{Customer, DeliveryRecord, Order, Payment, Product, Record, Subscription};
+
+/// Which database a [`SqlStore`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// A store in SQLite or PostgreSQL.
+#[derive(Debug, Clone)]
+pub struct SqlStore {
+    pool: AnyPool,
+    dialect: Dialect,
+}
+
+/// How often a PostgreSQL change set is retried after a serialization failure.
+const RETRIES: usize = 8;
+
+fn backend(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+/// PostgreSQL's "could not serialize" and "deadlock": the transaction may simply be retried.
+fn is_retryable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => matches!(db.code().as_deref(), Some("40001" | "40P01")),
+        _ => false,
+    }
+}
+
+/// Why a change set did not apply: a conflict to report, or a database error.
+enum Failed {
+    Store(StoreError),
+    Sql(sqlx::Error),
+}
+
+impl From<sqlx::Error> for Failed {
+    fn from(e: sqlx::Error) -> Self {
+        Failed::Sql(e)
+    }
+}
+
+/// Instants as fixed-width UTC text, so that text order is time order in both databases.
+fn instant_text(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+fn encode<T: Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(backend)
+}
+
+fn decode<T: Record>(doc: &str) -> Result<T, StoreError> {
+    let value: serde_json::Value = serde_json::from_str(doc).map_err(backend)?;
+    T::from_document(&value)
+        .map_err(|e| StoreError::Backend(format!("a stored {} no longer reads: {e}", T::KIND)))
+}
+
+fn decode_json<T: serde::de::DeserializeOwned>(doc: &str) -> Result<T, StoreError> {
+    serde_json::from_str(doc).map_err(backend)
+}
+
+impl SqlStore {
+    /// Opens (creating it if needed) the SQLite database file at `path`, migrated.
+    pub async fn open_sqlite(path: &str) -> Result<Self, StoreError> {
+        Self::open(&format!("sqlite://{path}?mode=rwc")).await
+    }
+
+    /// A private in-memory SQLite database, migrated (for tests and demos).
+    pub async fn open_sqlite_in_memory() -> Result<Self, StoreError> {
+        Self::open("sqlite::memory:").await
+    }
+
+    /// Connects to a database URL (`sqlite://...` or `postgres://...`) and migrates it.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        static DRIVERS: Once = Once::new();
+        DRIVERS.call_once(install_default_drivers);
+        let dialect = if url.starts_with("sqlite:") {
+            Dialect::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Dialect::Postgres
+        } else {
+            return Err(StoreError::Backend(format!(
+                "unsupported database URL (sqlite:// or postgres://): {url}"
+            )));
+        };
+        let options = AnyConnectOptions::from_str(url).map_err(backend)?;
+        // SQLite allows one writer at a time: one connection makes every change set a
+        // serial transaction, and keeps an in-memory database one database.
+        let connections = match dialect {
+            Dialect::Sqlite => 1,
+            Dialect::Postgres => 8,
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(connections)
+            .connect_with(options)
+            .await
+            .map_err(backend)?;
+        let migrations = match dialect {
+            Dialect::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+            Dialect::Postgres => sqlx::migrate!("./migrations/postgres"),
+        };
+        migrations.run(&pool).await.map_err(backend)?;
+        Ok(Self { pool, dialect })
+    }
+
+    /// The database this store talks to.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    async fn try_apply(&self, changes: &ChangeSet) -> Result<Applied, Failed> {
+        let mut tx = self.pool.begin().await?;
+        if self.dialect == Dialect::Postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE")
+                .execute(&mut *tx)
+                .await?;
+        }
+        for expectation in &changes.expectations {
+            let holds = match expectation {
+                Expectation::Absent { kind, id } => sqlx::query(exists_sql(*kind))
+                    .bind(id.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .is_none(),
+                Expectation::OrderStatus { order_id, status } => {
+                    let found = sqlx::query("SELECT status FROM orders WHERE id = $1")
+                        .bind(order_id.as_str())
+                        .fetch_optional(&mut *tx)
+                        .await?
+                        .map(|row| row.try_get::<String, _>(0))
+                        .transpose()?;
+                    found.as_deref() == Some(status.as_str())
+                }
+            };
+            if !holds {
+                return Err(Failed::Store(StoreError::Conflict(describe(expectation))));
+            }
+        }
+        for write in &changes.writes {
+            write_record(&mut tx, write).await?;
+        }
+        for record in &changes.audit {
+            sqlx::query("INSERT INTO audit (entity, entity_id, doc) VALUES ($1, $2, $3)")
+                .bind(record.entity.as_str())
+                .bind(record.entity_id.as_str())
+                .bind(encode(record).map_err(Failed::Store)?)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let mut applied = Applied::default();
+        for intent in &changes.intents {
+            let row = sqlx::query("INSERT INTO outbox (doc) VALUES ($1) RETURNING seq")
+                .bind(encode(intent).map_err(Failed::Store)?)
+                .fetch_one(&mut *tx)
+                .await?;
+            applied.outbox.push(seq_of(row.try_get::<i64, _>(0)?));
+        }
+        tx.commit().await?;
+        Ok(applied)
+    }
+
+    async fn one<T: Record>(&self, sql: &'static str, id: &str) -> Result<Option<T>, StoreError> {
+        let row = sqlx::query(sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend)?;
+        row.map(|r| decode(&r.try_get::<String, _>(0).map_err(backend)?))
+            .transpose()
+    }
+
+    async fn many<T: Record>(
+        &self,
+        sql: &'static str,
+        binds: &[&str],
+    ) -> Result<Vec<T>, StoreError> {
+        let mut query = sqlx::query(sql);
+        for value in binds {
+            query = query.bind(*value);
+        }
+        let rows = query.fetch_all(&self.pool).await.map_err(backend)?;
+        rows.iter()
+            .map(|r| decode(&r.try_get::<String, _>(0).map_err(backend)?))
+            .collect()
+    }
+}
+
+fn seq_of(seq: i64) -> u64 {
+    u64::try_from(seq).unwrap_or_default()
+}
+
+fn describe(expectation: &Expectation) -> String {
+    match expectation {
+        Expectation::Absent { kind, id } => format!("{kind:?} {id} already exists"),
+        Expectation::OrderStatus { order_id, status } => {
+            format!("order {order_id} is no longer {status}")
+        }
+    }
+}
+
+fn exists_sql(kind: RecordKind) -> &'static str {
+    match kind {
+        RecordKind::Customer => "SELECT 1 FROM customers WHERE id = $1",
+        RecordKind::Product => "SELECT 1 FROM products WHERE id = $1",
+        RecordKind::Subscription => "SELECT 1 FROM subscriptions WHERE id = $1",
+        RecordKind::Order => "SELECT 1 FROM orders WHERE id = $1",
+        RecordKind::Delivery => "SELECT 1 FROM deliveries WHERE id = $1",
+        RecordKind::Payment => "SELECT 1 FROM payments WHERE id = $1",
+    }
+}
+
+async fn write_record(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    write: &Write,
+) -> Result<(), Failed> {
+    let store = |e| Failed::Store(e);
+    let query = match write {
+        Write::Customer(c) => sqlx::query(
+            "INSERT INTO customers (id, doc) VALUES ($1, $2)
+             ON CONFLICT (id) DO UPDATE SET doc = excluded.doc",
+        )
+        .bind(c.id.as_str())
+        .bind(encode(c).map_err(store)?),
+        Write::Product(p) => sqlx::query(
+            "INSERT INTO products (id, doc) VALUES ($1, $2)
+             ON CONFLICT (id) DO UPDATE SET doc = excluded.doc",
+        )
+        .bind(p.id.as_str())
+        .bind(encode(p).map_err(store)?),
+        Write::Subscription(s) => sqlx::query(
+            "INSERT INTO subscriptions (id, customer_id, doc) VALUES ($1, $2, $3)
+             ON CONFLICT (id) DO UPDATE SET customer_id = excluded.customer_id, doc = excluded.doc",
+        )
+        .bind(s.id.as_str())
+        .bind(s.customer_id.as_str())
+        .bind(encode(s).map_err(store)?),
+        Write::Order(o) => sqlx::query(
+            "INSERT INTO orders (id, customer_id, delivery_date, status, doc) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (id) DO UPDATE SET customer_id = excluded.customer_id,
+                 delivery_date = excluded.delivery_date, status = excluded.status, doc = excluded.doc",
+        )
+        .bind(o.id.as_str())
+        .bind(o.customer_id.as_str())
+        .bind(o.delivery_date.to_string())
+        .bind(o.status.as_str())
+        .bind(encode(o).map_err(store)?),
+        Write::Delivery(d) => sqlx::query(
+            "INSERT INTO deliveries (id, customer_id, date, doc) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (id) DO UPDATE SET customer_id = excluded.customer_id,
+                 date = excluded.date, doc = excluded.doc",
+        )
+        .bind(d.id.as_str())
+        .bind(d.customer_id.as_str())
+        .bind(d.date.to_string())
+        .bind(encode(d).map_err(store)?),
+        Write::Payment(p) => sqlx::query(
+            "INSERT INTO payments (id, customer_id, date, doc) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (id) DO UPDATE SET customer_id = excluded.customer_id,
+                 date = excluded.date, doc = excluded.doc",
+        )
+        .bind(p.id.as_str())
+        .bind(p.customer_id.as_str())
+        .bind(p.date.to_string())
+        .bind(encode(p).map_err(store)?),
+    };
+    query.execute(&mut **tx).await?;
+    Ok(())
+}
+
+#[async_trait::async_trait]
+impl Store for SqlStore {
+    async fn apply(&self, changes: ChangeSet) -> Result<Applied, StoreError> {
+        changes.validate()?;
+        let mut attempt = 0;
+        loop {
+            match self.try_apply(&changes).await {
+                Ok(applied) => return Ok(applied),
+                Err(Failed::Store(e)) => return Err(e),
+                Err(Failed::Sql(e)) if is_retryable(&e) && attempt < RETRIES => attempt += 1,
+                Err(Failed::Sql(e)) if is_retryable(&e) => {
+                    return Err(StoreError::Conflict(format!(
+                        "gave up after {RETRIES} retries of a contended transaction: {e}"
+                    )));
+                }
+                Err(Failed::Sql(e)) => return Err(backend(e)),
+            }
+        }
+    }
+
+    async fn customer(&self, id: &str) -> Result<Option<Customer>, StoreError> {
+        self.one("SELECT doc FROM customers WHERE id = $1", id)
+            .await
+    }
+
+    async fn customers(&self) -> Result<Vec<Customer>, StoreError> {
+        self.many("SELECT doc FROM customers ORDER BY id", &[])
+            .await
+    }
+
+    async fn product(&self, id: &str) -> Result<Option<Product>, StoreError> {
+        self.one("SELECT doc FROM products WHERE id = $1", id).await
+    }
+
+    async fn products(&self) -> Result<Vec<Product>, StoreError> {
+        self.many("SELECT doc FROM products ORDER BY id", &[]).await
+    }
+
+    async fn subscription(&self, id: &str) -> Result<Option<Subscription>, StoreError> {
+        self.one("SELECT doc FROM subscriptions WHERE id = $1", id)
+            .await
+    }
+
+    async fn subscriptions_of(&self, customer_id: &str) -> Result<Vec<Subscription>, StoreError> {
+        let sql = "SELECT doc FROM subscriptions WHERE customer_id = $1 ORDER BY id";
+        self.many(sql, &[customer_id]).await
+    }
+
+    async fn order(&self, id: &str) -> Result<Option<Order>, StoreError> {
+        self.one("SELECT doc FROM orders WHERE id = $1", id).await
+    }
+
+    async fn orders_of(&self, customer_id: &str) -> Result<Vec<Order>, StoreError> {
+        let sql = "SELECT doc FROM orders WHERE customer_id = $1 ORDER BY delivery_date, id";
+        self.many(sql, &[customer_id]).await
+    }
+
+    async fn orders_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<Order>, StoreError> {
+        let sql = "SELECT doc FROM orders WHERE delivery_date >= $1 AND delivery_date <= $2
+                   ORDER BY delivery_date, id";
+        self.many(sql, &[&from.to_string(), &to.to_string()]).await
+    }
+
+    async fn delivery(&self, id: &str) -> Result<Option<DeliveryRecord>, StoreError> {
+        self.one("SELECT doc FROM deliveries WHERE id = $1", id)
+            .await
+    }
+
+    async fn deliveries_of(&self, customer_id: &str) -> Result<Vec<DeliveryRecord>, StoreError> {
+        let sql = "SELECT doc FROM deliveries WHERE customer_id = $1 ORDER BY date, id";
+        self.many(sql, &[customer_id]).await
+    }
+
+    async fn deliveries_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<DeliveryRecord>, StoreError> {
+        let sql = "SELECT doc FROM deliveries WHERE date >= $1 AND date <= $2 ORDER BY date, id";
+        self.many(sql, &[&from.to_string(), &to.to_string()]).await
+    }
+
+    async fn payment(&self, id: &str) -> Result<Option<Payment>, StoreError> {
+        self.one("SELECT doc FROM payments WHERE id = $1", id).await
+    }
+
+    async fn payments_of(&self, customer_id: &str) -> Result<Vec<Payment>, StoreError> {
+        let sql = "SELECT doc FROM payments WHERE customer_id = $1 ORDER BY date, id";
+        self.many(sql, &[customer_id]).await
+    }
+
+    async fn audit_trail(
+        &self,
+        entity: &str,
+        entity_id: &str,
+    ) -> Result<Vec<AuditRecord>, StoreError> {
+        let rows =
+            sqlx::query("SELECT doc FROM audit WHERE entity = $1 AND entity_id = $2 ORDER BY seq")
+                .bind(entity)
+                .bind(entity_id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(backend)?;
+        rows.iter()
+            .map(|r| decode_json(&r.try_get::<String, _>(0).map_err(backend)?))
+            .collect()
+    }
+
+    async fn claim_intents(
+        &self,
+        claimant: &str,
+        limit: usize,
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> Result<Vec<OutboxEntry>, StoreError> {
+        // PostgreSQL: rows another sender is claiming right now are skipped, not waited for.
+        let sql = match self.dialect {
+            Dialect::Sqlite => {
+                "UPDATE outbox SET claimant = $1, lease_until = $2 WHERE seq IN (
+                    SELECT seq FROM outbox WHERE sent = 0 AND (lease_until IS NULL OR lease_until <= $3)
+                    ORDER BY seq LIMIT $4)
+                 RETURNING seq, doc"
+            }
+            Dialect::Postgres => {
+                "UPDATE outbox SET claimant = $1, lease_until = $2 WHERE seq IN (
+                    SELECT seq FROM outbox WHERE sent = 0 AND (lease_until IS NULL OR lease_until <= $3)
+                    ORDER BY seq LIMIT $4 FOR UPDATE SKIP LOCKED)
+                 RETURNING seq, doc"
+            }
+        };
+        let rows = sqlx::query(sql)
+            .bind(claimant)
+            .bind(instant_text(now + lease))
+            .bind(instant_text(now))
+            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend)?;
+        let mut claimed = rows
+            .iter()
+            .map(|r| {
+                let seq = seq_of(r.try_get::<i64, _>(0).map_err(backend)?);
+                let intent: NotificationIntent =
+                    decode_json(&r.try_get::<String, _>(1).map_err(backend)?)?;
+                Ok(OutboxEntry { seq, intent })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        claimed.sort_by_key(|e| e.seq);
+        Ok(claimed)
+    }
+
+    async fn mark_sent(&self, claimant: &str, seqs: &[u64]) -> Result<usize, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let mut marked = 0;
+        for seq in seqs {
+            let done = sqlx::query(
+                "UPDATE outbox SET sent = 1 WHERE seq = $1 AND claimant = $2 AND sent = 0",
+            )
+            .bind(i64::try_from(*seq).unwrap_or(i64::MAX))
+            .bind(claimant)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+            marked += usize::try_from(done.rows_affected()).unwrap_or_default();
+        }
+        tx.commit().await.map_err(backend)?;
+        Ok(marked)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn sqlite_passes_the_conformance_suite() {
+        let checks = super::super::conformance::run(|| async {
+            SqlStore::open_sqlite_in_memory()
+                .await
+                .expect("in-memory SQLite opens")
+        })
+        .await;
+        assert!(checks >= 13);
+    }
+
+    #[tokio::test]
+    async fn a_sqlite_file_keeps_its_data_across_opens() {
+        let dir = std::env::temp_dir().join(format!("earlybird-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("keeps.sqlite");
+        let path = path.to_str().unwrap();
+        let _ = std::fs::remove_file(path);
+        let customer = super::super::conformance::customer("C1");
+        {
+            let store = SqlStore::open_sqlite(path).await.unwrap();
+            store
+                .apply(ChangeSet::new().write(Write::Customer(customer.clone())))
+                .await
+                .unwrap();
+        }
+        let reopened = SqlStore::open_sqlite(path).await.unwrap();
+        assert_eq!(reopened.customer("C1").await.unwrap(), Some(customer));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// PostgreSQL is tested against a real server: `tests/run-all.sh` starts one and sets
+    /// `EARLYBIRD_TEST_POSTGRES_URL` (an admin URL; each check gets a database of its own).
+    /// Without it the test fails, unless `EARLYBIRD_SKIP_POSTGRES=1` says to skip on purpose.
+    #[tokio::test]
+    async fn postgres_passes_the_conformance_suite() {
+        let Some(admin) = postgres_admin_url() else {
+            return;
+        };
+        let counter = std::sync::atomic::AtomicUsize::new(0);
+        let checks = super::super::conformance::run(|| {
+            let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let admin = admin.clone();
+            async move { fresh_postgres(&admin, &format!("conformance_{n}")).await }
+        })
+        .await;
+        assert!(checks >= 13);
+    }
+
+    pub(crate) fn postgres_admin_url() -> Option<String> {
+        match std::env::var("EARLYBIRD_TEST_POSTGRES_URL") {
+            Ok(url) => Some(url),
+            Err(_) if std::env::var_os("EARLYBIRD_SKIP_POSTGRES").is_some() => {
+                eprintln!("PostgreSQL tests SKIPPED on purpose (EARLYBIRD_SKIP_POSTGRES is set)");
+                None
+            }
+            Err(_) => panic!(
+                "EARLYBIRD_TEST_POSTGRES_URL is not set: run tests/run-all.sh (it starts PostgreSQL), \
+                 or set EARLYBIRD_SKIP_POSTGRES=1 to skip the PostgreSQL tests on purpose"
+            ),
+        }
+    }
+
+    /// A new, empty, migrated database on the test server.
+    pub(crate) async fn fresh_postgres(admin: &str, name: &str) -> SqlStore {
+        let name = format!("eb_{}_{name}", std::process::id());
+        let admin_store = SqlStore::open(admin)
+            .await
+            .expect("the test PostgreSQL server answers");
+        let drop = format!("DROP DATABASE IF EXISTS {name}");
+        let create = format!("CREATE DATABASE {name}");
+        for statement in [drop, create] {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
+                .execute(&admin_store.pool)
+                .await
+                .expect("database created");
+        }
+        let base = admin.rsplit_once('/').map_or(admin, |(base, _)| base);
+        SqlStore::open(&format!("{base}/{name}"))
+            .await
+            .expect("fresh database opens")
+    }
+}
