@@ -498,6 +498,145 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
+    /// Everything a change set can touch, read back, to compare before and after.
+    async fn snapshot(store: &SqlStore) -> String {
+        let mut parts = Vec::new();
+        for table in [
+            "customers",
+            "products",
+            "subscriptions",
+            "orders",
+            "deliveries",
+            "payments",
+            "audit",
+            "outbox",
+        ] {
+            let sql = format!("SELECT COUNT(*), COALESCE(MAX(doc), '') FROM {table}");
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .fetch_one(&store.pool)
+                .await
+                .unwrap();
+            parts.push(format!(
+                "{table}: {} {}",
+                row.get::<i64, _>(0),
+                row.get::<String, _>(1)
+            ));
+        }
+        parts.join("\n")
+    }
+
+    /// A change set that writes every table once, in the order `apply` writes them.
+    fn touching_every_table() -> ChangeSet {
+        use super::super::conformance::customer;
+        let order: Order = crate::record::Record::from_json(
+            r#"{"id": "O9", "customer_id": "C1", "delivery_date": "2026-01-15", "status": "PENDING",
+                "items": [{"product_id": "P1", "quantity": 1, "unit_price": "10.00"}]}"#,
+        )
+        .unwrap();
+        let payment: Payment = crate::record::Record::from_json(
+            r#"{"id": "PAY9", "customer_id": "C1", "amount": "10.00", "method": "upi", "date": "2026-01-15"}"#,
+        )
+        .unwrap();
+        let at: DateTime<Utc> = "2026-01-15T00:00:00Z".parse().unwrap();
+        ChangeSet::new()
+            .write(Write::Customer(Customer {
+                name: "Changed".into(),
+                ..customer("C1")
+            }))
+            .write(Write::Order(order.clone()))
+            .write(Write::Payment(payment))
+            .audit([AuditRecord::change(
+                "order",
+                "O9",
+                "created",
+                "test",
+                at,
+                None,
+                Some(&order),
+            )])
+            .notify([NotificationIntent {
+                template: "order_confirmation".into(),
+                customer_id: "C1".into(),
+                variables: Default::default(),
+                at,
+            }])
+    }
+
+    /// A failure injected before any write of a change set (a trigger that aborts the
+    /// insert into one table) leaves the database exactly as it was.
+    async fn faults_leave_nothing_behind(
+        store: &SqlStore,
+        abort: impl Fn(&str) -> Vec<String>,
+        clear: impl Fn(&str) -> Vec<String>,
+    ) {
+        use super::super::conformance::customer;
+        store
+            .apply(ChangeSet::new().write(Write::Customer(customer("C1"))))
+            .await
+            .unwrap();
+        for table in ["customers", "orders", "payments", "audit", "outbox"] {
+            let before = snapshot(store).await;
+            for statement in abort(table) {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
+                    .execute(&store.pool)
+                    .await
+                    .unwrap();
+            }
+            let result = store.apply(touching_every_table()).await;
+            assert!(
+                matches!(result, Err(StoreError::Backend(_))),
+                "a fault at {table} fails the change: {result:?}"
+            );
+            assert_eq!(
+                snapshot(store).await,
+                before,
+                "a fault at {table} leaves nothing behind"
+            );
+            for statement in clear(table) {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
+                    .execute(&store.pool)
+                    .await
+                    .unwrap();
+            }
+        }
+        store
+            .apply(touching_every_table())
+            .await
+            .expect("without faults the change applies");
+    }
+
+    #[tokio::test]
+    async fn sqlite_faults_between_writes_leave_nothing_behind() {
+        let store = SqlStore::open_sqlite_in_memory().await.unwrap();
+        faults_leave_nothing_behind(
+            &store,
+            |t| vec![format!("CREATE TRIGGER fault_{t} BEFORE INSERT ON {t} BEGIN SELECT RAISE(ABORT, 'injected fault'); END")],
+            |t| vec![format!("DROP TRIGGER fault_{t}")],
+        )
+        .await;
+    }
+
+    #[tokio::test]
+    async fn postgres_faults_between_writes_leave_nothing_behind() {
+        let Some(admin) = postgres_admin_url() else {
+            return;
+        };
+        let store = fresh_postgres(&admin, "faults").await;
+        sqlx::raw_sql(
+            "CREATE FUNCTION injected_fault() RETURNS trigger AS $$
+             BEGIN RAISE EXCEPTION 'injected fault'; END $$ LANGUAGE plpgsql",
+        )
+        .execute(&store.pool)
+        .await
+        .unwrap();
+        faults_leave_nothing_behind(
+            &store,
+            |t| vec![format!("CREATE TRIGGER fault_{t} BEFORE INSERT ON {t} FOR EACH ROW EXECUTE FUNCTION injected_fault()")],
+            |t| vec![format!("DROP TRIGGER fault_{t} ON {t}")],
+        )
+        .await;
+    }
+
     /// PostgreSQL is tested against a real server: `tests/run-all.sh` starts one and sets
     /// `EARLYBIRD_TEST_POSTGRES_URL` (an admin URL; each check gets a database of its own).
     /// Without it the test fails, unless `EARLYBIRD_SKIP_POSTGRES=1` says to skip on purpose.
