@@ -16,6 +16,9 @@ pub enum Error {
     /// A store refused or failed a read or a change; nothing was written.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A record the operation needs does not exist.
+    #[error("{kind} {id} not found")]
+    NotFound { kind: &'static str, id: String },
 }
 
 impl Error {
@@ -25,6 +28,7 @@ impl Error {
             Error::Validation(e) => e.code(),
             Error::Lifecycle(e) => e.code(),
             Error::Store(e) => e.code(),
+            Error::NotFound { .. } => "NOT_FOUND",
         }
     }
 }
@@ -37,7 +41,7 @@ impl Error {
             Error::Validation(e)
             | Error::Lifecycle(LifecycleError::Invalid(e))
             | Error::Store(StoreError::Invalid(e)) => &e.problems,
-            Error::Lifecycle(_) | Error::Store(_) => &[],
+            Error::Lifecycle(_) | Error::Store(_) | Error::NotFound { .. } => &[],
         }
     }
 }

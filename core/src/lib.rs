@@ -11,6 +11,7 @@ pub mod lifecycle;
 pub mod notification;
 pub mod record;
 pub mod schedule;
+pub mod service;
 pub mod store;
 pub mod time;
 pub mod validation;
