@@ -2,3 +2,4 @@
 
 /// The library version, the same in every binding.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+pub mod churn;
