@@ -25,3 +25,6 @@ pub use input::{
     ChurnInput, DeliverySignals, PaymentSignals, Purchase, ServiceSignals, SubscriptionSignals,
 };
 pub use score::{ChurnEngine, ChurnScore, Contribution};
+
+#[cfg(test)]
+mod tests;
