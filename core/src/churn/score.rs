@@ -129,13 +129,16 @@ impl ChurnEngine {
             weight: shares[i],
             points: Decimal::new(hundredths[i], 2),
         });
-        let mut ranked: Vec<usize> = (0..7).filter(|&i| hundredths[i] > 0).collect();
-        ranked.sort_by(|&a, &b| hundredths[b].cmp(&hundredths[a]).then(a.cmp(&b)));
-        let reasons = ranked
-            .into_iter()
-            .take(self.config.top_reasons)
-            .map(|i| Factor::ALL[i].reason())
-            .collect();
+        let mut left = hundredths.map(|h| h as f64);
+        let mut reasons = Vec::with_capacity(self.config.top_reasons.min(7));
+        while reasons.len() < self.config.top_reasons {
+            let i = largest(&left);
+            if left[i] <= 0.0 {
+                break;
+            }
+            reasons.push(Factor::ALL[i].reason());
+            left[i] = 0.0;
+        }
         let action = recommend(&self.config.rules, risks, band);
         ChurnScore {
             score,
@@ -165,22 +168,26 @@ fn points(weights: &[f64; 7], risks: &[Option<f64>; 7]) -> ([i64; 7], [f64; 7]) 
         std::array::from_fn(|i| risks[i].map_or(0.0, |_| weights[i] / total_weight));
     let exact: [f64; 7] =
         std::array::from_fn(|i| SCALE * weights[i] * risks[i].unwrap_or(0.0) / total_weight);
-    let score = ((exact.iter().sum::<f64>() + 0.5).floor() as i64).clamp(0, SCALE as i64);
-    let mut hundredths: [i64; 7] = std::array::from_fn(|i| exact[i].floor() as i64);
-    let mut order: [usize; 7] = std::array::from_fn(|i| i);
-    order.sort_by(|&a, &b| {
-        let (ra, rb) = (exact[a] - exact[a].floor(), exact[b] - exact[b].floor());
-        rb.total_cmp(&ra).then(a.cmp(&b))
-    });
+    // Every value is ≥ 0, so truncation is the floor.
+    let score = ((exact.iter().sum::<f64>() + 0.5) as i64).min(SCALE as i64);
+    let mut hundredths: [i64; 7] = std::array::from_fn(|i| exact[i] as i64);
+    let mut remainder: [f64; 7] = std::array::from_fn(|i| exact[i] - hundredths[i] as f64);
     let mut missing = score - hundredths.iter().sum::<i64>();
-    for &i in order.iter().cycle().take(7 * 7) {
-        if missing > 0 {
-            hundredths[i] += 1;
-            missing -= 1;
-        } else if missing < 0 && hundredths[i] > 0 {
-            hundredths[i] -= 1;
-            missing += 1;
-        }
+    while missing > 0 {
+        let i = largest(&remainder);
+        hundredths[i] += 1;
+        remainder[i] = f64::NEG_INFINITY;
+        missing -= 1;
+    }
+    while missing < 0 {
+        let i = largest(&hundredths.map(|h| h as f64));
+        hundredths[i] -= 1;
+        missing += 1;
     }
     (hundredths, shares)
+}
+
+/// Index of the largest value, the earliest on ties.
+fn largest(values: &[f64; 7]) -> usize {
+    (1..7).fold(0, |best, i| if values[i] > values[best] { i } else { best })
 }
