@@ -157,13 +157,14 @@ fn split(
         100.0 * train_churned.iter().filter(|c| **c).count() as f64 / train_churned.len() as f64,
     );
     println!(
-        "Fitted weights: {:?} (intercept {:.3}, coefficients {:?}, {} Newton steps)\n",
-        fitted
-            .weights
-            .to_array()
-            .map(|w| (w * 1000.0).round() / 1000.0),
+        "Fitted weights: {} (intercept {:.3}, {} Newton steps)\n",
+        Factor::ALL
+            .iter()
+            .zip(fitted.weights.to_array().iter().zip(fitted.coefficients))
+            .map(|(f, (w, c))| format!("{} {w:.3} (β {c:.3})", f.name()))
+            .collect::<Vec<_>>()
+            .join(", "),
         fitted.intercept,
-        fitted.coefficients.map(|c| (c * 1000.0).round() / 1000.0),
         fitted.iterations
     );
     println!("| method | ROC AUC | 95 % CI (bootstrap 1000) | top-decile lift |");
