@@ -345,7 +345,9 @@ fn drop_risk(recent: f64, earlier: f64, window: f64, earlier_span: f64) -> Optio
 /// Computes the seven factor risks of a customer at `now`. The input must be valid.
 pub(crate) fn factor_risks(input: &ChurnInput, now: NaiveDate, p: &FactorParams) -> FactorRisks {
     let window = f64::from(p.drop_window_days);
-    let window_start = now - chrono::Days::new(u64::from(p.drop_window_days));
+    let window_start = now
+        .checked_sub_days(chrono::Days::new(u64::from(p.drop_window_days)))
+        .unwrap_or(NaiveDate::MIN);
     let h = history(input, window_start);
 
     let recency = h.as_ref().map(|h| {

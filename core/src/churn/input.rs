@@ -52,6 +52,15 @@ pub struct ServiceSignals {
     pub disputes: u32,
 }
 
+/// Largest amount accepted (Rs 1 lakh crore), so that sums of amounts can never overflow.
+pub const MAX_AMOUNT: Decimal = Decimal::from_parts(
+    1_000_000_000_000u64 as u32,
+    (1_000_000_000_000u64 >> 32) as u32,
+    0,
+    false,
+    0,
+);
+
 /// Everything the churn score reads about one customer. A missing group makes its factor neutral.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChurnInput {
@@ -87,6 +96,13 @@ impl ChurnInput {
                     p.amount,
                 ));
             }
+            if p.amount > MAX_AMOUNT {
+                problems.push(Problem::new(
+                    format!("purchases[{i}].amount"),
+                    "at_most_1e12",
+                    p.amount,
+                ));
+            }
             if p.date > now {
                 problems.push(Problem::new(
                     format!("purchases[{i}].date"),
@@ -111,6 +127,15 @@ impl ChurnInput {
             problems.push(Problem::new(
                 "payments.overdue_amount",
                 "non_negative",
+                p.overdue_amount,
+            ));
+        }
+        if let Some(p) = &self.payments
+            && p.overdue_amount > MAX_AMOUNT
+        {
+            problems.push(Problem::new(
+                "payments.overdue_amount",
+                "at_most_1e12",
                 p.overdue_amount,
             ));
         }

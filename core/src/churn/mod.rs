@@ -22,7 +22,8 @@ pub use error::{ChurnError, Problem};
 pub use factors::{Factor, FactorParams, FactorRisks, ReasonCode};
 pub use fit::{FitOptions, FittedWeights, LabelledRisks, fit_weights};
 pub use input::{
-    ChurnInput, DeliverySignals, PaymentSignals, Purchase, ServiceSignals, SubscriptionSignals,
+    ChurnInput, DeliverySignals, MAX_AMOUNT, PaymentSignals, Purchase, ServiceSignals,
+    SubscriptionSignals,
 };
 pub use score::{ChurnEngine, ChurnScore, Contribution};
 

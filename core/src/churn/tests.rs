@@ -366,6 +366,38 @@ fn bad_input_lists_every_problem() {
 }
 
 #[test]
+fn extreme_values_are_errors_or_scores_never_panics() {
+    assert_eq!(MAX_AMOUNT, Decimal::from(1_000_000_000_000i64));
+    let huge = ChurnInput {
+        purchases: vec![buy(now(), Decimal::MAX), buy(now(), Decimal::MAX)],
+        ..ChurnInput::default()
+    };
+    let err = engine().score(&huge, now()).unwrap_err();
+    assert_eq!(err.code(), "CHURN_INVALID_INPUT");
+    let edge = ChurnInput {
+        signup_date: Some(NaiveDate::MIN),
+        purchases: vec![
+            buy(NaiveDate::MIN, MAX_AMOUNT),
+            buy(NaiveDate::MIN, MAX_AMOUNT),
+        ],
+        payments: Some(PaymentSignals {
+            overdue_amount: MAX_AMOUNT,
+            overdue_days: u32::MAX,
+            failed_payments: u32::MAX,
+        }),
+        service: Some(ServiceSignals {
+            complaints: u32::MAX,
+            disputes: u32::MAX,
+        }),
+        ..ChurnInput::default()
+    };
+    for now in [NaiveDate::MIN, NaiveDate::MAX] {
+        let s = engine().score(&edge, now).unwrap();
+        assert_eq!(total_points(&s), s.score);
+    }
+}
+
+#[test]
 fn bad_config_lists_every_problem() {
     let config = ChurnConfig {
         weights: FactorWeights {
