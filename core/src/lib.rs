@@ -20,3 +20,4 @@ pub use error::{Error, Result};
 
 /// The library version, the same in every binding.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+pub mod churn;

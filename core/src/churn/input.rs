@@ -1,0 +1,148 @@
+//! What the host knows about one customer, in plain data; every group is optional.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::error::{ChurnError, Problem};
+
+/// One purchase: an order or a delivered day, as the host counts them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Purchase {
+    pub date: NaiveDate,
+    /// Amount in rupees, never negative.
+    pub amount: Decimal,
+}
+
+/// Delivery outcomes over the host's recent window (e.g. the last 30 days).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliverySignals {
+    pub delivered: u32,
+    pub partially_delivered: u32,
+    pub not_delivered: u32,
+}
+
+/// Subscription behaviour over the recent window.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubscriptionSignals {
+    /// Every subscription of the customer is cancelled.
+    pub cancelled: bool,
+    /// Days in the window on which every subscription was paused.
+    pub paused_days: u32,
+    /// Deliveries the schedule planned in the window.
+    pub scheduled_deliveries: u32,
+    /// Of those, deliveries the customer skipped.
+    pub skipped_deliveries: u32,
+}
+
+/// Money the customer owes and payments that failed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentSignals {
+    /// Sum of overdue bills in rupees.
+    pub overdue_amount: Decimal,
+    /// Days since the oldest unpaid bill fell due.
+    pub overdue_days: u32,
+    pub failed_payments: u32,
+}
+
+/// Complaints and disputes over the recent window.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceSignals {
+    pub complaints: u32,
+    pub disputes: u32,
+}
+
+/// Largest amount accepted (Rs 1 lakh crore), so that sums of amounts can never overflow.
+pub const MAX_AMOUNT: Decimal = Decimal::from_parts(
+    1_000_000_000_000u64 as u32,
+    (1_000_000_000_000u64 >> 32) as u32,
+    0,
+    false,
+    0,
+);
+
+/// Everything the churn score reads about one customer. A missing group makes its factor neutral.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChurnInput {
+    #[serde(default)]
+    pub signup_date: Option<NaiveDate>,
+    /// Purchases in any order; several on one day count as one purchase day.
+    #[serde(default)]
+    pub purchases: Vec<Purchase>,
+    #[serde(default)]
+    pub deliveries: Option<DeliverySignals>,
+    #[serde(default)]
+    pub subscription: Option<SubscriptionSignals>,
+    #[serde(default)]
+    pub payments: Option<PaymentSignals>,
+    #[serde(default)]
+    pub service: Option<ServiceSignals>,
+}
+
+impl ChurnInput {
+    /// Checks every rule and reports all problems at once.
+    pub fn validate(&self, now: NaiveDate) -> Result<(), ChurnError> {
+        let mut problems = Vec::new();
+        if let Some(signup) = self.signup_date
+            && signup > now
+        {
+            problems.push(Problem::new("signup_date", "not_after_now", signup));
+        }
+        for (i, p) in self.purchases.iter().enumerate() {
+            if p.amount.is_sign_negative() && !p.amount.is_zero() {
+                problems.push(Problem::new(
+                    format!("purchases[{i}].amount"),
+                    "non_negative",
+                    p.amount,
+                ));
+            }
+            if p.amount > MAX_AMOUNT {
+                problems.push(Problem::new(
+                    format!("purchases[{i}].amount"),
+                    "at_most_1e12",
+                    p.amount,
+                ));
+            }
+            if p.date > now {
+                problems.push(Problem::new(
+                    format!("purchases[{i}].date"),
+                    "not_after_now",
+                    p.date,
+                ));
+            }
+        }
+        if let Some(s) = &self.subscription
+            && s.skipped_deliveries > s.scheduled_deliveries
+        {
+            problems.push(Problem::new(
+                "subscription.skipped_deliveries",
+                "at_most_scheduled_deliveries",
+                s.skipped_deliveries,
+            ));
+        }
+        if let Some(p) = &self.payments
+            && p.overdue_amount.is_sign_negative()
+            && !p.overdue_amount.is_zero()
+        {
+            problems.push(Problem::new(
+                "payments.overdue_amount",
+                "non_negative",
+                p.overdue_amount,
+            ));
+        }
+        if let Some(p) = &self.payments
+            && p.overdue_amount > MAX_AMOUNT
+        {
+            problems.push(Problem::new(
+                "payments.overdue_amount",
+                "at_most_1e12",
+                p.overdue_amount,
+            ));
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ChurnError::InvalidInput { problems })
+        }
+    }
+}
