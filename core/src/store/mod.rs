@@ -18,6 +18,7 @@ use crate::validation::ValidationError;
 
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
+pub mod import;
 mod memory;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
