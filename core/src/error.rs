@@ -1,6 +1,7 @@
 //! The crate's error: one variant per concern, each with a stable code every binding maps.
 
 pub use crate::lifecycle::LifecycleError;
+pub use crate::loyalty::LoyaltyError;
 pub use crate::validation::ValidationError;
 
 /// Everything that can go wrong in `earlybird`.
@@ -12,6 +13,9 @@ pub enum Error {
     /// An order or delivery command the lifecycle rules refuse.
     #[error(transparent)]
     Lifecycle(#[from] LifecycleError),
+    /// A loyalty command the programme's rules refuse.
+    #[error(transparent)]
+    Loyalty(#[from] LoyaltyError),
 }
 
 impl Error {
@@ -20,6 +24,7 @@ impl Error {
         match self {
             Error::Validation(e) => e.code(),
             Error::Lifecycle(e) => e.code(),
+            Error::Loyalty(e) => e.code(),
         }
     }
 }
