@@ -85,8 +85,9 @@ impl Leaderboard {
         let s = self.order.get(index)?;
         let of = self.order.len() as u64;
         let rank = index as u64 + 1;
-        let percentile = (Decimal::from(of - rank) * Decimal::ONE_HUNDRED / Decimal::from(of))
+        let mut percentile = (Decimal::from(of - rank) * Decimal::ONE_HUNDRED / Decimal::from(of))
             .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+        percentile.rescale(2);
         Some(Position {
             rank,
             of,

@@ -71,7 +71,6 @@ impl Program {
 
     /// Applies an event to the member it concerns, enrolling them on their first event.
     pub fn apply(&mut self, event: &LoyaltyEvent) -> Result<Applied, LoyaltyError> {
-        event.validate()?;
         let id = event.customer_id();
         match self.members.get_mut(id) {
             Some(member) => member.apply(&self.config, event),
