@@ -53,6 +53,8 @@ pub struct Member {
     customer_id: String,
     /// When the first event of the member was applied: the tie-break of members without points.
     joined_at: Option<DateTime<Utc>>,
+    /// The latest instant of any command applied: a late event is judged with what is known.
+    latest: Option<DateTime<Utc>>,
     ledger: Ledger,
     tier: Tier,
     tier_history: Vec<TierChange>,
@@ -70,6 +72,7 @@ impl Member {
         Self {
             customer_id: customer_id.into(),
             joined_at: None,
+            latest: None,
             ledger: Ledger::default(),
             tier: Tier::Bronze,
             tier_history: Vec::new(),
@@ -314,7 +317,7 @@ impl Member {
                 }
             }
         }
-        self.joined_at = Some(self.joined_at.map_or(at, |j| j.min(at)));
+        self.seen_at(at);
         applied.tier_change = self.upgrade(config, at);
         applied.unlocked = self.unlock(config, at);
         Ok(applied)
@@ -381,7 +384,7 @@ impl Member {
         );
         self.stats.redemptions += 1;
         self.stats.points_redeemed += points.unsigned_abs();
-        self.joined_at = Some(self.joined_at.map_or(at, |j| j.min(at)));
+        self.seen_at(at);
         applied.unlocked = self.unlock(config, at);
         Ok(Redeemed {
             redemption: Redemption {
@@ -445,9 +448,16 @@ impl Member {
         }
     }
 
-    /// Raises the tier at once to the highest threshold the qualifying points reach.
+    fn seen_at(&mut self, at: DateTime<Utc>) {
+        self.joined_at = Some(self.joined_at.map_or(at, |j| j.min(at)));
+        self.latest = Some(self.latest.map_or(at, |l| l.max(at)));
+    }
+
+    /// Raises the tier at once to the highest threshold the qualifying points reach, counted
+    /// up to the latest instant known (so a late event sees the points earned after it).
     fn upgrade(&mut self, config: &LoyaltyConfig, at: DateTime<Utc>) -> Option<TierChange> {
-        let qualifying = self.qualifying_points(config, config.zone.date_of(at));
+        let until = self.latest.map_or(at, |l| l.max(at));
+        let qualifying = self.qualifying_points(config, config.zone.date_of(until));
         let target = tier_for(config, qualifying);
         if target > self.tier {
             self.change_tier(target, TierCause::Upgrade, qualifying, at)

@@ -199,6 +199,14 @@ fn an_upgrade_is_immediate_and_its_multiplier_applies_from_the_next_payment() {
 }
 
 #[test]
+fn a_late_payment_counts_with_the_points_earned_after_it() {
+    let config = LoyaltyConfig::default();
+    let mut m = member_with(&config, &[pay("p-2", dec!(600), day(10))]);
+    let applied = m.apply(&config, &pay("p-1", dec!(500), day(5))).unwrap();
+    assert_eq!(applied.tier_change.map(|c| c.to), Some(Tier::Silver));
+}
+
+#[test]
 fn a_downgrade_waits_for_the_monthly_review_and_drops_one_tier_at_a_time() {
     let config = LoyaltyConfig::default();
     let mut m = member_with(&config, &[pay("p-1", dec!(40000), day(0))]);
