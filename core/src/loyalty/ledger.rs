@@ -51,9 +51,11 @@ pub enum EntryDetail {
         amount: Decimal,
     },
     Expire,
-    /// A refunded payment's points taken back; `shortfall` is what the balance could not cover.
+    /// A refunded payment's points taken back: what it `earned` less what of it had already
+    /// `expired`; `shortfall` is what the balance could not cover.
     Reverse {
         earned: i64,
+        expired: i64,
         shortfall: i64,
     },
     /// A manual correction by staff.
@@ -110,6 +112,8 @@ pub struct Lot {
     pub points: i64,
     /// Points not yet redeemed, reversed or expired.
     pub remaining: i64,
+    /// Points of the lot that expired.
+    pub expired: i64,
     /// Whether the points count for tiers and leaderboards (earn and bonus; not adjustments).
     pub qualifying: bool,
     /// Whether the payment that earned the lot was refunded.
@@ -193,6 +197,7 @@ impl Ledger {
                 at,
                 points,
                 remaining: points,
+                expired: 0,
                 qualifying,
                 reversed: false,
             };
@@ -236,11 +241,15 @@ impl Ledger {
         self.append(key, -taken, at, detail(taken)).cloned()
     }
 
-    /// Marks the lot opened by entry `seq` as reversed.
-    pub(super) fn mark_reversed(&mut self, seq: u64) {
-        if let Some(lot) = self.lots.iter_mut().find(|l| l.entry == seq) {
-            lot.reversed = true;
-        }
+    /// Marks the lot opened by entry `seq` as reversed; returns the points of it that expired.
+    pub(super) fn mark_reversed(&mut self, seq: u64) -> i64 {
+        self.lots
+            .iter_mut()
+            .find(|l| l.entry == seq)
+            .map_or(0, |lot| {
+                lot.reversed = true;
+                lot.expired
+            })
     }
 
     /// Points whose lots expire on or before `today` and are not yet expired.
@@ -269,6 +278,7 @@ impl Ledger {
             if let Some(entry) = self.append(key, -points, at, EntryDetail::Expire) {
                 out.push(entry.clone());
                 if let Some(lot) = self.lots.get_mut(i) {
+                    lot.expired += lot.remaining;
                     lot.remaining = 0;
                 }
             }

@@ -212,13 +212,15 @@ impl Member {
                     })?;
                 let (earned, seq) = (earn.points, earn.seq);
                 applied.entries.extend(self.ledger.expire(today, at));
+                let expired = self.ledger.mark_reversed(seq);
+                let owed = earned - expired;
                 let reversal =
                     self.ledger
-                        .debit(key, earned, at, Some(seq), |taken| EntryDetail::Reverse {
+                        .debit(key, owed, at, Some(seq), |taken| EntryDetail::Reverse {
                             earned,
-                            shortfall: earned - taken,
+                            expired,
+                            shortfall: owed - taken,
                         });
-                self.ledger.mark_reversed(seq);
                 if earned > 0 {
                     self.stats.lifetime_points -= earned;
                     self.stats.lifetime_at = Some(at);

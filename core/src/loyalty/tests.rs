@@ -179,10 +179,37 @@ fn a_refund_after_the_points_were_spent_takes_what_is_left_and_reports_the_short
         applied.entries[0].detail,
         EntryDetail::Reverse {
             earned: 300,
+            expired: 0,
             shortfall: 200
         }
     );
     assert_eq!(m.balance(), 0);
+}
+
+#[test]
+fn a_refund_does_not_take_back_points_that_already_expired() {
+    let config = LoyaltyConfig::default();
+    let mut m = member_with(
+        &config,
+        &[
+            pay("p-1", dec!(300), day(0)),
+            pay("p-2", dec!(500), day(200)),
+        ],
+    );
+    m.redeem(
+        &config,
+        &redeem_request("bill-1", 100, dec!(1000), day(201)),
+    )
+    .unwrap();
+    let applied = m.apply(&config, &refund("p-1", day(400))).unwrap();
+    // p-1's remaining 200 expired on day 365: only the 100 redeemed are owed, from p-2's lot.
+    let points: Vec<_> = applied
+        .entries
+        .iter()
+        .map(|e| (e.key.as_str(), e.points))
+        .collect();
+    assert_eq!(points, [("expire:earn:p-1", -200), ("refund:p-1", -100)]);
+    assert_eq!(m.balance(), 400);
 }
 
 #[test]
