@@ -293,10 +293,14 @@ impl Ledger {
         since: Option<NaiveDate>,
         until: NaiveDate,
     ) -> (i64, Option<DateTime<Utc>>) {
+        // Lots are sorted by earn date: two binary searches find the window.
+        let start = since.map_or(0, |s| self.lots.partition_point(|l| l.earned_on < s));
+        let end = self.lots.partition_point(|l| l.earned_on <= until);
         self.lots
+            .get(start..end)
+            .unwrap_or_default()
             .iter()
-            .filter(|l| l.qualifying && !l.reversed && l.earned_on <= until)
-            .filter(|l| since.is_none_or(|s| l.earned_on >= s))
+            .filter(|l| l.qualifying && !l.reversed)
             .fold((0, None), |(sum, latest), l| {
                 (sum + l.points, latest.max(Some(l.at)))
             })
