@@ -100,6 +100,15 @@ pub fn cap_points(config: &LoyaltyConfig, bill_charges: Decimal) -> i64 {
 }
 
 /// The most a member with `balance` available points can redeem on a bill with `bill_charges`.
+///
+/// ```
+/// use earlybird::loyalty::{LoyaltyConfig, preview};
+/// use rust_decimal::Decimal;
+///
+/// // Charges of Rs 590.00 (subtotal + tax): at most half, Rs 295.00, i.e. 590 points.
+/// let p = preview(&LoyaltyConfig::default(), 5_000, Decimal::new(590_00, 2));
+/// assert_eq!((p.max_points, p.max_amount), (590, Decimal::new(295_00, 2)));
+/// ```
 pub fn preview(config: &LoyaltyConfig, balance: i64, bill_charges: Decimal) -> RedemptionPreview {
     let most = balance.min(cap_points(config, bill_charges)).max(0);
     let max_points = if most >= config.minimum_redemption {
