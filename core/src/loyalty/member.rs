@@ -32,7 +32,8 @@ pub struct Applied {
 }
 
 impl Applied {
-    fn duplicate() -> Self {
+    /// The outcome of a command whose key was applied before: nothing changed.
+    fn replayed() -> Self {
         Self {
             duplicate: true,
             ..Self::default()
@@ -187,7 +188,7 @@ impl Member {
             LoyaltyEvent::PaymentReceived { payment, .. } => {
                 let key = format!("earn:{}", payment.id);
                 if self.ledger.contains(&key) {
-                    return Ok(Applied::duplicate());
+                    return Ok(Applied::replayed());
                 }
                 let (base, multiplier, points) = earn_points(config, self.tier, payment.amount);
                 let detail = EntryDetail::Earn {
@@ -201,7 +202,7 @@ impl Member {
             LoyaltyEvent::PaymentRefunded { payment_id, .. } => {
                 let key = format!("refund:{payment_id}");
                 if self.ledger.contains(&key) {
-                    return Ok(Applied::duplicate());
+                    return Ok(Applied::replayed());
                 }
                 let earn = self
                     .ledger
@@ -229,12 +230,12 @@ impl Member {
             }
             LoyaltyEvent::WalletTopUp { top_up_id, .. } => {
                 if !self.seen.insert(format!("topup:{top_up_id}")) {
-                    return Ok(Applied::duplicate());
+                    return Ok(Applied::replayed());
                 }
             }
             LoyaltyEvent::OrderDelivered { order_id, .. } => {
                 if !self.seen.insert(format!("delivered:{order_id}")) {
-                    return Ok(Applied::duplicate());
+                    return Ok(Applied::replayed());
                 }
                 self.stats.delivered_orders += 1;
                 self.stats.delivery_weeks.record(week_index(today));
@@ -256,7 +257,7 @@ impl Member {
             LoyaltyEvent::ReferralCompleted { referred_id, .. } => {
                 let key = format!("referral:{referred_id}");
                 if self.ledger.contains(&key) {
-                    return Ok(Applied::duplicate());
+                    return Ok(Applied::replayed());
                 }
                 let detail = EntryDetail::Bonus {
                     cause: BonusCause::Referral,
@@ -267,7 +268,7 @@ impl Member {
             LoyaltyEvent::ReviewPosted { order_id, .. } => {
                 let key = format!("review:{order_id}");
                 if self.ledger.contains(&key) {
-                    return Ok(Applied::duplicate());
+                    return Ok(Applied::replayed());
                 }
                 if !self.seen.contains(&format!("delivered:{order_id}")) {
                     return Err(LoyaltyError::ReviewNotDelivered {
@@ -283,7 +284,7 @@ impl Member {
             }
             LoyaltyEvent::SocialAction { action_id, .. } => {
                 if !self.seen.insert(format!("social:{action_id}")) {
-                    return Ok(Applied::duplicate());
+                    return Ok(Applied::replayed());
                 }
                 self.stats.social_actions += 1;
             }
@@ -295,7 +296,7 @@ impl Member {
             } => {
                 let key = format!("adjust:{key}");
                 if self.ledger.contains(&key) {
-                    return Ok(Applied::duplicate());
+                    return Ok(Applied::replayed());
                 }
                 let detail = EntryDetail::Adjust {
                     reason: reason.clone(),
@@ -346,7 +347,7 @@ impl Member {
                     amount,
                     key: request.key.clone(),
                 },
-                applied: Applied::duplicate(),
+                applied: Applied::replayed(),
             });
         }
         let points = request.points;
