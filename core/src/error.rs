@@ -1,6 +1,7 @@
 //! The crate's error: one variant per concern, each with a stable code every binding maps.
 
 pub use crate::lifecycle::LifecycleError;
+pub use crate::loyalty::LoyaltyError;
 pub use crate::store::StoreError;
 pub use crate::validation::{FieldProblem, ValidationError};
 
@@ -13,6 +14,9 @@ pub enum Error {
     /// An order or delivery command the lifecycle rules refuse.
     #[error(transparent)]
     Lifecycle(#[from] LifecycleError),
+    /// A loyalty command the programme's rules refuse.
+    #[error(transparent)]
+    Loyalty(#[from] LoyaltyError),
     /// A store refused or failed a read or a change; nothing was written.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -27,21 +31,21 @@ impl Error {
         match self {
             Error::Validation(e) => e.code(),
             Error::Lifecycle(e) => e.code(),
+            Error::Loyalty(e) => e.code(),
             Error::Store(e) => e.code(),
             Error::NotFound { .. } => "NOT_FOUND",
         }
     }
-}
 
-impl Error {
     /// The field problems behind this error: every problem of a validation failure, none
     /// for errors that are not about fields.
     pub fn problems(&self) -> &[FieldProblem] {
         match self {
             Error::Validation(e)
             | Error::Lifecycle(LifecycleError::Invalid(e))
+            | Error::Loyalty(LoyaltyError::Invalid(e))
             | Error::Store(StoreError::Invalid(e)) => &e.problems,
-            Error::Lifecycle(_) | Error::Store(_) | Error::NotFound { .. } => &[],
+            Error::Lifecycle(_) | Error::Loyalty(_) | Error::Store(_) | Error::NotFound { .. } => &[],
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod audit;
 pub(crate) mod document;
 pub mod error;
 pub mod lifecycle;
+pub mod loyalty;
 pub mod notification;
 pub mod record;
 pub mod schedule;
