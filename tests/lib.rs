@@ -16,6 +16,8 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::{Value, json};
 
+mod loyalty;
+
 /// One case file.
 #[derive(Debug, serde::Deserialize)]
 pub struct Case {
@@ -61,7 +63,7 @@ pub fn error_json(error: &Error) -> Value {
     json!({"code": error.code(), "problems": problems})
 }
 
-fn to_json<T: Serialize>(value: &T) -> Value {
+pub(crate) fn to_json<T: Serialize>(value: &T) -> Value {
     serde_json::to_value(value).expect("core results serialise")
 }
 
@@ -76,7 +78,7 @@ fn text<'a>(input: &'a Value, name: &str) -> Result<&'a str, Error> {
         .ok_or_else(|| bad_input(name, "a string"))
 }
 
-fn bad_input(name: &str, wanted: &str) -> Error {
+pub(crate) fn bad_input(name: &str, wanted: &str) -> Error {
     let mut problems = Problems::new();
     problems.push(
         name,
@@ -159,6 +161,7 @@ pub fn run(operation: &str, input: &Value) -> Result<Value, Error> {
             text(input, "reason")?,
             &actor(input)?,
         )?),
+        op if op.starts_with("loyalty.") => loyalty::run(op, input)?,
         other => {
             return Err(bad_input(
                 "operation",

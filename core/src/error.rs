@@ -45,7 +45,9 @@ impl Error {
             | Error::Lifecycle(LifecycleError::Invalid(e))
             | Error::Loyalty(LoyaltyError::Invalid(e))
             | Error::Store(StoreError::Invalid(e)) => &e.problems,
-            Error::Lifecycle(_) | Error::Loyalty(_) | Error::Store(_) | Error::NotFound { .. } => &[],
+            Error::Lifecycle(_) | Error::Loyalty(_) | Error::Store(_) | Error::NotFound { .. } => {
+                &[]
+            }
         }
     }
 }
