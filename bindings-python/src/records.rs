@@ -44,34 +44,45 @@ pub(crate) fn record_arg<W: Wrapped>(value: &Bound<'_, PyAny>) -> PyResult<W::Co
     }
 }
 
+/// Documents converted and read per turn: small enough to stay in the CPU caches (the cost
+/// per document grew by half from 100 to 10,000 documents read in one go), large enough that
+/// giving the GIL back and taking it again per turn costs nothing measurable.
+const CHUNK: usize = 256;
+
 /// Reads many documents with one problem list; paths are prefixed with `prefix[i]`.
-/// Runs without the interpreter lock: the documents are plain JSON by then.
+/// The core reads each chunk without holding the GIL: the documents are plain JSON by then.
 fn read_batch<T: Record + Send>(
     py: Python<'_>,
     documents: &[Bound<'_, PyAny>],
     prefix: &str,
 ) -> PyResult<Vec<T>> {
+    let mut unconvertible = Problems::new();
     let mut problems = Problems::new();
-    let mut jsons = Vec::with_capacity(documents.len());
-    for (i, document) in documents.iter().enumerate() {
-        match to_json(document, &format!("{prefix}[{i}]")) {
-            Ok(json) => jsons.push(json),
-            Err(e) => problems.extend(e),
+    let mut records: Vec<Option<T>> = Vec::with_capacity(documents.len());
+    for (turn, chunk) in documents.chunks(CHUNK).enumerate() {
+        let base = turn * CHUNK;
+        let mut jsons = Vec::with_capacity(chunk.len());
+        for (k, document) in chunk.iter().enumerate() {
+            match to_json(document, &format!("{prefix}[{}]", base + k)) {
+                Ok(json) => jsons.push(json),
+                Err(e) => unconvertible.extend(e),
+            }
         }
+        if !unconvertible.is_empty() {
+            continue;
+        }
+        let (problems, records) = (&mut problems, &mut records);
+        py.detach(move || {
+            for (k, json) in jsons.iter().enumerate() {
+                records.push(T::read(json, &format!("{prefix}[{}]", base + k), problems));
+            }
+        });
     }
-    problems.finish(()).map_err(|e| invalid(py, e))?;
-    let read = py.detach(move || {
-        let mut problems = Problems::new();
-        let records: Vec<Option<T>> = jsons
-            .iter()
-            .enumerate()
-            .map(|(i, json)| T::read(json, &format!("{prefix}[{i}]"), &mut problems))
-            .collect();
-        match records.into_iter().collect::<Option<Vec<T>>>() {
-            Some(records) => problems.finish(records),
-            None => Err(problems.into_error(T::KIND)),
-        }
-    });
+    unconvertible.finish(()).map_err(|e| invalid(py, e))?;
+    let read = match records.into_iter().collect::<Option<Vec<T>>>() {
+        Some(records) => problems.finish(records),
+        None => Err(problems.into_error(T::KIND)),
+    };
     read.map_err(|e: ValidationError| invalid(py, e))
 }
 
