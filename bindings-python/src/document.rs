@@ -53,21 +53,45 @@ pub(crate) fn type_name(value: &Bound<'_, PyAny>) -> String {
 /// Converts a document to JSON, or reports every value that has no JSON form.
 pub(crate) fn to_json(value: &Bound<'_, PyAny>, path: &str) -> Result<Value, ValidationError> {
     let mut problems = Problems::new();
-    let json = convert(value, path, 0, &mut problems);
+    let json = convert(value, Path::Root(path), 0, &mut problems);
     problems.finish(json)
 }
 
-/// A path for messages: the root is `$` as in the core's problems.
-fn at(path: &str) -> &str {
-    if path.is_empty() { "$" } else { path }
+/// Where a value sits in the document, rendered only when a problem is reported (building
+/// every field's path text up front cost more than the rest of the conversion).
+#[derive(Clone, Copy)]
+enum Path<'a> {
+    Root(&'a str),
+    Key(&'a Path<'a>, &'a str),
+    Index(&'a Path<'a>, usize),
 }
 
-fn number(text: &str, value: &Bound<'_, PyAny>, path: &str, problems: &mut Problems) -> Value {
+impl Path<'_> {
+    /// The path as the core writes it (`items[1].quantity`); the root is `$`.
+    fn render(&self) -> String {
+        let text = self.text();
+        if text.is_empty() {
+            "$".to_owned()
+        } else {
+            text
+        }
+    }
+
+    fn text(&self) -> String {
+        match self {
+            Path::Root(root) => (*root).to_owned(),
+            Path::Key(parent, name) => field_path(&parent.text(), name),
+            Path::Index(parent, i) => format!("{}[{i}]", parent.text()),
+        }
+    }
+}
+
+fn number(text: &str, value: &Bound<'_, PyAny>, path: Path<'_>, problems: &mut Problems) -> Value {
     match Number::from_str(text) {
         Ok(n) => Value::Number(n),
         Err(_) => {
             problems.push(
-                at(path),
+                path.render(),
                 Rule::Decimal,
                 show(value),
                 "must be a finite number",
@@ -91,10 +115,16 @@ pub(crate) fn utc_instant(value: &Bound<'_, PyDateTime>) -> PyResult<DateTime<Ut
     aware.extract()
 }
 
-fn convert(value: &Bound<'_, PyAny>, path: &str, depth: usize, problems: &mut Problems) -> Value {
+/// Checks go from the most frequent document value to the rarest.
+fn convert(
+    value: &Bound<'_, PyAny>,
+    path: Path<'_>,
+    depth: usize,
+    problems: &mut Problems,
+) -> Value {
     if depth > MAX_DEPTH {
         problems.push(
-            at(path),
+            path.render(),
             Rule::Type,
             "",
             format!("nested more than {MAX_DEPTH} levels deep"),
@@ -102,22 +132,38 @@ fn convert(value: &Bound<'_, PyAny>, path: &str, depth: usize, problems: &mut Pr
         return Value::Null;
     }
     let py = value.py();
+    if let Ok(text) = value.cast::<PyString>() {
+        return match text.to_str() {
+            Ok(s) => Value::String(s.to_owned()),
+            Err(_) => {
+                problems.push(
+                    path.render(),
+                    Rule::Type,
+                    show(value),
+                    "not valid Unicode text",
+                );
+                Value::Null
+            }
+        };
+    }
     if value.is_none() {
         return Value::Null;
     }
     if let Ok(flag) = value.cast::<PyBool>() {
         return Value::Bool(flag.is_true());
     }
-    if let Ok(text) = value.cast::<PyString>() {
-        return match text.to_str() {
-            Ok(s) => Value::String(s.to_owned()),
-            Err(_) => {
-                problems.push(at(path), Rule::Type, show(value), "not valid Unicode text");
-                Value::Null
-            }
-        };
-    }
     if value.is_instance_of::<PyInt>() {
+        let text = value.str().map(|s| s.to_string()).unwrap_or_default();
+        return number(&text, value, path, problems);
+    }
+    if let Ok(dict) = value.cast::<PyDict>() {
+        return object(dict.iter(), path, depth, problems);
+    }
+    if let Ok(list) = value.cast::<PyList>() {
+        return array(list.iter(), path, depth, problems);
+    }
+    if decimal_class(py).is_ok_and(|cls| value.is_instance(cls).unwrap_or(false)) {
+        // NaN and infinities have no JSON number form: `number` reports them.
         let text = value.str().map(|s| s.to_string()).unwrap_or_default();
         return number(&text, value, path, problems);
     }
@@ -125,23 +171,16 @@ fn convert(value: &Bound<'_, PyAny>, path: &str, depth: usize, problems: &mut Pr
         let text = value.repr().map(|s| s.to_string()).unwrap_or_default();
         return number(&text, value, path, problems);
     }
-    if decimal_class(py).is_ok_and(|cls| value.is_instance(cls).unwrap_or(false)) {
-        let finite = value
-            .call_method0("is_finite")
-            .and_then(|f| f.is_truthy())
-            .unwrap_or(false);
-        let text = value.str().map(|s| s.to_string()).unwrap_or_default();
-        if finite {
-            return number(&text, value, path, problems);
-        }
-        problems.push(at(path), Rule::Decimal, text, "must be a finite number");
-        return Value::Null;
-    }
     if let Ok(instant) = value.cast::<PyDateTime>() {
         return match utc_instant(instant) {
             Ok(instant) => Value::String(instant.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
             Err(_) => {
-                problems.push(at(path), Rule::Instant, show(value), "not a valid instant");
+                problems.push(
+                    path.render(),
+                    Rule::Instant,
+                    show(value),
+                    "not a valid instant",
+                );
                 Value::Null
             }
         };
@@ -150,16 +189,10 @@ fn convert(value: &Bound<'_, PyAny>, path: &str, depth: usize, problems: &mut Pr
         return match value.extract::<NaiveDate>() {
             Ok(date) => Value::String(date.format("%Y-%m-%d").to_string()),
             Err(_) => {
-                problems.push(at(path), Rule::Date, show(value), "not a valid date");
+                problems.push(path.render(), Rule::Date, show(value), "not a valid date");
                 Value::Null
             }
         };
-    }
-    if let Ok(dict) = value.cast::<PyDict>() {
-        return object(dict.iter(), path, depth, problems);
-    }
-    if let Ok(list) = value.cast::<PyList>() {
-        return array(list.iter(), path, depth, problems);
     }
     if let Ok(tuple) = value.cast::<PyTuple>() {
         return array(tuple.iter(), path, depth, problems);
@@ -187,7 +220,7 @@ fn convert(value: &Bound<'_, PyAny>, path: &str, depth: usize, problems: &mut Pr
         return Value::String(value.str().map(|s| s.to_string()).unwrap_or_default());
     }
     problems.push(
-        at(path),
+        path.render(),
         Rule::Type,
         show(value),
         format!("unsupported Python type {} in a document", type_name(value)),
@@ -197,7 +230,7 @@ fn convert(value: &Bound<'_, PyAny>, path: &str, depth: usize, problems: &mut Pr
 
 fn object<'py>(
     entries: impl Iterator<Item = (Bound<'py, PyAny>, Bound<'py, PyAny>)>,
-    path: &str,
+    path: Path<'_>,
     depth: usize,
     problems: &mut Problems,
 ) -> Value {
@@ -205,11 +238,11 @@ fn object<'py>(
     for (key, item) in entries {
         match key.cast::<PyString>().ok().and_then(|k| k.to_str().ok()) {
             Some(name) => {
-                let json = convert(&item, &field_path(path, name), depth + 1, problems);
+                let json = convert(&item, Path::Key(&path, name), depth + 1, problems);
                 map.insert(name.to_owned(), json);
             }
             None => problems.push(
-                at(path),
+                path.render(),
                 Rule::Type,
                 show(&key),
                 "document keys must be strings",
@@ -221,14 +254,14 @@ fn object<'py>(
 
 fn array<'py>(
     items: impl Iterator<Item = Bound<'py, PyAny>>,
-    path: &str,
+    path: Path<'_>,
     depth: usize,
     problems: &mut Problems,
 ) -> Value {
     Value::Array(
         items
             .enumerate()
-            .map(|(i, item)| convert(&item, &format!("{path}[{i}]"), depth + 1, problems))
+            .map(|(i, item)| convert(&item, Path::Index(&path, i), depth + 1, problems))
             .collect(),
     )
 }
