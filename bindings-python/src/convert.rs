@@ -140,6 +140,16 @@ impl Args {
         );
     }
 
+    /// An argument of the wrong kind (`expected` says which).
+    pub(crate) fn wrong_type(&mut self, field: &str, value: &Bound<'_, PyAny>, expected: &str) {
+        self.problems.push(
+            field,
+            Rule::Type,
+            show(value),
+            format!("must be {expected}, not {}", type_name(value)),
+        );
+    }
+
     /// Raises every problem found, or returns nothing when the arguments were good.
     pub(crate) fn finish(self, py: Python<'_>) -> PyResult<()> {
         self.problems.finish(()).map_err(|e| invalid(py, e))

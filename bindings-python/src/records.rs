@@ -51,20 +51,20 @@ const CHUNK: usize = 256;
 
 /// Reads many documents with one problem list; paths are prefixed with `prefix[i]`.
 /// The core reads each chunk without holding the GIL: the documents are plain JSON by then.
+/// Each document comes with its index in the caller's list.
 fn read_batch<T: Record + Send>(
     py: Python<'_>,
-    documents: &[Bound<'_, PyAny>],
+    documents: &[(usize, Bound<'_, PyAny>)],
     prefix: &str,
 ) -> PyResult<Vec<T>> {
     let mut unconvertible = Problems::new();
     let mut problems = Problems::new();
     let mut records: Vec<Option<T>> = Vec::with_capacity(documents.len());
-    for (turn, chunk) in documents.chunks(CHUNK).enumerate() {
-        let base = turn * CHUNK;
+    for chunk in documents.chunks(CHUNK) {
         let mut jsons = Vec::with_capacity(chunk.len());
-        for (k, document) in chunk.iter().enumerate() {
-            match to_json(document, &format!("{prefix}[{}]", base + k)) {
-                Ok(json) => jsons.push(json),
+        for (i, document) in chunk {
+            match to_json(document, &format!("{prefix}[{i}]")) {
+                Ok(json) => jsons.push((*i, json)),
                 Err(e) => unconvertible.extend(e),
             }
         }
@@ -73,8 +73,8 @@ fn read_batch<T: Record + Send>(
         }
         let (problems, records) = (&mut problems, &mut records);
         py.detach(move || {
-            for (k, json) in jsons.iter().enumerate() {
-                records.push(T::read(json, &format!("{prefix}[{}]", base + k), problems));
+            for (i, json) in &jsons {
+                records.push(T::read(json, &format!("{prefix}[{i}]"), problems));
             }
         });
     }
@@ -101,11 +101,7 @@ fn batch_arg<W: Wrapped>(
         }
         _ => {
             let mut args = Args::new();
-            args.unknown(
-                field,
-                &crate::document::show(value),
-                "a list of records or documents",
-            );
+            args.wrong_type(field, value, "a list of records or documents");
             args.finish(py)?;
             Vec::new()
         }
@@ -113,7 +109,7 @@ fn batch_arg<W: Wrapped>(
     let mut records = Vec::with_capacity(items.len());
     let mut documents = Vec::new();
     let mut slots = Vec::with_capacity(items.len());
-    for item in &items {
+    for (i, item) in items.iter().enumerate() {
         match item.cast::<W>() {
             Ok(record) => {
                 slots.push(true);
@@ -121,7 +117,7 @@ fn batch_arg<W: Wrapped>(
             }
             Err(_) => {
                 slots.push(false);
-                documents.push(item.clone());
+                documents.push((i, item.clone()));
             }
         }
     }
@@ -899,11 +895,11 @@ const KINDS: &str = "customer, product, subscription, order, delivery, payment";
 fn parse_kind<'py>(
     py: Python<'py>,
     kind: &str,
-    documents: &[Bound<'py, PyAny>],
+    documents: &[(usize, Bound<'py, PyAny>)],
 ) -> PyResult<Vec<Bound<'py, PyAny>>> {
     fn objects<'py, W: Wrapped + Into<pyo3::PyClassInitializer<W>>>(
         py: Python<'py>,
-        documents: &[Bound<'py, PyAny>],
+        documents: &[(usize, Bound<'py, PyAny>)],
     ) -> PyResult<Vec<Bound<'py, PyAny>>>
     where
         W::Core: Send,
@@ -973,9 +969,13 @@ fn parse_many<'py>(
     documents: Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyList>> {
     guard(py, || {
-        let items: Vec<Bound<'py, PyAny>> = match documents.cast::<PyList>() {
-            Ok(list) => list.iter().collect(),
-            Err(_) => documents.try_iter()?.collect::<PyResult<_>>()?,
+        let items: Vec<(usize, Bound<'py, PyAny>)> = match documents.cast::<PyList>() {
+            Ok(list) => list.iter().enumerate().collect(),
+            Err(_) => documents
+                .try_iter()?
+                .enumerate()
+                .map(|(i, d)| d.map(|d| (i, d)))
+                .collect::<PyResult<_>>()?,
         };
         PyList::new(py, parse_kind(py, kind, &items)?)
     })

@@ -381,5 +381,9 @@ def test_dataset_checks_references() -> None:
     with pytest.raises(eb.ValidationError) as error:
         eb.Dataset(orders=[order_doc(), order_doc(quantity="x", status="??")])
     assert error.value.problems[0].field == "orders[1].status"
-    with pytest.raises(eb.ValidationError):
+    with pytest.raises(eb.ValidationError) as error:
+        eb.Dataset(orders=[eb.Order.from_document(order_doc()), order_doc(status="??")])
+    assert [p.field for p in error.value.problems] == ["orders[1].status"]
+    with pytest.raises(eb.ValidationError) as error:
         eb.Dataset(orders="not a list")  # type: ignore[arg-type]
+    assert [(p.field, p.rule) for p in error.value.problems] == [("orders", "type")]
