@@ -187,6 +187,17 @@ macro_rules! record_class {
                 format!("{}(id={:?})", $name, Record::id(&self.inner))
             }
 
+            /// Pydantic v2 hook: the class as a field or FastAPI return type (see
+            /// `earlybird._pydantic`).
+            #[classmethod]
+            fn __get_pydantic_core_schema__<'py>(
+                cls: &Bound<'py, pyo3::types::PyType>,
+                source: &Bound<'py, PyAny>,
+                handler: &Bound<'py, PyAny>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                $crate::records::pydantic_schema(cls, source, handler)
+            }
+
             $($extra)*
         }
     };
@@ -214,11 +225,34 @@ macro_rules! part_class {
                 Ok(format!("{}({})", $name, to_json_text(py, &self.inner)?))
             }
 
+            /// Pydantic v2 hook: the class as a field or FastAPI return type (see
+            /// `earlybird._pydantic`).
+            #[classmethod]
+            fn __get_pydantic_core_schema__<'py>(
+                cls: &Bound<'py, pyo3::types::PyType>,
+                source: &Bound<'py, PyAny>,
+                handler: &Bound<'py, PyAny>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                $crate::records::pydantic_schema(cls, source, handler)
+            }
+
             $($extra)*
         }
     };
 }
 pub(crate) use part_class;
+
+/// Delegates the Pydantic hook to the pure-Python helper, so pydantic stays optional.
+pub(crate) fn pydantic_schema<'py>(
+    cls: &Bound<'py, pyo3::types::PyType>,
+    source: &Bound<'py, PyAny>,
+    handler: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    cls.py()
+        .import("earlybird._pydantic")?
+        .getattr("core_schema_of")?
+        .call1((cls, source, handler))
+}
 
 fn wrap_all<T: Clone, W>(items: &[T], wrap: impl Fn(T) -> W) -> Vec<W> {
     items.iter().cloned().map(wrap).collect()

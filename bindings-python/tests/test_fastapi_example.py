@@ -77,6 +77,45 @@ def test_async_import(example: ModuleType) -> None:
     assert bad.json()["problems"][0]["field"] == "[0].customer_id"
 
 
-def test_why_responses_use_json_mode() -> None:
-    # FastAPI's encoder turns Decimal into float: the exact figure would be lost.
+def test_records_are_pydantic_types(example: ModuleType) -> None:
+    client = TestClient(example.app)
+    read = client.get("/orders/ORD_7")
+    assert read.status_code == 200
+    assert read.json()["items"][0]["unit_price"] == "28.50"
+    order = dict(example.ORDERS["ORD_7"], status="pending")
+    dispatched = client.post("/dispatch", json={"order": jsonable_encoder(order), "by": "OPS_1"})
+    assert dispatched.status_code == 200, dispatched.text
+    assert dispatched.json()["order"]["status"] == "OUT_FOR_DELIVERY"
+    bad = client.post("/dispatch", json={"order": {"id": "ORD_9", "status": "lost"}, "by": "OPS_1"})
+    assert bad.status_code == 422
+    detail = bad.json()["detail"][0]
+    assert detail["type"] == "earlybird_validation" and detail["loc"] == ["body", "order"]
+    assert detail["ctx"]["code"] == "VALIDATION_FAILED"
+    assert ("status", "unknown_value") in [(p["field"], p["rule"]) for p in detail["ctx"]["problems"]]
+    schema = client.get("/openapi.json")
+    assert schema.status_code == 200, schema.text
+
+
+def test_pydantic_models_hold_earlybird_values() -> None:
+    import earlybird as eb
+    from pydantic import BaseModel, ValidationError
+
+    class Delivery(BaseModel):
+        record: eb.DeliveryRecord
+
+    document = {
+        "id": "D1", "customer_id": "C1", "date": "2026-01-15", "subscription_id": "S1",
+        "product_id": "P1", "ordered_quantity": Decimal("2"), "delivered_quantity": Decimal("2.000"),
+        "status": "delivered",
+    }
+    model = Delivery(record=document)
+    assert isinstance(model.record, eb.DeliveryRecord)
+    assert Delivery(record=model.record).record == model.record
+    assert model.model_dump(mode="json")["record"]["delivered_quantity"] == "2.000"
+    with pytest.raises(ValidationError):
+        Delivery(record={"id": ""})
+
+
+def test_plain_fastapi_encoding_would_lose_exact_decimals() -> None:
+    # Why earlybird's classes serialise themselves: FastAPI turns a Decimal into a float.
     assert jsonable_encoder({"price": Decimal("28.50")}) == {"price": 28.5}

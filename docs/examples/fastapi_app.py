@@ -3,8 +3,8 @@
 Run it with ``uvicorn docs.examples.fastapi_app:app``; its test is
 ``bindings-python/tests/test_fastapi_example.py``. A dict stands in for the MongoDB collection
 ``orders``: pymongo hands documents over as exactly such dicts, and earlybird reads them as they
-are. Responses use ``to_dict(mode="json")`` (decimals as exact strings): FastAPI's own encoder
-would turn a ``Decimal`` into a float.
+are. earlybird's classes are Pydantic types: an endpoint returns them as they are and FastAPI
+writes their canonical JSON (decimals as exact strings), never floats.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ async def refused(_: Request, error: eb.LifecycleError) -> JSONResponse:
 
 
 @app.post("/orders/{order_id}/confirm")
-def confirm_delivery(order_id: str, body: Confirmation) -> dict[str, Any]:
+def confirm_delivery(order_id: str, body: Confirmation) -> eb.OrderOutcome:
     """Confirms what was delivered; stores the new order, its delivery records and audit."""
     document = ORDERS.get(order_id)
     if document is None:
@@ -55,7 +55,28 @@ def confirm_delivery(order_id: str, body: Confirmation) -> dict[str, Any]:
     if outcome.effect == "changed":
         # Decimal strings keep the exact figures and the core reads them back unchanged.
         ORDERS[order_id] = outcome.order.to_dict(mode="json")
-    return outcome.to_dict(mode="json")
+    return outcome
+
+
+@app.get("/orders/{order_id}")
+def read_order(order_id: str) -> eb.Order:
+    """The order as the core reads it (statuses in canonical case, exact decimals)."""
+    document = ORDERS.get(order_id)
+    if document is None:
+        raise HTTPException(status_code=404, detail=f"no order {order_id}")
+    return eb.Order.from_document(document)
+
+
+class Dispatch(BaseModel):
+    """An order given in full in the request, read and checked by the core as a field."""
+
+    order: eb.Order
+    by: str
+
+
+@app.post("/dispatch")
+def dispatch(body: Dispatch) -> eb.OrderOutcome:
+    return eb.dispatch(body.order, eb.Actor(body.by, dt.datetime.now(dt.timezone.utc)))
 
 
 @app.post("/orders/import")
