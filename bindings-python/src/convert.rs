@@ -210,6 +210,11 @@ pub(crate) fn to_dict<'py, T: NativeDict + Serialize>(
     }
 }
 
+/// A string as Python's `repr()` writes a plain one (`'ORD_1'`), for `__repr__`s.
+pub(crate) fn quoted(text: &str) -> String {
+    format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'"))
+}
+
 /// The core's canonical JSON text of a result.
 pub(crate) fn to_json_text<T: Serialize>(py: Python<'_>, result: &T) -> PyResult<String> {
     serde_json::to_string(result).map_err(|e| internal(py, &e.to_string()))

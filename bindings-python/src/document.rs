@@ -153,6 +153,9 @@ fn convert(
         return Value::Bool(flag.is_true());
     }
     if value.is_instance_of::<PyInt>() {
+        if let Ok(small) = value.extract::<i64>() {
+            return Value::Number(small.into());
+        }
         let text = value.str().map(|s| s.to_string()).unwrap_or_default();
         return number(&text, value, path, problems);
     }

@@ -11,6 +11,8 @@ use earlybird::Error;
 use earlybird::lifecycle::LifecycleError as CoreLifecycleError;
 use earlybird::validation::{FieldProblem, ValidationError as CoreValidationError};
 use pyo3::create_exception;
+
+use crate::convert::quoted;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -130,11 +132,11 @@ impl PyFieldProblem {
 
     fn __repr__(&self) -> String {
         format!(
-            "FieldProblem(field={:?}, rule={:?}, value={:?}, message={:?})",
-            self.inner.field,
-            self.inner.rule.code(),
-            self.inner.value,
-            self.inner.message
+            "FieldProblem(field={}, rule={}, value={}, message={})",
+            quoted(&self.inner.field),
+            quoted(self.inner.rule.code()),
+            quoted(&self.inner.value),
+            quoted(&self.inner.message)
         )
     }
 }

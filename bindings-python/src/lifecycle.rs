@@ -11,7 +11,7 @@ use earlybird::record::DeliveryRecord;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::convert::{Args, NativeDict, native_list, to_dict, to_json_text};
+use crate::convert::{Args, NativeDict, native_list, quoted, to_dict, to_json_text};
 use crate::document::to_python;
 use crate::errors::{guard, to_py_err};
 use crate::records::{PyDeliveryRecord, PyOrder, Wrapped, part_class, record_arg};
@@ -54,8 +54,8 @@ impl PyActor {
 
     fn __repr__(&self) -> String {
         format!(
-            "Actor(id={:?}, at={})",
-            self.inner.id,
+            "Actor(id={}, at={})",
+            quoted(&self.inner.id),
             self.inner.at.to_rfc3339()
         )
     }

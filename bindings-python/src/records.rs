@@ -184,7 +184,15 @@ macro_rules! record_class {
             }
 
             fn __repr__(&self) -> String {
-                format!("{}(id={:?})", $name, Record::id(&self.inner))
+                format!("{}(id={})", $name, $crate::convert::quoted(Record::id(&self.inner)))
+            }
+
+            /// Pickles as the canonical JSON, read back by `from_json`.
+            fn __reduce__<'py>(
+                slf: &Bound<'py, Self>,
+            ) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+                let json = to_json_text(slf.py(), &slf.get().inner)?;
+                Ok((slf.get_type().getattr("from_json")?, (json,)))
             }
 
             /// Pydantic v2 hook: the class as a field or FastAPI return type (see

@@ -387,3 +387,29 @@ def test_dataset_checks_references() -> None:
     with pytest.raises(eb.ValidationError) as error:
         eb.Dataset(orders="not a list")  # type: ignore[arg-type]
     assert [(p.field, p.rule) for p in error.value.problems] == [("orders", "type")]
+
+
+def test_records_pickle_and_repr() -> None:
+    import pickle
+
+    for record in (
+        eb.Order.from_document(order_doc()),
+        eb.Customer.from_document(customer_doc()),
+        eb.Product.from_document(product_doc()),
+        eb.Subscription.from_document(subscription_doc()),
+        eb.DeliveryRecord.from_document(delivery_doc()),
+        eb.Payment.from_document(payment_doc()),
+    ):
+        assert pickle.loads(pickle.dumps(record)) == record
+    assert repr(eb.Order.from_document(order_doc(id="O'1"))) == "Order(id='O\\'1')"
+    with pytest.raises(eb.ValidationError) as error:
+        eb.Order.from_document(order_doc(status="x"))
+    assert repr(error.value.problems[0]).startswith("FieldProblem(field='status', rule='unknown_value'")
+
+
+def test_integers_of_any_size_keep_their_digits() -> None:
+    order = eb.Order.from_document(order_doc(items=[{"product_id": "M", "quantity": 3, "unit_price": 10**20}]))
+    assert order.items[0].unit_price == Decimal(10**20)
+    with pytest.raises(eb.ValidationError) as error:
+        eb.Order.from_document(order_doc(items=[{"product_id": "M", "quantity": 1, "unit_price": 10**40}]))
+    assert error.value.problems[0].field == "items[0].unit_price"
