@@ -19,5 +19,9 @@ pip install -q --no-build-isolation --no-deps --force-reinstall ./bindings-pytho
 echo "== Python binding: type stubs against the native module"
 python -m mypy.stubtest earlybird._earlybird
 
+echo "== Python binding: type check of the package, the tests and the FastAPI example"
+python -m mypy --strict bindings-python/python/earlybird docs/examples/fastapi_app.py
+python -m mypy bindings-python/tests
+
 echo "== Python binding: pytest"
 python -m pytest -q -p no:cacheprovider bindings-python/tests

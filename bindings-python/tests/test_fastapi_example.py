@@ -108,12 +108,12 @@ def test_pydantic_models_hold_earlybird_values() -> None:
         "product_id": "P1", "ordered_quantity": Decimal("2"), "delivered_quantity": Decimal("2.000"),
         "status": "delivered",
     }
-    model = Delivery(record=document)
+    model = Delivery.model_validate({"record": document})
     assert isinstance(model.record, eb.DeliveryRecord)
     assert Delivery(record=model.record).record == model.record
     assert model.model_dump(mode="json")["record"]["delivered_quantity"] == "2.000"
     with pytest.raises(ValidationError):
-        Delivery(record={"id": ""})
+        Delivery.model_validate({"record": {"id": ""}})
 
 
 def test_plain_fastapi_encoding_would_lose_exact_decimals() -> None:

@@ -212,13 +212,14 @@ def test_from_json_reads_json_text() -> None:
     with pytest.raises(eb.ValidationError) as error:
         eb.Order.from_json("{not json")
     assert error.value.problems[0].rule == "type"
-    for cls, doc in [
+    classes: list[tuple[Any, dict[str, Any]]] = [
         (eb.Customer, customer_doc()),
         (eb.Payment, payment_doc()),
         (eb.Product, product_doc()),
         (eb.Subscription, subscription_doc()),
         (eb.DeliveryRecord, delivery_doc()),
-    ]:
+    ]
+    for cls, doc in classes:
         record = cls.from_document(doc)
         assert cls.from_json(record.to_json()) == record
 
