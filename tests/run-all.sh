@@ -10,3 +10,4 @@ echo "== Rust: format, lints, tests"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
+bindings-python/test.sh

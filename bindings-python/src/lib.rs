@@ -1,4 +1,27 @@
-//! The python binding of `earlybird` is built in its own issue; this crate keeps its place in the
-//! workspace so that the layout is stable.
+//! The Python binding of `earlybird`: the native module `earlybird._earlybird`.
+//!
+//! Only types and errors are converted here; every business rule stays in the core. One file
+//! per concern of the core (`records`, `schedule`, `lifecycle`, ...); an engine lands as one more
+//! file of thin wrappers registered in [`_earlybird`].
 
-pub use earlybird::VERSION;
+mod convert;
+mod document;
+mod errors;
+mod lifecycle;
+mod phone;
+mod records;
+mod schedule;
+
+use pyo3::prelude::*;
+
+/// The native module; `earlybird/__init__.py` re-exports everything public from it.
+#[pymodule(gil_used = false)]
+fn _earlybird(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", earlybird::VERSION)?;
+    errors::register(m)?;
+    records::register(m)?;
+    phone::register(m)?;
+    schedule::register(m)?;
+    lifecycle::register(m)?;
+    Ok(())
+}

@@ -1,0 +1,121 @@
+"""The FastAPI example of docs/examples, driven through FastAPI's TestClient."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from decimal import Decimal
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from fastapi.encoders import jsonable_encoder
+from fastapi.testclient import TestClient
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "fastapi_app.py"
+
+
+@pytest.fixture
+def example() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("fastapi_app", EXAMPLE)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["fastapi_app"] = module
+    spec.loader.exec_module(module)
+    module.ORDERS["ORD_7"] = {
+        "_id": "65a1f0c2e4b0a1b2c3d4e5f6",
+        "id": "ORD_7",
+        "customer_id": "CUST_001",
+        "items": [
+            {"product_id": "MILK_500ML", "quantity": 2, "unit_price": Decimal("28.50")},
+            {"product_id": "PANEER_200G", "quantity": 1, "unit_price": 90},
+        ],
+        "delivery_date": "2026-01-15",
+        "status": "OUT_FOR_DELIVERY",
+    }
+    return module
+
+
+def test_confirming_a_delivery(example: ModuleType) -> None:
+    client = TestClient(example.app)
+    response = client.post("/orders/ORD_7/confirm", json={"delivered": ["2", 0], "delivery_boy_id": "DB_7"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["effect"] == "changed"
+    assert body["order"]["status"] == "PARTIALLY_DELIVERED"
+    assert body["order"]["items"][0]["unit_price"] == "28.50"
+    assert [d["status"] for d in body["deliveries"]] == ["DELIVERED", "NOT_DELIVERED"]
+    assert body["audit"][0]["actor"] == "DB_7"
+    assert example.ORDERS["ORD_7"]["status"] == "PARTIALLY_DELIVERED"
+    again = client.post("/orders/ORD_7/confirm", json={"delivered": ["2", "0"], "delivery_boy_id": "DB_7"})
+    assert again.json()["effect"] == "unchanged"
+
+
+def test_errors_become_http_answers(example: ModuleType) -> None:
+    client = TestClient(example.app)
+    too_much = client.post("/orders/ORD_7/confirm", json={"delivered": ["3", "-1"], "delivery_boy_id": "DB_7"})
+    assert too_much.status_code == 422
+    assert too_much.json()["code"] == "VALIDATION_FAILED"
+    assert [(p["field"], p["rule"]) for p in too_much.json()["problems"]] == [
+        ("delivered[0]", "range"),
+        ("delivered[1]", "non_negative"),
+    ]
+    client.post("/orders/ORD_7/confirm", json={"delivered": ["2", "1"], "delivery_boy_id": "DB_7"})
+    conflict = client.post("/orders/ORD_7/confirm", json={"delivered": ["1", "1"], "delivery_boy_id": "DB_7"})
+    assert conflict.status_code == 409
+    assert conflict.json()["code"] == "LIFECYCLE_CONFLICTING_CONFIRMATION"
+    assert client.post("/orders/NOPE/confirm", json={"delivered": [], "delivery_boy_id": "x"}).status_code == 404
+
+
+def test_async_import(example: ModuleType) -> None:
+    client = TestClient(example.app)
+    good = dict(example.ORDERS["ORD_7"], id="ORD_8")
+    response = client.post("/orders/import", json=[jsonable_encoder(good)])
+    assert response.json() == {"imported": 1}
+    bad = client.post("/orders/import", json=[{"id": "ORD_9"}])
+    assert bad.status_code == 422
+    assert bad.json()["problems"][0]["field"] == "[0].customer_id"
+
+
+def test_records_are_pydantic_types(example: ModuleType) -> None:
+    client = TestClient(example.app)
+    read = client.get("/orders/ORD_7")
+    assert read.status_code == 200
+    assert read.json()["items"][0]["unit_price"] == "28.50"
+    order = dict(example.ORDERS["ORD_7"], status="pending")
+    dispatched = client.post("/dispatch", json={"order": jsonable_encoder(order), "by": "OPS_1"})
+    assert dispatched.status_code == 200, dispatched.text
+    assert dispatched.json()["order"]["status"] == "OUT_FOR_DELIVERY"
+    bad = client.post("/dispatch", json={"order": {"id": "ORD_9", "status": "lost"}, "by": "OPS_1"})
+    assert bad.status_code == 422
+    detail = bad.json()["detail"][0]
+    assert detail["type"] == "earlybird_validation" and detail["loc"] == ["body", "order"]
+    assert detail["ctx"]["code"] == "VALIDATION_FAILED"
+    assert ("status", "unknown_value") in [(p["field"], p["rule"]) for p in detail["ctx"]["problems"]]
+    schema = client.get("/openapi.json")
+    assert schema.status_code == 200, schema.text
+
+
+def test_pydantic_models_hold_earlybird_values() -> None:
+    import earlybird as eb
+    from pydantic import BaseModel, ValidationError
+
+    class Delivery(BaseModel):
+        record: eb.DeliveryRecord
+
+    document = {
+        "id": "D1", "customer_id": "C1", "date": "2026-01-15", "subscription_id": "S1",
+        "product_id": "P1", "ordered_quantity": Decimal("2"), "delivered_quantity": Decimal("2.000"),
+        "status": "delivered",
+    }
+    model = Delivery.model_validate({"record": document})
+    assert isinstance(model.record, eb.DeliveryRecord)
+    assert Delivery(record=model.record).record == model.record
+    assert model.model_dump(mode="json")["record"]["delivered_quantity"] == "2.000"
+    with pytest.raises(ValidationError):
+        Delivery.model_validate({"record": {"id": ""}})
+
+
+def test_plain_fastapi_encoding_would_lose_exact_decimals() -> None:
+    # Why earlybird's classes serialise themselves: FastAPI turns a Decimal into a float.
+    assert jsonable_encoder({"price": Decimal("28.50")}) == {"price": 28.5}

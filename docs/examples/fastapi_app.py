@@ -1,0 +1,88 @@
+"""A FastAPI app confirming order deliveries with earlybird.
+
+Run it with ``uvicorn docs.examples.fastapi_app:app``; its test is
+``bindings-python/tests/test_fastapi_example.py``. A dict stands in for the MongoDB collection
+``orders``: pymongo hands documents over as exactly such dicts, and earlybird reads them as they
+are. earlybird's classes are Pydantic types: an endpoint returns them as they are and FastAPI
+writes their canonical JSON (decimals as exact strings), never floats.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+import earlybird as eb
+
+ORDERS: dict[str, dict[str, Any]] = {}
+"""The `orders` collection: order id -> document."""
+
+app = FastAPI(title="EarlyBird orders")
+
+
+class Confirmation(BaseModel):
+    """What the delivery person's app sends: one delivered quantity per item of the order."""
+
+    delivered: list[Decimal]
+    delivery_boy_id: str
+    reason: str | None = None
+
+
+@app.exception_handler(eb.ValidationError)
+async def invalid_input(_: Request, error: eb.ValidationError) -> JSONResponse:
+    problems = [problem.to_dict() for problem in error.problems]
+    return JSONResponse(status_code=422, content={"code": error.code, "problems": problems})
+
+
+@app.exception_handler(eb.LifecycleError)
+async def refused(_: Request, error: eb.LifecycleError) -> JSONResponse:
+    return JSONResponse(status_code=409, content={"code": error.code, "message": str(error)})
+
+
+@app.post("/orders/{order_id}/confirm")
+def confirm_delivery(order_id: str, body: Confirmation) -> eb.OrderOutcome:
+    """Confirms what was delivered; stores the new order, its delivery records and audit."""
+    document = ORDERS.get(order_id)
+    if document is None:
+        raise HTTPException(status_code=404, detail=f"no order {order_id}")
+    actor = eb.Actor(body.delivery_boy_id, dt.datetime.now(dt.timezone.utc))
+    outcome = eb.confirm_delivery(document, body.delivered, actor, reason=body.reason)
+    if outcome.effect == "changed":
+        # Decimal strings keep the exact figures and the core reads them back unchanged.
+        ORDERS[order_id] = outcome.order.to_dict(mode="json")
+    return outcome
+
+
+@app.get("/orders/{order_id}")
+def read_order(order_id: str) -> eb.Order:
+    """The order as the core reads it (statuses in canonical case, exact decimals)."""
+    document = ORDERS.get(order_id)
+    if document is None:
+        raise HTTPException(status_code=404, detail=f"no order {order_id}")
+    return eb.Order.from_document(document)
+
+
+class Dispatch(BaseModel):
+    """An order given in full in the request, read and checked by the core as a field."""
+
+    order: eb.Order
+    by: str
+
+
+@app.post("/dispatch")
+def dispatch(body: Dispatch) -> eb.OrderOutcome:
+    return eb.dispatch(body.order, eb.Actor(body.by, dt.datetime.now(dt.timezone.utc)))
+
+
+@app.post("/orders/import")
+async def import_orders(documents: list[dict[str, Any]]) -> dict[str, Any]:
+    """Checks a batch of order documents (all problems at once) without blocking the loop."""
+    orders = await eb.parse_many_async("order", documents)
+    for order in orders:
+        ORDERS[order.id] = order.to_dict(mode="json")
+    return {"imported": len(orders)}
