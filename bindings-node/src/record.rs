@@ -1,0 +1,408 @@
+//! Records: the business's MongoDB documents read by the core into plain camelCase objects,
+//! their canonical documents, their problems, and references between them.
+
+use std::collections::BTreeMap;
+
+use earlybird::record::{
+    Customer as CoreCustomer, Dataset, DeliveryRecord as CoreDeliveryRecord, Order as CoreOrder,
+    Payment as CorePayment, Product as CoreProduct, Record, Subscription as CoreSubscription,
+    normalize_phone, valid_email,
+};
+use earlybird::validation::{Problems, Rule, ValidationError};
+use napi::Env;
+use napi::bindgen_prelude::{Either6, Unknown};
+use napi_derive::napi;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::convert::{arg, bad, document, read, to_core, to_js};
+use crate::failure::{Failure, FieldProblem, call};
+
+/// A customer. `phone` is normalised to `+91XXXXXXXXXX`; `signupDate` is `YYYY-MM-DD`.
+#[napi(object)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Customer {
+    pub id: String,
+    pub name: String,
+    pub phone: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Latitude in degrees (a coordinate, not money: a JS number).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    /// Longitude in degrees.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lon: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_boy_id: Option<String>,
+    pub signup_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referred_by: Option<String>,
+}
+
+/// A price (decimal string, rupees, exclusive of GST) in force from a date on.
+#[napi(object)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatedPrice {
+    pub price: String,
+    pub effective_from: String,
+}
+
+/// A GST rate in percent (decimal string) in force from a date on; no date: since always.
+#[napi(object)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatedRate {
+    pub rate: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_from: Option<String>,
+}
+
+/// A product with its price and GST history.
+#[napi(object)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Product {
+    pub id: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    pub prices: Vec<DatedPrice>,
+    pub gst_rates: Vec<DatedRate>,
+}
+
+/// On which days a subscription delivers: `kind` is `daily`, `alternate_days`, `weekdays`
+/// (with `days`, e.g. `["mon", "thu"]`) or `custom` (with `quantities` per weekday).
+#[napi(object)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Schedule {
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<Vec<String>>,
+    /// Decimal string quantity per weekday (`{ mon: "1", sat: "2" }`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantities: Option<BTreeMap<String, String>>,
+}
+
+/// A holiday: no delivery from `from` to `to`, both inclusive (`YYYY-MM-DD`).
+#[napi(object)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pause {
+    pub from: String,
+    pub to: String,
+}
+
+/// A subscription. `quantity` and `priceOverride` are decimal strings; `status` is
+/// `active` or `cancelled`.
+#[napi(object)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Subscription {
+    pub id: String,
+    pub customer_id: String,
+    pub product_id: String,
+    pub quantity: String,
+    pub schedule: Schedule,
+    pub start_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<String>,
+    pub pauses: Vec<Pause>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_override: Option<String>,
+    pub status: String,
+}
+
+/// One line of an order; quantities and the unit price are decimal strings.
+#[napi(object)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderItem {
+    pub product_id: String,
+    pub quantity: String,
+    pub unit_price: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivered_quantity: Option<String>,
+}
+
+/// A one-time order. `status` is `PENDING`, `OUT_FOR_DELIVERY`, `DELIVERED`,
+/// `PARTIALLY_DELIVERED` or `CANCELLED`; `createdAt` an RFC 3339 instant.
+#[napi(object)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Order {
+    pub id: String,
+    pub customer_id: String,
+    pub items: Vec<OrderItem>,
+    pub delivery_date: String,
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+}
+
+/// What was delivered of one product to one customer on one day, from exactly one source
+/// (`subscriptionId` or `orderId`).
+#[napi(object)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeliveryRecord {
+    pub id: String,
+    pub customer_id: String,
+    pub date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscription_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<String>,
+    pub product_id: String,
+    pub ordered_quantity: String,
+    pub delivered_quantity: String,
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_boy_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmed_at: Option<String>,
+}
+
+/// A payment; `amount` is a decimal string in rupees, `method` e.g. `upi`, `cash`.
+#[napi(object)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Payment {
+    pub id: String,
+    pub customer_id: String,
+    pub amount: String,
+    pub method: String,
+    pub date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+}
+
+/// For each record kind: `parseX(document)` (a MongoDB document, read and checked by the
+/// core) and `xDocument(record)` (a record back to its canonical stored form).
+macro_rules! record_kind {
+    ($core:ident, $js:ident, $parse:ident, $document:ident, $ts:tt, $kind:tt) => {
+        #[doc = concat!(
+            "Reads a ", $kind, " document as MongoDB holds it (money as numbers or strings), ",
+            "or its JSON text, reporting every problem at once (`VALIDATION_FAILED`, ",
+            "`err.problems`)."
+        )]
+        #[napi(ts_args_type = "document: Record<string, unknown> | string")]
+        pub fn $parse(env: Env, document: Value) -> napi::Result<$js> {
+            call(&env, || to_js(&read::<$core>(&document)?))
+        }
+
+        #[doc = concat!(
+            "The canonical stored document of a ", $kind, " (snake_case keys, decimal ",
+            "strings), after the core has checked it."
+        )]
+        #[napi(ts_args_type = $ts, ts_return_type = "Record<string, unknown>")]
+        pub fn $document(env: Env, record: Unknown<'_>) -> napi::Result<Value> {
+            call(&env, || {
+                let record: $js = arg(&env, "record", record)?;
+                document(&to_core::<_, $core>(&record)?)
+            })
+        }
+    };
+}
+
+record_kind!(
+    CoreCustomer,
+    Customer,
+    parse_customer,
+    customer_document,
+    "record: Customer",
+    "customer"
+);
+record_kind!(
+    CoreProduct,
+    Product,
+    parse_product,
+    product_document,
+    "record: Product",
+    "product"
+);
+record_kind!(
+    CoreSubscription,
+    Subscription,
+    parse_subscription,
+    subscription_document,
+    "record: Subscription",
+    "subscription"
+);
+record_kind!(
+    CoreOrder,
+    Order,
+    parse_order,
+    order_document,
+    "record: Order",
+    "order"
+);
+record_kind!(
+    CoreDeliveryRecord,
+    DeliveryRecord,
+    parse_delivery,
+    delivery_document,
+    "record: DeliveryRecord",
+    "delivery"
+);
+record_kind!(
+    CorePayment,
+    Payment,
+    parse_payment,
+    payment_document,
+    "record: Payment",
+    "payment"
+);
+
+/// Any record, as a batch returns them.
+pub type AnyRecord = Either6<Customer, Product, Subscription, Order, DeliveryRecord, Payment>;
+
+/// The record kinds a document can be read as.
+#[derive(Debug, Clone, Copy)]
+pub enum Kind {
+    Customer,
+    Product,
+    Subscription,
+    Order,
+    Delivery,
+    Payment,
+}
+
+impl Kind {
+    /// The kind named `text` (`customer`, `product`, `subscription`, `order`, `delivery`,
+    /// `payment`).
+    pub fn named(text: &str) -> Result<Kind, Failure> {
+        Ok(match text {
+            "customer" => Kind::Customer,
+            "product" => Kind::Product,
+            "subscription" => Kind::Subscription,
+            "order" => Kind::Order,
+            "delivery" => Kind::Delivery,
+            "payment" => Kind::Payment,
+            other => {
+                return Err(bad(
+                    "kind",
+                    Rule::UnknownValue,
+                    other,
+                    "one of customer, product, subscription, order, delivery, payment",
+                ));
+            }
+        })
+    }
+
+    /// Reads `document` (an object or JSON text) as a record of this kind.
+    pub fn read(self, document: &Value) -> Result<AnyRecord, Failure> {
+        Ok(match self {
+            Kind::Customer => Either6::A(to_js(&read::<CoreCustomer>(document)?)?),
+            Kind::Product => Either6::B(to_js(&read::<CoreProduct>(document)?)?),
+            Kind::Subscription => Either6::C(to_js(&read::<CoreSubscription>(document)?)?),
+            Kind::Order => Either6::D(to_js(&read::<CoreOrder>(document)?)?),
+            Kind::Delivery => Either6::E(to_js(&read::<CoreDeliveryRecord>(document)?)?),
+            Kind::Payment => Either6::F(to_js(&read::<CorePayment>(document)?)?),
+        })
+    }
+}
+
+/// Every problem of a document read as `kind`, without throwing: an empty list when the
+/// document is valid (for forms and import previews).
+#[napi(
+    ts_args_type = "kind: 'customer' | 'product' | 'subscription' | 'order' | 'delivery' | 'payment', document: Record<string, unknown> | string"
+)]
+pub fn document_problems(
+    env: Env,
+    kind: Unknown<'_>,
+    document: Value,
+) -> napi::Result<Vec<FieldProblem>> {
+    call(&env, || {
+        let kind: String = arg(&env, "kind", kind)?;
+        match Kind::named(&kind)?.read(&document) {
+            Ok(_) => Ok(Vec::new()),
+            Err(Failure::Core(e)) => Ok(e.problems().iter().map(Into::into).collect()),
+            Err(other) => Err(other),
+        }
+    })
+}
+
+/// The documents of several collections, as a host loads them for one run.
+#[napi(object)]
+pub struct DatasetDocuments {
+    #[napi(ts_type = "Array<Record<string, unknown>>")]
+    pub customers: Option<Vec<Value>>,
+    #[napi(ts_type = "Array<Record<string, unknown>>")]
+    pub products: Option<Vec<Value>>,
+    #[napi(ts_type = "Array<Record<string, unknown>>")]
+    pub subscriptions: Option<Vec<Value>>,
+    #[napi(ts_type = "Array<Record<string, unknown>>")]
+    pub orders: Option<Vec<Value>>,
+    #[napi(ts_type = "Array<Record<string, unknown>>")]
+    pub deliveries: Option<Vec<Value>>,
+    #[napi(ts_type = "Array<Record<string, unknown>>")]
+    pub payments: Option<Vec<Value>>,
+}
+
+/// Reads every document of one collection, problems prefixed with `name[i]`.
+fn read_all<R: Record>(name: &str, documents: Option<&[Value]>, problems: &mut Problems) -> Vec<R> {
+    documents
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| R::read(d, &format!("{name}[{i}]"), problems))
+        .collect()
+}
+
+/// Reads the documents of several collections and checks the references between them
+/// (unique ids, every referenced id present). Throws `VALIDATION_FAILED` listing every
+/// problem, with paths such as `orders[3].customer_id`.
+#[napi(ts_args_type = "documents: DatasetDocuments")]
+pub fn validate_dataset(env: Env, documents: Unknown<'_>) -> napi::Result<()> {
+    call(&env, || {
+        let documents: DatasetDocuments = arg(&env, "documents", documents)?;
+        let mut problems = Problems::new();
+        let dataset = Dataset {
+            customers: read_all("customers", documents.customers.as_deref(), &mut problems),
+            products: read_all("products", documents.products.as_deref(), &mut problems),
+            subscriptions: read_all(
+                "subscriptions",
+                documents.subscriptions.as_deref(),
+                &mut problems,
+            ),
+            orders: read_all("orders", documents.orders.as_deref(), &mut problems),
+            deliveries: read_all("deliveries", documents.deliveries.as_deref(), &mut problems),
+            payments: read_all("payments", documents.payments.as_deref(), &mut problems),
+        };
+        let dataset: Dataset = problems.finish(dataset)?;
+        dataset
+            .validate_references()
+            .map_err(|e: ValidationError| e.into())
+    })
+}
+
+/// An Indian mobile number in its one stored form (`+91XXXXXXXXXX`), or `null` when `raw` is
+/// not one.
+#[napi(
+    js_name = "normalizePhone",
+    ts_args_type = "raw: string",
+    ts_return_type = "string | null"
+)]
+pub fn normalize_phone_number(env: Env, raw: Unknown<'_>) -> napi::Result<Option<String>> {
+    call(&env, || {
+        Ok(normalize_phone(&arg::<String>(&env, "raw", raw)?))
+    })
+}
+
+/// Whether `email` is a well-formed e-mail address.
+#[napi(js_name = "validEmail", ts_args_type = "email: string")]
+pub fn is_valid_email(env: Env, email: Unknown<'_>) -> napi::Result<bool> {
+    call(&env, || {
+        Ok(valid_email(&arg::<String>(&env, "email", email)?))
+    })
+}
