@@ -7,3 +7,6 @@ echo "== Rust: format, lints, tests"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
+
+echo "== Node binding"
+bindings-node/test.sh

@@ -5,11 +5,11 @@
 
 use earlybird::validation::Rule;
 use napi::bindgen_prelude::{AsyncTask, Unknown};
-use napi::{Env, Task, ValueType};
+use napi::{Env, Task};
 use napi_derive::napi;
 use serde_json::Value;
 
-use crate::convert::{arg, bad};
+use crate::convert::{arg, bad, json_text};
 use crate::failure::{Failure, FieldProblem, call, contain};
 use crate::record::{AnyRecord, Kind};
 
@@ -36,45 +36,22 @@ pub struct ParsedBatch {
     pub failures: Vec<BatchFailure>,
 }
 
-/// The documents of a batch: an array of objects (converted one by one, so napi's limit of a
-/// million values applies per document), or the JSON text of one, parsed by the task (so with
-/// `parseManyAsync` even the JSON parsing leaves the event loop).
-pub enum Documents {
-    Objects(Vec<Value>),
-    Text(String),
+/// The documents of a batch as JSON text: given as such, or written by `JSON.stringify` on
+/// the calling thread (see `json_text`). The task parses it, so with `parseManyAsync` the
+/// parsing leaves the event loop too.
+fn parse_documents(text: &str) -> Result<Vec<Value>, Failure> {
+    serde_json::from_str(text).map_err(|e| {
+        bad(
+            "documents",
+            Rule::Type,
+            "",
+            format!("not an array of documents: {e}"),
+        )
+    })
 }
 
-impl Documents {
-    fn from_js(env: &Env, value: Unknown<'_>) -> Result<Self, Failure> {
-        match value.get_type() {
-            Ok(ValueType::String) => Ok(Documents::Text(arg(env, "documents", value)?)),
-            Ok(ValueType::Object) => Ok(Documents::Objects(arg(env, "documents", value)?)),
-            _ => Err(bad(
-                "documents",
-                Rule::Type,
-                "",
-                "must be an array of documents or its JSON text",
-            )),
-        }
-    }
-
-    fn into_values(self) -> Result<Vec<Value>, Failure> {
-        match self {
-            Documents::Objects(documents) => Ok(documents),
-            Documents::Text(text) => serde_json::from_str(&text).map_err(|e| {
-                bad(
-                    "documents",
-                    Rule::Type,
-                    "",
-                    format!("not a JSON array of documents: {e}"),
-                )
-            }),
-        }
-    }
-}
-
-fn parse_batch(kind: Kind, batch: Documents) -> Result<ParsedBatch, Failure> {
-    let documents = batch.into_values()?;
+fn parse_batch(kind: Kind, text: &str) -> Result<ParsedBatch, Failure> {
+    let documents = parse_documents(text)?;
     let mut records = Vec::with_capacity(documents.len());
     let mut failures = Vec::new();
     for (index, document) in documents.iter().enumerate() {
@@ -99,9 +76,9 @@ fn batch_args(
     env: &Env,
     kind: Unknown<'_>,
     documents: Unknown<'_>,
-) -> Result<(Kind, Documents), Failure> {
+) -> Result<(Kind, String), Failure> {
     let kind = Kind::named(&arg::<String>(env, "kind", kind)?)?;
-    Ok((kind, Documents::from_js(env, documents)?))
+    Ok((kind, json_text(env, "documents", documents)?))
 }
 
 /// Reads every document of a batch (an array, or its JSON text) as `kind`, on the calling
@@ -117,7 +94,7 @@ pub fn parse_many(
 ) -> napi::Result<ParsedBatch> {
     call(&env, || {
         let (kind, documents) = batch_args(&env, kind, documents)?;
-        parse_batch(kind, documents)
+        parse_batch(kind, &documents)
     })
 }
 
@@ -125,7 +102,7 @@ pub fn parse_many(
 /// the calling thread, reading them (and parsing JSON text) does not. Bad arguments are
 /// carried into the task so that every failure rejects the Promise.
 pub struct ParseMany {
-    input: Option<Result<(Kind, Documents), Failure>>,
+    input: Option<Result<(Kind, String), Failure>>,
 }
 
 impl Task for ParseMany {
@@ -135,7 +112,7 @@ impl Task for ParseMany {
     fn compute(&mut self) -> napi::Result<Self::Output> {
         let input = self.input.take();
         Ok(contain(|| match input {
-            Some(Ok((kind, documents))) => parse_batch(kind, documents),
+            Some(Ok((kind, documents))) => parse_batch(kind, &documents),
             Some(Err(failure)) => Err(failure),
             None => Err(Failure::Conversion(
                 "the batch was computed twice".to_owned(),

@@ -5,8 +5,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use earlybird::record::Record;
 use earlybird::validation::{Problems, Rule};
-use napi::Env;
-use napi::bindgen_prelude::{FromNapiValue, JsValue, Unknown};
+use napi::bindgen_prelude::{FromNapiValue, Function, JsObjectValue, JsValue, Object, Unknown};
+use napi::{Env, ValueType};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -47,13 +47,25 @@ pub fn to_core<A: Serialize, C: Record>(value: &A) -> Result<C, Failure> {
     Ok(C::from_document(&document(value)?)?)
 }
 
-/// A document argument read by the core: a plain object, or JSON text, which the core reads
-/// keeping every number's own digits (`28.50` stays `"28.50"`; a JS number cannot).
-pub fn read<C: Record>(document: &Value) -> Result<C, Failure> {
-    Ok(match document {
-        Value::String(text) => C::from_json(text)?,
-        other => C::from_document(other)?,
-    })
+/// A document argument as JSON text. A string is taken as JSON text already; anything else is
+/// written by JavaScript's own `JSON.stringify`, which is several times faster than walking
+/// the object through napi, turns a `Date` into its ISO string (as the MongoDB driver hands
+/// dates over) and drops `undefined` fields. Numbers are then read by their shortest text.
+pub fn json_text(env: &Env, name: &str, value: Unknown<'_>) -> Result<String, Failure> {
+    if matches!(value.get_type(), Ok(ValueType::String)) {
+        return arg(env, name, value);
+    }
+    let written = (|| -> napi::Result<Option<String>> {
+        let json: Object<'_> = env.get_global()?.get_named_property("JSON")?;
+        let stringify: Function<'_, Unknown<'_>, Option<String>> =
+            json.get_named_property("stringify")?;
+        stringify.call(value)
+    })();
+    match written {
+        Ok(Some(text)) => Ok(text),
+        Ok(None) => Err(bad(name, Rule::Required, "", "a document is required")),
+        Err(e) => Err(bad(name, Rule::Type, "", e.reason)),
+    }
 }
 
 /// A calendar date argument, `YYYY-MM-DD`.

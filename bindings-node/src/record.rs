@@ -15,7 +15,7 @@ use napi_derive::napi;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::convert::{arg, bad, document, read, to_core, to_js};
+use crate::convert::{arg, bad, document, json_text, to_core, to_js};
 use crate::failure::{Failure, FieldProblem, call};
 
 /// A customer. `phone` is normalised to `+91XXXXXXXXXX`; `signupDate` is `YYYY-MM-DD`.
@@ -196,8 +196,10 @@ macro_rules! record_kind {
             "`err.problems`)."
         )]
         #[napi(ts_args_type = "document: Record<string, unknown> | string")]
-        pub fn $parse(env: Env, document: Value) -> napi::Result<$js> {
-            call(&env, || to_js(&read::<$core>(&document)?))
+        pub fn $parse(env: Env, document: Unknown<'_>) -> napi::Result<$js> {
+            call(&env, || {
+                to_js(&$core::from_json(&json_text(&env, "document", document)?)?)
+            })
         }
 
         #[doc = concat!(
@@ -299,15 +301,27 @@ impl Kind {
         })
     }
 
-    /// Reads `document` (an object or JSON text) as a record of this kind.
+    /// Checks the JSON text of a document as a record of this kind.
+    fn check(self, text: &str) -> Result<(), ValidationError> {
+        match self {
+            Kind::Customer => CoreCustomer::from_json(text).map(drop),
+            Kind::Product => CoreProduct::from_json(text).map(drop),
+            Kind::Subscription => CoreSubscription::from_json(text).map(drop),
+            Kind::Order => CoreOrder::from_json(text).map(drop),
+            Kind::Delivery => CoreDeliveryRecord::from_json(text).map(drop),
+            Kind::Payment => CorePayment::from_json(text).map(drop),
+        }
+    }
+
+    /// Reads `document` as a record of this kind.
     pub fn read(self, document: &Value) -> Result<AnyRecord, Failure> {
         Ok(match self {
-            Kind::Customer => Either6::A(to_js(&read::<CoreCustomer>(document)?)?),
-            Kind::Product => Either6::B(to_js(&read::<CoreProduct>(document)?)?),
-            Kind::Subscription => Either6::C(to_js(&read::<CoreSubscription>(document)?)?),
-            Kind::Order => Either6::D(to_js(&read::<CoreOrder>(document)?)?),
-            Kind::Delivery => Either6::E(to_js(&read::<CoreDeliveryRecord>(document)?)?),
-            Kind::Payment => Either6::F(to_js(&read::<CorePayment>(document)?)?),
+            Kind::Customer => Either6::A(to_js(&CoreCustomer::from_document(document)?)?),
+            Kind::Product => Either6::B(to_js(&CoreProduct::from_document(document)?)?),
+            Kind::Subscription => Either6::C(to_js(&CoreSubscription::from_document(document)?)?),
+            Kind::Order => Either6::D(to_js(&CoreOrder::from_document(document)?)?),
+            Kind::Delivery => Either6::E(to_js(&CoreDeliveryRecord::from_document(document)?)?),
+            Kind::Payment => Either6::F(to_js(&CorePayment::from_document(document)?)?),
         })
     }
 }
@@ -320,14 +334,13 @@ impl Kind {
 pub fn document_problems(
     env: Env,
     kind: Unknown<'_>,
-    document: Value,
+    document: Unknown<'_>,
 ) -> napi::Result<Vec<FieldProblem>> {
     call(&env, || {
-        let kind: String = arg(&env, "kind", kind)?;
-        match Kind::named(&kind)?.read(&document) {
-            Ok(_) => Ok(Vec::new()),
-            Err(Failure::Core(e)) => Ok(e.problems().iter().map(Into::into).collect()),
-            Err(other) => Err(other),
+        let kind = Kind::named(&arg::<String>(&env, "kind", kind)?)?;
+        match kind.check(&json_text(&env, "document", document)?) {
+            Ok(()) => Ok(Vec::new()),
+            Err(e) => Ok(e.problems.iter().map(Into::into).collect()),
         }
     })
 }

@@ -148,6 +148,18 @@ test('JS numbers in documents are read by their shortest text; JSON text keeps e
   throwsCode(() => eb.parseOrder('{"id": '), 'VALIDATION_FAILED', [['$', 'type']])
 })
 
+test('documents are written by JSON.stringify: Dates become instants, BigInt and cycles are refused', () => {
+  const doc = { ...orderDoc(), created_at: new Date('2026-01-14T16:45:00Z'), note: undefined }
+  assert.equal(eb.parseOrder(doc).createdAt, '2026-01-14T16:45:00Z')
+  throwsCode(() => eb.parseOrder({ ...orderDoc(), id: 1n }), 'VALIDATION_FAILED', [['document', 'type']])
+  const cyclic = orderDoc()
+  cyclic.self = cyclic
+  throwsCode(() => eb.parseOrder(cyclic), 'VALIDATION_FAILED', [['document', 'type']])
+  throwsCode(() => eb.parseOrder(undefined), 'VALIDATION_FAILED', [['document', 'required']])
+  throwsCode(() => eb.parseOrder(null), 'VALIDATION_FAILED', [['$', 'object']])
+  throwsCode(() => eb.parseMany('order', [1n]), 'VALIDATION_FAILED', [['documents', 'type']])
+})
+
 test('money and quantities in typed arguments must be decimal strings', () => {
   const order = eb.dispatch(eb.parseOrder(orderDoc()), actor).order
   throwsCode(() => eb.confirmDelivery(order, [2, '1'], null, actor), 'VALIDATION_FAILED', [['delivered[0]', 'type']])
