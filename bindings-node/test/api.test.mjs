@@ -131,6 +131,34 @@ test('every record kind parses to camelCase objects and back to its canonical do
   assert.equal(eb.parseDelivery(subscriptionDeliveryDoc('2')).subscriptionId, 'SUB_1')
 })
 
+/** A canonical document with camelCase keys (weekday keys of a custom schedule are data). */
+function camel(value, key = '') {
+  if (Array.isArray(value)) return value.map((v) => camel(v))
+  if (value === null || typeof value !== 'object' || key === 'quantities') return value
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k.replace(/_(\w)/g, (_, c) => c.toUpperCase()), camel(v, k)]),
+  )
+}
+
+test('a typed record holds exactly its canonical document, keys in camelCase', () => {
+  const custom = { ...subscriptionDoc(), schedule: { kind: 'custom', quantities: { sat: '2', MON: 1.5 } } }
+  const withTimes = { ...subscriptionDeliveryDoc('2'), confirmed_at: '2026-01-15T06:40:00+05:30', reason: 'x' }
+  for (const [parse, toDocument, doc] of [
+    [eb.parseCustomer, eb.customerDocument, { ...customerDoc(), email: 'a@b.in', referred_by: 'CUST_000' }],
+    [eb.parseProduct, eb.productDocument, productDoc()],
+    [eb.parseSubscription, eb.subscriptionDocument, custom],
+    [eb.parseOrder, eb.orderDocument, { ...orderDoc(), status: 'DELIVERED' }],
+    [eb.parseDelivery, eb.deliveryDocument, withTimes],
+    [eb.parsePayment, eb.paymentDocument, { ...paymentDoc(), reference: 'UPI/1' }],
+  ]) {
+    const record = parse(doc)
+    assert.deepEqual(record, camel(toDocument(record)))
+  }
+  const out = eb.confirmDelivery(eb.dispatch(eb.parseOrder(orderDoc()), actor).order, ['1', '1'], 'short', actor)
+  assert.deepEqual(out.audit.map((a) => camel({ ...eb.auditDocument(a), before: null, after: null })),
+    out.audit.map((a) => ({ ...a, before: null, after: null })))
+})
+
 test('JS numbers in documents are read by their shortest text; JSON text keeps every digit', () => {
   const withPrice = (price) => {
     const doc = orderDoc()
