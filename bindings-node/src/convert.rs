@@ -1,15 +1,14 @@
-//! Conversions at the boundary: JavaScript arguments to core types, core results to the
-//! binding's plain objects. Records go through the core's own document reader, so every rule
-//! (and every problem it reports) is the core's.
+//! Conversions at the boundary: JavaScript arguments to core types, and the core's text forms
+//! of dates, instants and decimals for results. Records going in pass through the core's own
+//! document reader, so every rule (and every problem it reports) is the core's.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use earlybird::record::Record;
 use earlybird::validation::{Problems, Rule};
 use napi::bindgen_prelude::{FromNapiValue, Function, JsObjectValue, JsValue, Object, Unknown};
 use napi::{Env, ValueType};
 use rust_decimal::Decimal;
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::failure::Failure;
@@ -30,11 +29,28 @@ pub fn arg<T: FromNapiValue>(env: &Env, name: &str, value: Unknown<'_>) -> Resul
         .map_err(|e| bad(name, Rule::Type, "", e.reason))
 }
 
-/// A core value as the binding's plain object, through the core's canonical JSON.
-pub fn to_js<C: Serialize, A: DeserializeOwned>(value: &C) -> Result<A, Failure> {
-    serde_json::to_value(value)
-        .and_then(serde_json::from_value)
-        .map_err(|e| Failure::Conversion(e.to_string()))
+/// A core value that serialises to one JSON string (an effect, a status) as that string.
+pub fn name_of<C: Serialize>(value: &C) -> Result<String, Failure> {
+    match serde_json::to_value(value) {
+        Ok(Value::String(name)) => Ok(name),
+        Ok(other) => Err(Failure::Conversion(format!("{other} is not a name"))),
+        Err(e) => Err(Failure::Conversion(e.to_string())),
+    }
+}
+
+/// A date as the core writes it: `YYYY-MM-DD`.
+pub fn day_text(day: &NaiveDate) -> String {
+    day.to_string()
+}
+
+/// An instant as the core writes it: RFC 3339 in UTC, `Z`, fractions only when present.
+pub fn instant_text(at: &DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+/// A decimal as the core writes it, keeping its scale (`"28.50"`).
+pub fn decimal_text(value: &Decimal) -> String {
+    value.to_string()
 }
 
 /// The canonical JSON document of a binding object.

@@ -2,15 +2,19 @@
 //! delivery records and the audit records to store.
 
 use earlybird::audit::AuditRecord as CoreAuditRecord;
-use earlybird::lifecycle::{self, Actor as CoreActor};
+use earlybird::error::LifecycleError;
+use earlybird::lifecycle::{
+    self, Actor as CoreActor, DeliveryOutcome as CoreDeliveryOutcome,
+    OrderOutcome as CoreOrderOutcome,
+};
 use earlybird::record::{DeliveryRecord as CoreDeliveryRecord, Order as CoreOrder};
 use napi::Env;
 use napi::bindgen_prelude::Unknown;
 use napi_derive::napi;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
-use crate::convert::{arg, decimals, document, instant, to_core, to_js};
+use crate::convert::{arg, decimals, document, instant, instant_text, name_of, to_core};
 use crate::failure::{Failure, call};
 use crate::record::{DeliveryRecord, Order};
 
@@ -25,8 +29,7 @@ pub struct Actor {
 /// One state change of one entity, as stored in the audit trail. `before` and `after` are
 /// the entity's canonical stored documents (snake_case keys), absent on creation.
 #[napi(object)]
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Serialize)]
 pub struct AuditRecord {
     pub entity: String,
     pub entity_id: String,
@@ -48,8 +51,6 @@ pub struct AuditRecord {
 /// (an idempotent repeat: nothing to store) or `delivery_failed` (nothing was delivered; the
 /// order stays open, only the audit record is stored).
 #[napi(object)]
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct OrderOutcome {
     pub effect: String,
     pub order: Order,
@@ -59,12 +60,67 @@ pub struct OrderOutcome {
 
 /// The result of recording a subscription delivery (`effect` as in `OrderOutcome`).
 #[napi(object)]
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct DeliveryOutcome {
     pub effect: String,
     pub delivery: DeliveryRecord,
     pub audit: Vec<AuditRecord>,
+}
+
+impl From<&CoreAuditRecord> for AuditRecord {
+    fn from(record: &CoreAuditRecord) -> Self {
+        let CoreAuditRecord {
+            entity,
+            entity_id,
+            action,
+            actor,
+            at,
+            before,
+            after,
+            reason,
+        } = record;
+        Self {
+            entity: entity.clone(),
+            entity_id: entity_id.clone(),
+            action: action.clone(),
+            actor: actor.clone(),
+            at: instant_text(at),
+            before: before.clone(),
+            after: after.clone(),
+            reason: reason.clone(),
+        }
+    }
+}
+
+fn order_outcome(
+    outcome: Result<CoreOrderOutcome, LifecycleError>,
+) -> Result<OrderOutcome, Failure> {
+    let CoreOrderOutcome {
+        effect,
+        order,
+        deliveries,
+        audit,
+    } = outcome?;
+    Ok(OrderOutcome {
+        effect: name_of(&effect)?,
+        order: (&order).into(),
+        deliveries: deliveries.iter().map(Into::into).collect(),
+        audit: audit.iter().map(Into::into).collect(),
+    })
+}
+
+fn delivery_outcome(
+    outcome: Result<CoreDeliveryOutcome, LifecycleError>,
+) -> Result<DeliveryOutcome, Failure> {
+    let CoreDeliveryOutcome {
+        effect,
+        delivery,
+        audit,
+    } = outcome?;
+    Ok(DeliveryOutcome {
+        effect: name_of(&effect)?,
+        delivery: (&delivery).into(),
+        audit: audit.iter().map(Into::into).collect(),
+    })
 }
 
 fn actor(env: &Env, value: Unknown<'_>) -> Result<CoreActor, Failure> {
@@ -92,10 +148,10 @@ pub fn dispatch(
     actor_value: Unknown<'_>,
 ) -> napi::Result<OrderOutcome> {
     call(&env, || {
-        to_js(&lifecycle::dispatch(
+        order_outcome(lifecycle::dispatch(
             &order(&env, order_value)?,
             &actor(&env, actor_value)?,
-        )?)
+        ))
     })
 }
 
@@ -107,10 +163,10 @@ pub fn cancel(
     actor_value: Unknown<'_>,
 ) -> napi::Result<OrderOutcome> {
     call(&env, || {
-        to_js(&lifecycle::cancel(
+        order_outcome(lifecycle::cancel(
             &order(&env, order_value)?,
             &actor(&env, actor_value)?,
-        )?)
+        ))
     })
 }
 
@@ -132,12 +188,12 @@ pub fn confirm_delivery(
         let delivered = delivered(&env, delivered_value)?;
         let reason: Option<String> = arg(&env, "reason", reason)?;
         let actor = actor(&env, actor_value)?;
-        to_js(&lifecycle::confirm_delivery(
+        order_outcome(lifecycle::confirm_delivery(
             &order,
             &delivered,
             reason.as_deref(),
             &actor,
-        )?)
+        ))
     })
 }
 
@@ -156,9 +212,9 @@ pub fn correct_delivery(
         let delivered = delivered(&env, delivered_value)?;
         let reason: String = arg(&env, "reason", reason)?;
         let actor = actor(&env, actor_value)?;
-        to_js(&lifecycle::correct_delivery(
+        order_outcome(lifecycle::correct_delivery(
             &order, &delivered, &reason, &actor,
-        )?)
+        ))
     })
 }
 
@@ -180,11 +236,11 @@ pub fn record_delivery(
             .transpose()?;
         let delivery = delivery(&env, "delivery", delivery_value)?;
         let actor = actor(&env, actor_value)?;
-        to_js(&lifecycle::record_delivery(
+        delivery_outcome(lifecycle::record_delivery(
             existing.as_ref(),
             delivery,
             &actor,
-        )?)
+        ))
     })
 }
 
@@ -204,9 +260,9 @@ pub fn correct_recorded_delivery(
         let corrected = delivery(&env, "corrected", corrected_value)?;
         let reason: String = arg(&env, "reason", reason)?;
         let actor = actor(&env, actor_value)?;
-        to_js(&lifecycle::correct_recorded_delivery(
+        delivery_outcome(lifecycle::correct_recorded_delivery(
             &existing, corrected, &reason, &actor,
-        )?)
+        ))
     })
 }
 

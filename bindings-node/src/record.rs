@@ -4,24 +4,27 @@
 use std::collections::BTreeMap;
 
 use earlybird::record::{
-    Customer as CoreCustomer, Dataset, DeliveryRecord as CoreDeliveryRecord, Order as CoreOrder,
-    Payment as CorePayment, Product as CoreProduct, Record, Subscription as CoreSubscription,
-    normalize_phone, valid_email,
+    Customer as CoreCustomer, Dataset, DatedPrice as CoreDatedPrice, DatedRate as CoreDatedRate,
+    DeliveryRecord as CoreDeliveryRecord, DeliverySource, Order as CoreOrder,
+    OrderItem as CoreOrderItem, Pause as CorePause, Payment as CorePayment, Product as CoreProduct,
+    Record, Schedule as CoreSchedule, Subscription as CoreSubscription, normalize_phone,
+    valid_email,
 };
 use earlybird::validation::{Problems, Rule, ValidationError};
 use napi::Env;
 use napi::bindgen_prelude::{Either6, Unknown};
 use napi_derive::napi;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
-use crate::convert::{arg, bad, document, json_text, to_core, to_js};
+use crate::convert::{
+    arg, bad, day_text, decimal_text, document, instant_text, json_text, to_core,
+};
 use crate::failure::{Failure, FieldProblem, call};
 
 /// A customer. `phone` is normalised to `+91XXXXXXXXXX`; `signupDate` is `YYYY-MM-DD`.
 #[napi(object)]
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Customer {
     pub id: String,
     pub name: String,
@@ -47,8 +50,7 @@ pub struct Customer {
 
 /// A price (decimal string, rupees, exclusive of GST) in force from a date on.
 #[napi(object)]
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Serialize)]
 pub struct DatedPrice {
     pub price: String,
     pub effective_from: String,
@@ -56,8 +58,7 @@ pub struct DatedPrice {
 
 /// A GST rate in percent (decimal string) in force from a date on; no date: since always.
 #[napi(object)]
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Serialize)]
 pub struct DatedRate {
     pub rate: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -66,8 +67,7 @@ pub struct DatedRate {
 
 /// A product with its price and GST history.
 #[napi(object)]
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Product {
     pub id: String,
     pub name: String,
@@ -80,8 +80,7 @@ pub struct Product {
 /// On which days a subscription delivers: `kind` is `daily`, `alternate_days`, `weekdays`
 /// (with `days`, e.g. `["mon", "thu"]`) or `custom` (with `quantities` per weekday).
 #[napi(object)]
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Schedule {
     pub kind: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -93,8 +92,7 @@ pub struct Schedule {
 
 /// A holiday: no delivery from `from` to `to`, both inclusive (`YYYY-MM-DD`).
 #[napi(object)]
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Pause {
     pub from: String,
     pub to: String,
@@ -103,8 +101,7 @@ pub struct Pause {
 /// A subscription. `quantity` and `priceOverride` are decimal strings; `status` is
 /// `active` or `cancelled`.
 #[napi(object)]
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Subscription {
     pub id: String,
     pub customer_id: String,
@@ -122,8 +119,7 @@ pub struct Subscription {
 
 /// One line of an order; quantities and the unit price are decimal strings.
 #[napi(object)]
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Serialize)]
 pub struct OrderItem {
     pub product_id: String,
     pub quantity: String,
@@ -135,8 +131,7 @@ pub struct OrderItem {
 /// A one-time order. `status` is `PENDING`, `OUT_FOR_DELIVERY`, `DELIVERED`,
 /// `PARTIALLY_DELIVERED` or `CANCELLED`; `createdAt` an RFC 3339 instant.
 #[napi(object)]
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Order {
     pub id: String,
     pub customer_id: String,
@@ -150,8 +145,7 @@ pub struct Order {
 /// What was delivered of one product to one customer on one day, from exactly one source
 /// (`subscriptionId` or `orderId`).
 #[napi(object)]
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Serialize)]
 pub struct DeliveryRecord {
     pub id: String,
     pub customer_id: String,
@@ -174,8 +168,7 @@ pub struct DeliveryRecord {
 
 /// A payment; `amount` is a decimal string in rupees, `method` e.g. `upi`, `cash`.
 #[napi(object)]
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Payment {
     pub id: String,
     pub customer_id: String,
@@ -184,6 +177,236 @@ pub struct Payment {
     pub date: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
+}
+
+// The adapters are built from core records by destructuring every field, so a field added to
+// a core record stops this build until it is carried across.
+
+impl From<&CoreCustomer> for Customer {
+    fn from(customer: &CoreCustomer) -> Self {
+        let CoreCustomer {
+            id,
+            name,
+            phone,
+            email,
+            address,
+            lat,
+            lon,
+            user_id,
+            delivery_boy_id,
+            signup_date,
+            referred_by,
+        } = customer;
+        Self {
+            id: id.clone(),
+            name: name.clone(),
+            phone: phone.clone(),
+            email: email.clone(),
+            address: address.clone(),
+            lat: *lat,
+            lon: *lon,
+            user_id: user_id.clone(),
+            delivery_boy_id: delivery_boy_id.clone(),
+            signup_date: day_text(signup_date),
+            referred_by: referred_by.clone(),
+        }
+    }
+}
+
+impl From<&CoreProduct> for Product {
+    fn from(product: &CoreProduct) -> Self {
+        let CoreProduct {
+            id,
+            name,
+            unit,
+            prices,
+            gst_rates,
+        } = product;
+        Self {
+            id: id.clone(),
+            name: name.clone(),
+            unit: unit.clone(),
+            prices: prices
+                .iter()
+                .map(
+                    |CoreDatedPrice {
+                         price,
+                         effective_from,
+                     }| DatedPrice {
+                        price: decimal_text(price),
+                        effective_from: day_text(effective_from),
+                    },
+                )
+                .collect(),
+            gst_rates: gst_rates
+                .iter()
+                .map(
+                    |CoreDatedRate {
+                         rate,
+                         effective_from,
+                     }| DatedRate {
+                        rate: decimal_text(rate),
+                        effective_from: effective_from.as_ref().map(day_text),
+                    },
+                )
+                .collect(),
+        }
+    }
+}
+
+impl From<&CoreSchedule> for Schedule {
+    fn from(schedule: &CoreSchedule) -> Self {
+        let named = |kind: &str| Schedule {
+            kind: kind.to_owned(),
+            days: None,
+            quantities: None,
+        };
+        match schedule {
+            CoreSchedule::Daily => named("daily"),
+            CoreSchedule::AlternateDays => named("alternate_days"),
+            CoreSchedule::Weekdays { days } => Schedule {
+                days: Some(days.iter().map(|d| d.as_str().to_owned()).collect()),
+                ..named("weekdays")
+            },
+            CoreSchedule::Custom { quantities } => Schedule {
+                quantities: Some(
+                    quantities
+                        .iter()
+                        .map(|(day, q)| (day.as_str().to_owned(), decimal_text(q)))
+                        .collect(),
+                ),
+                ..named("custom")
+            },
+        }
+    }
+}
+
+impl From<&CoreSubscription> for Subscription {
+    fn from(subscription: &CoreSubscription) -> Self {
+        let CoreSubscription {
+            id,
+            customer_id,
+            product_id,
+            quantity,
+            schedule,
+            start_date,
+            end_date,
+            pauses,
+            price_override,
+            status,
+        } = subscription;
+        Self {
+            id: id.clone(),
+            customer_id: customer_id.clone(),
+            product_id: product_id.clone(),
+            quantity: decimal_text(quantity),
+            schedule: schedule.into(),
+            start_date: day_text(start_date),
+            end_date: end_date.as_ref().map(day_text),
+            pauses: pauses
+                .iter()
+                .map(|CorePause { from, to }| Pause {
+                    from: day_text(from),
+                    to: day_text(to),
+                })
+                .collect(),
+            price_override: price_override.as_ref().map(decimal_text),
+            status: status.as_str().to_owned(),
+        }
+    }
+}
+
+impl From<&CoreOrder> for Order {
+    fn from(order: &CoreOrder) -> Self {
+        let CoreOrder {
+            id,
+            customer_id,
+            items,
+            delivery_date,
+            status,
+            created_at,
+        } = order;
+        Self {
+            id: id.clone(),
+            customer_id: customer_id.clone(),
+            items: items
+                .iter()
+                .map(
+                    |CoreOrderItem {
+                         product_id,
+                         quantity,
+                         unit_price,
+                         delivered_quantity,
+                     }| OrderItem {
+                        product_id: product_id.clone(),
+                        quantity: decimal_text(quantity),
+                        unit_price: decimal_text(unit_price),
+                        delivered_quantity: delivered_quantity.as_ref().map(decimal_text),
+                    },
+                )
+                .collect(),
+            delivery_date: day_text(delivery_date),
+            status: status.as_str().to_owned(),
+            created_at: created_at.as_ref().map(instant_text),
+        }
+    }
+}
+
+impl From<&CoreDeliveryRecord> for DeliveryRecord {
+    fn from(delivery: &CoreDeliveryRecord) -> Self {
+        let CoreDeliveryRecord {
+            id,
+            customer_id,
+            date,
+            source,
+            product_id,
+            ordered_quantity,
+            delivered_quantity,
+            status,
+            reason,
+            delivery_boy_id,
+            confirmed_at,
+        } = delivery;
+        let (subscription_id, order_id) = match source {
+            DeliverySource::Subscription(id) => (Some(id.clone()), None),
+            DeliverySource::Order(id) => (None, Some(id.clone())),
+        };
+        Self {
+            id: id.clone(),
+            customer_id: customer_id.clone(),
+            date: day_text(date),
+            subscription_id,
+            order_id,
+            product_id: product_id.clone(),
+            ordered_quantity: decimal_text(ordered_quantity),
+            delivered_quantity: decimal_text(delivered_quantity),
+            status: status.as_str().to_owned(),
+            reason: reason.clone(),
+            delivery_boy_id: delivery_boy_id.clone(),
+            confirmed_at: confirmed_at.as_ref().map(instant_text),
+        }
+    }
+}
+
+impl From<&CorePayment> for Payment {
+    fn from(payment: &CorePayment) -> Self {
+        let CorePayment {
+            id,
+            customer_id,
+            amount,
+            method,
+            date,
+            reference,
+        } = payment;
+        Self {
+            id: id.clone(),
+            customer_id: customer_id.clone(),
+            amount: decimal_text(amount),
+            method: method.as_str().to_owned(),
+            date: day_text(date),
+            reference: reference.clone(),
+        }
+    }
 }
 
 /// For each record kind: `parseX(document)` (a MongoDB document, read and checked by the
@@ -198,7 +421,8 @@ macro_rules! record_kind {
         #[napi(ts_args_type = "document: Record<string, unknown> | string")]
         pub fn $parse(env: Env, document: Unknown<'_>) -> napi::Result<$js> {
             call(&env, || {
-                to_js(&$core::from_json(&json_text(&env, "document", document)?)?)
+                let record = $core::from_json(&json_text(&env, "document", document)?)?;
+                Ok($js::from(&record))
             })
         }
 
@@ -316,12 +540,12 @@ impl Kind {
     /// Reads `document` as a record of this kind.
     pub fn read(self, document: &Value) -> Result<AnyRecord, Failure> {
         Ok(match self {
-            Kind::Customer => Either6::A(to_js(&CoreCustomer::from_document(document)?)?),
-            Kind::Product => Either6::B(to_js(&CoreProduct::from_document(document)?)?),
-            Kind::Subscription => Either6::C(to_js(&CoreSubscription::from_document(document)?)?),
-            Kind::Order => Either6::D(to_js(&CoreOrder::from_document(document)?)?),
-            Kind::Delivery => Either6::E(to_js(&CoreDeliveryRecord::from_document(document)?)?),
-            Kind::Payment => Either6::F(to_js(&CorePayment::from_document(document)?)?),
+            Kind::Customer => Either6::A((&CoreCustomer::from_document(document)?).into()),
+            Kind::Product => Either6::B((&CoreProduct::from_document(document)?).into()),
+            Kind::Subscription => Either6::C((&CoreSubscription::from_document(document)?).into()),
+            Kind::Order => Either6::D((&CoreOrder::from_document(document)?).into()),
+            Kind::Delivery => Either6::E((&CoreDeliveryRecord::from_document(document)?).into()),
+            Kind::Payment => Either6::F((&CorePayment::from_document(document)?).into()),
         })
     }
 }

@@ -1,18 +1,17 @@
 //! Due dates of subscriptions and prices in force: questions asked of one record on dates.
 
 use earlybird::record::{Product as CoreProduct, Subscription as CoreSubscription};
+use earlybird::schedule::DueDelivery as CoreDueDelivery;
 use napi::Env;
 use napi::bindgen_prelude::Unknown;
 use napi_derive::napi;
 
-use crate::convert::{arg, date, to_core, to_js};
+use crate::convert::{arg, date, day_text, decimal_text, to_core};
 use crate::failure::{Failure, call};
 use crate::record::{Product, Subscription};
 
 /// One delivery a subscription owes: the date (`YYYY-MM-DD`) and the quantity (decimal string).
 #[napi(object)]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct DueDelivery {
     pub date: String,
     pub quantity: String,
@@ -38,7 +37,14 @@ pub fn due_between(
     call(&env, || {
         let sub = subscription(&env, subscription_value)?;
         let (from, to) = (on(&env, "from", from)?, on(&env, "to", to)?);
-        to_js(&sub.due_between(from, to))
+        let due = sub.due_between(from, to);
+        Ok(due
+            .iter()
+            .map(|CoreDueDelivery { date, quantity }| DueDelivery {
+                date: day_text(date),
+                quantity: decimal_text(quantity),
+            })
+            .collect())
     })
 }
 
@@ -54,7 +60,10 @@ pub fn due_on(
 ) -> napi::Result<Option<String>> {
     call(&env, || {
         let sub = subscription(&env, subscription_value)?;
-        Ok(sub.due_on(on(&env, "date", day)?).map(|q| q.to_string()))
+        Ok(sub
+            .due_on(on(&env, "date", day)?)
+            .as_ref()
+            .map(decimal_text))
     })
 }
 
@@ -91,7 +100,8 @@ pub fn price_on(env: Env, product: Unknown<'_>, day: Unknown<'_>) -> napi::Resul
         let product: CoreProduct = to_core(&arg::<Product>(&env, "product", product)?)?;
         Ok(product
             .price_on(on(&env, "date", day)?)
-            .map(|p| p.to_string()))
+            .as_ref()
+            .map(decimal_text))
     })
 }
 
@@ -100,6 +110,6 @@ pub fn price_on(env: Env, product: Unknown<'_>, day: Unknown<'_>) -> napi::Resul
 pub fn gst_rate_on(env: Env, product: Unknown<'_>, day: Unknown<'_>) -> napi::Result<String> {
     call(&env, || {
         let product: CoreProduct = to_core(&arg::<Product>(&env, "product", product)?)?;
-        Ok(product.gst_rate_on(on(&env, "date", day)?).to_string())
+        Ok(decimal_text(&product.gst_rate_on(on(&env, "date", day)?)))
     })
 }

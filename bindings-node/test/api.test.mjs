@@ -142,7 +142,7 @@ function camel(value, key = '') {
 
 test('a typed record holds exactly its canonical document, keys in camelCase', () => {
   const custom = { ...subscriptionDoc(), schedule: { kind: 'custom', quantities: { sat: '2', MON: 1.5 } } }
-  const withTimes = { ...subscriptionDeliveryDoc('2'), confirmed_at: '2026-01-15T06:40:00+05:30', reason: 'x' }
+  const withTimes = { ...subscriptionDeliveryDoc('2'), confirmed_at: '2026-01-15T06:40:00.5+05:30', reason: 'x' }
   for (const [parse, toDocument, doc] of [
     [eb.parseCustomer, eb.customerDocument, { ...customerDoc(), email: 'a@b.in', referred_by: 'CUST_000' }],
     [eb.parseProduct, eb.productDocument, productDoc()],
