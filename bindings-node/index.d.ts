@@ -232,8 +232,8 @@ export declare function parseDelivery(document: Record<string, unknown> | string
 
 /**
  * Reads every document of a batch (an array, or its JSON text) as `kind`, on the calling
- * thread. A refused document does
- * not stop the batch: it is `null` in `records` and listed in `failures`.
+ * thread. A refused document does not stop the batch: it is `null` in `records` and listed
+ * in `failures`.
  */
 export declare function parseMany(kind: 'customer' | 'product' | 'subscription' | 'order' | 'delivery' | 'payment', documents: Array<Record<string, unknown>> | string): ParsedBatch
 

@@ -82,8 +82,8 @@ fn batch_args(
 }
 
 /// Reads every document of a batch (an array, or its JSON text) as `kind`, on the calling
-/// thread. A refused document does
-/// not stop the batch: it is `null` in `records` and listed in `failures`.
+/// thread. A refused document does not stop the batch: it is `null` in `records` and listed
+/// in `failures`.
 #[napi(
     ts_args_type = "kind: 'customer' | 'product' | 'subscription' | 'order' | 'delivery' | 'payment', documents: Array<Record<string, unknown>> | string"
 )]

@@ -64,9 +64,10 @@ pub fn to_core<A: Serialize, C: Record>(value: &A) -> Result<C, Failure> {
 }
 
 /// A document argument as JSON text. A string is taken as JSON text already; anything else is
-/// written by JavaScript's own `JSON.stringify`, which is several times faster than walking
-/// the object through napi, turns a `Date` into its ISO string (as the MongoDB driver hands
-/// dates over) and drops `undefined` fields. Numbers are then read by their shortest text.
+/// written by JavaScript's own `JSON.stringify`, which was faster than walking the object
+/// through napi (`docs/node.md`), has no napi cap on the number of values, turns a `Date`
+/// into its ISO string (as the MongoDB driver hands dates over) and drops `undefined` fields.
+/// Numbers are then read by their shortest text.
 pub fn json_text(env: &Env, name: &str, value: Unknown<'_>) -> Result<String, Failure> {
     if matches!(value.get_type(), Ok(ValueType::String)) {
         return arg(env, name, value);

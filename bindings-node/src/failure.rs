@@ -47,7 +47,7 @@ pub enum Failure {
     Core(CoreError),
     /// A Rust panic, caught so that it never takes down the Node process.
     Panic(String),
-    /// A core result the binding could not convert: a core type changed without its adapter.
+    /// A core value the binding could not convert (a bug of the binding, never of the input).
     Conversion(String),
 }
 
