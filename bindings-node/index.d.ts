@@ -85,7 +85,10 @@ export interface Customer {
 
 export declare function customerDocument(record: Customer): Record<string, unknown>
 
-/** The documents of several collections, as a host loads them for one run. */
+/**
+ * The documents of several collections, as a host loads them for one run; a collection left
+ * out is taken as "not loaded" by the reference checks.
+ */
 export interface DatasetDocuments {
   customers?: Array<Record<string, unknown>>
   products?: Array<Record<string, unknown>>
@@ -328,7 +331,10 @@ export declare function subscriptionDocument(record: Subscription): Record<strin
  * (unique ids, every referenced id present). Throws `VALIDATION_FAILED` listing every
  * problem, with paths such as `orders[3].customer_id`.
  */
-export declare function validateDataset(documents: DatasetDocuments): void
+export declare function validateDataset(documents: DatasetDocuments | string): void
+
+/** Like `validateDataset`, returning a Promise that rejects with the same error. */
+export declare function validateDatasetAsync(documents: DatasetDocuments | string): Promise<void>
 
 /** Whether `email` is a well-formed e-mail address. */
 export declare function validEmail(email: string): boolean

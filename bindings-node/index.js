@@ -865,5 +865,6 @@ module.exports.recordDelivery = nativeBinding.recordDelivery
 module.exports.runsOn = nativeBinding.runsOn
 module.exports.subscriptionDocument = nativeBinding.subscriptionDocument
 module.exports.validateDataset = nativeBinding.validateDataset
+module.exports.validateDatasetAsync = nativeBinding.validateDatasetAsync
 module.exports.validEmail = nativeBinding.validEmail
 module.exports.version = nativeBinding.version

@@ -37,6 +37,7 @@ export const {
   runsOn,
   subscriptionDocument,
   validateDataset,
+  validateDatasetAsync,
   validEmail,
   version,
 } = binding

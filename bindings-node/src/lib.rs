@@ -12,6 +12,7 @@
 
 mod batch;
 mod convert;
+mod dataset;
 mod failure;
 mod lifecycle;
 mod record;

@@ -4,13 +4,13 @@
 use std::collections::BTreeMap;
 
 use earlybird::record::{
-    Customer as CoreCustomer, Dataset, DatedPrice as CoreDatedPrice, DatedRate as CoreDatedRate,
+    Customer as CoreCustomer, DatedPrice as CoreDatedPrice, DatedRate as CoreDatedRate,
     DeliveryRecord as CoreDeliveryRecord, DeliverySource, Order as CoreOrder,
     OrderItem as CoreOrderItem, Pause as CorePause, Payment as CorePayment, Product as CoreProduct,
     Record, Schedule as CoreSchedule, Subscription as CoreSubscription, normalize_phone,
     valid_email,
 };
-use earlybird::validation::{Problems, Rule, ValidationError};
+use earlybird::validation::{Rule, ValidationError};
 use napi::Env;
 use napi::bindgen_prelude::{Either6, Unknown};
 use napi_derive::napi;
@@ -566,60 +566,6 @@ pub fn document_problems(
             Ok(()) => Ok(Vec::new()),
             Err(e) => Ok(e.problems.iter().map(Into::into).collect()),
         }
-    })
-}
-
-/// The documents of several collections, as a host loads them for one run.
-#[napi(object)]
-pub struct DatasetDocuments {
-    #[napi(ts_type = "Array<Record<string, unknown>>")]
-    pub customers: Option<Vec<Value>>,
-    #[napi(ts_type = "Array<Record<string, unknown>>")]
-    pub products: Option<Vec<Value>>,
-    #[napi(ts_type = "Array<Record<string, unknown>>")]
-    pub subscriptions: Option<Vec<Value>>,
-    #[napi(ts_type = "Array<Record<string, unknown>>")]
-    pub orders: Option<Vec<Value>>,
-    #[napi(ts_type = "Array<Record<string, unknown>>")]
-    pub deliveries: Option<Vec<Value>>,
-    #[napi(ts_type = "Array<Record<string, unknown>>")]
-    pub payments: Option<Vec<Value>>,
-}
-
-/// Reads every document of one collection, problems prefixed with `name[i]`.
-fn read_all<R: Record>(name: &str, documents: Option<&[Value]>, problems: &mut Problems) -> Vec<R> {
-    documents
-        .unwrap_or_default()
-        .iter()
-        .enumerate()
-        .filter_map(|(i, d)| R::read(d, &format!("{name}[{i}]"), problems))
-        .collect()
-}
-
-/// Reads the documents of several collections and checks the references between them
-/// (unique ids, every referenced id present). Throws `VALIDATION_FAILED` listing every
-/// problem, with paths such as `orders[3].customer_id`.
-#[napi(ts_args_type = "documents: DatasetDocuments")]
-pub fn validate_dataset(env: Env, documents: Unknown<'_>) -> napi::Result<()> {
-    call(&env, || {
-        let documents: DatasetDocuments = arg(&env, "documents", documents)?;
-        let mut problems = Problems::new();
-        let dataset = Dataset {
-            customers: read_all("customers", documents.customers.as_deref(), &mut problems),
-            products: read_all("products", documents.products.as_deref(), &mut problems),
-            subscriptions: read_all(
-                "subscriptions",
-                documents.subscriptions.as_deref(),
-                &mut problems,
-            ),
-            orders: read_all("orders", documents.orders.as_deref(), &mut problems),
-            deliveries: read_all("deliveries", documents.deliveries.as_deref(), &mut problems),
-            payments: read_all("payments", documents.payments.as_deref(), &mut problems),
-        };
-        let dataset: Dataset = problems.finish(dataset)?;
-        dataset
-            .validate_references()
-            .map_err(|e: ValidationError| e.into())
     })
 }
 

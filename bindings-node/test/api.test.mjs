@@ -355,6 +355,24 @@ test('validateDataset checks documents and the references between them', () => {
   )
 })
 
+test('validateDatasetAsync resolves or rejects like validateDataset', async () => {
+  const documents = { customers: [customerDoc()], payments: [{ ...paymentDoc(), customer_id: 'CUST_404' }] }
+  await assert.rejects(eb.validateDatasetAsync(documents), {
+    name: 'ValidationError',
+    code: 'VALIDATION_FAILED',
+    problems: [{
+      field: 'payments[0].customer_id',
+      rule: 'unknown_reference',
+      value: 'CUST_404',
+      message: 'refers to a record that does not exist',
+    }],
+  })
+  assert.equal(await eb.validateDatasetAsync({ customers: [customerDoc()] }), undefined)
+  assert.equal(await eb.validateDatasetAsync(JSON.stringify({ customers: [customerDoc()] })), undefined)
+  await assert.rejects(eb.validateDatasetAsync({ invoices: [] }), { code: 'VALIDATION_FAILED' })
+  throwsCode(() => eb.validateDataset({ invoices: [] }), 'VALIDATION_FAILED', [['documents', 'type']])
+})
+
 test('parseMany reads a batch, keeping going past refused documents', () => {
   const batch = eb.parseMany('order', [orderDoc(), { id: 'X' }, orderDoc()])
   assert.equal(batch.records.length, 3)
