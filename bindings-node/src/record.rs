@@ -1,5 +1,5 @@
 //! Records: the business's MongoDB documents read by the core into plain camelCase objects,
-//! their canonical documents, their problems, and references between them.
+//! their canonical documents and their problems; phones and e-mails.
 
 use std::collections::BTreeMap;
 
