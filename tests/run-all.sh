@@ -11,3 +11,6 @@ cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
 bindings-python/test.sh
+
+echo "== Node binding"
+bindings-node/test.sh
