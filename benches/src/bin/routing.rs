@@ -250,6 +250,12 @@ fn uchoa(data: &Path) -> Vec<Instance> {
     out
 }
 
+/// Gap in percent, rounded to 2 decimals (so float noise does not print as -0.00).
+fn percent(cost: f64, reference: f64) -> f64 {
+    let gap = (100.0 * (cost - reference) / reference * 100.0).round() / 100.0;
+    if gap == 0.0 { 0.0 } else { gap }
+}
+
 fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     match values.len() {
@@ -325,15 +331,22 @@ fn main() {
             };
             let valid = validate(&problem, &plan).is_empty() && plan.unassigned.is_empty();
             let gap = if valid {
-                100.0 * (plan.total_distance - instance.reference) / instance.reference
+                percent(plan.total_distance, instance.reference)
             } else {
                 f64::INFINITY
             };
-            let nn = plan.comparison.as_ref().map_or(f64::NAN, |c| {
-                100.0 * (c.nearest_neighbour.distance - instance.reference) / instance.reference
-            });
+            let nn = plan
+                .comparison
+                .as_ref()
+                .filter(|c| c.nearest_neighbour.stops_served == problem.stops.len())
+                .map_or("over fleet".to_string(), |c| {
+                    format!(
+                        "{:.2}",
+                        percent(c.nearest_neighbour.distance, instance.reference)
+                    )
+                });
             println!(
-                "| {} | {} | earlybird | {budget} | {:.1} | {} | {gap:.2} | {wall:.2} | {} | {nn:.2} | {} |",
+                "| {} | {} | earlybird | {budget} | {:.1} | {} | {gap:.2} | {wall:.2} | {} | {nn} | {} |",
                 instance.family,
                 instance.name,
                 plan.total_distance,

@@ -93,6 +93,9 @@ pub(crate) fn run(instance: &Instance, options: &SolveOptions) -> (Solution, u64
 fn run_seed(instance: &Instance, options: &SolveOptions, seed: u64) -> (Solution, u64) {
     let mut rng = Rng::new(seed);
     let mut budget = Budget::new(options);
+    if instance.stops == 0 {
+        return (Solution::empty(instance), 0);
+    }
     if let Some(tour) = single_tour(instance, &mut rng, &mut budget) {
         return (tour, budget.done);
     }
