@@ -385,6 +385,7 @@ fn previous_plan_keeps_the_known_order_when_it_costs_little() {
         .map(|v| v.stop_id.clone())
         .collect();
     assert_eq!(order, known);
+    assert_eq!(plan.changed_pairs, Some(0));
     problem.previous_plan = Some(PreviousPlan {
         routes: vec![known.clone()],
         penalty_per_changed_pair: 0.0,

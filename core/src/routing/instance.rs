@@ -179,12 +179,16 @@ impl Instance {
                     return Vec::new();
                 }
                 let mut near: Vec<usize> = (1..=n).filter(|&b| b != a).collect();
-                near.sort_by(|&x, &y| {
+                let closeness = |x: &usize, y: &usize| {
                     let cx = cost[a * size + x].min(cost[x * size + a]);
                     let cy = cost[a * size + y].min(cost[y * size + a]);
-                    cx.total_cmp(&cy).then(x.cmp(&y))
-                });
+                    cx.total_cmp(&cy).then(x.cmp(y))
+                };
+                if near.len() > NEIGHBOURS {
+                    near.select_nth_unstable_by(NEIGHBOURS, closeness);
+                }
                 near.truncate(NEIGHBOURS);
+                near.sort_by(closeness);
                 near
             })
             .collect();

@@ -60,9 +60,10 @@ use solution::Solution;
 
 /// Optimizes the routes of a problem within its options' budget.
 pub fn solve(problem: &Problem) -> Result<Plan, RoutingError> {
+    let started = std::time::Instant::now();
     check(problem)?;
     let instance = Instance::new(problem);
-    let (solution, iterations) = search::run(&instance, &problem.options);
+    let (solution, iterations) = search::run(&instance, &problem.options, started);
     let mut plan = plan::build(problem, &instance, &solution, iterations);
     let input_order = plan::baseline(&instance, &construct::input_order(&instance));
     let nearest = plan::baseline(&instance, &construct::nearest_neighbour(&instance));

@@ -1,6 +1,8 @@
 //! The plan handed back to the host: ordered routes with times, totals, the stops left out
 //! with their reason, and the comparison with today's ways of ordering the stops.
 
+use std::collections::BTreeSet;
+
 use serde::{Deserialize, Serialize};
 
 use super::construct::best_insertion;
@@ -96,6 +98,9 @@ pub struct Plan {
     pub total_minutes: f64,
     pub vehicles_used: usize,
     pub comparison: Option<Comparison>,
+    /// With a previous plan: consecutive stop pairs of this plan that the previous one did not
+    /// have (what the delivery persons must relearn).
+    pub changed_pairs: Option<usize>,
     /// Search iterations done.
     pub iterations: u64,
 }
@@ -161,7 +166,20 @@ pub(crate) fn build(
             reason: reason(instance, solution, p),
         })
         .collect();
+    let changed_pairs = problem.previous_plan.as_ref().map(|previous| {
+        let known: BTreeSet<(&str, &str)> = previous
+            .routes
+            .iter()
+            .flat_map(|r| r.windows(2).map(|w| (w[0].as_str(), w[1].as_str())))
+            .collect();
+        routes
+            .iter()
+            .flat_map(|r| r.visits.windows(2))
+            .filter(|w| !known.contains(&(w[0].stop_id.as_str(), w[1].stop_id.as_str())))
+            .count()
+    });
     Plan {
+        changed_pairs,
         total_distance: routes.iter().map(|r| r.distance).sum(),
         total_minutes: routes.iter().map(|r| r.minutes).sum(),
         vehicles_used: routes.iter().filter(|r| !r.visits.is_empty()).count(),

@@ -21,9 +21,10 @@ pub(crate) struct Budget {
 }
 
 impl Budget {
-    pub(crate) fn new(options: &SolveOptions) -> Self {
+    /// A budget counted from `started` (the moment the host called the optimizer).
+    pub(crate) fn new(options: &SolveOptions, started: Instant) -> Self {
         Budget {
-            started: Instant::now(),
+            started,
             time: options.time_budget_ms.map(Duration::from_millis),
             limit: options.iteration_limit,
             done: 0,
@@ -53,9 +54,13 @@ impl Budget {
 }
 
 /// Best solution found within the options' budget, and the iterations it took.
-pub(crate) fn run(instance: &Instance, options: &SolveOptions) -> (Solution, u64) {
+pub(crate) fn run(
+    instance: &Instance,
+    options: &SolveOptions,
+    started: Instant,
+) -> (Solution, u64) {
     if options.threads <= 1 {
-        return run_seed(instance, options, options.seed);
+        return run_seed(instance, options, options.seed, started);
     }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads)
@@ -68,12 +73,12 @@ pub(crate) fn run(instance: &Instance, options: &SolveOptions) -> (Solution, u64
             use rayon::prelude::*;
             seeds
                 .par_iter()
-                .map(|&seed| run_seed(instance, options, seed))
+                .map(|&seed| run_seed(instance, options, seed, started))
                 .collect()
         }),
         Err(_) => seeds
             .iter()
-            .map(|&seed| run_seed(instance, options, seed))
+            .map(|&seed| run_seed(instance, options, seed, started))
             .collect(),
     };
     let iterations = results.iter().map(|r| r.1).sum();
@@ -90,9 +95,14 @@ pub(crate) fn run(instance: &Instance, options: &SolveOptions) -> (Solution, u64
     )
 }
 
-fn run_seed(instance: &Instance, options: &SolveOptions, seed: u64) -> (Solution, u64) {
+fn run_seed(
+    instance: &Instance,
+    options: &SolveOptions,
+    seed: u64,
+    started: Instant,
+) -> (Solution, u64) {
     let mut rng = Rng::new(seed);
-    let mut budget = Budget::new(options);
+    let mut budget = Budget::new(options, started);
     if instance.stops == 0 {
         return (Solution::empty(instance), 0);
     }

@@ -27,7 +27,7 @@ const COLOURS: [&str; 8] = [
 ///         departure: 300.0, finish: 330.0, distance: 5000.0, minutes: 30.0, load: vec![],
 ///     }],
 ///     unassigned: vec![], total_distance: 5000.0, total_minutes: 30.0,
-///     vehicles_used: 1, comparison: None, iterations: 0,
+///     vehicles_used: 1, comparison: None, changed_pairs: None, iterations: 0,
 /// };
 /// let drawing = svg::render(&plan, 400, 300, "Optimized");
 /// assert!(drawing.starts_with("<svg"));
