@@ -305,9 +305,9 @@ fn main() {
         instances.extend(uchoa(&data));
     }
     println!(
-        "| family | instance | solver | budget s | cost | ref | gap % | wall s | vehicles | nn gap % | valid |"
+        "| family | instance | solver | budget s | cost | ref | gap % | wall s | vehicles | nn gap % | valid | iterations |"
     );
-    println!("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|");
+    println!("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|");
     let mut rows: Vec<(&str, f64, f64)> = Vec::new();
     for instance in &instances {
         for &budget in &budgets {
@@ -323,7 +323,7 @@ fn main() {
             let wall = started.elapsed().as_secs_f64();
             let Ok(plan) = result else {
                 println!(
-                    "| {} | {} | earlybird | {budget} | error | {} | inf | {wall:.2} | 0 | - | no |",
+                    "| {} | {} | earlybird | {budget} | error | {} | inf | {wall:.2} | 0 | - | no | 0 |",
                     instance.family, instance.name, instance.reference
                 );
                 rows.push((instance.family, budget, f64::INFINITY));
@@ -346,13 +346,14 @@ fn main() {
                     )
                 });
             println!(
-                "| {} | {} | earlybird | {budget} | {:.1} | {} | {gap:.2} | {wall:.2} | {} | {nn} | {} |",
+                "| {} | {} | earlybird | {budget} | {:.1} | {} | {gap:.2} | {wall:.2} | {} | {nn} | {} | {} |",
                 instance.family,
                 instance.name,
                 plan.total_distance,
                 instance.reference,
                 plan.vehicles_used,
-                if valid { "yes" } else { "NO" }
+                if valid { "yes" } else { "NO" },
+                plan.iterations
             );
             rows.push((instance.family, budget, gap));
         }

@@ -36,7 +36,7 @@ pub(crate) fn search(
         .max(1);
     let distance: f64 = best.routes.iter().map(|r| r.cost).sum();
     let average_arc = (distance / arcs as f64).max(1e-9);
-    let (hot, cold) = (0.5 * average_arc, 0.005 * average_arc);
+    let (hot, cold) = (1.5 * average_arc, 0.015 * average_arc);
     while let Some(progress) = budget.next() {
         let temperature = hot * (cold / hot).powf(progress);
         let mut candidate = current.clone();
