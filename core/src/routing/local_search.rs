@@ -12,33 +12,50 @@ const PARTNERS: usize = 16;
 /// Smallest improvement accepted, against rounding noise.
 const EPSILON: f64 = 1e-7;
 
-/// Applies improving moves until none is left.
-pub(crate) fn improve(instance: &Instance, solution: &mut Solution, rng: &mut Rng) {
+/// Applies improving moves until none is left, starting from the stops of the routes marked
+/// in `focus` (all routes when `None`); a route changed by a move has its stops looked at again.
+pub(crate) fn improve(
+    instance: &Instance,
+    solution: &mut Solution,
+    rng: &mut Rng,
+    focus: Option<&[bool]>,
+) {
     let size = instance.travel.size();
-    let mut order: Vec<usize> = (1..=instance.stops).collect();
-    loop {
-        rng.shuffle(&mut order);
-        let mut improved = false;
-        let mut positions = solution.positions(size);
-        for &u in &order {
-            for &v in instance.neighbours[u].iter().take(PARTNERS) {
-                let (Some((ru, iu)), Some((rv, iv))) = (positions[u], positions[v]) else {
-                    continue;
-                };
-                let changed = if ru == rv {
-                    intra(instance, &mut solution.routes[ru], iu, iv)
-                } else {
-                    inter(instance, solution, (ru, iu), (rv, iv))
-                };
-                if changed {
-                    improved = true;
-                    positions = solution.positions(size);
-                    break;
-                }
-            }
+    let mut positions = solution.positions(size);
+    let mut queued = vec![false; size];
+    let mut queue: Vec<usize> = Vec::new();
+    for (r, route) in solution.routes.iter().enumerate() {
+        if focus.is_none_or(|f| f.get(r).copied().unwrap_or(true)) {
+            queue.extend(&route.stops);
         }
-        if !improved {
-            return;
+    }
+    rng.shuffle(&mut queue);
+    for &u in &queue {
+        queued[u] = true;
+    }
+    while let Some(u) = queue.pop() {
+        queued[u] = false;
+        for &v in instance.neighbours[u].iter().take(PARTNERS) {
+            let (Some((ru, iu)), Some((rv, iv))) = (positions[u], positions[v]) else {
+                continue;
+            };
+            let changed = if ru == rv {
+                intra(instance, &mut solution.routes[ru], iu, iv)
+            } else {
+                inter(instance, solution, (ru, iu), (rv, iv))
+            };
+            if changed {
+                for r in [ru, rv] {
+                    for (k, &p) in solution.routes[r].stops.iter().enumerate() {
+                        positions[p] = Some((r, k));
+                        if !queued[p] {
+                            queued[p] = true;
+                            queue.push(p);
+                        }
+                    }
+                }
+                break;
+            }
         }
     }
 }
@@ -289,39 +306,83 @@ fn apply(
     y.refresh(instance);
 }
 
-/// Moves within one route, evaluated on the whole changed route.
+/// Moves within one route: cost change from the arcs first, then the changed route is built
+/// and checked only when it is shorter.
 fn intra(instance: &Instance, route: &mut Route, iu: usize, iv: usize) -> bool {
     let stops = &route.stops;
-    let mut candidates: Vec<Vec<usize>> = Vec::new();
+    let c = |a: usize, b: usize| instance.cost(a, b);
     let (lo, hi) = if iu < iv { (iu, iv) } else { (iv, iu) };
-    let mut reversed = stops.clone();
-    reversed[lo + 1..=hi].reverse();
-    candidates.push(reversed);
+    if hi > lo + 1 {
+        let segment = &stops[lo + 1..=hi];
+        let (a, b, e, f) = (
+            stops[lo],
+            stops[lo + 1],
+            stops[hi],
+            route.after(instance, hi),
+        );
+        let delta = c(a, e) + c(b, f) - c(a, b) - c(e, f) + inner(instance, segment, true)
+            - inner(instance, segment, false);
+        if delta < -EPSILON {
+            let mut candidate = stops.clone();
+            candidate[lo + 1..=hi].reverse();
+            if better(instance, route, &candidate) {
+                route.stops = candidate;
+                route.refresh(instance);
+                return true;
+            }
+        }
+    }
+    let v = stops[iv];
     for len in 1..=3 {
         if iu + len > stops.len() || (iu..iu + len).contains(&iv) {
             break;
         }
-        let string: Vec<usize> = stops[iu..iu + len].to_vec();
-        let mut rest: Vec<usize> = stops.clone();
-        rest.drain(iu..iu + len);
-        let Some(at) = rest.iter().position(|&p| p == stops[iv]) else {
-            continue;
+        let string = &stops[iu..iu + len];
+        let (first, last) = (string[0], string[len - 1]);
+        let (p, n) = (
+            route.before(instance, iu),
+            route.after(instance, iu + len - 1),
+        );
+        let removal = c(p, n) - c(p, first) - c(last, n) - inner(instance, string, false);
+        let next_v = if iv + 1 == iu {
+            n
+        } else {
+            route.after(instance, iv)
         };
-        let mut after = rest.clone();
-        after.splice(at + 1..at + 1, string.iter().copied());
-        candidates.push(after);
-        let mut before = rest;
-        before.splice(at..at, string.iter().rev().copied());
-        candidates.push(before);
-    }
-    for candidate in candidates {
-        if instance.route_cost(route.vehicle, &candidate) < route.cost - EPSILON
-            && instance.feasible(route.vehicle, &candidate)
-        {
-            route.stops = candidate;
-            route.refresh(instance);
-            return true;
+        let prev_v = if iv == iu + len {
+            p
+        } else {
+            route.before(instance, iv)
+        };
+        let after = c(v, first) + inner(instance, string, false) + c(last, next_v) - c(v, next_v);
+        let before = c(prev_v, last) + inner(instance, string, true) + c(first, v) - c(prev_v, v);
+        for (gain, forward) in [(after, true), (before, false)] {
+            if iv + 1 == iu && forward || removal + gain >= -EPSILON {
+                continue;
+            }
+            let moved: Vec<usize> = string.to_vec();
+            let mut candidate: Vec<usize> = stops.clone();
+            candidate.drain(iu..iu + len);
+            let Some(at) = candidate.iter().position(|&x| x == v) else {
+                continue;
+            };
+            if forward {
+                candidate.splice(at + 1..at + 1, moved);
+            } else {
+                candidate.splice(at..at, moved.into_iter().rev());
+            }
+            if better(instance, route, &candidate) {
+                route.stops = candidate;
+                route.refresh(instance);
+                return true;
+            }
         }
     }
     false
+}
+
+/// Whether `candidate` stops are cheaper than the route's and feasible.
+fn better(instance: &Instance, route: &Route, candidate: &[usize]) -> bool {
+    instance.route_cost(route.vehicle, candidate) < route.cost - EPSILON
+        && instance.feasible(route.vehicle, candidate)
 }

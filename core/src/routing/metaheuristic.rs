@@ -23,7 +23,7 @@ pub(crate) fn search(
     budget: &mut Budget,
 ) -> Solution {
     let mut best = initial;
-    improve(instance, &mut best, rng);
+    improve(instance, &mut best, rng, None);
     let mut best_cost = best.cost(instance);
     let mut current = best.clone();
     let mut current_cost = best_cost;
@@ -47,7 +47,13 @@ pub(crate) fn search(
             current = candidate;
             current_cost = cost;
             if current_cost < best_cost - 1e-9 {
-                improve(instance, &mut current, rng);
+                let changed: Vec<bool> = current
+                    .routes
+                    .iter()
+                    .zip(&best.routes)
+                    .map(|(now, before)| now.stops != before.stops)
+                    .collect();
+                improve(instance, &mut current, rng, Some(&changed));
                 current_cost = current.cost(instance);
                 best = current.clone();
                 best_cost = current_cost;
@@ -107,9 +113,17 @@ fn ruin(instance: &Instance, solution: &mut Solution, rng: &mut Rng) -> Vec<usiz
     removed
 }
 
-/// Re-inserts the removed and the unserved stops in one of the SISR orders.
+/// Re-inserts the removed stops and some unserved ones in one of the SISR orders. When many
+/// stops cannot be served, only a random sample of them is retried per iteration so that an
+/// overfull day does not make every iteration slow.
 fn recreate(instance: &Instance, solution: &mut Solution, mut stops: Vec<usize>, rng: &mut Rng) {
-    stops.append(&mut solution.unserved);
+    let retried = (2.0 * AVERAGE_REMOVED) as usize;
+    if solution.unserved.len() > retried {
+        rng.shuffle(&mut solution.unserved);
+        stops.extend(solution.unserved.drain(..retried));
+    } else {
+        stops.append(&mut solution.unserved);
+    }
     let depot = instance.vehicles.first().map_or(0, |v| v.start);
     let total = |p: usize| instance.demand(p).iter().sum::<f64>();
     match rng.below(11) {
