@@ -538,3 +538,42 @@ proptest! {
         prop_assert_eq!(validate(&problem, &nearest), Vec::<String>::new());
     }
 }
+
+#[test]
+fn open_single_tour_ends_at_the_far_end_of_a_street() {
+    let mut problem = town(
+        0,
+        vec![Vehicle {
+            capacity: vec![],
+            end: RouteEnd::Anywhere,
+            ..vehicle("ravi", 0.0, 300.0, 600.0)
+        }],
+    );
+    let order = [3, 7, 1, 9, 5, 2, 8, 4, 6];
+    problem.stops = order
+        .iter()
+        .map(|&k| stop(&format!("h{k}"), 12.97, 77.59 + 0.001 * k as f64))
+        .collect();
+    let plan = solve(&problem).unwrap();
+    assert_eq!(validate(&problem, &plan), Vec::<String>::new());
+    let visited: Vec<&str> = plan.routes[0]
+        .visits
+        .iter()
+        .map(|v| v.stop_id.as_str())
+        .collect();
+    assert_eq!(
+        visited,
+        ["h1", "h2", "h3", "h4", "h5", "h6", "h7", "h8", "h9"]
+    );
+    let street = haversine_m(
+        Location {
+            lat: 12.97,
+            lon: 77.59,
+        },
+        Location {
+            lat: 12.97,
+            lon: 77.599,
+        },
+    ) * 1.3;
+    assert!((plan.total_distance - street).abs() < 1e-6);
+}

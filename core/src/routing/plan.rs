@@ -14,7 +14,9 @@ use super::solution::Solution;
 /// One stop on a route, with its times in minutes since midnight.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Visit {
+    /// The stop's id as given.
     pub stop_id: String,
+    /// The stop's location, for drawing.
     pub location: Option<Location>,
     /// When the delivery person gets there.
     pub arrival: f64,
@@ -27,6 +29,7 @@ pub struct Visit {
 /// One delivery person's route.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Route {
+    /// The delivery person's id as given.
     pub vehicle_id: String,
     /// Where the route starts (none when the host gave only a matrix).
     pub start: Option<Location>,
@@ -65,14 +68,18 @@ pub enum UnassignedReason {
 /// A stop left out of the plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Unassigned {
+    /// The stop's id as given.
     pub stop_id: String,
+    /// The most basic cause found.
     pub reason: UnassignedReason,
 }
 
 /// A simple way of ordering the same stops with the same delivery persons.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Baseline {
+    /// Total travel distance of the baseline routes.
     pub distance: f64,
+    /// Stops the baseline could fit (it may serve fewer than the plan).
     pub stops_served: usize,
 }
 
@@ -81,10 +88,13 @@ pub struct Baseline {
 /// comparable).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {
+    /// Each delivery person takes the next listed stops that still fit.
     pub input_order: Baseline,
+    /// Each delivery person drives to the nearest stop that still fits (today's method).
     pub nearest_neighbour: Baseline,
-    /// `100 × (baseline − plan) / baseline`.
+    /// `100 × (baseline − plan) / baseline` against the input order.
     pub improvement_over_input_order_percent: Option<f64>,
+    /// `100 × (baseline − plan) / baseline` against the nearest-neighbour routes.
     pub improvement_over_nearest_neighbour_percent: Option<f64>,
 }
 
@@ -93,10 +103,15 @@ pub struct Comparison {
 pub struct Plan {
     /// One route per delivery person, in the order of the problem's vehicles.
     pub routes: Vec<Route>,
+    /// Stops on no route, in input order, with the reason.
     pub unassigned: Vec<Unassigned>,
+    /// Sum of the routes' distances.
     pub total_distance: f64,
+    /// Sum of the routes' minutes.
     pub total_minutes: f64,
+    /// Routes with at least one stop.
     pub vehicles_used: usize,
+    /// Against the input order and the nearest-neighbour routes (`solve` only).
     pub comparison: Option<Comparison>,
     /// With a previous plan: consecutive stop pairs of this plan that the previous one did not
     /// have (what the delivery persons must relearn).
@@ -149,11 +164,7 @@ pub(crate) fn build(
                 finish,
                 distance,
                 minutes: finish - v.shift_start,
-                load: route
-                    .load
-                    .iter()
-                    .map(|l| if l.is_finite() { *l } else { 0.0 })
-                    .collect(),
+                load: route.load.clone(),
             }
         })
         .collect();
