@@ -577,3 +577,39 @@ fn open_single_tour_ends_at_the_far_end_of_a_street() {
     ) * 1.3;
     assert!((plan.total_distance - street).abs() < 1e-6);
 }
+
+#[test]
+fn reoptimizing_after_a_few_changes_keeps_the_rest_of_each_route() {
+    let mut problem = town(
+        30,
+        vec![
+            vehicle("ravi", 20.0, 300.0, 480.0),
+            vehicle("anil", 20.0, 300.0, 480.0),
+        ],
+    );
+    let yesterday = solve(&problem).unwrap();
+    let routes: Vec<Vec<String>> = yesterday
+        .routes
+        .iter()
+        .map(|r| r.visits.iter().map(|v| v.stop_id.clone()).collect())
+        .collect();
+    problem.stops.retain(|s| s.id != "c5");
+    problem.stops.push(stop("new1", 12.965, 77.585));
+    problem.stops.push(stop("new2", 12.975, 77.595));
+    let known: Vec<Vec<String>> = routes
+        .iter()
+        .map(|r| r.iter().filter(|id| *id != "c5").cloned().collect())
+        .collect();
+    problem.previous_plan = Some(PreviousPlan {
+        routes: known,
+        penalty_per_changed_pair: 2000.0,
+    });
+    let today = solve(&problem).unwrap();
+    assert_eq!(validate(&problem, &today), Vec::<String>::new());
+    assert!(today.unassigned.is_empty());
+    assert!(
+        today.changed_pairs.unwrap() <= 4,
+        "{:?}",
+        today.changed_pairs
+    );
+}
