@@ -3,6 +3,9 @@
 `cargo run -p earlybird-benches --release --bin routing` and print the same table.
 
 Usage: python3 benches/routing_compare.py [DATA_DIR] [--budgets 1 10] [--only tsp,vrptw,cvrp]
+       python3 benches/routing_compare.py --side-by-side EARLYBIRD_OUTPUT COMPARE_OUTPUT
+The second form solves nothing: it joins the saved output of the Rust benchmark and of this
+script into one table per instance and the medians and cost ratios per family.
 
 Creates a venv in `.venv/bench` (gitignored) with ortools and pyvrp on first run.
 Conventions (see bench-data/README.md): TSPLIB and X nint(euclid); Solomon euclid truncated
@@ -206,9 +209,56 @@ def median(values):
     return statistics.median(values) if values else float("nan")
 
 
+def read_rows(path):
+    """(family, instance, solver, budget) -> (gap, cost) from a saved results table."""
+    rows = {}
+    for line in open(path):  # dicts keep insertion order: the file's instance order
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) < 7 or cells[0] not in ("TSP", "VRPTW", "CVRP"):
+            continue
+        try:
+            budget, gap = float(cells[3]), float(cells[6])
+        except ValueError:
+            continue
+        cost = float(cells[4]) if cells[4] not in ("none", "error") else math.inf
+        rows[(cells[0], cells[1], cells[2], budget)] = (gap, cost)
+    return rows
+
+
+def side_by_side(ours_path, theirs_path):
+    rows = read_rows(ours_path)
+    rows.update(read_rows(theirs_path))
+    solvers = ("earlybird", "ortools", "pyvrp")
+    order = list(dict.fromkeys(k[1] for k in rows))
+    keys = sorted({(k[0], k[1], k[3]) for k in rows},
+                  key=lambda k: (("TSP", "VRPTW", "CVRP").index(k[0]), k[2], order.index(k[1])))
+    show = lambda g: "no plan" if math.isinf(g) else f"{g:.2f}"
+    print("| family | instance | budget s | earlybird gap % | OR-Tools gap % | PyVRP gap % |")
+    print("|---|---|---:|---:|---:|---:|")
+    for family, name, budget in keys:
+        cells = [show(rows[(family, name, s, budget)][0]) if (family, name, s, budget) in rows else "-" for s in solvers]
+        print(f"| {family} | {name} | {budget:g} | " + " | ".join(cells) + " |")
+    print()
+    print("| family | budget s | earlybird median gap % | OR-Tools median gap % | PyVRP median gap % | median cost ratio earlybird/OR-Tools | median cost ratio earlybird/PyVRP |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for family in ("TSP", "VRPTW", "CVRP"):
+        for budget in sorted({k[2] for k in keys if k[0] == family}):
+            names = [k[1] for k in keys if k[0] == family and k[2] == budget]
+            med = lambda s: median([rows[(family, n, s, budget)][0] for n in names if (family, n, s, budget) in rows])
+            def ratio(other):
+                r = [rows[(family, n, "earlybird", budget)][1] / rows[(family, n, other, budget)][1]
+                     for n in names if (family, n, other, budget) in rows and (family, n, "earlybird", budget) in rows]
+                r = [x for x in r if 0 < x < math.inf]  # instances where both have a plan
+                return f"{median(r):.4f}" if r else "-"
+            print(f"| {family} | {budget:g} | {show(med('earlybird'))} | {show(med('ortools'))} | {show(med('pyvrp'))} | {ratio('ortools')} | {ratio('pyvrp')} |")
+
+
 def main():
-    ensure_venv()
     args = sys.argv[1:]
+    if args[:1] == ["--side-by-side"] and len(args) == 3:
+        side_by_side(args[1], args[2])
+        return
+    ensure_venv()
     budgets, only, data = [1.0, 10.0], {"tsp", "vrptw", "cvrp"}, None
     i = 0
     while i < len(args):
