@@ -613,3 +613,25 @@ fn reoptimizing_after_a_few_changes_keeps_the_rest_of_each_route() {
         today.changed_pairs
     );
 }
+
+#[test]
+fn accepts_the_hosts_json_with_defaults() {
+    let json = r#"{
+        "depot": {"lat": 12.97, "lon": 77.59},
+        "stops": [
+            {"id": "a", "location": {"lat": 12.975, "lon": 77.60}, "time_window": {"start": 330, "end": 360}},
+            {"id": "b", "location": {"lat": 12.965, "lon": 77.58}, "demand": [2], "drop_penalty": 500}
+        ],
+        "vehicles": [{"id": "ravi", "capacity": [10], "shift_start": 300, "shift_end": 420, "end": "anywhere"},
+                     {"id": "anil", "shift_start": 300, "shift_end": 420, "end": {"at": {"lat": 12.99, "lon": 77.6}}}],
+        "distances": {"haversine": {"road_factor": 1.4}},
+        "options": {"iteration_limit": 50, "time_budget_ms": null}
+    }"#;
+    let problem: Problem = serde_json::from_str(json).unwrap();
+    assert_eq!(problem.options.seed, 1);
+    let plan = solve(&problem).unwrap();
+    assert_eq!(validate(&problem, &plan), Vec::<String>::new());
+    let back: earlybird::routing::Plan =
+        serde_json::from_str(&serde_json::to_string(&plan).unwrap()).unwrap();
+    assert_eq!(back, plan);
+}

@@ -49,9 +49,11 @@ pub struct Stop {
     pub drop_penalty: Option<f64>,
 }
 
-/// Where a delivery person's route ends.
+/// Where a delivery person's route ends. JSON: `"depot"`, `"anywhere"` or
+/// `{"at": {"lat": .., "lon": ..}}` (externally tagged: it survives serde_json's
+/// `arbitrary_precision`, which internally tagged enums with numbers do not).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case", tag = "kind", content = "location")]
+#[serde(rename_all = "snake_case")]
 pub enum RouteEnd {
     /// Back at the depot (a closed tour).
     #[default]
@@ -91,8 +93,10 @@ pub struct SpeedBand {
     pub speed_kmh: f64,
 }
 
-/// How travel times follow from distances when the host gives no duration matrix.
+/// How travel times follow from distances when the host gives no duration matrix; missing
+/// fields take their defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Speed {
     /// Speed used outside every band, km/h.
     pub speed_kmh: f64,
@@ -111,9 +115,10 @@ impl Default for Speed {
     }
 }
 
-/// Where distances (and travel times) come from.
+/// Where distances (and travel times) come from. JSON: `{"haversine": {"road_factor": 1.3}}`
+/// or `{"matrix": {"distances": [[..]], "durations": [[..]]}}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "kind")]
+#[serde(rename_all = "snake_case")]
 pub enum Distances {
     /// Great-circle distance in metres times a road factor (roads are not straight).
     Haversine {
@@ -148,8 +153,9 @@ pub struct PreviousPlan {
     pub penalty_per_changed_pair: f64,
 }
 
-/// How long and how the optimizer searches.
+/// How long and how the optimizer searches; missing fields take their defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SolveOptions {
     /// Seed of the pseudo-random search.
     pub seed: u64,
