@@ -140,7 +140,7 @@ fn single_tour(instance: &Instance, rng: &mut Rng, budget: &mut Budget) -> Optio
         .all(|d| stops.clone().map(|p| instance.demand(p)[d]).sum::<f64>() <= vehicle.capacity[d]);
     let mandatory = stops.clone().all(|p| !instance.optional[p]);
     let closed_or_open = open || vehicle.end == vehicle.start;
-    if n < 3
+    if n < 4
         || !timeless
         || !roomy
         || !mandatory
