@@ -66,11 +66,13 @@ pub fn render(plan: &Plan, width: u32, height: u32, title: &str) -> String {
             fold(f64::max, f64::NEG_INFINITY, |l| l.lat),
         );
         let margin = 24.0;
-        let scale = ((w - 2.0 * margin) / (max_lon - min_lon).max(1e-12))
+        // A degree of longitude is shorter than one of latitude away from the equator.
+        let squeeze = ((min_lat + max_lat) / 2.0).to_radians().cos().max(0.01);
+        let scale = ((w - 2.0 * margin) / ((max_lon - min_lon) * squeeze).max(1e-12))
             .min((h - 2.0 * margin) / (max_lat - min_lat).max(1e-12));
         let xy = |l: Location| {
             (
-                margin + (l.lon - min_lon) * scale,
+                margin + (l.lon - min_lon) * squeeze * scale,
                 h - margin - (l.lat - min_lat) * scale,
             )
         };
