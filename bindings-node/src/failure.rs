@@ -87,6 +87,7 @@ impl Failure {
                     CoreError::Validation(_) => "ValidationError",
                     CoreError::Lifecycle(_) => "LifecycleError",
                     CoreError::Loyalty(_) => "LoyaltyError",
+                    CoreError::Routing(_) => "ValidationError",
                     CoreError::Store(_) => "StoreError",
                     CoreError::NotFound { .. } => "NotFoundError",
                 };

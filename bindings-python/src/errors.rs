@@ -10,6 +10,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use earlybird::Error;
 use earlybird::lifecycle::LifecycleError as CoreLifecycleError;
 use earlybird::loyalty::LoyaltyError as CoreLoyaltyError;
+use earlybird::routing::RoutingError as CoreRoutingError;
 use earlybird::store::StoreError as CoreStoreError;
 use earlybird::validation::{FieldProblem, ValidationError as CoreValidationError};
 use pyo3::create_exception;
@@ -214,7 +215,9 @@ pub(crate) fn to_py_err(py: Python<'_>, error: Error) -> PyErr {
             // Bad quantities in a command are a validation failure: same class, same code.
             CoreLifecycleError::Invalid(_) => raise::<ValidationError>(py, message, code, problems),
         },
-        Error::Loyalty(CoreLoyaltyError::Invalid(_)) | Error::Store(CoreStoreError::Invalid(_)) => {
+        Error::Loyalty(CoreLoyaltyError::Invalid(_))
+        | Error::Store(CoreStoreError::Invalid(_))
+        | Error::Routing(CoreRoutingError::InvalidInput(_)) => {
             raise::<ValidationError>(py, message, code, problems)
         }
         Error::Loyalty(_) => raise::<LoyaltyError>(py, message, code, problems),

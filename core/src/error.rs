@@ -2,6 +2,7 @@
 
 pub use crate::lifecycle::LifecycleError;
 pub use crate::loyalty::LoyaltyError;
+pub use crate::routing::RoutingError;
 pub use crate::store::StoreError;
 pub use crate::validation::{FieldProblem, ValidationError};
 
@@ -17,6 +18,9 @@ pub enum Error {
     /// A loyalty command the programme's rules refuse.
     #[error(transparent)]
     Loyalty(#[from] LoyaltyError),
+    /// A routing problem the optimizer refuses (every input problem listed).
+    #[error(transparent)]
+    Routing(#[from] RoutingError),
     /// A store refused or failed a read or a change; nothing was written.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -32,6 +36,7 @@ impl Error {
             Error::Validation(e) => e.code(),
             Error::Lifecycle(e) => e.code(),
             Error::Loyalty(e) => e.code(),
+            Error::Routing(e) => e.code(),
             Error::Store(e) => e.code(),
             Error::NotFound { .. } => "NOT_FOUND",
         }
@@ -44,6 +49,7 @@ impl Error {
             Error::Validation(e)
             | Error::Lifecycle(LifecycleError::Invalid(e))
             | Error::Loyalty(LoyaltyError::Invalid(e))
+            | Error::Routing(RoutingError::InvalidInput(e))
             | Error::Store(StoreError::Invalid(e)) => &e.problems,
             Error::Lifecycle(_) | Error::Loyalty(_) | Error::Store(_) | Error::NotFound { .. } => {
                 &[]

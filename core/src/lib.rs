@@ -19,6 +19,8 @@ pub mod validation;
 
 pub use error::{Error, Result};
 
+pub mod routing;
+
 /// The library version, the same in every binding.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub mod churn;
