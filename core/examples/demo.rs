@@ -1,7 +1,7 @@
 //! The EarlyBird demo: the engines on a small, realistic sample of the business's documents.
 //!
 //! Run with `cargo run --release --example demo [path/to/earlybird.sqlite]`. It reads
-//! `examples/data/sample.json` (a MongoDB-shaped export of 20 Bengaluru customers), shows how
+//! `examples/data/sample.json` (a MongoDB-shaped export of 48 Bengaluru customers), shows how
 //! bad documents are refused, stores the rest in an SQLite file (the embedded default;
 //! `demo-output/earlybird.sqlite` unless a path is given), runs this morning's orders through
 //! their lifecycle and prints the audit trail, and prints tomorrow's demand from the
@@ -13,9 +13,14 @@ use std::error::Error as StdError;
 use chrono::{DateTime, NaiveDate, Utc};
 use earlybird::lifecycle::{self, Actor, Effect, OrderOutcome};
 use earlybird::record::{Dataset, Order, OrderStatus};
+use earlybird::routing::{
+    self, Distances, Location, Plan, Problem, RouteEnd, SolveOptions, Speed, Stop, TimeWindow,
+    Vehicle,
+};
 use earlybird::store::{ChangeSet, Expectation, SqlStore, Store, Write};
 use earlybird::time::BusinessZone;
 use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
 use serde_json::Value;
 
 type DemoResult<T = ()> = Result<T, Box<dyn StdError>>;
@@ -160,7 +165,127 @@ async fn main() -> DemoResult {
     section("4. Tomorrow's demand from the subscription schedules");
     let tomorrow = today.succ_opt().ok_or("no tomorrow")?;
     print_demand(&data, tomorrow);
+
+    section("5. Tomorrow's routes");
+    plan_routes(&data, tomorrow, &path)?;
     Ok(())
+}
+
+/// The depot in Domlur, where the vans load before 5 am.
+const DEPOT: Location = Location {
+    lat: 12.9609,
+    lon: 77.6387,
+};
+
+/// Plans tomorrow's morning for two delivery persons (05:00-07:00, 60 units each) and writes
+/// the optimized routes next to the nearest-neighbour routes the business builds today.
+fn plan_routes(data: &Dataset, day: NaiveDate, db_path: &str) -> DemoResult {
+    let mut units: BTreeMap<&str, f64> = BTreeMap::new();
+    for sub in &data.subscriptions {
+        if let Some(quantity) = sub.due_on(day) {
+            *units.entry(sub.customer_id.as_str()).or_default() += quantity.to_f64().unwrap_or(1.0);
+        }
+    }
+    for order in data.orders.iter().filter(|o| o.delivery_date == day) {
+        let items: Decimal = order.items.iter().map(|i| i.quantity).sum();
+        *units.entry(order.customer_id.as_str()).or_default() += items.to_f64().unwrap_or(1.0);
+    }
+    let stops: Vec<Stop> = data
+        .customers
+        .iter()
+        .filter_map(|c| {
+            let demand = *units.get(c.id.as_str())?;
+            Some(Stop {
+                id: c.id.clone(),
+                location: Some(Location {
+                    lat: c.lat?,
+                    lon: c.lon?,
+                }),
+                service_minutes: 2.0,
+                time_window: Some(TimeWindow {
+                    start: 300.0,
+                    end: 420.0,
+                }),
+                demand: vec![demand],
+                priority: 0,
+                drop_penalty: None,
+            })
+        })
+        .collect();
+    let vehicle = |id: &str| Vehicle {
+        id: id.to_owned(),
+        capacity: vec![60.0],
+        shift_start: 300.0,
+        shift_end: 420.0,
+        start: None,
+        end: RouteEnd::default(),
+    };
+    let problem = Problem {
+        depot: Some(DEPOT),
+        stops,
+        vehicles: vec![vehicle("DB_1"), vehicle("DB_2")],
+        distances: Distances::default(),
+        speed: Speed::default(),
+        previous_plan: None,
+        options: SolveOptions {
+            seed: 2026,
+            time_budget_ms: None,
+            iteration_limit: Some(2_000),
+            threads: 1,
+        },
+    };
+    let plan = routing::solve(&problem)?;
+    let naive = routing::nearest_neighbour_plan(&problem)?;
+    println!(
+        "{} stops, {} delivery persons",
+        problem.stops.len(),
+        problem.vehicles.len()
+    );
+    for route in &plan.routes {
+        let order: Vec<&str> = route.visits.iter().map(|v| v.stop_id.as_str()).collect();
+        println!(
+            "   {}: {} stops, {:.1} km, back at {} — {}",
+            route.vehicle_id,
+            route.visits.len(),
+            route.distance / 1000.0,
+            clock(route.finish),
+            order.join(" → ")
+        );
+    }
+    for u in &plan.unassigned {
+        println!("   not planned: {} ({:?})", u.stop_id, u.reason);
+    }
+    println!(
+        "total {:.1} km; the nearest-neighbour routes drive {:.1} km",
+        plan.total_distance / 1000.0,
+        naive.total_distance / 1000.0
+    );
+    let folder = std::path::Path::new(db_path)
+        .parent()
+        .unwrap_or(std::path::Path::new("."));
+    let map = folder.join("routes.svg");
+    std::fs::write(&map, side_by_side(&plan, &naive))?;
+    println!("map: {}", map.display());
+    Ok(())
+}
+
+/// Minutes since midnight as a wall-clock time.
+fn clock(minutes: f64) -> String {
+    let m = minutes.round() as i64;
+    format!("{:02}:{:02}", m / 60, m % 60)
+}
+
+/// The optimized plan and the nearest-neighbour plan in one drawing, left and right.
+fn side_by_side(plan: &Plan, naive: &Plan) -> String {
+    let (w, h) = (520, 520);
+    let left = routing::svg::render(plan, w, h, "EarlyBird optimized");
+    let right = routing::svg::render(naive, w, h, "Nearest neighbour (today)");
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{h}\">{}{}</svg>\n",
+        2 * w,
+        left.replacen("<svg", "<svg x=\"0\"", 1),
+        right.replacen("<svg", &format!("<svg x=\"{w}\""), 1)
+    )
 }
 
 /// A lifecycle outcome as one change: guarded by the status the order had when it was read.

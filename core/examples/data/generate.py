@@ -34,7 +34,7 @@ price = {p["id"]: p["prices"][-1]["price"] for p in products}
 
 customers, subscriptions, orders, deliveries, payments = [], [], [], [], []
 start = dt.date(2026, 9, 1)
-for i in range(1, 21):
+for i in range(1, 49):
     area, lat, lon = AREAS[i % len(AREAS)]
     cid = f"CUST_{i:03d}"
     signup = start + dt.timedelta(days=rng.randrange(0, 60))
