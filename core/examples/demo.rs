@@ -12,6 +12,7 @@ use std::error::Error as StdError;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use earlybird::lifecycle::{self, Actor, Effect, OrderOutcome};
+use earlybird::loyalty::{LoyaltyConfig, LoyaltyEvent, Program};
 use earlybird::record::{Dataset, Order, OrderStatus};
 use earlybird::routing::{
     self, Distances, Location, Plan, Problem, RouteEnd, SolveOptions, Speed, Stop, TimeWindow,
@@ -168,6 +169,99 @@ async fn main() -> DemoResult {
 
     section("5. Tomorrow's routes");
     plan_routes(&data, tomorrow, &path)?;
+
+    section("6. Loyalty");
+    show_loyalty(&data, today, now)?;
+    Ok(())
+}
+
+/// Replays the sample's payments, deliveries and referrals through the loyalty programme and
+/// prints the best customer's tier, progress and badges, and this week's leaderboard.
+fn show_loyalty(data: &Dataset, today: NaiveDate, now: DateTime<Utc>) -> DemoResult {
+    let zone = BusinessZone::default();
+    let morning = |d: NaiveDate| zone.start_of(d) + chrono::Duration::hours(6);
+    let mut events: Vec<LoyaltyEvent> = Vec::new();
+    for payment in data.payments.iter().filter(|p| p.date <= today) {
+        events.push(LoyaltyEvent::PaymentReceived {
+            payment: payment.clone(),
+            at: morning(payment.date),
+        });
+    }
+    let mut first_delivery: BTreeMap<&str, NaiveDate> = BTreeMap::new();
+    for order in data
+        .orders
+        .iter()
+        .filter(|o| o.status.is_confirmed() && o.delivery_date <= today)
+    {
+        events.push(LoyaltyEvent::OrderDelivered {
+            customer_id: order.customer_id.clone(),
+            order_id: order.id.clone(),
+            at: morning(order.delivery_date),
+        });
+        let first = first_delivery
+            .entry(order.customer_id.as_str())
+            .or_insert(order.delivery_date);
+        *first = (*first).min(order.delivery_date);
+    }
+    for customer in &data.customers {
+        if let (Some(referrer), Some(first)) = (
+            &customer.referred_by,
+            first_delivery.get(customer.id.as_str()),
+        ) {
+            events.push(LoyaltyEvent::ReferralCompleted {
+                referrer_id: referrer.clone(),
+                referred_id: customer.id.clone(),
+                at: morning(*first),
+            });
+        }
+    }
+    events.sort_by_key(|e| e.at());
+    let mut program = Program::new(LoyaltyConfig::default())?;
+    for event in &events {
+        program.apply(event)?;
+    }
+    let boards = program.leaderboards(now);
+    let best = boards
+        .all_time
+        .top(1)
+        .into_iter()
+        .next()
+        .ok_or("no loyalty member")?;
+    let summary = program
+        .summary(&best.customer_id, now)
+        .ok_or("member vanished")?;
+    let tier = &summary.tier;
+    println!(
+        "{}: {} points, tier {:?} ({} qualifying points){}",
+        summary.customer_id,
+        summary.balance,
+        tier.tier,
+        tier.qualifying_points,
+        match (tier.next_tier, tier.points_to_next) {
+            (Some(next), Some(missing)) => format!(", {missing} points to {next:?}"),
+            _ => String::new(),
+        }
+    );
+    for badge in &summary.badges {
+        if badge.unlocked_at.is_some() {
+            println!("   badge: {} ({:?})", badge.name, badge.category);
+        }
+    }
+    let next_badge = summary
+        .badges
+        .iter()
+        .filter(|b| b.unlocked_at.is_none() && b.target > 0)
+        .max_by_key(|b| b.current * 1000 / b.target);
+    if let Some(b) = next_badge {
+        println!(
+            "   closest next badge: {} ({}/{})",
+            b.name, b.current, b.target
+        );
+    }
+    println!(
+        "\n{}",
+        boards.this_week.render("This week's leaderboard", 5)
+    );
     Ok(())
 }
 

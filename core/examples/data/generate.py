@@ -116,6 +116,11 @@ for c in customers:
                          "amount": f"{rng.randrange(300, 2500)}.00", "method": rng.choice(["upi", "upi", "cash", "card"]),
                          "date": "2026-11-05", "reference": None})
 
+    if rng.random() < 0.4:
+        payments.append({"id": f"PAY_{c['id']}_WEEK48", "customer_id": c["id"],
+                         "amount": f"{rng.randrange(200, 1500)}.00", "method": rng.choice(["upi", "cash"]),
+                         "date": rng.choice(["2026-11-23", "2026-11-24"]), "reference": None})
+
 # Three documents as they really arrive sometimes: the demo shows how they are refused.
 rejects = {
     "orders": [{"id": "ORD_BAD_1", "customer_id": "CUST_002", "delivery_date": "2026-11-31",
