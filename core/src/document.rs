@@ -216,10 +216,14 @@ fn read_string(value: &Value, path: &str, problems: &mut Problems) -> Option<Str
     }
 }
 
-/// Unwraps MongoDB extended JSON `{"$date": ...}` so exported documents read as they are.
+/// Unwraps MongoDB extended JSON (`{"$date": ...}`, `{"$numberDecimal": "12.50"}`,
+/// `{"$numberInt": "2"}`, `{"$numberLong": ...}`) so exported documents read as they are.
 fn unwrap_extended(value: &Value) -> &Value {
+    const WRAPPERS: [&str; 4] = ["$date", "$numberDecimal", "$numberInt", "$numberLong"];
     match value {
-        Value::Object(map) if map.len() == 1 => map.get("$date").unwrap_or(value),
+        Value::Object(map) if map.len() == 1 => {
+            WRAPPERS.iter().find_map(|w| map.get(*w)).unwrap_or(value)
+        }
         other => other,
     }
 }
@@ -276,7 +280,7 @@ fn read_instant(value: &Value, path: &str, problems: &mut Problems) -> Option<Da
 
 /// A decimal from a JSON number's own digits or from a string; never through `f64`.
 pub(crate) fn read_decimal(value: &Value, path: &str, problems: &mut Problems) -> Option<Decimal> {
-    let text = match value {
+    let text = match unwrap_extended(value) {
         Value::Number(n) => n.to_string(),
         Value::String(s) => s.trim().to_owned(),
         other => {

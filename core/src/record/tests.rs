@@ -72,6 +72,24 @@ fn money_never_goes_through_a_float() {
 }
 
 #[test]
+fn mongodb_extended_json_numbers_and_dates_are_read() {
+    let order = Order::from_document(&json!({
+        "id": "O", "customer_id": "C", "status": "PENDING",
+        "delivery_date": {"$date": "2026-01-14T19:00:00Z"},
+        "items": [{"product_id": "P", "quantity": {"$numberInt": "2"},
+                   "unit_price": {"$numberDecimal": "28.50"}}]
+    }))
+    .unwrap();
+    assert_eq!(order.items[0].unit_price.to_string(), "28.50");
+    assert_eq!(order.items[0].quantity.to_string(), "2");
+    assert_eq!(
+        order.delivery_date.to_string(),
+        "2026-01-15",
+        "19:00 UTC is the next day in India"
+    );
+}
+
+#[test]
 fn statuses_are_read_in_either_case_and_unknown_ones_are_errors() {
     for status in ["PENDING", "pending", "Out_For_Delivery", "cancelled"] {
         let doc = json!({"id": "O", "customer_id": "C", "delivery_date": "2026-01-15",
