@@ -1,5 +1,6 @@
 //! The crate's error: one variant per concern, each with a stable code every binding maps.
 
+pub use crate::activation::ActivationError;
 pub use crate::lifecycle::LifecycleError;
 pub use crate::validation::ValidationError;
 
@@ -12,6 +13,9 @@ pub enum Error {
     /// An order or delivery command the lifecycle rules refuse.
     #[error(transparent)]
     Lifecycle(#[from] LifecycleError),
+    /// An activation input the rules refuse, or a lifecycle message that cannot be rendered.
+    #[error(transparent)]
+    Activation(#[from] ActivationError),
 }
 
 impl Error {
@@ -20,6 +24,7 @@ impl Error {
         match self {
             Error::Validation(e) => e.code(),
             Error::Lifecycle(e) => e.code(),
+            Error::Activation(e) => e.code(),
         }
     }
 }
