@@ -108,7 +108,11 @@ impl CustomerActivation {
     /// folded again from scratch; otherwise it is applied on top.
     pub fn record(&mut self, event: ActivationEvent) -> Result<Recorded, ActivationError> {
         let mut problems = Problems::new();
-        event.check("event", &self.customer_id, &mut problems);
+        event.check(
+            &|name| format!("event.{name}"),
+            &self.customer_id,
+            &mut problems,
+        );
         let position = self.events.partition_point(|e| e.key() < event.key());
         if self
             .events
@@ -280,7 +284,7 @@ fn check_history(
 ) {
     problems.id("customer_id", customer_id);
     for (i, event) in events.iter().enumerate() {
-        event.check(&format!("events[{i}]"), customer_id, problems);
+        event.check(&|name| format!("events[{i}].{name}"), customer_id, problems);
     }
     let mut order: Vec<usize> = (0..events.len()).collect();
     order.sort_by_key(|&i| (events[i].key(), i));
