@@ -132,7 +132,9 @@ pub struct CohortTable {
 }
 
 /// Retention of every signup cohort up to `as_of`; customers who sign up after `as_of` and
-/// activity after it are not counted. Runs on the current rayon pool.
+/// activity after it are not counted. Runs on the current rayon pool; each worker counts into
+/// one table of the output's own shape (only cohorts someone signed up in), so memory stays
+/// proportional to the output however far apart the signups are.
 pub fn cohort_retention(
     table: &ActivityTable,
     granularity: Granularity,
@@ -140,64 +142,77 @@ pub fn cohort_retention(
 ) -> CohortTable {
     let last_day = as_of.num_days_from_ce();
     let last = granularity.period(last_day);
-    let first = table
+    let mut cohorts: Vec<i32> = table
         .signups
         .iter()
         .filter(|d| **d <= last_day)
         .map(|d| granularity.period(*d))
-        .min()
-        .unwrap_or(last);
-    let width = usize::try_from(last - first + 1).unwrap_or(0);
+        .collect();
+    cohorts.sort_unstable();
+    cohorts.dedup();
+    let first = cohorts.first().copied().unwrap_or(last);
+    // Row r starts at offsets[r]: its size, then one count per period up to `last`.
+    let mut offsets = Vec::with_capacity(cohorts.len() + 1);
+    let mut total = 0usize;
+    let mut row_of = vec![usize::MAX; usize::try_from(last - first + 1).unwrap_or(0)];
+    for &c in &cohorts {
+        row_of[(c - first) as usize] = total;
+        offsets.push(total);
+        total += (last - c + 2) as usize;
+    }
+    offsets.push(total);
     const CHUNK: usize = 1 << 16;
-    let counts = (0..table.len())
+    let chunks = table.len().div_ceil(CHUNK);
+    let counts = (0..chunks)
         .into_par_iter()
-        .step_by(CHUNK)
-        .map(|from| {
-            let mut counts = vec![0u64; width * (width + 1)];
-            let mut start = if from == 0 { 0 } else { table.ends[from - 1] };
-            for i in from..(from + CHUNK).min(table.len()) {
-                let end = table.ends[i];
-                let signup = table.signups[i];
-                if signup <= last_day {
-                    let cohort = granularity.period(signup);
-                    let row = usize::try_from(cohort - first).unwrap_or(0) * (width + 1);
-                    counts[row] += 1;
-                    let mut seen = -1;
-                    for &day in &table.days[start..end] {
-                        if day > last_day {
-                            break;
-                        }
-                        let k = granularity.period(day) - cohort;
-                        if k >= 0 && k != seen {
-                            seen = k;
-                            counts[row + 1 + k as usize] += 1;
+        .fold(
+            || vec![0u64; total],
+            |mut counts, chunk| {
+                let from = chunk * CHUNK;
+                let mut start = if from == 0 { 0 } else { table.ends[from - 1] };
+                for i in from..(from + CHUNK).min(table.len()) {
+                    let end = table.ends[i];
+                    let signup = table.signups[i];
+                    if signup <= last_day {
+                        let cohort = granularity.period(signup);
+                        let row = row_of[(cohort - first) as usize];
+                        counts[row] += 1;
+                        let mut seen = -1;
+                        for &day in &table.days[start..end] {
+                            if day > last_day {
+                                break;
+                            }
+                            let k = granularity.period(day) - cohort;
+                            if k >= 0 && k != seen {
+                                seen = k;
+                                counts[row + 1 + k as usize] += 1;
+                            }
                         }
                     }
+                    start = end;
                 }
-                start = end;
-            }
-            counts
-        })
+                counts
+            },
+        )
         .reduce(
-            || vec![0u64; width * (width + 1)],
+            || vec![0u64; total],
             |mut a, b| {
                 a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
                 a
             },
         );
-    let rows: Vec<CohortRow> = (0..width)
-        .filter_map(|c| {
-            let row = &counts[c * (width + 1)..(c + 1) * (width + 1)];
-            let size = row[0];
-            (size > 0).then(|| {
-                let active = row[1..=width - c].to_vec();
-                CohortRow {
-                    cohort: granularity.start(first + c as i32),
-                    size,
-                    retention: active.iter().map(|a| rate(*a, size)).collect(),
-                    active,
-                }
-            })
+    let rows: Vec<CohortRow> = cohorts
+        .iter()
+        .zip(offsets.windows(2))
+        .map(|(&c, span)| {
+            let size = counts[span[0]];
+            let active = counts[span[0] + 1..span[1]].to_vec();
+            CohortRow {
+                cohort: granularity.start(c),
+                size,
+                retention: active.iter().map(|a| rate(*a, size)).collect(),
+                active,
+            }
         })
         .collect();
     CohortTable {
@@ -253,5 +268,16 @@ mod tests {
         assert_eq!(monthly.rows[0].active, [2, 0, 0]);
         assert_eq!(monthly.rows[1].active, [1]);
         assert_eq!(monthly.periods, 3);
+    }
+
+    #[test]
+    fn signups_centuries_apart_cost_only_their_own_rows() {
+        let mut table = ActivityTable::new();
+        table.push(d(1026, 1, 5), [d(1026, 1, 6)]);
+        table.push(d(2026, 1, 5), [d(2026, 1, 6)]);
+        let weekly = cohort_retention(&table, Granularity::Week, d(2026, 1, 7));
+        assert_eq!(weekly.rows.len(), 2);
+        assert_eq!(weekly.rows[1].active, [1]);
+        assert_eq!(weekly.rows[0].active.len(), weekly.periods);
     }
 }

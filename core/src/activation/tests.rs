@@ -413,6 +413,48 @@ fn the_sweep_takes_its_now_from_an_injected_clock() {
     assert!(c.sweep_with(&FixedClock(at(40))).is_empty());
 }
 
+#[test]
+fn a_whole_base_sweeps_in_one_call_with_the_same_result_on_any_number_of_threads() {
+    let config = ActivationConfig::default();
+    let histories: Vec<CustomerHistory> = (0..50u64)
+        .map(|n| {
+            let id = format!("C{n:02}");
+            let mut events = orders_delivered(&[1 + n % 7, 3 + n % 11, 4 + n % 13]);
+            for e in &mut events {
+                e.customer_id.clone_from(&id);
+            }
+            CustomerHistory {
+                customer_id: id,
+                events,
+                subscriptions: vec![],
+            }
+        })
+        .collect();
+    let mut customers: Vec<CustomerActivation> = replay_all(histories, at(10), config)
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    let mut snapshots: Vec<CustomerSnapshot> = customers.iter().map(|c| c.snapshot()).collect();
+    let mut single = snapshots.clone();
+    let made = sweep_customers(&mut customers, at(80));
+    let swept = sweep_snapshots(&mut snapshots, at(80), &config);
+    let one_thread = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let swept_single = one_thread.install(|| sweep_snapshots(&mut single, at(80), &config));
+    assert_eq!(made, swept);
+    assert_eq!(swept, swept_single);
+    assert!(
+        made.windows(2)
+            .all(|w| w[0].customer_id <= w[1].customer_id)
+    );
+    assert_eq!(
+        made.iter().filter(|t| t.transition.to == Churned).count(),
+        50
+    );
+}
+
 // ---- backfill and metrics ------------------------------------------------------------------
 
 #[test]
@@ -728,7 +770,7 @@ fn replay_with(
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(96))]
+    #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
     fn the_day_jumping_fold_equals_a_sweep_run_every_morning(
