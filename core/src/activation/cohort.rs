@@ -30,6 +30,17 @@ impl Granularity {
         }
     }
 
+    /// The period of a day and the first day of the next period, so a scan over sorted days
+    /// converts a date only when it leaves the current period.
+    fn bounds(self, day: i32) -> (i32, i32) {
+        let period = self.period(day);
+        let next = match self {
+            Granularity::Week => (period + 1) * 7 + 1,
+            Granularity::Month => self.start(period + 1).num_days_from_ce(),
+        };
+        (period, next)
+    }
+
     /// The first day of period `period`.
     fn start(self, period: i32) -> NaiveDate {
         let date = match self {
@@ -132,7 +143,19 @@ pub struct CohortTable {
 }
 
 /// Retention of every signup cohort up to `as_of`; customers who sign up after `as_of` and
-/// activity after it are not counted. Runs on the current rayon pool; each worker counts into
+/// activity after it are not counted.
+///
+/// ```
+/// # use earlybird::activation::{ActivityTable, Granularity, cohort_retention};
+/// let day = |d| chrono::NaiveDate::from_ymd_opt(2026, 1, d).unwrap();
+/// let mut table = ActivityTable::new();
+/// table.push(day(5), [day(6), day(14)]);
+/// table.push(day(6), []);
+/// let weekly = cohort_retention(&table, Granularity::Week, day(14));
+/// assert_eq!(weekly.rows[0].size, 2);
+/// assert_eq!(weekly.rows[0].active, [1, 1]);
+/// assert_eq!(weekly.rows[0].retention[1].to_string(), "0.5");
+/// ``` Runs on the current rayon pool; each worker counts into
 /// one table of the output's own shape (only cohorts someone signed up in), so memory stays
 /// proportional to the output however far apart the signups are.
 pub fn cohort_retention(
@@ -177,15 +200,17 @@ pub fn cohort_retention(
                         let cohort = granularity.period(signup);
                         let row = row_of[(cohort - first) as usize];
                         counts[row] += 1;
-                        let mut seen = -1;
+                        let mut current = (0, i32::MIN);
                         for &day in &table.days[start..end] {
                             if day > last_day {
                                 break;
                             }
-                            let k = granularity.period(day) - cohort;
-                            if k >= 0 && k != seen {
-                                seen = k;
-                                counts[row + 1 + k as usize] += 1;
+                            if day >= current.1 {
+                                current = granularity.bounds(day);
+                                let k = current.0 - cohort;
+                                if k >= 0 {
+                                    counts[row + 1 + k as usize] += 1;
+                                }
                             }
                         }
                     }
@@ -268,6 +293,59 @@ mod tests {
         assert_eq!(monthly.rows[0].active, [2, 0, 0]);
         assert_eq!(monthly.rows[1].active, [1]);
         assert_eq!(monthly.periods, 3);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn the_table_matches_a_naive_count(
+            customers in proptest::collection::vec(
+                (0u64..300, proptest::collection::vec(0u64..400, 0..12)), 0..40),
+            as_of in 0u64..420,
+            monthly in proptest::bool::ANY,
+        ) {
+            use std::collections::BTreeSet;
+            let base = d(2025, 12, 1);
+            let day = |n: u64| base + chrono::Days::new(n);
+            let granularity = if monthly { Granularity::Month } else { Granularity::Week };
+            let as_of = day(as_of);
+            let mut table = ActivityTable::new();
+            for (signup, activity) in &customers {
+                table.push(day(*signup), activity.iter().map(|a| day(*a)));
+            }
+            let out = cohort_retention(&table, granularity, as_of);
+            let period = |date: NaiveDate| granularity.period(date.num_days_from_ce());
+            for row in &out.rows {
+                let members: Vec<_> = customers
+                    .iter()
+                    .filter(|(s, _)| day(*s) <= as_of && granularity.start(period(day(*s))) == row.cohort)
+                    .collect();
+                proptest::prop_assert_eq!(row.size, members.len() as u64);
+                for (k, active) in row.active.iter().enumerate() {
+                    let naive = members
+                        .iter()
+                        .filter(|(s, acts)| {
+                            let wanted: BTreeSet<i32> = acts
+                                .iter()
+                                .map(|a| day(*a))
+                                .filter(|a| *a <= as_of)
+                                .map(|a| period(a) - period(day(*s)))
+                                .collect();
+                            wanted.contains(&(k as i32))
+                        })
+                        .count() as u64;
+                    proptest::prop_assert_eq!(*active, naive);
+                }
+                proptest::prop_assert_eq!(
+                    row.active.len() as i32,
+                    period(as_of) - period(row.cohort) + 1
+                );
+            }
+            let signed: u64 = out.rows.iter().map(|r| r.size).sum();
+            let expected = customers.iter().filter(|(s, _)| day(*s) <= as_of).count() as u64;
+            proptest::prop_assert_eq!(signed, expected);
+        }
     }
 
     #[test]
