@@ -143,7 +143,9 @@ pub struct CohortTable {
 }
 
 /// Retention of every signup cohort up to `as_of`; customers who sign up after `as_of` and
-/// activity after it are not counted.
+/// activity after it are not counted. Runs on the current rayon pool; each worker counts into
+/// one table of the output's own shape (only cohorts someone signed up in), so memory stays
+/// proportional to the output however far apart the signups are.
 ///
 /// ```
 /// # use earlybird::activation::{ActivityTable, Granularity, cohort_retention};
@@ -155,9 +157,7 @@ pub struct CohortTable {
 /// assert_eq!(weekly.rows[0].size, 2);
 /// assert_eq!(weekly.rows[0].active, [1, 1]);
 /// assert_eq!(weekly.rows[0].retention[1].to_string(), "0.5");
-/// ``` Runs on the current rayon pool; each worker counts into
-/// one table of the output's own shape (only cohorts someone signed up in), so memory stays
-/// proportional to the output however far apart the signups are.
+/// ```
 pub fn cohort_retention(
     table: &ActivityTable,
     granularity: Granularity,
