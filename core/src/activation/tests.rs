@@ -562,6 +562,26 @@ fn metrics_count_states_stalls_the_funnel_and_revenue() {
     assert!(text.contains("active_30_days_later"), "{text}");
 }
 
+#[test]
+fn the_activity_table_comes_from_folded_customers_and_prints() {
+    let c = replay(orders_delivered(&[1, 8, 15]), 20);
+    let table = ActivityTable::from_customers(std::slice::from_ref(&c));
+    assert_eq!(table.len(), 1);
+    let weekly = cohort_retention(&table, Granularity::Week, day(20));
+    // 1 January 2026 is a Thursday: its week starts on Monday 29 December.
+    assert_eq!(
+        weekly.rows[0].cohort,
+        NaiveDate::from_ymd_opt(2025, 12, 29).unwrap()
+    );
+    assert_eq!(weekly.rows[0].active, [1, 1, 1, 0]);
+    let text = cohort_text(&weekly, 3);
+    assert!(
+        text.contains("2025-12-29") && text.contains("100.0%"),
+        "{text}"
+    );
+    assert!(!text.contains("W3"), "{text}");
+}
+
 // ---- properties ----------------------------------------------------------------------------
 
 /// The reference: the sweep evaluated on every single day, counting windows and holidays
