@@ -207,6 +207,14 @@ impl CustomerActivation {
         self.fold.snapshot.state
     }
 
+    /// The state at `instant` as the timeline tells it ("which stage was this customer in on
+    /// 1 March, and which rule put them there?"), with the transition that set it. Only as far
+    /// as the customer has been swept.
+    pub fn state_at(&self, instant: DateTime<Utc>) -> Option<&Transition> {
+        let after = self.timeline.partition_point(|t| t.at <= instant);
+        after.checked_sub(1).map(|i| &self.timeline[i])
+    }
+
     /// Every transition so far, oldest first.
     pub fn timeline(&self) -> &[Transition] {
         &self.timeline

@@ -177,6 +177,23 @@ fn three_delivered_orders_in_thirty_days_make_an_engaged_customer_the_next_morni
 }
 
 #[test]
+fn the_timeline_answers_as_of_questions() {
+    let c = replay(orders_delivered(&[5]), 100);
+    let zone = ActivationConfig::default().zone;
+    assert_eq!(c.state_at(at(0) - Duration::hours(1)), None);
+    assert_eq!(c.state_at(at(20)).map(|t| t.to), Some(Active));
+    let inactive = c.state_at(zone.start_of(day(35))).unwrap();
+    assert_eq!(inactive.to, Inactive);
+    assert_eq!(
+        inactive.cause,
+        Cause::Sweep {
+            rule: SweepRule::Inactivity
+        }
+    );
+    assert_eq!(c.state_at(at(99)).map(|t| t.to), Some(Churned));
+}
+
+#[test]
 fn an_engaged_customer_falls_back_to_active_when_the_window_empties() {
     // The window of day D is D-30 ..= D-1: the delivery of day 1 leaves it on day 32.
     let c = replay(orders_delivered(&[1, 10, 20]), 31);
