@@ -9,7 +9,7 @@ use super::config::ActivationConfig;
 use super::customer::{CustomerActivation, CustomerHistory};
 use super::error::ActivationError;
 use super::event::{ActivationEvent, EventKind};
-use crate::record::{Customer, DeliveryRecord, Order, Record, Subscription};
+use crate::record::{Customer, DeliveryRecord, DeliverySource, Order, Record, Subscription};
 use crate::validation::{Problems, Rule};
 
 /// The records of one customer.
@@ -40,50 +40,68 @@ pub fn backfill_events(
             .filter(|c| zone.date_of(*c) == date)
             .unwrap_or_else(|| day_start(date))
     };
-    // (instant, kind, reference) → sorted, then numbered.
-    let mut derived: Vec<(DateTime<Utc>, EventKind, String)> = Vec::new();
+    // (instant, kind, order, subscription, source record) → sorted, then numbered.
+    type Derived = (
+        DateTime<Utc>,
+        EventKind,
+        Option<String>,
+        Option<String>,
+        String,
+    );
+    let mut derived: Vec<Derived> = Vec::new();
     for s in records.subscriptions {
         derived.push((
             day_start(s.start_date),
             EventKind::SubscriptionStarted,
+            None,
+            Some(s.id.clone()),
             s.id.clone(),
         ));
     }
     let mut order_deliveries: BTreeMap<&str, DateTime<Utc>> = BTreeMap::new();
     for d in records.deliveries.iter().filter(|d| d.status.is_billable()) {
         let at = delivered_at(d.date, d.confirmed_at);
-        match d.order_id() {
-            Some(order_id) => {
+        match &d.source {
+            DeliverySource::Order(order_id) => {
                 let earliest = order_deliveries.entry(order_id).or_insert(at);
                 *earliest = (*earliest).min(at);
             }
-            None => derived.push((at, EventKind::DeliveryCompleted, d.id.clone())),
+            DeliverySource::Subscription(subscription_id) => derived.push((
+                at,
+                EventKind::DeliveryCompleted,
+                None,
+                Some(subscription_id.clone()),
+                d.id.clone(),
+            )),
         }
     }
     for o in records.orders {
         let placed = o.created_at.unwrap_or_else(|| day_start(o.delivery_date));
-        derived.push((placed, EventKind::OrderPlaced, o.id.clone()));
+        derived.push((
+            placed,
+            EventKind::OrderPlaced,
+            Some(o.id.clone()),
+            None,
+            o.id.clone(),
+        ));
         if o.status.is_confirmed() && !order_deliveries.contains_key(o.id.as_str()) {
             order_deliveries.insert(&o.id, delivered_at(o.delivery_date, None));
         }
     }
-    for (order_id, at) in &order_deliveries {
+    for (order_id, at) in order_deliveries {
         derived.push((
-            *at,
+            at,
             EventKind::DeliveryCompleted,
-            format!("order:{order_id}"),
+            Some(order_id.to_owned()),
+            None,
+            order_id.to_owned(),
         ));
     }
     derived.sort();
     let signup_date = day_start(records.customer.signup_date);
     let signed_up_at = derived
         .first()
-        .map_or(signup_date, |(first, _, _)| signup_date.min(*first));
-    let subscription_of: BTreeMap<&str, &str> = records
-        .deliveries
-        .iter()
-        .filter_map(|d| d.subscription_id().map(|s| (d.id.as_str(), s)))
-        .collect();
+        .map_or(signup_date, |first| signup_date.min(first.0));
     let mut events = Vec::with_capacity(derived.len() + 1);
     events.push(ActivationEvent {
         customer_id: customer_id.to_owned(),
@@ -93,20 +111,7 @@ pub fn backfill_events(
         order_id: None,
         subscription_id: None,
     });
-    for (i, (at, kind, reference)) in derived.into_iter().enumerate() {
-        let (order_id, subscription_id) = match kind {
-            EventKind::OrderPlaced => (Some(reference), None),
-            EventKind::SubscriptionStarted => (None, Some(reference)),
-            _ => match reference.strip_prefix("order:") {
-                Some(order_id) => (Some(order_id.to_owned()), None),
-                None => (
-                    None,
-                    subscription_of
-                        .get(reference.as_str())
-                        .map(|s| (*s).to_owned()),
-                ),
-            },
-        };
+    for (i, (at, kind, order_id, subscription_id, _)) in derived.into_iter().enumerate() {
         events.push(ActivationEvent {
             customer_id: customer_id.to_owned(),
             kind,
