@@ -1,11 +1,14 @@
 //! Activation benchmark: full replay of 1,000,000 generated customers, the daily snapshot
 //! sweep at "now", and weekly cohort retention, on one thread and on every core.
 //!
-//! `cargo run --release -p earlybird-benches --bin activation [customers]`
+//! `cargo run --release -p earlybird-benches --bin activation [customers] [--anchors]`
+//!
+//! `--anchors` also runs `benches/anchors/activation.py` (Python, pandas, DuckDB) on the same
+//! data in the same run and prints the ratios.
 
 use std::time::{Duration, Instant};
 
-use chrono::{Days, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate};
 use earlybird::activation::{
     ActivationConfig, ActivityTable, CustomerSnapshot, Granularity, cohort_retention, cohort_text,
     funnel_text, metrics, replay_all, sweep_snapshots,
@@ -82,11 +85,77 @@ fn secs(d: Duration) -> f64 {
     d.as_secs_f64()
 }
 
+/// The generated data as flat integer columns for the Python anchors (days from 0001-01-01).
+#[derive(Default)]
+struct Export {
+    signup: Vec<i32>,
+    customer: Vec<i32>,
+    day: Vec<i32>,
+}
+
+fn write_i32(path: &std::path::Path, values: &[i32]) {
+    let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+    std::fs::write(path, bytes).expect("the temporary directory is writable");
+}
+
+/// Runs `benches/anchors/activation.py` on the same data, in the same run, and prints the
+/// ratios (anchor time ÷ ours; wall and process CPU).
+fn run_anchors(
+    export: &Export,
+    today: NaiveDate,
+    sweep: (Duration, Duration),
+    weekly: (Duration, Duration),
+) {
+    let dir = std::env::temp_dir().join("earlybird-activation-anchors");
+    std::fs::create_dir_all(&dir).expect("the temporary directory is writable");
+    write_i32(&dir.join("signup.i32"), &export.signup);
+    write_i32(&dir.join("activity_customer.i32"), &export.customer);
+    write_i32(&dir.join("activity_day.i32"), &export.day);
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/anchors/activation.py");
+    let output = std::process::Command::new("python3")
+        .arg(script)
+        .arg(&dir)
+        .arg(today.num_days_from_ce().to_string())
+        .output();
+    let output = match output {
+        Ok(output) if output.status.success() => output,
+        _ => {
+            println!("anchors: python3 with pandas and duckdb is needed ({script})");
+            return;
+        }
+    };
+    println!("anchors on the same data, one thread (wall / process CPU), ratio = anchor / ours:");
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        let parts: Vec<&str> = line.split_whitespace().collect();
+        let [name, wall, cpu] = parts[..] else {
+            continue;
+        };
+        let (Ok(wall), Ok(cpu)) = (wall.parse::<f64>(), cpu.parse::<f64>()) else {
+            continue;
+        };
+        let ours = if name.contains("sweep") {
+            sweep
+        } else {
+            weekly
+        };
+        println!(
+            "  {name}: {wall:.4} s wall / {cpu:.4} s CPU; ours {:.4} s / {:.4} s; ratio {:.1}x wall, {:.1}x CPU",
+            secs(ours.0),
+            secs(ours.1),
+            wall / secs(ours.0),
+            cpu / secs(ours.1)
+        );
+    }
+}
+
 fn main() {
-    let customers: u64 = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let customers: u64 = args
+        .iter()
+        .find_map(|a| a.parse().ok())
         .unwrap_or(1_000_000);
+    let anchors = args.iter().any(|a| a == "--anchors");
+    let mut export = Export::default();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let (one, all) = (pool(1), pool(cores));
     let config = ActivationConfig::default();
@@ -112,6 +181,14 @@ fn main() {
             let signup = h.events.first().map_or(today, |e| zone.date_of(e.at));
             let acts = h.events.iter().filter(|e| e.kind.is_activity());
             activity += acts.clone().count();
+            if anchors {
+                let index = export.signup.len() as i32;
+                export.signup.push(signup.num_days_from_ce());
+                for e in acts.clone() {
+                    export.customer.push(index);
+                    export.day.push(zone.date_of(e.at).num_days_from_ce());
+                }
+            }
             table.push(signup, acts.map(|e| zone.date_of(e.at)));
         }
         let copy = histories.clone();
@@ -149,6 +226,7 @@ fn main() {
         })
     };
     let (wall, cpu, made) = sweep(&one, now);
+    let ours_sweep = (wall, cpu);
     let (wall_all, _, _) = sweep(&all, now);
     println!(
         "snapshot sweep at now (the morning after the replay): {made} transitions; 1 thread {:.4} s ({:.4} s CPU; naive Python sweep {PYTHON_NAIVE_SWEEP} s = {:.1}x CPU), {cores} threads {:.4} s",
@@ -170,6 +248,7 @@ fn main() {
         })
     };
     let (wall, cpu, weekly) = cohorts(&one, Granularity::Week);
+    let ours_weekly = (wall, cpu);
     let (wall_all, _, _) = cohorts(&all, Granularity::Week);
     println!(
         "weekly cohort retention: {} cohorts x {} periods; 1 thread {:.4} s ({:.4} s CPU; pandas {PANDAS_COHORT} s = {:.1}x, DuckDB {DUCKDB_COHORT} s = {:.1}x CPU), {cores} threads {:.4} s",
@@ -197,6 +276,9 @@ fn main() {
         secs(wall),
         secs(cpu)
     );
+    if anchors {
+        run_anchors(&export, today, ours_sweep, ours_weekly);
+    }
     println!("\n{}", funnel_text(&m.funnel));
     println!("per state: {:?}", m.per_state);
     println!("\n{}", cohort_text(&monthly, 12));
