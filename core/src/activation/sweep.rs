@@ -88,6 +88,7 @@ pub fn replay_all(
 ) -> Vec<Result<CustomerActivation, ActivationError>> {
     histories
         .into_par_iter()
+        .with_min_len(1024)
         .map(|history| CustomerActivation::replay(history, now, config))
         .collect()
 }
