@@ -107,27 +107,20 @@ impl Tally {
         let mut s = *snapshot;
         s.advance(config.zone.date_of(now), config, &mut |_| {});
         let Some(state) = s.state else { return };
-        let index = ActivationState::ALL
-            .iter()
-            .position(|x| *x == state)
-            .unwrap_or(0);
+        // Declaration order, the order of `ActivationState::ALL`.
+        let index = state as usize;
         self.per_state[index] += 1;
         self.revenue[index] += bill.unwrap_or(Decimal::ZERO);
-        let older = |at: Option<DateTime<Utc>>, age: Duration| at.is_some_and(|t| now - t >= age);
+        let age = |at: Option<DateTime<Utc>>| at.map(|t| now - t);
+        let stalled_new = Duration::days(i64::from(config.stalled_new_after_days));
+        let stalled_onboarded = Duration::hours(i64::from(config.stalled_onboarded_after_hours));
         match state {
-            ActivationState::New
-                if s.dates.signed_up_at.is_some_and(|t| {
-                    now - t > Duration::days(i64::from(config.stalled_new_after_days))
-                }) =>
-            {
+            ActivationState::New if age(s.dates.signed_up_at).is_some_and(|a| a > stalled_new) => {
                 self.stalled.new += 1;
             }
             ActivationState::Onboarded
                 if s.dates.first_delivery_at.is_none()
-                    && older(
-                        s.dates.first_order_at,
-                        Duration::hours(i64::from(config.stalled_onboarded_after_hours)),
-                    ) =>
+                    && age(s.dates.first_order_at).is_some_and(|a| a >= stalled_onboarded) =>
             {
                 self.stalled.onboarded += 1;
             }
