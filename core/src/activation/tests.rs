@@ -599,6 +599,25 @@ fn the_activity_table_comes_from_folded_customers_and_prints() {
     assert!(!text.contains("W3"), "{text}");
 }
 
+#[test]
+fn stalled_starts_after_seven_days_new_and_at_forty_eight_hours_onboarded() {
+    let config = ActivationConfig::default();
+    let new = replay(vec![signup(0)], 0).snapshot();
+    let onboarded = replay(
+        vec![signup(0), event(EventKind::OrderPlaced, at(1), 1, "O1")],
+        1,
+    )
+    .snapshot();
+    let stalled = |c: &CustomerSnapshot, now| {
+        metrics(std::slice::from_ref(c), &BTreeMap::new(), now, &config).stalled
+    };
+    let second = Duration::seconds(1);
+    assert_eq!(stalled(&new, at(7)).new, 0);
+    assert_eq!(stalled(&new, at(7) + second).new, 1);
+    assert_eq!(stalled(&onboarded, at(3) - second).onboarded, 0);
+    assert_eq!(stalled(&onboarded, at(3)).onboarded, 1);
+}
+
 // ---- properties ----------------------------------------------------------------------------
 
 /// The reference: the sweep evaluated on every single day, counting windows and holidays
