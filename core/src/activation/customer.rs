@@ -90,7 +90,8 @@ impl CustomerActivation {
         } else {
             Holidays::none()
         };
-        let mut timeline = Vec::new();
+        // Most customers make a handful of transitions; one allocation covers them.
+        let mut timeline = Vec::with_capacity(8);
         let until = config.zone.date_of(now);
         let fold = fold_sorted(&events, &holidays, &config, Some(until), &mut timeline);
         Ok(Self {
@@ -294,21 +295,30 @@ fn check_history(
     for (i, event) in events.iter().enumerate() {
         event.check(&|name| format!("events[{i}].{name}"), customer_id, problems);
     }
-    let mut order: Vec<usize> = (0..events.len()).collect();
-    order.sort_by_key(|&i| (events[i].key(), i));
-    for pair in order.windows(2) {
-        if events[pair[0]].key() == events[pair[1]].key() {
+    // Hosts usually pass events in order; only an unsorted history pays for an index.
+    let sorted = events.windows(2).all(|w| w[0].key() <= w[1].key());
+    let order: Vec<usize> = if sorted {
+        Vec::new()
+    } else {
+        let mut order: Vec<usize> = (0..events.len()).collect();
+        order.sort_by_key(|&i| (events[i].key(), i));
+        order
+    };
+    let at = |n: usize| if sorted { n } else { order[n] };
+    for n in 1..events.len() {
+        let (first, second) = (at(n - 1), at(n));
+        if events[first].key() == events[second].key() {
             problems.push(
-                format!("events[{}].sequence", pair[1]),
+                format!("events[{second}].sequence"),
                 Rule::Duplicate,
-                events[pair[1]].sequence.to_string(),
-                format!("events[{}] has the same instant and sequence", pair[0]),
+                events[second].sequence.to_string(),
+                format!("events[{first}] has the same instant and sequence"),
             );
         }
     }
     let has_signup = events.iter().any(|e| e.kind == EventKind::SignedUp);
     let mut signup = None;
-    for &i in &order {
+    for i in (0..events.len()).map(at) {
         let event = &events[i];
         match (event.kind, signup) {
             (EventKind::SignedUp, None) => signup = Some(i),
