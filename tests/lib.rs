@@ -16,6 +16,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::{Value, json};
 
+mod activation;
 mod loyalty;
 
 /// One case file.
@@ -161,6 +162,7 @@ pub fn run(operation: &str, input: &Value) -> Result<Value, Error> {
             text(input, "reason")?,
             &actor(input)?,
         )?),
+        op if op.starts_with("activation.") => activation::run(op, input)?,
         op if op.starts_with("loyalty.") => loyalty::run(op, input)?,
         other => {
             return Err(bad_input(

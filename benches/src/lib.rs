@@ -1,3 +1,4 @@
 //! Shared code of the benchmark programs in `benches/src/bin/`.
 
+pub mod activation_data;
 pub mod churn_metrics;

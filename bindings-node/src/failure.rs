@@ -4,6 +4,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use earlybird::Error as CoreError;
+use earlybird::activation::ActivationError;
 use earlybird::lifecycle::LifecycleError;
 use earlybird::validation::{FieldProblem as CoreProblem, ValidationError};
 use napi::bindgen_prelude::JsValue;
@@ -86,6 +87,8 @@ impl Failure {
                 let name = match e {
                     CoreError::Validation(_) => "ValidationError",
                     CoreError::Lifecycle(_) => "LifecycleError",
+                    CoreError::Activation(ActivationError::Invalid(_)) => "ValidationError",
+                    CoreError::Activation(_) => "ActivationError",
                     CoreError::Loyalty(_) => "LoyaltyError",
                     CoreError::Routing(_) => "ValidationError",
                     CoreError::Store(_) => "StoreError",

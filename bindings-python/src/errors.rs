@@ -8,6 +8,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use earlybird::Error;
+use earlybird::activation::ActivationError as CoreActivationError;
 use earlybird::lifecycle::LifecycleError as CoreLifecycleError;
 use earlybird::loyalty::LoyaltyError as CoreLoyaltyError;
 use earlybird::routing::RoutingError as CoreRoutingError;
@@ -73,6 +74,12 @@ create_exception!(
     CorrectionToNothingError,
     LifecycleError,
     "A correction may not make a delivered order undelivered; issue a credit note."
+);
+create_exception!(
+    earlybird,
+    ActivationError,
+    EarlybirdError,
+    "An activation history or message the lifecycle rules refuse (e.g. a template variable missing)."
 );
 create_exception!(
     earlybird,
@@ -215,11 +222,13 @@ pub(crate) fn to_py_err(py: Python<'_>, error: Error) -> PyErr {
             // Bad quantities in a command are a validation failure: same class, same code.
             CoreLifecycleError::Invalid(_) => raise::<ValidationError>(py, message, code, problems),
         },
-        Error::Loyalty(CoreLoyaltyError::Invalid(_))
+        Error::Activation(CoreActivationError::Invalid(_))
+        | Error::Loyalty(CoreLoyaltyError::Invalid(_))
         | Error::Store(CoreStoreError::Invalid(_))
         | Error::Routing(CoreRoutingError::InvalidInput(_)) => {
             raise::<ValidationError>(py, message, code, problems)
         }
+        Error::Activation(_) => raise::<ActivationError>(py, message, code, problems),
         Error::Loyalty(_) => raise::<LoyaltyError>(py, message, code, problems),
         Error::Store(_) => raise::<StoreError>(py, message, code, problems),
         Error::NotFound { .. } => raise::<NotFoundError>(py, message, code, problems),
@@ -282,6 +291,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         "CorrectionToNothingError",
         py.get_type::<CorrectionToNothingError>(),
     )?;
+    m.add("ActivationError", py.get_type::<ActivationError>())?;
     m.add("LoyaltyError", py.get_type::<LoyaltyError>())?;
     m.add("StoreError", py.get_type::<StoreError>())?;
     m.add("NotFoundError", py.get_type::<NotFoundError>())?;

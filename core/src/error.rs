@@ -1,5 +1,6 @@
 //! The crate's error: one variant per concern, each with a stable code every binding maps.
 
+pub use crate::activation::ActivationError;
 pub use crate::lifecycle::LifecycleError;
 pub use crate::loyalty::LoyaltyError;
 pub use crate::routing::RoutingError;
@@ -15,6 +16,9 @@ pub enum Error {
     /// An order or delivery command the lifecycle rules refuse.
     #[error(transparent)]
     Lifecycle(#[from] LifecycleError),
+    /// An activation event or history the lifecycle rules refuse.
+    #[error(transparent)]
+    Activation(#[from] ActivationError),
     /// A loyalty command the programme's rules refuse.
     #[error(transparent)]
     Loyalty(#[from] LoyaltyError),
@@ -35,6 +39,7 @@ impl Error {
         match self {
             Error::Validation(e) => e.code(),
             Error::Lifecycle(e) => e.code(),
+            Error::Activation(e) => e.code(),
             Error::Loyalty(e) => e.code(),
             Error::Routing(e) => e.code(),
             Error::Store(e) => e.code(),
@@ -48,12 +53,15 @@ impl Error {
         match self {
             Error::Validation(e)
             | Error::Lifecycle(LifecycleError::Invalid(e))
+            | Error::Activation(ActivationError::Invalid(e))
             | Error::Loyalty(LoyaltyError::Invalid(e))
             | Error::Routing(RoutingError::InvalidInput(e))
             | Error::Store(StoreError::Invalid(e)) => &e.problems,
-            Error::Lifecycle(_) | Error::Loyalty(_) | Error::Store(_) | Error::NotFound { .. } => {
-                &[]
-            }
+            Error::Lifecycle(_)
+            | Error::Activation(_)
+            | Error::Loyalty(_)
+            | Error::Store(_)
+            | Error::NotFound { .. } => &[],
         }
     }
 }

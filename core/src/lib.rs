@@ -4,6 +4,7 @@
 //! Node frontends through napi-rs, the phones through UniFFI, and Rust services directly. The
 //! engines are pure functions over plain records; storage sits behind async traits.
 
+pub mod activation;
 pub mod audit;
 pub(crate) mod document;
 pub mod error;

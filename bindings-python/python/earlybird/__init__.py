@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 from earlybird._earlybird import (
+    ActivationError,
     Actor,
     AuditRecord,
     ConflictingConfirmationError,
@@ -78,6 +79,7 @@ async def parse_many_async(kind: RecordKind, documents: Iterable[Document]) -> l
 
 
 __all__ = [
+    "ActivationError",
     "Actor",
     "AuditRecord",
     "ConflictingConfirmationError",

@@ -1,4 +1,5 @@
-//! Notification intents: what the engines want said to a customer. The host sends them.
+//! Notification intents: what the engines want said to a customer. The host sends them,
+//! rendered through [`TemplateSet`].
 
 use std::collections::BTreeMap;
 
@@ -16,3 +17,7 @@ pub struct NotificationIntent {
     /// When the cause of the intent happened.
     pub at: DateTime<Utc>,
 }
+
+pub mod template;
+
+pub use template::{Template, TemplateError, TemplateSet};
