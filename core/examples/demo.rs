@@ -11,6 +11,9 @@ use std::collections::BTreeMap;
 use std::error::Error as StdError;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use earlybird::activation::{
+    self, ActivationConfig, ActivityTable, CustomerRecords, Granularity, backfill, cohort_retention,
+};
 use earlybird::lifecycle::{self, Actor, Effect, OrderOutcome};
 use earlybird::loyalty::{LoyaltyConfig, LoyaltyEvent, Program};
 use earlybird::record::{Dataset, Order, OrderStatus};
@@ -172,6 +175,70 @@ async fn main() -> DemoResult {
 
     section("6. Loyalty");
     show_loyalty(&data, today, now)?;
+
+    section("7. Customer lifecycle: this morning's sweep, the funnel and weekly cohorts");
+    show_activation(&data, today, now)?;
+    Ok(())
+}
+
+/// Backfills every sample customer's lifecycle from its orders and deliveries, runs the
+/// morning sweep, and prints what changed, the funnel and the weekly cohort retention.
+fn show_activation(data: &Dataset, today: NaiveDate, now: DateTime<Utc>) -> DemoResult {
+    let config = ActivationConfig::default();
+    let mut snapshots = Vec::new();
+    let mut activity = ActivityTable::new();
+    for customer in &data.customers {
+        let mine = |id: &str| id == customer.id;
+        let orders: Vec<Order> = data
+            .orders
+            .iter()
+            .filter(|o| mine(&o.customer_id))
+            .cloned()
+            .collect();
+        let deliveries: Vec<_> = data
+            .deliveries
+            .iter()
+            .filter(|d| mine(&d.customer_id))
+            .cloned()
+            .collect();
+        let subscriptions: Vec<_> = data
+            .subscriptions
+            .iter()
+            .filter(|s| mine(&s.customer_id))
+            .cloned()
+            .collect();
+        let records = CustomerRecords {
+            customer,
+            orders: &orders,
+            deliveries: &deliveries,
+            subscriptions: &subscriptions,
+        };
+        let yesterday = BusinessZone::default().start_of(today) - chrono::Duration::seconds(1);
+        let mut lifecycle = backfill(records, yesterday, config.clone())?;
+        for transition in lifecycle.sweep(now) {
+            println!(
+                "   {}: {:?} → {:?}",
+                customer.id, transition.from, transition.to
+            );
+        }
+        snapshots.push(lifecycle.snapshot());
+        let days = lifecycle
+            .timeline()
+            .iter()
+            .map(|t| BusinessZone::default().date_of(t.at));
+        let delivered = deliveries
+            .iter()
+            .filter(|d| d.status.is_billable())
+            .map(|d| d.date);
+        activity.push(customer.signup_date, days.chain(delivered));
+    }
+    let metrics = activation::metrics(&snapshots, &BTreeMap::new(), now, &config);
+    for (state, count) in &metrics.per_state {
+        println!("   {state:?}: {count}");
+    }
+    println!("\n{}", activation::funnel_text(&metrics.funnel));
+    let cohorts = cohort_retention(&activity, Granularity::Week, today);
+    println!("{}", activation::cohort_text(&cohorts, 8));
     Ok(())
 }
 

@@ -16,14 +16,23 @@ pub fn funnel_text(funnel: &Funnel) -> String {
     for step in &funnel.steps {
         let _ = writeln!(
             out,
-            "{:<24} {:>10} {:>9.1}% {:>9.1}%",
+            "{:<24} {:>10} {:>9}% {:>9}%",
             step.step,
             step.customers,
-            step.rate_from_previous * rust_decimal::Decimal::ONE_HUNDRED,
-            step.rate_from_start * rust_decimal::Decimal::ONE_HUNDRED,
+            percent(step.rate_from_previous),
+            percent(step.rate_from_start),
         );
     }
     out
+}
+
+/// A rate as a percentage with one decimal, rounded half-up (Decimal's `{:.1}` truncates).
+fn percent(rate: rust_decimal::Decimal) -> String {
+    let p = rate * rust_decimal::Decimal::ONE_HUNDRED;
+    format!(
+        "{:.1}",
+        p.round_dp_with_strategy(1, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+    )
 }
 
 /// The cohort table as text: a row per cohort, its size, then retention per period in
@@ -43,7 +52,7 @@ pub fn cohort_text(table: &CohortTable, max_periods: usize) -> String {
     for row in &table.rows {
         let _ = write!(out, "{:<10} {:>8}", row.cohort.to_string(), row.size);
         for r in row.retention.iter().take(columns) {
-            let _ = write!(out, " {:>5.1}%", r * rust_decimal::Decimal::ONE_HUNDRED);
+            let _ = write!(out, " {:>5}%", percent(*r));
         }
         out.push('\n');
     }
