@@ -214,7 +214,7 @@ fn show_activation(data: &Dataset, today: NaiveDate, now: DateTime<Utc>) -> Demo
             subscriptions: &subscriptions,
         };
         let yesterday = BusinessZone::default().start_of(today) - chrono::Duration::seconds(1);
-        let mut lifecycle = backfill(records, yesterday, config.clone())?;
+        let mut lifecycle = backfill(records, yesterday, config)?;
         for transition in lifecycle.sweep(now) {
             println!(
                 "   {}: {:?} → {:?}",
