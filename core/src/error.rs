@@ -1,5 +1,6 @@
 //! The crate's error: one variant per concern, each with a stable code every binding maps.
 
+pub use crate::churn::ChurnError;
 pub use crate::lifecycle::LifecycleError;
 pub use crate::store::StoreError;
 pub use crate::validation::{FieldProblem, ValidationError};
@@ -16,6 +17,9 @@ pub enum Error {
     /// A store refused or failed a read or a change; nothing was written.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A churn score or weight fit the churn engine refuses.
+    #[error(transparent)]
+    Churn(#[from] ChurnError),
     /// A record the operation needs does not exist.
     #[error("{kind} {id} not found")]
     NotFound { kind: &'static str, id: String },
@@ -28,6 +32,7 @@ impl Error {
             Error::Validation(e) => e.code(),
             Error::Lifecycle(e) => e.code(),
             Error::Store(e) => e.code(),
+            Error::Churn(e) => e.code(),
             Error::NotFound { .. } => "NOT_FOUND",
         }
     }
@@ -41,6 +46,7 @@ impl Error {
             Error::Validation(e)
             | Error::Lifecycle(LifecycleError::Invalid(e))
             | Error::Store(StoreError::Invalid(e)) => &e.problems,
+            Error::Churn(e) => e.problems(),
             Error::Lifecycle(_) | Error::Store(_) | Error::NotFound { .. } => &[],
         }
     }

@@ -8,8 +8,8 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 
-use super::error::Problem;
 use super::input::ChurnInput;
+use crate::validation::{Problems, Rule};
 
 /// One factor of the score. The order of [`Factor::ALL`] is the tie-break order everywhere.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -147,16 +147,13 @@ impl FactorRisks {
         self.to_array()[factor.index()]
     }
 
-    /// Problems of risks supplied by the host directly: each must be finite and in [0, 1].
-    pub fn problems(&self, prefix: &str) -> Vec<Problem> {
-        Factor::ALL
-            .iter()
-            .filter_map(|&f| {
-                let r = self.get(f)?;
-                (!(0.0..=1.0).contains(&r))
-                    .then(|| Problem::new(format!("{prefix}{}", f.name()), "between_0_and_1", r))
-            })
-            .collect()
+    /// Checks risks supplied by the host directly: each must be within [0, 1] (NaN is not).
+    pub fn check(&self, prefix: &str, problems: &mut Problems) {
+        for f in Factor::ALL {
+            if let Some(r) = self.get(f) {
+                problems.within(&format!("{prefix}{}", f.name()), r, 0.0, 1.0);
+            }
+        }
     }
 }
 
@@ -215,8 +212,7 @@ impl Default for FactorParams {
 }
 
 impl FactorParams {
-    pub(crate) fn problems(&self) -> Vec<Problem> {
-        let mut problems = Vec::new();
+    pub(crate) fn check(&self, problems: &mut Problems) {
         let positive = [
             ("prior_gap_days", self.prior_gap_days),
             ("recency_half_days", self.recency_half_days),
@@ -226,15 +222,21 @@ impl FactorParams {
         ];
         for (name, v) in positive {
             if !(v.is_finite() && v > 0.0) {
-                problems.push(Problem::new(format!("params.{name}"), "positive_finite", v));
+                problems.push(
+                    format!("params.{name}"),
+                    Rule::Positive,
+                    v.to_string(),
+                    "must be a finite number above zero",
+                );
             }
         }
         if !(self.prior_gap_weight.is_finite() && self.prior_gap_weight >= 0.0) {
-            problems.push(Problem::new(
+            problems.push(
                 "params.prior_gap_weight",
-                "non_negative_finite",
-                self.prior_gap_weight,
-            ));
+                Rule::NonNegative,
+                self.prior_gap_weight.to_string(),
+                "must be a finite number, zero or more",
+            );
         }
         let shares = [
             ("recency_relative_share", self.recency_relative_share),
@@ -246,21 +248,24 @@ impl FactorParams {
             ("failed_delivery_risk", self.failed_delivery_risk),
         ];
         for (name, v) in shares {
-            if !(0.0..=1.0).contains(&v) {
-                problems.push(Problem::new(format!("params.{name}"), "between_0_and_1", v));
-            }
+            problems.within(&format!("params.{name}"), v, 0.0, 1.0);
         }
         if self.drop_window_days == 0 {
-            problems.push(Problem::new("params.drop_window_days", "positive", 0));
+            problems.push(
+                "params.drop_window_days",
+                Rule::Positive,
+                "0",
+                "must be at least one day",
+            );
         }
         if self.overdue_half_amount <= Decimal::ZERO {
-            problems.push(Problem::new(
+            problems.push(
                 "params.overdue_half_amount",
-                "positive",
-                self.overdue_half_amount,
-            ));
+                Rule::Positive,
+                self.overdue_half_amount.to_string(),
+                "must be above zero",
+            );
         }
-        problems
     }
 }
 

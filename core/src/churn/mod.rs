@@ -18,7 +18,7 @@ mod score;
 pub use action::{ActionRule, Condition, RecommendedAction, default_rules, recommend};
 pub use band::{BandThresholds, RiskBand};
 pub use config::{ChurnConfig, FactorWeights};
-pub use error::{ChurnError, Problem};
+pub use error::ChurnError;
 pub use factors::{Factor, FactorParams, FactorRisks, ReasonCode};
 pub use fit::{FitOptions, FittedWeights, LabelledRisks, fit_weights};
 pub use input::{

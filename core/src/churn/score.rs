@@ -11,6 +11,7 @@ use super::config::ChurnConfig;
 use super::error::ChurnError;
 use super::factors::{Factor, FactorRisks, ReasonCode, factor_risks};
 use super::input::ChurnInput;
+use crate::validation::Problems;
 
 /// Hundredths of a point in the whole 0-100 scale.
 const SCALE: f64 = 10_000.0;
@@ -95,12 +96,10 @@ impl ChurnEngine {
 
     /// Scores precomputed risks (each `None` or within [0, 1]).
     pub fn score_risks(&self, risks: &FactorRisks) -> Result<ChurnScore, ChurnError> {
-        let problems = risks.problems("risks.");
-        if problems.is_empty() {
-            Ok(self.explain(risks))
-        } else {
-            Err(ChurnError::InvalidInput { problems })
-        }
+        let mut problems = Problems::new();
+        risks.check("risks.", &mut problems);
+        problems.finish(()).map_err(ChurnError::InvalidInput)?;
+        Ok(self.explain(risks))
     }
 
     /// Scores a whole customer base at `now` in parallel; results keep the input order.

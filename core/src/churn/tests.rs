@@ -4,6 +4,7 @@ use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
 use super::*;
+use crate::validation::{Rule, ValidationError};
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -342,24 +343,21 @@ fn bad_input_lists_every_problem() {
     };
     let err = engine().score(&input, now()).unwrap_err();
     assert_eq!(err.code(), "CHURN_INVALID_INPUT");
-    let ChurnError::InvalidInput { problems } = err else {
+    let ChurnError::InvalidInput(ValidationError { problems }) = err else {
         panic!("expected invalid input");
     };
-    let paths: Vec<(&str, &str)> = problems
+    let paths: Vec<(&str, Rule)> = problems
         .iter()
-        .map(|p| (p.path.as_str(), p.rule.as_str()))
+        .map(|p| (p.field.as_str(), p.rule))
         .collect();
     assert_eq!(
         paths,
         vec![
-            ("signup_date", "not_after_now"),
-            ("purchases[0].amount", "non_negative"),
-            ("purchases[1].date", "not_after_now"),
-            (
-                "subscription.skipped_deliveries",
-                "at_most_scheduled_deliveries"
-            ),
-            ("payments.overdue_amount", "non_negative"),
+            ("signup_date", Rule::DateOrder),
+            ("purchases[0].amount", Rule::NonNegative),
+            ("purchases[1].date", Rule::DateOrder),
+            ("subscription.skipped_deliveries", Rule::Inconsistent),
+            ("payments.overdue_amount", Rule::NonNegative),
         ]
     );
     assert_eq!(problems[1].value, "-5");
@@ -417,10 +415,10 @@ fn bad_config_lists_every_problem() {
     };
     let err = ChurnEngine::new(config).unwrap_err();
     assert_eq!(err.code(), "CHURN_INVALID_CONFIG");
-    let ChurnError::InvalidConfig { problems } = err else {
+    let ChurnError::InvalidConfig(e) = err else {
         panic!("expected invalid config");
     };
-    let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+    let paths = e.fields();
     assert_eq!(
         paths,
         vec![
@@ -449,11 +447,11 @@ fn risks_out_of_range_are_rejected() {
             ..FactorRisks::default()
         })
         .unwrap_err();
-    let ChurnError::InvalidInput { problems } = err else {
+    let ChurnError::InvalidInput(e) = err else {
         panic!("expected invalid input");
     };
-    assert_eq!(problems.len(), 2);
-    assert_eq!(problems[0].path, "risks.recency");
+    assert_eq!(e.fields(), ["risks.recency", "risks.payment"]);
+    assert!(e.problems.iter().all(|p| p.rule == Rule::Range));
 }
 
 /// Deterministic pseudo-random numbers in [0, 1) for synthetic histories.
@@ -541,4 +539,20 @@ fn fitting_fails_clearly() {
         fit_weights(&no_service, &FitOptions::default()).unwrap_err(),
         ChurnError::NoSignal
     );
+}
+
+#[test]
+fn crate_error_keeps_code_and_problems_of_churn_validation() {
+    let input = ChurnInput {
+        purchases: vec![buy(now(), dec!(-1))],
+        ..ChurnInput::default()
+    };
+    let err: crate::Error = engine().score(&input, now()).unwrap_err().into();
+    assert_eq!(err.code(), "CHURN_INVALID_INPUT");
+    assert_eq!(err.problems().len(), 1);
+    assert_eq!(err.problems()[0].field, "purchases[0].amount");
+    assert_eq!(err.problems()[0].rule, Rule::NonNegative);
+    let fit: crate::Error = fit_weights(&[], &FitOptions::default()).unwrap_err().into();
+    assert_eq!(fit.code(), "CHURN_TOO_FEW_SAMPLES");
+    assert!(fit.problems().is_empty());
 }
