@@ -9,6 +9,7 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 
 use super::input::ChurnInput;
+use super::purchase_model::PurchaseModel;
 use crate::validation::{Problems, Rule};
 
 /// One factor of the score. The order of [`Factor::ALL`] is the tie-break order everywhere.
@@ -173,6 +174,9 @@ pub struct FactorParams {
     pub drop_window_days: u32,
     /// Risk of a window in which every subscription was paused throughout.
     pub full_pause_risk: f64,
+    /// When set, the spend factor also rises for low spenders: spend per purchase day (rupees)
+    /// at which this level risk is 0.5. Combined with the drop as independent risks.
+    pub spend_level_half_amount: Option<Decimal>,
     /// Overdue days at which the overdue risk is 0.5.
     pub overdue_half_days: f64,
     /// Overdue amount (rupees) at which the overdue risk is 0.5.
@@ -187,6 +191,9 @@ pub struct FactorParams {
     pub tenure_half_days: f64,
     /// Repeat purchase days at which the habit half of the new-customer risk is 0.5.
     pub tenure_half_repeats: f64,
+    /// When set (fitted with [`PurchaseModel::fit`]), the recency risk is the model's
+    /// probability of no purchase in its horizon instead of the own-gap formula.
+    pub purchase_model: Option<PurchaseModel>,
 }
 
 impl Default for FactorParams {
@@ -198,6 +205,7 @@ impl Default for FactorParams {
             recency_half_days: 30.0,
             drop_window_days: 30,
             full_pause_risk: 0.5,
+            spend_level_half_amount: None,
             overdue_half_days: 15.0,
             overdue_half_amount: Decimal::from(500),
             failed_payment_risk: 0.3,
@@ -207,6 +215,7 @@ impl Default for FactorParams {
             failed_delivery_risk: 0.2,
             tenure_half_days: 90.0,
             tenure_half_repeats: 3.0,
+            purchase_model: None,
         }
     }
 }
@@ -265,6 +274,19 @@ impl FactorParams {
                 self.overdue_half_amount.to_string(),
                 "must be above zero",
             );
+        }
+        if let Some(half) = self.spend_level_half_amount
+            && half <= Decimal::ZERO
+        {
+            problems.push(
+                "params.spend_level_half_amount",
+                Rule::Positive,
+                half.to_string(),
+                "must be above zero",
+            );
+        }
+        if let Some(model) = &self.purchase_model {
+            model.check("params.purchase_model", problems);
         }
     }
 }
@@ -356,6 +378,13 @@ pub(crate) fn factor_risks(input: &ChurnInput, now: NaiveDate, p: &FactorParams)
     let h = history(input, window_start);
 
     let recency = h.as_ref().map(|h| {
+        if let Some(model) = &p.purchase_model {
+            return model.no_purchase_probability(
+                h.days - 1,
+                days_between(h.first, h.last),
+                days_between(h.first, now),
+            );
+        }
         let since = days_between(h.last, now);
         let gaps = f64::from(h.days - 1);
         let usual_gap = (days_between(h.first, h.last) + p.prior_gap_days * p.prior_gap_weight)
@@ -388,6 +417,15 @@ pub(crate) fn factor_risks(input: &ChurnInput, now: NaiveDate, p: &FactorParams)
             days_between(h.first, window_start),
         )
     });
+    let spend_level = p.spend_level_half_amount.zip(h.as_ref()).map(|(half, h)| {
+        let per_day =
+            (h.recent_spend + h.earlier_spend).to_f64().unwrap_or(0.0) / f64::from(h.days);
+        1.0 - saturate(per_day, half.to_f64().unwrap_or(1.0))
+    });
+    let spend_drop = match (spend_drop, spend_level) {
+        (Some(drop), Some(level)) => Some(1.0 - (1.0 - drop) * (1.0 - level)),
+        (drop, level) => drop.or(level),
+    };
 
     let subscription = input.subscription.as_ref().map(|s| {
         if s.cancelled {

@@ -13,6 +13,8 @@ mod error;
 mod factors;
 mod fit;
 mod input;
+mod purchase_model;
+mod records;
 mod score;
 
 pub use action::{ActionRule, Condition, RecommendedAction, default_rules, recommend};
@@ -25,6 +27,8 @@ pub use input::{
     ChurnInput, DeliverySignals, MAX_AMOUNT, PaymentSignals, Purchase, ServiceSignals,
     SubscriptionSignals,
 };
+pub use purchase_model::PurchaseModel;
+pub use records::CustomerRecords;
 pub use score::{ChurnEngine, ChurnScore, Contribution};
 
 #[cfg(test)]
