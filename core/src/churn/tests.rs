@@ -115,6 +115,43 @@ proptest! {
         prop_assert_eq!(engine.score(&shuffled, now()).unwrap(), s.clone());
         prop_assert_eq!(engine.score(&input, now()).unwrap(), s);
     }
+
+    #[test]
+    fn purchase_model_and_spend_level_keep_risks_in_range_and_points_adding_up(
+        input in input_strategy(),
+    ) {
+        let engine = model_engine();
+        let s = engine.score(&input, now()).unwrap();
+        prop_assert_eq!(total_points(&s), s.score);
+        for c in &s.contributions {
+            prop_assert!(c.risk.is_none_or(|r| (0.0..=1.0).contains(&r)));
+        }
+        let mut shuffled = input.clone();
+        shuffled.purchases.reverse();
+        prop_assert_eq!(engine.score(&shuffled, now()).unwrap(), s);
+    }
+}
+
+fn model() -> PurchaseModel {
+    PurchaseModel {
+        r: 0.25,
+        alpha: 30.0,
+        a: 0.7,
+        b: 2.0,
+        horizon_days: 90,
+    }
+}
+
+fn model_engine() -> ChurnEngine {
+    ChurnEngine::new(ChurnConfig {
+        params: FactorParams {
+            purchase_model: Some(model()),
+            spend_level_half_amount: Some(dec!(50)),
+            ..FactorParams::default()
+        },
+        ..ChurnConfig::default()
+    })
+    .unwrap()
 }
 
 #[test]
@@ -555,4 +592,68 @@ fn crate_error_keeps_code_and_problems_of_churn_validation() {
     let fit: crate::Error = fit_weights(&[], &FitOptions::default()).unwrap_err().into();
     assert_eq!(fit.code(), "CHURN_TOO_FEW_SAMPLES");
     assert!(fit.problems().is_empty());
+}
+
+#[test]
+fn the_purchase_model_fits_histories_without_labels_and_drives_recency() {
+    let mut seed = 11;
+    let customers: Vec<ChurnInput> = (0..400)
+        .map(|i| {
+            let gap = 5 + (uniform(&mut seed) * 40.0) as u64;
+            let count = 1 + (uniform(&mut seed) * 8.0) as u64;
+            let since = (uniform(&mut seed) * 150.0) as u64 + u64::from(i % 3 == 0) * 100;
+            steady(gap, count, since)
+        })
+        .collect();
+    let fitted = PurchaseModel::fit(&customers, now(), 90).unwrap();
+    for v in [fitted.r, fitted.alpha, fitted.a, fitted.b] {
+        assert!(v.is_finite() && v > 0.0, "{fitted:?}");
+    }
+    assert_eq!(fitted, PurchaseModel::fit(&customers, now(), 90).unwrap());
+    let engine = model_engine();
+    let quiet = engine.risks(&steady(7, 10, 60), now()).unwrap();
+    let active = engine.risks(&steady(7, 10, 2), now()).unwrap();
+    assert!(quiet.recency.unwrap() > active.recency.unwrap());
+    let big = ChurnInput {
+        purchases: vec![buy(day(2026, 11, 1), dec!(500))],
+        ..ChurnInput::default()
+    };
+    let small = ChurnInput {
+        purchases: vec![buy(day(2026, 11, 1), dec!(5))],
+        ..ChurnInput::default()
+    };
+    let level = |i: &ChurnInput| engine.risks(i, now()).unwrap().spend_drop.unwrap();
+    assert!(level(&small) > level(&big));
+    assert!(matches!(
+        PurchaseModel::fit(&[], now(), 90),
+        Err(ChurnError::TooFewSamples { .. })
+    ));
+}
+
+#[test]
+fn a_bad_purchase_model_or_spend_level_is_a_config_problem() {
+    let config = ChurnConfig {
+        params: FactorParams {
+            purchase_model: Some(PurchaseModel {
+                alpha: -1.0,
+                horizon_days: 0,
+                ..model()
+            }),
+            spend_level_half_amount: Some(Decimal::ZERO),
+            ..FactorParams::default()
+        },
+        ..ChurnConfig::default()
+    };
+    let err = ChurnEngine::new(config).unwrap_err();
+    assert_eq!(
+        err.problems()
+            .iter()
+            .map(|p| (p.field.as_str(), p.rule))
+            .collect::<Vec<_>>(),
+        vec![
+            ("params.spend_level_half_amount", Rule::Positive),
+            ("params.purchase_model.alpha", Rule::Positive),
+            ("params.purchase_model.horizon_days", Rule::Positive),
+        ]
+    );
 }
