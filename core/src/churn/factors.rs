@@ -1,7 +1,7 @@
 //! The seven churn factors and how each turns a customer's data into a risk in [0, 1].
 //!
-//! Only `+ - * /` on `f64` are used here (no `exp`, `ln` or `powf`), so a risk is the same bit
-//! for bit on every platform and in every binding.
+//! Only `+ - * /` on `f64` are used here and in the purchase model (no library `exp`, `ln` or
+//! `powf`), so a risk is the same bit for bit on every platform and in every binding.
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
