@@ -188,6 +188,11 @@ pub fn run(operation: &str, input: &Value) -> Result<Value, Error> {
             let customer: ChurnInput = data(input, "input")?;
             to_json(&engine.score(&customer, date(input, "now")?)?)
         }
+        "churn.rank" => {
+            let engine = ChurnEngine::new(data::<ChurnConfig>(input, "config")?)?;
+            let customers: Vec<ChurnInput> = data(input, "customers")?;
+            to_json(&engine.rank(&customers, date(input, "now")?)?)
+        }
         "churn.from_records" => {
             let customer: Customer = field(input, "customer")?;
             let products: Vec<Product> = records(input, "products")?;

@@ -31,7 +31,7 @@ pub use input::{
 };
 pub use purchase_model::PurchaseModel;
 pub use records::CustomerRecords;
-pub use score::{ChurnEngine, ChurnScore, Contribution};
+pub use score::{ChurnEngine, ChurnScore, Contribution, RankedCustomer};
 
 #[cfg(test)]
 mod tests;

@@ -657,3 +657,27 @@ fn a_bad_purchase_model_or_spend_level_is_a_config_problem() {
         ]
     );
 }
+
+#[test]
+fn ranking_puts_the_riskiest_first_and_reports_every_bad_customer() {
+    let customers = vec![steady(7, 10, 2), steady(7, 10, 60), steady(7, 10, 2)];
+    let ranked = engine().rank(&customers, now()).unwrap();
+    let order: Vec<usize> = ranked.iter().map(|r| r.index).collect();
+    assert_eq!(order, vec![1, 0, 2]);
+    assert!(ranked[0].churn.score > ranked[1].churn.score);
+    let mut bad = customers;
+    bad[2].purchases[0].amount = dec!(-1);
+    bad[0].signup_date = Some(day(2027, 1, 1));
+    let err = engine().rank(&bad, now()).unwrap_err();
+    assert_eq!(err.code(), "CHURN_INVALID_INPUT");
+    let ChurnError::InvalidInput(e) = err else {
+        panic!("expected invalid input");
+    };
+    assert_eq!(
+        e.fields(),
+        [
+            "customers[0].signup_date",
+            "customers[2].purchases[0].amount"
+        ]
+    );
+}
