@@ -145,7 +145,7 @@ impl ChurnEngine {
             }
         }
         let mut ranked = problems.finish(ranked).map_err(ChurnError::InvalidInput)?;
-        ranked.sort_by(|a, b| b.churn.score.cmp(&a.churn.score));
+        ranked.sort_by_key(|r| std::cmp::Reverse(r.churn.score));
         Ok(ranked)
     }
 
