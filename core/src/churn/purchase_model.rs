@@ -69,7 +69,10 @@ impl PurchaseModel {
 
     /// Fits r, α, a, b by maximum likelihood (Nelder–Mead on their logarithms) to the
     /// purchase histories of `customers` as seen at `now`. Customers without purchases are
-    /// ignored; the inputs must be valid at `now`.
+    /// ignored. Errors: `CHURN_INVALID_INPUT` for the first customer invalid at `now`,
+    /// `CHURN_TOO_FEW_SAMPLES` without two distinct histories including one repeat buyer,
+    /// `CHURN_NO_CONVERGENCE` when the search ends on parameters that are not finite and
+    /// positive.
     pub fn fit(
         customers: &[ChurnInput],
         now: NaiveDate,
