@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use earlybird::Error;
+use earlybird::churn::{ChurnConfig, ChurnEngine, ChurnInput, CustomerRecords};
 use earlybird::lifecycle::{self, Actor};
 use earlybird::record::{
     Customer, DeliveryRecord, Order, Payment, Product, Record, Subscription, normalize_phone,
@@ -14,6 +15,7 @@ use earlybird::record::{
 use earlybird::validation::{Problems, Rule};
 use rust_decimal::Decimal;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 mod activation;
@@ -115,6 +117,28 @@ fn quantities(input: &Value) -> Result<Vec<Decimal>, Error> {
         .collect()
 }
 
+/// Reads an optional plain-data field of a case input (engine inputs and configurations are
+/// serde data, not documents); absent or null gives the default.
+fn data<T: DeserializeOwned + Default>(input: &Value, name: &str) -> Result<T, Error> {
+    match &input[name] {
+        Value::Null => Ok(T::default()),
+        value => serde_json::from_value(value.clone())
+            .map_err(|e| bad_input(name, &format!("a valid {name} ({e})"))),
+    }
+}
+
+/// Reads a list of documents, each with the core's own document reader; absent gives none.
+fn records<T: Record>(input: &Value, name: &str) -> Result<Vec<T>, Error> {
+    match &input[name] {
+        Value::Null => Ok(Vec::new()),
+        Value::Array(list) => Ok(list
+            .iter()
+            .map(T::from_document)
+            .collect::<Result<_, _>>()?),
+        _ => Err(bad_input(name, "a list of documents")),
+    }
+}
+
 /// Runs one operation of the case format on the core.
 pub fn run(operation: &str, input: &Value) -> Result<Value, Error> {
     Ok(match operation {
@@ -162,6 +186,41 @@ pub fn run(operation: &str, input: &Value) -> Result<Value, Error> {
             text(input, "reason")?,
             &actor(input)?,
         )?),
+        "churn.score" => {
+            let engine = ChurnEngine::new(data::<ChurnConfig>(input, "config")?)?;
+            let customer: ChurnInput = data(input, "input")?;
+            to_json(&engine.score(&customer, date(input, "now")?)?)
+        }
+        "churn.rank" => {
+            let engine = ChurnEngine::new(data::<ChurnConfig>(input, "config")?)?;
+            let customers: Vec<ChurnInput> = data(input, "customers")?;
+            to_json(&engine.rank(&customers, date(input, "now")?)?)
+        }
+        "churn.from_records" => {
+            let customer: Customer = field(input, "customer")?;
+            let products: Vec<Product> = records(input, "products")?;
+            let orders: Vec<Order> = records(input, "orders")?;
+            let deliveries: Vec<DeliveryRecord> = records(input, "deliveries")?;
+            let subscriptions: Vec<Subscription> = records(input, "subscriptions")?;
+            let window_days = input["window_days"]
+                .as_u64()
+                .and_then(|w| u32::try_from(w).ok())
+                .ok_or_else(|| bad_input("window_days", "a whole number of days"))?;
+            let customer_records = CustomerRecords {
+                customer: &customer,
+                products: &products,
+                orders: &orders,
+                deliveries: &deliveries,
+                subscriptions: &subscriptions,
+                payments: data(input, "payments")?,
+                service: data(input, "service")?,
+            };
+            to_json(&ChurnInput::from_records(
+                &customer_records,
+                date(input, "now")?,
+                window_days,
+            ))
+        }
         op if op.starts_with("activation.") => activation::run(op, input)?,
         op if op.starts_with("loyalty.") => loyalty::run(op, input)?,
         other => {

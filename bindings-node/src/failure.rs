@@ -5,6 +5,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use earlybird::Error as CoreError;
 use earlybird::activation::ActivationError;
+use earlybird::churn::ChurnError;
 use earlybird::lifecycle::LifecycleError;
 use earlybird::validation::{FieldProblem as CoreProblem, ValidationError};
 use napi::bindgen_prelude::JsValue;
@@ -89,6 +90,10 @@ impl Failure {
                     CoreError::Lifecycle(_) => "LifecycleError",
                     CoreError::Activation(ActivationError::Invalid(_)) => "ValidationError",
                     CoreError::Activation(_) => "ActivationError",
+                    CoreError::Churn(
+                        ChurnError::InvalidInput(_) | ChurnError::InvalidConfig(_),
+                    ) => "ValidationError",
+                    CoreError::Churn(_) => "ChurnError",
                     CoreError::Loyalty(_) => "LoyaltyError",
                     CoreError::Routing(_) => "ValidationError",
                     CoreError::Store(_) => "StoreError",

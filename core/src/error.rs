@@ -1,6 +1,7 @@
 //! The crate's error: one variant per concern, each with a stable code every binding maps.
 
 pub use crate::activation::ActivationError;
+pub use crate::churn::ChurnError;
 pub use crate::lifecycle::LifecycleError;
 pub use crate::loyalty::LoyaltyError;
 pub use crate::routing::RoutingError;
@@ -28,6 +29,9 @@ pub enum Error {
     /// A store refused or failed a read or a change; nothing was written.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A churn score or weight fit the churn engine refuses.
+    #[error(transparent)]
+    Churn(#[from] ChurnError),
     /// A record the operation needs does not exist.
     #[error("{kind} {id} not found")]
     NotFound { kind: &'static str, id: String },
@@ -43,6 +47,7 @@ impl Error {
             Error::Loyalty(e) => e.code(),
             Error::Routing(e) => e.code(),
             Error::Store(e) => e.code(),
+            Error::Churn(e) => e.code(),
             Error::NotFound { .. } => "NOT_FOUND",
         }
     }
@@ -57,6 +62,7 @@ impl Error {
             | Error::Loyalty(LoyaltyError::Invalid(e))
             | Error::Routing(RoutingError::InvalidInput(e))
             | Error::Store(StoreError::Invalid(e)) => &e.problems,
+            Error::Churn(e) => e.problems(),
             Error::Lifecycle(_)
             | Error::Activation(_)
             | Error::Loyalty(_)

@@ -5,6 +5,7 @@
 //!
 //! Protocol: every customer of the file (the Q1 1997 cohort); features only from transactions
 //! up to the cut-off; churned = no purchase after the cut-off until the end of the hold-out.
+//! The recency factor is the purchase model (BG/NBD) fitted on each snapshot's histories.
 //! Fitted weights are learned on an earlier window (cut-off 13 weeks before the evaluation
 //! cut-off, labels = no purchase in those 13 weeks), never on the evaluation labels.
 
@@ -13,14 +14,17 @@ use std::path::{Path, PathBuf};
 
 use chrono::{Days, NaiveDate};
 use earlybird::churn::{
-    ChurnConfig, ChurnEngine, ChurnInput, Factor, FactorRisks, FactorWeights, FitOptions,
-    LabelledRisks, Purchase, fit_weights,
+    ChurnConfig, ChurnEngine, ChurnInput, Factor, FactorParams, FactorRisks, FactorWeights,
+    FitOptions, LabelledRisks, Purchase, PurchaseModel, fit_weights,
 };
 use earlybird_benches::churn_metrics::{Evaluation, evaluate};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
 type Histories = Vec<Vec<Purchase>>;
+
+/// Horizon of the recency risk: the 13 weeks of the fit window's labels.
+const HORIZON_DAYS: u32 = 91;
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("fixed protocol date")
@@ -112,12 +116,40 @@ fn scores(engine: &ChurnEngine, risks: &[FactorRisks]) -> Result<Vec<f64>, Strin
         .collect()
 }
 
-fn engine_with(weights: FactorWeights) -> Result<ChurnEngine, String> {
+fn engine_with(weights: FactorWeights, params: &FactorParams) -> Result<ChurnEngine, String> {
     ChurnEngine::new(ChurnConfig {
         weights,
+        params: params.clone(),
         ..ChurnConfig::default()
     })
     .map_err(|e| e.to_string())
+}
+
+/// Factor parameters at `cutoff`, from the histories up to `cutoff` only (no labels): the
+/// purchase model fitted by maximum likelihood, and the spend level centred on the median
+/// spend per purchase day.
+fn params_at(inputs: &[ChurnInput], cutoff: NaiveDate) -> Result<FactorParams, String> {
+    let model = PurchaseModel::fit(inputs, cutoff, HORIZON_DAYS).map_err(|e| e.to_string())?;
+    println!(
+        "Purchase model at {cutoff}: r {:.4}, alpha {:.2} days, a {:.4}, b {:.4}, horizon {} days\n",
+        model.r, model.alpha, model.a, model.b, model.horizon_days
+    );
+    let mut per_day: Vec<Decimal> = inputs
+        .iter()
+        .map(|i| {
+            let days: std::collections::BTreeSet<NaiveDate> =
+                i.purchases.iter().map(|p| p.date).collect();
+            i.purchases.iter().map(|p| p.amount).sum::<Decimal>() / Decimal::from(days.len())
+        })
+        .collect();
+    per_day.sort_unstable();
+    let median = per_day[per_day.len() / 2].round_dp(2);
+    println!("Median spend per purchase day at {cutoff}: {median}\n");
+    Ok(FactorParams {
+        purchase_model: Some(model),
+        spend_level_half_amount: Some(median),
+        ..FactorParams::default()
+    })
 }
 
 fn row(name: &str, e: &Evaluation) {
@@ -133,13 +165,19 @@ fn split(
     cutoff: NaiveDate,
     end: NaiveDate,
 ) -> Result<(), String> {
-    let default_engine = engine_with(FactorWeights::default())?;
     let (inputs, churned) = snapshot(histories, cutoff, end);
-    let eval_risks = risks(&default_engine, &inputs, cutoff)?;
-
     let train_cutoff = cutoff - Days::new(91);
     let (train_inputs, train_churned) = snapshot(histories, train_cutoff, cutoff);
-    let train_risks = risks(&default_engine, &train_inputs, train_cutoff)?;
+    println!("\n### {label}: cut-off {cutoff}, hold-out to {end}\n");
+    let params = params_at(&inputs, cutoff)?;
+    let train_params = params_at(&train_inputs, train_cutoff)?;
+    let default_engine = engine_with(FactorWeights::default(), &params)?;
+    let eval_risks = risks(&default_engine, &inputs, cutoff)?;
+    let train_risks = risks(
+        &engine_with(FactorWeights::default(), &train_params)?,
+        &train_inputs,
+        train_cutoff,
+    )?;
     let samples: Vec<LabelledRisks> = train_risks
         .iter()
         .zip(&train_churned)
@@ -148,7 +186,6 @@ fn split(
     let fitted = fit_weights(&samples, &FitOptions::default()).map_err(|e| e.to_string())?;
 
     let churn_rate = churned.iter().filter(|c| **c).count() as f64 / churned.len() as f64;
-    println!("\n### {label}: cut-off {cutoff}, hold-out to {end}\n");
     println!(
         "{} customers, churn rate {:.1} % (\"everybody churns\" accuracy). Fit window: cut-off {train_cutoff}, labels to {cutoff}, {} customers, churn rate {:.1} %.\n",
         churned.len(),
@@ -182,16 +219,16 @@ fn split(
         "recency alone (days since last purchase)",
         &evaluate(&days_since_last, &churned),
     );
-    let recency_factor = engine_with(FactorWeights::only(Factor::Recency))?;
+    let recency_factor = engine_with(FactorWeights::only(Factor::Recency), &params)?;
     row(
-        "recency factor alone (own gap + absolute)",
+        "recency factor alone (purchase model)",
         &evaluate(&scores(&recency_factor, &eval_risks)?, &churned),
     );
     row(
         "default weights",
         &evaluate(&scores(&default_engine, &eval_risks)?, &churned),
     );
-    let fitted_engine = engine_with(fitted.weights)?;
+    let fitted_engine = engine_with(fitted.weights, &params)?;
     row(
         "fitted weights (earlier window)",
         &evaluate(&scores(&fitted_engine, &eval_risks)?, &churned),
@@ -205,7 +242,7 @@ fn split(
     row(
         "ceiling, NOT a result: weights fitted on the evaluation labels",
         &evaluate(
-            &scores(&engine_with(ceiling.weights)?, &eval_risks)?,
+            &scores(&engine_with(ceiling.weights, &params)?, &eval_risks)?,
             &churned,
         ),
     );

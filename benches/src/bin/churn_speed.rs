@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use chrono::{Days, NaiveDate};
 use earlybird::churn::{
-    ChurnConfig, ChurnEngine, ChurnInput, DeliverySignals, FactorRisks, PaymentSignals, Purchase,
-    ServiceSignals, SubscriptionSignals,
+    ChurnConfig, ChurnEngine, ChurnInput, DeliverySignals, FactorParams, FactorRisks,
+    PaymentSignals, Purchase, PurchaseModel, ServiceSignals, SubscriptionSignals,
 };
 use rust_decimal::Decimal;
 
@@ -145,6 +145,25 @@ fn main() -> Result<(), String> {
             .count()
     });
 
+    let fit = best_of(1, || PurchaseModel::fit(&inputs, now, 91).map(|m| m.r));
+    let model = PurchaseModel::fit(&inputs, now, 91).map_err(|e| e.to_string())?;
+    let model_engine = ChurnEngine::new(ChurnConfig {
+        params: FactorParams {
+            purchase_model: Some(model),
+            spend_level_half_amount: Some(Decimal::from(50)),
+            ..FactorParams::default()
+        },
+        ..ChurnConfig::default()
+    })
+    .map_err(|e| e.to_string())?;
+    let extract_model = best_of(5, || {
+        inputs
+            .iter()
+            .map(|i| model_engine.risks(i, now).is_ok())
+            .filter(|ok| *ok)
+            .count()
+    });
+
     let purchases: usize = inputs.iter().map(|i| i.purchases.len()).sum();
     println!(
         "{n} synthetic customers, {:.1} purchases each on average, {threads} threads",
@@ -183,6 +202,16 @@ fn main() -> Result<(), String> {
         "| feature extraction alone (`risks`, sequential, no output kept) | {:.0} | {:.0} | | | |",
         ns_per(extract_1.0, n),
         ns_per(extract_1.1, n)
+    );
+    println!(
+        "| feature extraction with the purchase model and spend level (`risks`, sequential) | {:.0} | {:.0} | | | |",
+        ns_per(extract_model.0, n),
+        ns_per(extract_model.1, n)
+    );
+    println!(
+        "\nFitting the purchase model on all {n} customers (once, sequential): {:.2} s wall, {:.2} s CPU.",
+        fit.0.as_secs_f64(),
+        fit.1.as_secs_f64()
     );
     Ok(())
 }

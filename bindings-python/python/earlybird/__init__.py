@@ -18,6 +18,7 @@ from earlybird._earlybird import (
     ActivationError,
     Actor,
     AuditRecord,
+    ChurnError,
     ConflictingConfirmationError,
     CorrectionToNothingError,
     Customer,
@@ -81,6 +82,7 @@ async def parse_many_async(kind: RecordKind, documents: Iterable[Document]) -> l
 __all__ = [
     "ActivationError",
     "Actor",
+    "ChurnError",
     "AuditRecord",
     "ConflictingConfirmationError",
     "CorrectionToNothingError",

@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::band::RiskBand;
-use super::error::Problem;
 use super::factors::{Factor, FactorRisks};
+use crate::validation::Problems;
 
 /// What the business should do about a customer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -80,20 +80,12 @@ pub fn recommend(rules: &[ActionRule], risks: &FactorRisks, band: RiskBand) -> R
         .map_or(RecommendedAction::None, |rule| rule.action)
 }
 
-pub(crate) fn rule_problems(rules: &[ActionRule]) -> Vec<Problem> {
-    let mut problems = Vec::new();
+pub(crate) fn check_rules(rules: &[ActionRule], problems: &mut Problems) {
     for (i, rule) in rules.iter().enumerate() {
         for (j, c) in rule.when.iter().enumerate() {
-            if let Condition::FactorRiskAtLeast { risk, .. } = c
-                && !(0.0..=1.0).contains(risk)
-            {
-                problems.push(Problem::new(
-                    format!("rules[{i}].when[{j}].risk"),
-                    "between_0_and_1",
-                    risk,
-                ));
+            if let Condition::FactorRiskAtLeast { risk, .. } = c {
+                problems.within(&format!("rules[{i}].when[{j}].risk"), *risk, 0.0, 1.0);
             }
         }
     }
-    problems
 }

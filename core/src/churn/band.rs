@@ -3,7 +3,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::error::Problem;
+use crate::validation::{Problems, Rule};
 
 /// How urgent a customer's churn risk is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -43,30 +43,28 @@ impl BandThresholds {
         }
     }
 
-    pub(crate) fn problems(&self) -> Vec<Problem> {
-        let mut problems = Vec::new();
+    pub(crate) fn check(&self, problems: &mut Problems) {
         let hundred = Decimal::ONE_HUNDRED;
-        if self.medium_from <= Decimal::ZERO || self.medium_from > hundred {
-            problems.push(Problem::new(
-                "bands.medium_from",
-                "above_0_at_most_100",
-                self.medium_from,
-            ));
-        }
-        if self.high_from <= Decimal::ZERO || self.high_from > hundred {
-            problems.push(Problem::new(
-                "bands.high_from",
-                "above_0_at_most_100",
-                self.high_from,
-            ));
+        for (field, value) in [
+            ("bands.medium_from", self.medium_from),
+            ("bands.high_from", self.high_from),
+        ] {
+            if value <= Decimal::ZERO || value > hundred {
+                problems.push(
+                    field,
+                    Rule::Range,
+                    value.to_string(),
+                    "must be above 0 and at most 100",
+                );
+            }
         }
         if self.high_from <= self.medium_from {
-            problems.push(Problem::new(
+            problems.push(
                 "bands.high_from",
-                "above_medium_from",
-                self.high_from,
-            ));
+                Rule::Inconsistent,
+                self.high_from.to_string(),
+                format!("must be above medium_from ({})", self.medium_from),
+            );
         }
-        problems
     }
 }

@@ -2,10 +2,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::action::{ActionRule, default_rules, rule_problems};
+use super::action::{ActionRule, check_rules, default_rules};
 use super::band::BandThresholds;
-use super::error::{ChurnError, Problem};
+use super::error::ChurnError;
 use super::factors::{Factor, FactorParams};
+use crate::validation::{Problems, Rule};
 
 /// Weight of each factor. Only ratios matter: the weights of the factors with data are
 /// renormalised to sum to 1 for each customer.
@@ -70,17 +71,25 @@ impl FactorWeights {
         Self::from_array(a)
     }
 
-    fn problems(&self) -> Vec<Problem> {
-        let mut problems: Vec<Problem> = Factor::ALL
-            .iter()
-            .zip(self.to_array())
-            .filter(|(_, w)| !(w.is_finite() && *w >= 0.0))
-            .map(|(f, w)| Problem::new(format!("weights.{}", f.name()), "non_negative_finite", w))
-            .collect();
-        if problems.is_empty() && self.to_array().iter().all(|w| *w == 0.0) {
-            problems.push(Problem::new("weights", "at_least_one_positive", "all 0"));
+    fn check(&self, problems: &mut Problems) {
+        for (f, w) in Factor::ALL.iter().zip(self.to_array()) {
+            if !(w.is_finite() && w >= 0.0) {
+                problems.push(
+                    format!("weights.{}", f.name()),
+                    Rule::NonNegative,
+                    w.to_string(),
+                    "must be a finite number, zero or more",
+                );
+            }
         }
-        problems
+        if self.to_array().iter().all(|w| *w == 0.0) {
+            problems.push(
+                "weights",
+                Rule::Positive,
+                "0",
+                "at least one weight must be above zero",
+            );
+        }
     }
 }
 
@@ -112,14 +121,11 @@ impl Default for ChurnConfig {
 impl ChurnConfig {
     /// Checks every rule of the configuration and reports all problems at once.
     pub fn validate(&self) -> Result<(), ChurnError> {
-        let mut problems = self.weights.problems();
-        problems.extend(self.bands.problems());
-        problems.extend(rule_problems(&self.rules));
-        problems.extend(self.params.problems());
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(ChurnError::InvalidConfig { problems })
-        }
+        let mut problems = Problems::new();
+        self.weights.check(&mut problems);
+        self.bands.check(&mut problems);
+        check_rules(&self.rules, &mut problems);
+        self.params.check(&mut problems);
+        problems.finish(()).map_err(ChurnError::InvalidConfig)
     }
 }

@@ -1,46 +1,19 @@
 //! Typed errors of the churn engine, each with a stable code the bindings can match on.
 
-use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-/// One broken rule in an input or a configuration: where, which rule, and the offending value.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Problem {
-    /// Path of the field, e.g. `purchases[2].amount` or `weights.recency`.
-    pub path: String,
-    /// Stable name of the rule that was broken, e.g. `non_negative`.
-    pub rule: String,
-    /// The offending value as text.
-    pub value: String,
-}
-
-impl Problem {
-    pub(crate) fn new(path: impl Into<String>, rule: &str, value: impl ToString) -> Self {
-        Self {
-            path: path.into(),
-            rule: rule.to_string(),
-            value: value.to_string(),
-        }
-    }
-}
-
-fn list(problems: &[Problem]) -> String {
-    problems
-        .iter()
-        .map(|p| format!("{} {} (got {})", p.path, p.rule, p.value))
-        .collect::<Vec<_>>()
-        .join("; ")
-}
+use crate::validation::ValidationError;
 
 /// Everything that can go wrong when scoring or fitting.
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum ChurnError {
-    /// A customer's input breaks one or more rules; all of them are listed.
-    #[error("invalid churn input: {}", list(.problems))]
-    InvalidInput { problems: Vec<Problem> },
-    /// The configuration (weights, bands, rules, factor parameters) breaks one or more rules.
-    #[error("invalid churn configuration: {}", list(.problems))]
-    InvalidConfig { problems: Vec<Problem> },
+    /// A customer's input (or a sample of a fit) breaks one or more rules; all are listed.
+    #[error("invalid churn input: {0}")]
+    InvalidInput(ValidationError),
+    /// The configuration (weights, bands, rules, factor parameters, fit options) breaks one or
+    /// more rules; all are listed.
+    #[error("invalid churn configuration: {0}")]
+    InvalidConfig(ValidationError),
     /// Fitting needs at least `needed` labelled customers.
     #[error("too few labelled customers to fit weights: {got}, need at least {needed}")]
     TooFewSamples { got: usize, needed: usize },
@@ -59,12 +32,20 @@ impl ChurnError {
     /// Stable machine-readable code, identical in every binding.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::InvalidInput { .. } => "CHURN_INVALID_INPUT",
-            Self::InvalidConfig { .. } => "CHURN_INVALID_CONFIG",
+            Self::InvalidInput(_) => "CHURN_INVALID_INPUT",
+            Self::InvalidConfig(_) => "CHURN_INVALID_CONFIG",
             Self::TooFewSamples { .. } => "CHURN_TOO_FEW_SAMPLES",
             Self::OneClass { .. } => "CHURN_ONE_CLASS",
             Self::NoConvergence { .. } => "CHURN_NO_CONVERGENCE",
             Self::NoSignal => "CHURN_NO_SIGNAL",
+        }
+    }
+
+    /// The field problems of an invalid input or configuration; none for the other errors.
+    pub fn problems(&self) -> &[crate::validation::FieldProblem] {
+        match self {
+            Self::InvalidInput(e) | Self::InvalidConfig(e) => &e.problems,
+            _ => &[],
         }
     }
 }

@@ -1,15 +1,16 @@
 //! The seven churn factors and how each turns a customer's data into a risk in [0, 1].
 //!
-//! Only `+ - * /` on `f64` are used here (no `exp`, `ln` or `powf`), so a risk is the same bit
-//! for bit on every platform and in every binding.
+//! Only `+ - * /` on `f64` are used here and in the purchase model (no library `exp`, `ln` or
+//! `powf`), so a risk is the same bit for bit on every platform and in every binding.
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 
-use super::error::Problem;
 use super::input::ChurnInput;
+use super::purchase_model::PurchaseModel;
+use crate::validation::{Problems, Rule};
 
 /// One factor of the score. The order of [`Factor::ALL`] is the tie-break order everywhere.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -147,16 +148,13 @@ impl FactorRisks {
         self.to_array()[factor.index()]
     }
 
-    /// Problems of risks supplied by the host directly: each must be finite and in [0, 1].
-    pub fn problems(&self, prefix: &str) -> Vec<Problem> {
-        Factor::ALL
-            .iter()
-            .filter_map(|&f| {
-                let r = self.get(f)?;
-                (!(0.0..=1.0).contains(&r))
-                    .then(|| Problem::new(format!("{prefix}{}", f.name()), "between_0_and_1", r))
-            })
-            .collect()
+    /// Checks risks supplied by the host directly: each must be within [0, 1] (NaN is not).
+    pub fn check(&self, prefix: &str, problems: &mut Problems) {
+        for f in Factor::ALL {
+            if let Some(r) = self.get(f) {
+                problems.within(&format!("{prefix}{}", f.name()), r, 0.0, 1.0);
+            }
+        }
     }
 }
 
@@ -176,6 +174,9 @@ pub struct FactorParams {
     pub drop_window_days: u32,
     /// Risk of a window in which every subscription was paused throughout.
     pub full_pause_risk: f64,
+    /// When set, the spend factor also rises for low spenders: spend per purchase day (rupees)
+    /// at which this level risk is 0.5. Combined with the drop as independent risks.
+    pub spend_level_half_amount: Option<Decimal>,
     /// Overdue days at which the overdue risk is 0.5.
     pub overdue_half_days: f64,
     /// Overdue amount (rupees) at which the overdue risk is 0.5.
@@ -190,6 +191,9 @@ pub struct FactorParams {
     pub tenure_half_days: f64,
     /// Repeat purchase days at which the habit half of the new-customer risk is 0.5.
     pub tenure_half_repeats: f64,
+    /// When set (fitted with [`PurchaseModel::fit`]), the recency risk is the model's
+    /// probability of no purchase in its horizon instead of the own-gap formula.
+    pub purchase_model: Option<PurchaseModel>,
 }
 
 impl Default for FactorParams {
@@ -201,6 +205,7 @@ impl Default for FactorParams {
             recency_half_days: 30.0,
             drop_window_days: 30,
             full_pause_risk: 0.5,
+            spend_level_half_amount: None,
             overdue_half_days: 15.0,
             overdue_half_amount: Decimal::from(500),
             failed_payment_risk: 0.3,
@@ -210,13 +215,13 @@ impl Default for FactorParams {
             failed_delivery_risk: 0.2,
             tenure_half_days: 90.0,
             tenure_half_repeats: 3.0,
+            purchase_model: None,
         }
     }
 }
 
 impl FactorParams {
-    pub(crate) fn problems(&self) -> Vec<Problem> {
-        let mut problems = Vec::new();
+    pub(crate) fn check(&self, problems: &mut Problems) {
         let positive = [
             ("prior_gap_days", self.prior_gap_days),
             ("recency_half_days", self.recency_half_days),
@@ -226,15 +231,21 @@ impl FactorParams {
         ];
         for (name, v) in positive {
             if !(v.is_finite() && v > 0.0) {
-                problems.push(Problem::new(format!("params.{name}"), "positive_finite", v));
+                problems.push(
+                    format!("params.{name}"),
+                    Rule::Positive,
+                    v.to_string(),
+                    "must be a finite number above zero",
+                );
             }
         }
         if !(self.prior_gap_weight.is_finite() && self.prior_gap_weight >= 0.0) {
-            problems.push(Problem::new(
+            problems.push(
                 "params.prior_gap_weight",
-                "non_negative_finite",
-                self.prior_gap_weight,
-            ));
+                Rule::NonNegative,
+                self.prior_gap_weight.to_string(),
+                "must be a finite number, zero or more",
+            );
         }
         let shares = [
             ("recency_relative_share", self.recency_relative_share),
@@ -246,21 +257,37 @@ impl FactorParams {
             ("failed_delivery_risk", self.failed_delivery_risk),
         ];
         for (name, v) in shares {
-            if !(0.0..=1.0).contains(&v) {
-                problems.push(Problem::new(format!("params.{name}"), "between_0_and_1", v));
-            }
+            problems.within(&format!("params.{name}"), v, 0.0, 1.0);
         }
         if self.drop_window_days == 0 {
-            problems.push(Problem::new("params.drop_window_days", "positive", 0));
+            problems.push(
+                "params.drop_window_days",
+                Rule::Positive,
+                "0",
+                "must be at least one day",
+            );
         }
         if self.overdue_half_amount <= Decimal::ZERO {
-            problems.push(Problem::new(
+            problems.push(
                 "params.overdue_half_amount",
-                "positive",
-                self.overdue_half_amount,
-            ));
+                Rule::Positive,
+                self.overdue_half_amount.to_string(),
+                "must be above zero",
+            );
         }
-        problems
+        if let Some(half) = self.spend_level_half_amount
+            && half <= Decimal::ZERO
+        {
+            problems.push(
+                "params.spend_level_half_amount",
+                Rule::Positive,
+                half.to_string(),
+                "must be above zero",
+            );
+        }
+        if let Some(model) = &self.purchase_model {
+            model.check("params.purchase_model", problems);
+        }
     }
 }
 
@@ -351,6 +378,13 @@ pub(crate) fn factor_risks(input: &ChurnInput, now: NaiveDate, p: &FactorParams)
     let h = history(input, window_start);
 
     let recency = h.as_ref().map(|h| {
+        if let Some(model) = &p.purchase_model {
+            return model.no_purchase_probability(
+                h.days - 1,
+                days_between(h.first, h.last),
+                days_between(h.first, now),
+            );
+        }
         let since = days_between(h.last, now);
         let gaps = f64::from(h.days - 1);
         let usual_gap = (days_between(h.first, h.last) + p.prior_gap_days * p.prior_gap_weight)
@@ -383,6 +417,15 @@ pub(crate) fn factor_risks(input: &ChurnInput, now: NaiveDate, p: &FactorParams)
             days_between(h.first, window_start),
         )
     });
+    let spend_level = p.spend_level_half_amount.zip(h.as_ref()).map(|(half, h)| {
+        let per_day =
+            (h.recent_spend + h.earlier_spend).to_f64().unwrap_or(0.0) / f64::from(h.days);
+        1.0 - saturate(per_day, half.to_f64().unwrap_or(1.0))
+    });
+    let spend_drop = match (spend_drop, spend_level) {
+        (Some(drop), Some(level)) => Some(1.0 - (1.0 - drop) * (1.0 - level)),
+        (drop, level) => drop.or(level),
+    };
 
     let subscription = input.subscription.as_ref().map(|s| {
         if s.cancelled {

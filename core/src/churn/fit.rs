@@ -10,8 +10,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::config::FactorWeights;
-use super::error::{ChurnError, Problem};
+use super::error::ChurnError;
 use super::factors::FactorRisks;
+use crate::validation::{Problems, Rule};
 
 /// One past customer: the factor risks at some date and whether they churned afterwards.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -97,14 +98,12 @@ pub fn fit_weights(
             churned: churned > 0,
         });
     }
-    let problems: Vec<Problem> = samples
-        .iter()
-        .enumerate()
-        .flat_map(|(i, s)| s.risks.problems(&format!("samples[{i}].risks.")))
-        .collect();
-    if !problems.is_empty() {
-        return Err(ChurnError::InvalidInput { problems });
+    let mut problems = Problems::new();
+    for (i, s) in samples.iter().enumerate() {
+        s.risks
+            .check(&format!("samples[{i}].risks."), &mut problems);
     }
+    problems.finish(()).map_err(ChurnError::InvalidInput)?;
 
     let fill = column_means(samples);
     let rows: Vec<([f64; DIM], f64)> = samples
@@ -138,25 +137,32 @@ pub fn fit_weights(
 }
 
 fn check_options(o: &FitOptions) -> Result<(), ChurnError> {
-    let mut problems = Vec::new();
+    let mut problems = Problems::new();
     if !(o.l2.is_finite() && o.l2 >= 0.0) {
-        problems.push(Problem::new("options.l2", "non_negative_finite", o.l2));
+        problems.push(
+            "options.l2",
+            Rule::NonNegative,
+            o.l2.to_string(),
+            "must be a finite number, zero or more",
+        );
     }
     if !(o.tolerance.is_finite() && o.tolerance > 0.0) {
-        problems.push(Problem::new(
+        problems.push(
             "options.tolerance",
-            "positive_finite",
-            o.tolerance,
-        ));
+            Rule::Positive,
+            o.tolerance.to_string(),
+            "must be a finite number above zero",
+        );
     }
     if o.max_iterations == 0 {
-        problems.push(Problem::new("options.max_iterations", "positive", 0));
+        problems.push(
+            "options.max_iterations",
+            Rule::Positive,
+            "0",
+            "at least one iteration",
+        );
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(ChurnError::InvalidConfig { problems })
-    }
+    problems.finish(()).map_err(ChurnError::InvalidConfig)
 }
 
 fn column_means(samples: &[LabelledRisks]) -> [Option<f64>; 7] {

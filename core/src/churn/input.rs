@@ -4,7 +4,8 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::error::{ChurnError, Problem};
+use super::error::ChurnError;
+use crate::validation::{Problems, Rule};
 
 /// One purchase: an order or a delivered day, as the host counts them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,67 +83,63 @@ pub struct ChurnInput {
 impl ChurnInput {
     /// Checks every rule and reports all problems at once.
     pub fn validate(&self, now: NaiveDate) -> Result<(), ChurnError> {
-        let mut problems = Vec::new();
+        let mut problems = Problems::new();
         if let Some(signup) = self.signup_date
             && signup > now
         {
-            problems.push(Problem::new("signup_date", "not_after_now", signup));
+            problems.push(
+                "signup_date",
+                Rule::DateOrder,
+                signup.to_string(),
+                format!("must not be after now ({now})"),
+            );
         }
         for (i, p) in self.purchases.iter().enumerate() {
-            if p.amount.is_sign_negative() && !p.amount.is_zero() {
-                problems.push(Problem::new(
-                    format!("purchases[{i}].amount"),
-                    "non_negative",
-                    p.amount,
-                ));
-            }
-            if p.amount > MAX_AMOUNT {
-                problems.push(Problem::new(
-                    format!("purchases[{i}].amount"),
-                    "at_most_1e12",
-                    p.amount,
-                ));
-            }
+            amount(&mut problems, &format!("purchases[{i}].amount"), p.amount);
             if p.date > now {
-                problems.push(Problem::new(
+                problems.push(
                     format!("purchases[{i}].date"),
-                    "not_after_now",
-                    p.date,
-                ));
+                    Rule::DateOrder,
+                    p.date.to_string(),
+                    format!("must not be after now ({now})"),
+                );
             }
         }
         if let Some(s) = &self.subscription
             && s.skipped_deliveries > s.scheduled_deliveries
         {
-            problems.push(Problem::new(
+            problems.push(
                 "subscription.skipped_deliveries",
-                "at_most_scheduled_deliveries",
-                s.skipped_deliveries,
-            ));
+                Rule::Inconsistent,
+                s.skipped_deliveries.to_string(),
+                format!(
+                    "must not exceed scheduled_deliveries ({})",
+                    s.scheduled_deliveries
+                ),
+            );
         }
-        if let Some(p) = &self.payments
-            && p.overdue_amount.is_sign_negative()
-            && !p.overdue_amount.is_zero()
-        {
-            problems.push(Problem::new(
-                "payments.overdue_amount",
-                "non_negative",
-                p.overdue_amount,
-            ));
+        if let Some(p) = &self.payments {
+            amount(&mut problems, "payments.overdue_amount", p.overdue_amount);
         }
-        if let Some(p) = &self.payments
-            && p.overdue_amount > MAX_AMOUNT
-        {
-            problems.push(Problem::new(
-                "payments.overdue_amount",
-                "at_most_1e12",
-                p.overdue_amount,
-            ));
-        }
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(ChurnError::InvalidInput { problems })
-        }
+        problems.finish(()).map_err(ChurnError::InvalidInput)
+    }
+}
+
+/// An amount must be zero or more and at most [`MAX_AMOUNT`].
+fn amount(problems: &mut Problems, field: &str, value: Decimal) {
+    if value < Decimal::ZERO {
+        problems.push(
+            field,
+            Rule::NonNegative,
+            value.to_string(),
+            "must not be negative",
+        );
+    } else if value > MAX_AMOUNT {
+        problems.push(
+            field,
+            Rule::Range,
+            value.to_string(),
+            format!("must be at most {MAX_AMOUNT}"),
+        );
     }
 }

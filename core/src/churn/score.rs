@@ -11,6 +11,7 @@ use super::config::ChurnConfig;
 use super::error::ChurnError;
 use super::factors::{Factor, FactorRisks, ReasonCode, factor_risks};
 use super::input::ChurnInput;
+use crate::validation::Problems;
 
 /// Hundredths of a point in the whole 0-100 scale.
 const SCALE: f64 = 10_000.0;
@@ -39,6 +40,13 @@ pub struct ChurnScore {
     /// `top_reasons`, only factors with points above zero.
     pub reasons: Vec<ReasonCode>,
     pub action: RecommendedAction,
+}
+
+/// One line of a ranking: which customer (index in the scored list) and their score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RankedCustomer {
+    pub index: usize,
+    pub churn: ChurnScore,
 }
 
 /// A validated configuration, ready to score customers one by one or in batches.
@@ -95,12 +103,10 @@ impl ChurnEngine {
 
     /// Scores precomputed risks (each `None` or within [0, 1]).
     pub fn score_risks(&self, risks: &FactorRisks) -> Result<ChurnScore, ChurnError> {
-        let problems = risks.problems("risks.");
-        if problems.is_empty() {
-            Ok(self.explain(risks))
-        } else {
-            Err(ChurnError::InvalidInput { problems })
-        }
+        let mut problems = Problems::new();
+        risks.check("risks.", &mut problems);
+        problems.finish(()).map_err(ChurnError::InvalidInput)?;
+        Ok(self.explain(risks))
     }
 
     /// Scores a whole customer base at `now` in parallel; results keep the input order.
@@ -110,6 +116,37 @@ impl ChurnEngine {
         now: NaiveDate,
     ) -> Vec<Result<ChurnScore, ChurnError>> {
         inputs.par_iter().map(|i| self.score(i, now)).collect()
+    }
+
+    /// Scores every customer at `now` and orders them by risk, highest score first (ties keep
+    /// the input order): the list staff work through. Each entry is the customer's index in
+    /// `inputs` and their score. An invalid input fails the whole ranking with the problems of
+    /// every customer, field paths prefixed `customers[i].`.
+    pub fn rank(
+        &self,
+        inputs: &[ChurnInput],
+        now: NaiveDate,
+    ) -> Result<Vec<RankedCustomer>, ChurnError> {
+        let mut problems = Problems::new();
+        let mut ranked = Vec::with_capacity(inputs.len());
+        for (i, result) in self.score_batch(inputs, now).into_iter().enumerate() {
+            match result {
+                Ok(churn) => ranked.push(RankedCustomer { index: i, churn }),
+                Err(e) => {
+                    for p in e.problems() {
+                        problems.push(
+                            format!("customers[{i}].{}", p.field),
+                            p.rule,
+                            p.value.clone(),
+                            p.message.clone(),
+                        );
+                    }
+                }
+            }
+        }
+        let mut ranked = problems.finish(ranked).map_err(ChurnError::InvalidInput)?;
+        ranked.sort_by_key(|r| std::cmp::Reverse(r.churn.score));
+        Ok(ranked)
     }
 
     /// Scores precomputed risks of many customers in parallel; results keep the input order.

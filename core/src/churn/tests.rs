@@ -4,6 +4,7 @@ use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
 use super::*;
+use crate::validation::{Rule, ValidationError};
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -114,6 +115,43 @@ proptest! {
         prop_assert_eq!(engine.score(&shuffled, now()).unwrap(), s.clone());
         prop_assert_eq!(engine.score(&input, now()).unwrap(), s);
     }
+
+    #[test]
+    fn purchase_model_and_spend_level_keep_risks_in_range_and_points_adding_up(
+        input in input_strategy(),
+    ) {
+        let engine = model_engine();
+        let s = engine.score(&input, now()).unwrap();
+        prop_assert_eq!(total_points(&s), s.score);
+        for c in &s.contributions {
+            prop_assert!(c.risk.is_none_or(|r| (0.0..=1.0).contains(&r)));
+        }
+        let mut shuffled = input.clone();
+        shuffled.purchases.reverse();
+        prop_assert_eq!(engine.score(&shuffled, now()).unwrap(), s);
+    }
+}
+
+fn model() -> PurchaseModel {
+    PurchaseModel {
+        r: 0.25,
+        alpha: 30.0,
+        a: 0.7,
+        b: 2.0,
+        horizon_days: 90,
+    }
+}
+
+fn model_engine() -> ChurnEngine {
+    ChurnEngine::new(ChurnConfig {
+        params: FactorParams {
+            purchase_model: Some(model()),
+            spend_level_half_amount: Some(dec!(50)),
+            ..FactorParams::default()
+        },
+        ..ChurnConfig::default()
+    })
+    .unwrap()
 }
 
 #[test]
@@ -342,24 +380,21 @@ fn bad_input_lists_every_problem() {
     };
     let err = engine().score(&input, now()).unwrap_err();
     assert_eq!(err.code(), "CHURN_INVALID_INPUT");
-    let ChurnError::InvalidInput { problems } = err else {
+    let ChurnError::InvalidInput(ValidationError { problems }) = err else {
         panic!("expected invalid input");
     };
-    let paths: Vec<(&str, &str)> = problems
+    let paths: Vec<(&str, Rule)> = problems
         .iter()
-        .map(|p| (p.path.as_str(), p.rule.as_str()))
+        .map(|p| (p.field.as_str(), p.rule))
         .collect();
     assert_eq!(
         paths,
         vec![
-            ("signup_date", "not_after_now"),
-            ("purchases[0].amount", "non_negative"),
-            ("purchases[1].date", "not_after_now"),
-            (
-                "subscription.skipped_deliveries",
-                "at_most_scheduled_deliveries"
-            ),
-            ("payments.overdue_amount", "non_negative"),
+            ("signup_date", Rule::DateOrder),
+            ("purchases[0].amount", Rule::NonNegative),
+            ("purchases[1].date", Rule::DateOrder),
+            ("subscription.skipped_deliveries", Rule::Inconsistent),
+            ("payments.overdue_amount", Rule::NonNegative),
         ]
     );
     assert_eq!(problems[1].value, "-5");
@@ -417,10 +452,10 @@ fn bad_config_lists_every_problem() {
     };
     let err = ChurnEngine::new(config).unwrap_err();
     assert_eq!(err.code(), "CHURN_INVALID_CONFIG");
-    let ChurnError::InvalidConfig { problems } = err else {
+    let ChurnError::InvalidConfig(e) = err else {
         panic!("expected invalid config");
     };
-    let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+    let paths = e.fields();
     assert_eq!(
         paths,
         vec![
@@ -449,11 +484,11 @@ fn risks_out_of_range_are_rejected() {
             ..FactorRisks::default()
         })
         .unwrap_err();
-    let ChurnError::InvalidInput { problems } = err else {
+    let ChurnError::InvalidInput(e) = err else {
         panic!("expected invalid input");
     };
-    assert_eq!(problems.len(), 2);
-    assert_eq!(problems[0].path, "risks.recency");
+    assert_eq!(e.fields(), ["risks.recency", "risks.payment"]);
+    assert!(e.problems.iter().all(|p| p.rule == Rule::Range));
 }
 
 /// Deterministic pseudo-random numbers in [0, 1) for synthetic histories.
@@ -540,5 +575,109 @@ fn fitting_fails_clearly() {
     assert_eq!(
         fit_weights(&no_service, &FitOptions::default()).unwrap_err(),
         ChurnError::NoSignal
+    );
+}
+
+#[test]
+fn crate_error_keeps_code_and_problems_of_churn_validation() {
+    let input = ChurnInput {
+        purchases: vec![buy(now(), dec!(-1))],
+        ..ChurnInput::default()
+    };
+    let err: crate::Error = engine().score(&input, now()).unwrap_err().into();
+    assert_eq!(err.code(), "CHURN_INVALID_INPUT");
+    assert_eq!(err.problems().len(), 1);
+    assert_eq!(err.problems()[0].field, "purchases[0].amount");
+    assert_eq!(err.problems()[0].rule, Rule::NonNegative);
+    let fit: crate::Error = fit_weights(&[], &FitOptions::default()).unwrap_err().into();
+    assert_eq!(fit.code(), "CHURN_TOO_FEW_SAMPLES");
+    assert!(fit.problems().is_empty());
+}
+
+#[test]
+fn the_purchase_model_fits_histories_without_labels_and_drives_recency() {
+    let mut seed = 11;
+    let customers: Vec<ChurnInput> = (0..400)
+        .map(|i| {
+            let gap = 5 + (uniform(&mut seed) * 40.0) as u64;
+            let count = 1 + (uniform(&mut seed) * 8.0) as u64;
+            let since = (uniform(&mut seed) * 150.0) as u64 + u64::from(i % 3 == 0) * 100;
+            steady(gap, count, since)
+        })
+        .collect();
+    let fitted = PurchaseModel::fit(&customers, now(), 90).unwrap();
+    for v in [fitted.r, fitted.alpha, fitted.a, fitted.b] {
+        assert!(v.is_finite() && v > 0.0, "{fitted:?}");
+    }
+    assert_eq!(fitted, PurchaseModel::fit(&customers, now(), 90).unwrap());
+    let engine = model_engine();
+    let quiet = engine.risks(&steady(7, 10, 60), now()).unwrap();
+    let active = engine.risks(&steady(7, 10, 2), now()).unwrap();
+    assert!(quiet.recency.unwrap() > active.recency.unwrap());
+    let big = ChurnInput {
+        purchases: vec![buy(day(2026, 11, 1), dec!(500))],
+        ..ChurnInput::default()
+    };
+    let small = ChurnInput {
+        purchases: vec![buy(day(2026, 11, 1), dec!(5))],
+        ..ChurnInput::default()
+    };
+    let level = |i: &ChurnInput| engine.risks(i, now()).unwrap().spend_drop.unwrap();
+    assert!(level(&small) > level(&big));
+    assert!(matches!(
+        PurchaseModel::fit(&[], now(), 90),
+        Err(ChurnError::TooFewSamples { .. })
+    ));
+}
+
+#[test]
+fn a_bad_purchase_model_or_spend_level_is_a_config_problem() {
+    let config = ChurnConfig {
+        params: FactorParams {
+            purchase_model: Some(PurchaseModel {
+                alpha: -1.0,
+                horizon_days: 0,
+                ..model()
+            }),
+            spend_level_half_amount: Some(Decimal::ZERO),
+            ..FactorParams::default()
+        },
+        ..ChurnConfig::default()
+    };
+    let err = ChurnEngine::new(config).unwrap_err();
+    assert_eq!(
+        err.problems()
+            .iter()
+            .map(|p| (p.field.as_str(), p.rule))
+            .collect::<Vec<_>>(),
+        vec![
+            ("params.spend_level_half_amount", Rule::Positive),
+            ("params.purchase_model.alpha", Rule::Positive),
+            ("params.purchase_model.horizon_days", Rule::Positive),
+        ]
+    );
+}
+
+#[test]
+fn ranking_puts_the_riskiest_first_and_reports_every_bad_customer() {
+    let customers = vec![steady(7, 10, 2), steady(7, 10, 60), steady(7, 10, 2)];
+    let ranked = engine().rank(&customers, now()).unwrap();
+    let order: Vec<usize> = ranked.iter().map(|r| r.index).collect();
+    assert_eq!(order, vec![1, 0, 2]);
+    assert!(ranked[0].churn.score > ranked[1].churn.score);
+    let mut bad = customers;
+    bad[2].purchases[0].amount = dec!(-1);
+    bad[0].signup_date = Some(day(2027, 1, 1));
+    let err = engine().rank(&bad, now()).unwrap_err();
+    assert_eq!(err.code(), "CHURN_INVALID_INPUT");
+    let ChurnError::InvalidInput(e) = err else {
+        panic!("expected invalid input");
+    };
+    assert_eq!(
+        e.fields(),
+        [
+            "customers[0].signup_date",
+            "customers[2].purchases[0].amount"
+        ]
     );
 }
