@@ -14,6 +14,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use earlybird::activation::{
     self, ActivationConfig, ActivityTable, CustomerRecords, Granularity, backfill, cohort_retention,
 };
+use earlybird::churn;
 use earlybird::lifecycle::{self, Actor, Effect, OrderOutcome};
 use earlybird::loyalty::{LoyaltyConfig, LoyaltyEvent, Program};
 use earlybird::record::{Dataset, Order, OrderStatus};
@@ -178,6 +179,53 @@ async fn main() -> DemoResult {
 
     section("7. Customer lifecycle: this morning's sweep, the funnel and weekly cohorts");
     show_activation(&data, today, now)?;
+
+    section("8. Churn risk: the five customers most likely to leave");
+    show_churn(&data, today)?;
+    Ok(())
+}
+
+/// Scores every sample customer with the default weights and prints the top five with their
+/// reasons and the recommended action.
+fn show_churn(data: &Dataset, today: NaiveDate) -> DemoResult {
+    let inputs: Vec<churn::ChurnInput> = data
+        .customers
+        .iter()
+        .map(|customer| {
+            let records = churn::CustomerRecords {
+                customer,
+                products: &data.products,
+                orders: &data.orders,
+                deliveries: &data.deliveries,
+                subscriptions: &data.subscriptions,
+                payments: None,
+                service: None,
+            };
+            churn::ChurnInput::from_records(&records, today, 30)
+        })
+        .collect();
+    let engine = churn::ChurnEngine::new(churn::ChurnConfig::default())?;
+    for ranked in engine.rank(&inputs, today)?.iter().take(5) {
+        let c = &ranked.churn;
+        let code = |v: serde_json::Result<Value>| {
+            v.ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        };
+        let reasons: Vec<String> = c
+            .reasons
+            .iter()
+            .map(|r| code(serde_json::to_value(r)))
+            .collect();
+        println!(
+            "   {:<9} {:>6} {:<6}  {:<55} → {}",
+            data.customers[ranked.index].id,
+            c.score,
+            code(serde_json::to_value(c.band)),
+            reasons.join(", "),
+            code(serde_json::to_value(c.action))
+        );
+    }
     Ok(())
 }
 
