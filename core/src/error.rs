@@ -1,5 +1,6 @@
 //! The crate's error: one variant per concern, each with a stable code every binding maps.
 
+pub use crate::billing::BillingError;
 pub use crate::lifecycle::LifecycleError;
 pub use crate::validation::ValidationError;
 
@@ -12,6 +13,9 @@ pub enum Error {
     /// An order or delivery command the lifecycle rules refuse.
     #[error(transparent)]
     Lifecycle(#[from] LifecycleError),
+    /// A bill, payment or wallet operation the billing rules refuse.
+    #[error(transparent)]
+    Billing(#[from] BillingError),
 }
 
 impl Error {
@@ -20,6 +24,7 @@ impl Error {
         match self {
             Error::Validation(e) => e.code(),
             Error::Lifecycle(e) => e.code(),
+            Error::Billing(e) => e.code(),
         }
     }
 }

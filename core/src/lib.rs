@@ -5,6 +5,7 @@
 //! engines are pure functions over plain records; storage sits behind async traits.
 
 pub mod audit;
+pub mod billing;
 pub(crate) mod document;
 pub mod error;
 pub mod lifecycle;
