@@ -7,9 +7,15 @@ use serde::{Deserialize, Serialize};
 use super::Month;
 use crate::record::Payment;
 
-/// Rounds an amount to paise, half away from zero (the rules' "round-half-up").
+/// Rounds an amount to paise, half away from zero (the rules' "round-half-up"), written with
+/// exactly two decimals (`12.50`, never `12.5` or `-0.00`) so every binding prints the same.
 pub fn round_paise(amount: Decimal) -> Decimal {
-    amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+    let mut paise = amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    paise.rescale(2);
+    if paise.is_zero() {
+        paise.set_sign_positive(true);
+    }
+    paise
 }
 
 /// Rounds an amount to the whole rupee, half away from zero.

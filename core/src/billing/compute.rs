@@ -525,7 +525,7 @@ pub(crate) fn bill_account<'a>(
         .into_iter()
         .map(|(rate, taxable)| TaxLine {
             rate,
-            taxable,
+            taxable: round_paise(taxable),
             tax: round_paise(taxable * rate / Decimal::ONE_HUNDRED),
         })
         .collect();
@@ -536,15 +536,15 @@ pub(crate) fn bill_account<'a>(
             .map(|l| l.amount)
             .sum()
     };
-    let subtotal = sum(LineKind::is_charge, &lines);
-    let credits = -sum(LineKind::is_credit, &lines);
-    let tax: Decimal = taxes.iter().map(|t| t.tax).sum();
+    let subtotal = round_paise(sum(LineKind::is_charge, &lines));
+    let credits = round_paise(Decimal::ZERO - sum(LineKind::is_credit, &lines));
+    let tax = round_paise(taxes.iter().map(|t| t.tax).sum());
     let before_round_off = subtotal - credits + tax;
-    let round_off = if config.round_off {
+    let round_off = round_paise(if config.round_off {
         round_rupee(before_round_off) - before_round_off
     } else {
         Decimal::ZERO
-    };
+    });
     if !round_off.is_zero() {
         lines.push(BillLine {
             kind: LineKind::RoundOff,
@@ -558,7 +558,7 @@ pub(crate) fn bill_account<'a>(
             sources: Vec::new(),
         });
     }
-    let total = before_round_off + round_off;
+    let total = round_paise(before_round_off + round_off);
 
     let bill_date = month.bill_date();
     let wallet_id = wallet_payment_id(customer_id, month);
@@ -570,7 +570,7 @@ pub(crate) fn bill_account<'a>(
         .filter(|p| p.date <= bill_date && p.id != wallet_id)
         .map(|p| p.amount)
         .sum();
-    let opening_balance = billed_before - paid_before;
+    let opening_balance = round_paise(billed_before - paid_before);
     let wallet_applied = if config.wallet_auto_apply {
         let wallet = Wallet {
             customer_id: customer_id.to_owned(),
@@ -582,9 +582,9 @@ pub(crate) fn bill_account<'a>(
                 .collect(),
         };
         let balance = wallet.balance_on(bill_date)?;
-        balance.min((total + opening_balance).max(Decimal::ZERO))
+        round_paise(balance.min((total + opening_balance).max(Decimal::ZERO)))
     } else {
-        Decimal::ZERO
+        round_paise(Decimal::ZERO)
     };
     let wallet_payment = (wallet_applied > Decimal::ZERO).then(|| Payment {
         id: wallet_id,
@@ -617,7 +617,7 @@ pub(crate) fn bill_account<'a>(
         total,
         opening_balance,
         wallet_applied,
-        amount_due: total + opening_balance - wallet_applied,
+        amount_due: round_paise(total + opening_balance - wallet_applied),
         wallet_payment,
         basis,
     })
@@ -823,7 +823,7 @@ fn credit_lines(
             product_id: None,
             quantity: Decimal::ZERO,
             unit_price: None,
-            amount: -applied,
+            amount: round_paise(-applied),
             gst_rate: Decimal::ZERO,
             original_month: None,
             sources: vec![LineSource {
