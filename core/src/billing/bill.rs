@@ -1,6 +1,7 @@
 //! The bill as plain data: lines with the sources they cover, taxes, totals, status, number.
 
 use chrono::NaiveDate;
+use compact_str::CompactString;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
@@ -23,16 +24,58 @@ pub fn round_rupee(amount: Decimal) -> Decimal {
     amount.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
 }
 
+/// The id of a billed record. Ids up to 24 bytes (a MongoDB ObjectId in hex) are kept inline,
+/// so billing millions of deliveries does not allocate once per delivery.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SourceId(CompactString);
+
+impl SourceId {
+    pub fn new(id: &str) -> Self {
+        Self(CompactString::new(id))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for SourceId {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for SourceId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for SourceId {
+    fn from(id: &str) -> Self {
+        Self::new(id)
+    }
+}
+
+impl From<String> for SourceId {
+    fn from(id: String) -> Self {
+        Self(CompactString::from(id))
+    }
+}
+
 /// Something billable, named so that it can be billed exactly once, ever.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum SourceRef {
     /// A subscription delivery record.
-    Delivery { delivery_id: String },
+    Delivery { delivery_id: SourceId },
     /// Item `item` (0-based) of a one-time order.
-    OrderItem { order_id: String, item: usize },
+    OrderItem { order_id: SourceId, item: usize },
     /// A credit (loyalty redemption or credit note), applied once.
-    Credit { credit_id: String },
+    Credit { credit_id: SourceId },
 }
 
 impl std::fmt::Display for SourceRef {

@@ -13,9 +13,11 @@ use rustc_hash::FxHashMap;
 use super::bill::{round_paise, round_rupee};
 use super::{
     Bill, BillLine, BillStatus, BillingConfig, BillingError, BillingInput, Credit, CreditKind,
-    LineKind, LineSource, Month, SourceRef, TaxLine, Wallet,
+    LineKind, LineSource, Month, SourceId, SourceRef, TaxLine, Wallet,
 };
-use crate::record::{DeliverySource, Payment, PaymentMethod, Product, Subscription};
+use crate::record::{
+    DeliveryRecord, DeliverySource, Payment, PaymentMethod, Product, Subscription,
+};
 use crate::validation::{Problems, Rule};
 
 /// Computes the DRAFT bill of `customer_id` for `month`.
@@ -181,6 +183,8 @@ struct Group<'a> {
     thousandths: i128,
     /// Σ of quantities with more than 3 decimal places (never valid input, still exact).
     rest: Decimal,
+    /// Sources added, so that `sources` is allocated once at its final size.
+    count: usize,
     sources: Vec<LineSource>,
 }
 
@@ -213,9 +217,9 @@ impl<'a> Groups<'a> {
         price: Decimal,
         rate: Decimal,
         month: Month,
-        source: LineSource,
-    ) {
-        let decrease = source.quantity.is_sign_negative();
+        quantity: Decimal,
+    ) -> usize {
+        let decrease = quantity.is_sign_negative();
         let same = |g: &Group<'_>| {
             g.kind == kind
                 && g.decrease == decrease
@@ -239,14 +243,26 @@ impl<'a> Groups<'a> {
                 decrease,
                 thousandths: 0,
                 rest: Decimal::ZERO,
+                count: 0,
                 sources: Vec::new(),
             });
             self.list.len() - 1
         });
         self.last = index;
         let group = &mut self.list[index];
-        group.add(source.quantity);
-        group.sources.push(source);
+        group.add(quantity);
+        group.count += 1;
+        index
+    }
+}
+
+fn delivery_source(d: &DeliveryRecord, quantity: Decimal) -> LineSource {
+    LineSource {
+        source: SourceRef::Delivery {
+            delivery_id: SourceId::new(&d.id),
+        },
+        date: d.date,
+        quantity,
     }
 }
 
@@ -332,6 +348,8 @@ pub(crate) fn bill_account<'a>(
     let last = month.last_day();
     let mut groups = Groups::default();
     let mut adjustments = Groups::default();
+    // (group, record, quantity): the sources are written once every group's size is known.
+    let mut placed = Vec::with_capacity(account.deliveries.len());
     let mut resolver = Resolver {
         catalog,
         subscriptions: account
@@ -370,17 +388,11 @@ pub(crate) fn bill_account<'a>(
         } else {
             ledger.deliveries.get(d.id.as_str())
         };
-        let source = |quantity| LineSource {
-            source: SourceRef::Delivery {
-                delivery_id: d.id.clone(),
-            },
-            date: d.date,
-            quantity,
-        };
         if let Some(b) = billed {
             let change = quantity - b.quantity;
             if !change.is_zero() {
-                adjust(&mut adjustments, catalog, b, source(change), i, problems);
+                let source = delivery_source(d, change);
+                adjust(&mut adjustments, catalog, b, source, i, problems);
             }
             continue;
         }
@@ -422,14 +434,17 @@ pub(crate) fn bill_account<'a>(
         } else {
             LineKind::Arrears
         };
-        groups.add(
-            kind,
-            product,
-            price,
-            product.gst_rate_on(d.date),
-            Month::of(d.date),
-            source(quantity),
-        );
+        let rate = product.gst_rate_on(d.date);
+        let group = groups.add(kind, product, price, rate, Month::of(d.date), quantity);
+        placed.push((group, d, quantity));
+    }
+    for group in &mut groups.list {
+        group.sources.reserve_exact(group.count);
+    }
+    for (group, d, quantity) in placed {
+        groups.list[group]
+            .sources
+            .push(delivery_source(d, quantity));
     }
 
     let mut lines = Vec::new();
@@ -446,7 +461,7 @@ pub(crate) fn bill_account<'a>(
             };
             let source = |quantity| LineSource {
                 source: SourceRef::OrderItem {
-                    order_id: order.id.clone(),
+                    order_id: SourceId::new(&order.id),
                     item: item_index,
                 },
                 date: order.delivery_date,
@@ -561,24 +576,27 @@ pub(crate) fn bill_account<'a>(
     let total = round_paise(before_round_off + round_off);
 
     let bill_date = month.bill_date();
-    let wallet_id = wallet_payment_id(customer_id, month);
+    // Only a customer with payments or a wallet needs the id of this bill's wallet payment.
+    let wallet_id = (!account.payments.is_empty() || !account.wallet.is_empty())
+        .then(|| wallet_payment_id(customer_id, month));
+    let own = |id: &str| wallet_id.as_deref() == Some(id);
     let billed_before: Decimal = finalized.iter().map(|b| b.total).sum();
     let paid_before: Decimal = account
         .payments
         .iter()
         .map(|&i| &input.payments[i as usize])
-        .filter(|p| p.date <= bill_date && p.id != wallet_id)
+        .filter(|p| p.date <= bill_date && !own(&p.id))
         .map(|p| p.amount)
         .sum();
     let opening_balance = round_paise(billed_before - paid_before);
-    let wallet_applied = if config.wallet_auto_apply {
+    let wallet_applied = if config.wallet_auto_apply && !account.wallet.is_empty() {
         let wallet = Wallet {
             customer_id: customer_id.to_owned(),
             entries: account
                 .wallet
                 .iter()
                 .map(|&i| input.wallet[i as usize].clone())
-                .filter(|e| e.reference.as_deref() != Some(wallet_id.as_str()))
+                .filter(|e| !e.reference.as_deref().is_some_and(own))
                 .collect(),
         };
         let balance = wallet.balance_on(bill_date)?;
@@ -587,7 +605,7 @@ pub(crate) fn bill_account<'a>(
         round_paise(Decimal::ZERO)
     };
     let wallet_payment = (wallet_applied > Decimal::ZERO).then(|| Payment {
-        id: wallet_id,
+        id: wallet_id.unwrap_or_else(|| wallet_payment_id(customer_id, month)),
         customer_id: customer_id.to_owned(),
         amount: wallet_applied,
         method: PaymentMethod::Wallet,
@@ -646,14 +664,15 @@ fn adjust<'a>(
         );
         return;
     };
-    adjustments.add(
+    let group = adjustments.add(
         LineKind::Adjustment,
         product,
         billed.unit_price,
         billed.gst_rate,
         billed.month,
-        source,
+        source.quantity,
     );
+    adjustments.list[group].sources.push(source);
 }
 
 fn group_line(mut group: Group<'_>, bill_month: Month) -> BillLine {
@@ -696,8 +715,8 @@ impl<'a> Target<'a> {
 
     fn covers(self, source: &SourceRef) -> bool {
         match (self, source) {
-            (Target::Order(o), SourceRef::OrderItem { order_id, .. }) => o == order_id,
-            (Target::Delivery(d), SourceRef::Delivery { delivery_id }) => d == delivery_id,
+            (Target::Order(o), SourceRef::OrderItem { order_id, .. }) => o == order_id.as_str(),
+            (Target::Delivery(d), SourceRef::Delivery { delivery_id }) => d == delivery_id.as_str(),
             _ => false,
         }
     }
@@ -745,6 +764,9 @@ fn credit_lines(
     last: NaiveDate,
     problems: &mut Problems,
 ) -> Vec<BillLine> {
+    if account.credits.is_empty() {
+        return Vec::new();
+    }
     let mine: Vec<(u32, &Credit)> = account
         .credits
         .iter()
@@ -828,7 +850,7 @@ fn credit_lines(
             original_month: None,
             sources: vec![LineSource {
                 source: SourceRef::Credit {
-                    credit_id: credit.id.clone(),
+                    credit_id: SourceId::new(&credit.id),
                 },
                 date: credit.date,
                 quantity: Decimal::ZERO,

@@ -38,7 +38,8 @@ mod wallet;
 
 pub use batch::bill_month;
 pub use bill::{
-    Bill, BillLine, BillStatus, LineKind, LineSource, SourceRef, TaxLine, round_paise, round_rupee,
+    Bill, BillLine, BillStatus, LineKind, LineSource, SourceId, SourceRef, TaxLine, round_paise,
+    round_rupee,
 };
 pub use compute::compute_bill;
 pub use input::{BillingInput, Credit, CreditKind};

@@ -161,12 +161,12 @@ fn finally_delivered(plan: &[Planned]) -> BTreeMap<SourceRef, Decimal> {
         .map(|(i, p)| {
             let source = if p.one_time {
                 SourceRef::OrderItem {
-                    order_id: format!("O{i}"),
+                    order_id: format!("O{i}").into(),
                     item: 0,
                 }
             } else {
                 SourceRef::Delivery {
-                    delivery_id: format!("D{i}"),
+                    delivery_id: format!("D{i}").into(),
                 }
             };
             (source, p.correction.map_or(p.delivered, |(_, q)| q))

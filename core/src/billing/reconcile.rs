@@ -157,7 +157,7 @@ pub fn reconcile(input: &BillingInput, through: Month) -> ReconciliationReport {
                 });
                 compare(
                     SourceRef::Delivery {
-                        delivery_id: d.id.clone(),
+                        delivery_id: d.id.as_str().into(),
                     },
                     &d.customer_id,
                     d.date,
@@ -201,7 +201,7 @@ pub fn reconcile(input: &BillingInput, through: Month) -> ReconciliationReport {
             };
             compare(
                 SourceRef::OrderItem {
-                    order_id: o.id.clone(),
+                    order_id: o.id.as_str().into(),
                     item: item_index,
                 },
                 &o.customer_id,

@@ -1,0 +1,166 @@
+//! Billing throughput: a whole synthetic month billed in one call, on one thread and on all,
+//! at several sizes to show the cost is linear in the number of delivery records.
+//!
+//! Run: `cargo run --release -p earlybird-benches --bin billing` (optionally followed by
+//! `-- <customers>...` to bill only those sizes).
+
+use std::time::{Duration, Instant};
+
+use earlybird::billing::{BillingConfig, BillingInput, bill_month, compute_bill};
+use earlybird_benches::synthetic::{MonthSpec, month};
+
+/// Measured anchors on this machine for the same kind of month (delivery records / s).
+const ANCHORS: [(&str, f64); 3] = [
+    ("plain Python loop", 3.25e6),
+    ("pandas (floats, loses paise)", 3.06e6),
+    ("DuckDB, 1 thread (doubles)", 5.84e6),
+];
+
+/// CPU time used by the whole process so far (user + system, all threads), from
+/// `/proc/self/stat`: on a shared machine this, not the wall clock, says what a core does.
+fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<u64> = after_name
+        .split_whitespace()
+        .map(|f| f.parse().unwrap_or(0))
+        .collect();
+    // Fields 14 and 15 of the file (utime, stime) are 12 and 13 after the name; 100 Hz ticks.
+    let ticks = fields.get(11).copied().unwrap_or(0) + fields.get(12).copied().unwrap_or(0);
+    Duration::from_millis(ticks * 10)
+}
+
+/// The fastest of `runs` runs: (wall time, CPU time of that run, bills made).
+fn best_of(
+    runs: usize,
+    threads: usize,
+    input: &BillingInput,
+    spec: MonthSpec,
+) -> (Duration, Duration, usize) {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("thread pool");
+    let config = BillingConfig::default();
+    let mut best = (Duration::MAX, Duration::MAX);
+    let mut bills = 0;
+    for _ in 0..runs {
+        let cpu = cpu_time();
+        let started = Instant::now();
+        let out = pool
+            .install(|| bill_month(input, spec.month, &config))
+            .expect("bills");
+        let took = (started.elapsed(), cpu_time() - cpu);
+        bills = out.len();
+        if took.1 < best.1 {
+            best = took;
+        }
+        drop(out);
+    }
+    (best.0, best.1, bills)
+}
+
+fn main() {
+    let threads = rayon::current_num_threads();
+    println!("billing benchmark: {threads} thread(s) available");
+    // Sizes in customers; the arguments replace the default list (e.g. `-- 25000`).
+    let chosen: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let sizes = if chosen.is_empty() {
+        vec![11_000, 25_000, 50_000, 75_000, 100_000]
+    } else {
+        chosen
+    };
+    println!(
+        "{:>9} {:>9} {:>6} | {:>9} {:>11} {:>11} | {:>9} {:>11} {:>11}",
+        "customers",
+        "records",
+        "orders",
+        "1 thread",
+        "rec/s wall",
+        "rec/s/core",
+        "all",
+        "rec/s wall",
+        "rec/s/core"
+    );
+    let mut full_per_core = 0.0;
+    for customers in sizes {
+        let spec = MonthSpec::customers(customers);
+        let input = month(spec);
+        let records = input.deliveries.len();
+        let rate = |d: Duration| records as f64 / d.as_secs_f64() / 1e6;
+        let (one_wall, one_cpu, bills) = best_of(3, 1, &input, spec);
+        let (all_wall, all_cpu, _) = best_of(3, threads, &input, spec);
+        println!(
+            "{customers:>9} {records:>9} {:>6} | {:>7.0}ms {:>10.2}M {:>10.2}M | {:>7.0}ms {:>10.2}M {:>10.2}M",
+            input.orders.len(),
+            one_wall.as_secs_f64() * 1e3,
+            rate(one_wall),
+            rate(one_cpu),
+            all_wall.as_secs_f64() * 1e3,
+            rate(all_wall),
+            rate(all_cpu),
+        );
+        assert_eq!(bills, customers, "every customer gets a bill");
+        if std::env::var_os("BILLING_SORTED").is_some() {
+            let mut sorted = input.clone();
+            sorted
+                .deliveries
+                .sort_by(|a, b| (&a.customer_id, a.date).cmp(&(&b.customer_id, b.date)));
+            let (wall, cpu, _) = best_of(3, 1, &sorted, spec);
+            println!(
+                "          records sorted by customer, 1 thread: {:.0}ms, {:.2}M/s/core",
+                wall.as_secs_f64() * 1e3,
+                rate(cpu)
+            );
+        }
+        if customers == 100_000 {
+            full_per_core = rate(one_cpu) * 1e6;
+            check_batch_equals_one_by_one(&input, spec);
+        }
+    }
+    if full_per_core > 0.0 {
+        println!("\nsingle-thread throughput per core at 100,000 customers vs measured anchors:");
+        for (name, anchor) in ANCHORS {
+            println!(
+                "  {:>5.1}x {name} ({:.2}M records/s)",
+                full_per_core / anchor,
+                anchor / 1e6
+            );
+        }
+    }
+}
+
+/// The batch must equal billing customers one by one (checked on the first 50 customers).
+fn check_batch_equals_one_by_one(input: &BillingInput, spec: MonthSpec) {
+    let config = BillingConfig::default();
+    let batch = bill_month(input, spec.month, &config).expect("bills");
+    let first = |id: &str| id < "C000050";
+    let sample = BillingInput {
+        deliveries: input
+            .deliveries
+            .iter()
+            .filter(|d| first(&d.customer_id))
+            .cloned()
+            .collect(),
+        orders: input
+            .orders
+            .iter()
+            .filter(|o| first(&o.customer_id))
+            .cloned()
+            .collect(),
+        ..input.clone()
+    };
+    for bill in batch.iter().take_while(|b| first(&b.customer_id)) {
+        let alone = compute_bill(&sample, &bill.customer_id, spec.month, &config).expect("bill");
+        assert_eq!(&alone, bill, "batch differs for {}", bill.customer_id);
+    }
+    let billed: rust_decimal::Decimal = batch.iter().map(|b| b.total).sum();
+    let lines: usize = batch.iter().map(|b| b.lines.len()).sum();
+    println!(
+        "full month: {} bills, {lines} lines, total Rs {billed}; batch = one by one on the first 50 customers",
+        batch.len()
+    );
+}
