@@ -1,14 +1,16 @@
 //! Billing a whole month for every customer in one call (rule 2.10).
 //!
-//! The records are bucketed by customer once (one hash look-up per record, skipped when a
-//! record has the same customer as the one before), then customers are billed in parallel.
+//! The records are bucketed by customer once (one hash look-up per record in a table with
+//! inline keys), then customers are billed in parallel.
 //! The cost is linear in the number of records; the result is the same as billing the
 //! customers one by one with [`compute_bill`](super::compute_bill).
 
+use chrono::NaiveDate;
+use compact_str::CompactString;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use super::compute::{Account, Catalog, bill_account};
+use super::compute::{Account, Catalog, Entry, bill_account};
 use super::{Bill, BillingConfig, BillingError, BillingInput, Month};
 use crate::validation::{Problems, ValidationError};
 
@@ -22,13 +24,13 @@ pub fn bill_month(
     month: Month,
     config: &BillingConfig,
 ) -> Result<Vec<Bill>, BillingError> {
-    let catalog = Catalog::new(&input.products);
-    let accounts = accounts(input);
+    let catalog = Catalog::new(input);
+    let accounts = accounts(&catalog, month.last_day());
     let results: Vec<Result<Option<Bill>, BillingError>> = accounts
         .par_iter()
         .map(|account| {
             let mut problems = Problems::new();
-            match bill_account(input, &catalog, account, month, config, &mut problems) {
+            match bill_account(&catalog, account, month, config, &mut problems) {
                 Ok(bill) => problems.finish(Some(bill)).map_err(BillingError::from),
                 Err(BillingError::MonthClosed { .. }) => Ok(None),
                 Err(e) => Err(e),
@@ -56,32 +58,28 @@ fn is_empty(bill: &Bill) -> bool {
     bill.lines.is_empty() && bill.opening_balance.is_zero() && bill.wallet_applied.is_zero()
 }
 
-/// Every customer's share of the input, sorted by customer id.
-pub(crate) fn accounts<'a>(input: &'a BillingInput) -> Vec<Account<'a>> {
-    let mut index: FxHashMap<&str, u32> = FxHashMap::default();
-    let mut ids: Vec<&str> = Vec::new();
+/// Every customer's share of the input for a bill of a month ending on `last`, sorted by
+/// customer id. The delivery records are read once, in input order (in parallel), into
+/// entries that are then moved to their customer.
+pub(crate) fn accounts<'a>(catalog: &Catalog<'a>, last: NaiveDate) -> Vec<Account<'a>> {
+    let input = catalog.input;
+    let mut index: FxHashMap<CompactString, u32> = FxHashMap::default();
+    let mut ids: Vec<&'a str> = Vec::new();
     let mut id_of = |customer: &'a str| -> u32 {
-        *index.entry(customer).or_insert_with(|| {
-            ids.push(customer);
-            u32::try_from(ids.len() - 1).unwrap_or(u32::MAX)
-        })
+        if let Some(&c) = index.get(customer) {
+            return c;
+        }
+        let c = u32::try_from(ids.len()).unwrap_or(u32::MAX);
+        index.insert(CompactString::new(customer), c);
+        ids.push(customer);
+        c
     };
-    let mut owner = Vec::with_capacity(input.deliveries.len());
-    let mut previous: Option<(&str, u32)> = None;
-    for d in &input.deliveries {
-        let c = match previous {
-            Some((id, c)) if id == d.customer_id => c,
-            _ => id_of(&d.customer_id),
-        };
-        previous = Some((&d.customer_id, c));
-        owner.push(c);
-    }
-    let orders: Vec<u32> = input.orders.iter().map(|o| id_of(&o.customer_id)).collect();
-    let subscriptions: Vec<u32> = input
-        .subscriptions
+    let owner: Vec<u32> = input
+        .deliveries
         .iter()
-        .map(|s| id_of(&s.customer_id))
+        .map(|d| id_of(&d.customer_id))
         .collect();
+    let orders: Vec<u32> = input.orders.iter().map(|o| id_of(&o.customer_id)).collect();
     let bills: Vec<u32> = input.bills.iter().map(|b| id_of(&b.customer_id)).collect();
     let payments: Vec<u32> = input
         .payments
@@ -99,7 +97,7 @@ pub(crate) fn accounts<'a>(input: &'a BillingInput) -> Vec<Account<'a>> {
     for &c in &owner {
         counts[c as usize] += 1;
     }
-    let mut accounts: Vec<Account<'_>> = ids
+    let mut accounts: Vec<Account<'a>> = ids
         .iter()
         .zip(&counts)
         .map(|(id, &n)| Account {
@@ -108,9 +106,17 @@ pub(crate) fn accounts<'a>(input: &'a BillingInput) -> Vec<Account<'a>> {
             ..Account::default()
         })
         .collect();
-    spread(&owner, &mut accounts, |a| &mut a.deliveries);
+    let entries: Vec<Option<Entry>> = (0..u32::try_from(input.deliveries.len())
+        .unwrap_or(u32::MAX))
+        .into_par_iter()
+        .map(|i| catalog.entry(i, last))
+        .collect();
+    for (entry, &c) in entries.into_iter().zip(&owner) {
+        if let Some(entry) = entry {
+            accounts[c as usize].deliveries.push(entry);
+        }
+    }
     spread(&orders, &mut accounts, |a| &mut a.orders);
-    spread(&subscriptions, &mut accounts, |a| &mut a.subscriptions);
     spread(&bills, &mut accounts, |a| &mut a.bills);
     spread(&payments, &mut accounts, |a| &mut a.payments);
     spread(&credits, &mut accounts, |a| &mut a.credits);

@@ -1,12 +1,15 @@
 //! Computing one customer's bill for one month (rules 2.1 to 2.6).
 //!
-//! The hot loop runs once per delivery record: it resolves the subscription and product with
-//! a last-hit cache, adds the delivered quantity to its (product, price, GST rate, month)
-//! group as an integer number of thousandths, and multiplies by the price once per group.
+//! Delivery records are first read once, in the order they come, into compact [`Entry`]s
+//! (inline id, date, quantity, subscription and product as indices), so that billing a
+//! customer reads only its own contiguous entries, never the scattered records. The hot loop
+//! then adds each delivered quantity to its (product, price, GST rate, month) group as an
+//! integer number of thousandths, and multiplies by the price once per group.
 
 use std::collections::BTreeMap;
 
 use chrono::{Days, NaiveDate};
+use compact_str::CompactString;
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
@@ -15,9 +18,7 @@ use super::{
     Bill, BillLine, BillStatus, BillingConfig, BillingError, BillingInput, Credit, CreditKind,
     LineKind, LineSource, Month, SourceId, SourceRef, TaxLine, Wallet,
 };
-use crate::record::{
-    DeliveryRecord, DeliverySource, Payment, PaymentMethod, Product, Subscription,
-};
+use crate::record::{DeliverySource, Payment, PaymentMethod, Product, Subscription};
 use crate::validation::{Problems, Rule};
 
 /// Computes the DRAFT bill of `customer_id` for `month`.
@@ -29,37 +30,107 @@ pub fn compute_bill(
     month: Month,
     config: &BillingConfig,
 ) -> Result<Bill, BillingError> {
-    let catalog = Catalog::new(&input.products);
-    let account = Account::of_customer(input, customer_id);
+    let catalog = Catalog::new(input);
+    let account = Account::of_customer(&catalog, customer_id, month.last_day());
     let mut problems = Problems::new();
-    let bill = bill_account(input, &catalog, &account, month, config, &mut problems)?;
+    let bill = bill_account(&catalog, &account, month, config, &mut problems)?;
     problems.finish(bill).map_err(BillingError::from)
 }
 
-/// Products by id.
+/// An index that names nothing (an unknown id).
+const UNKNOWN: u32 = u32::MAX;
+
+/// The input with products and subscriptions indexed by id. Keys are inline strings, so a
+/// look-up reads the table only, not the records.
 pub(crate) struct Catalog<'a> {
-    products: FxHashMap<&'a str, &'a Product>,
+    pub(crate) input: &'a BillingInput,
+    products: FxHashMap<CompactString, u32>,
+    subscriptions: FxHashMap<CompactString, u32>,
+}
+
+fn index_of<'a>(ids: impl Iterator<Item = &'a str>) -> FxHashMap<CompactString, u32> {
+    let mut index = FxHashMap::default();
+    for (i, id) in (0u32..).zip(ids) {
+        index.entry(CompactString::new(id)).or_insert(i);
+    }
+    index
 }
 
 impl<'a> Catalog<'a> {
-    pub(crate) fn new(products: &'a [Product]) -> Self {
+    pub(crate) fn new(input: &'a BillingInput) -> Self {
         Self {
-            products: products.iter().map(|p| (p.id.as_str(), p)).collect(),
+            input,
+            products: index_of(input.products.iter().map(|p| p.id.as_str())),
+            subscriptions: index_of(input.subscriptions.iter().map(|s| s.id.as_str())),
         }
     }
 
     pub(crate) fn product(&self, id: &str) -> Option<&'a Product> {
-        self.products.get(id).copied()
+        self.products
+            .get(id)
+            .map(|&i| &self.input.products[i as usize])
+    }
+
+    fn product_at(&self, index: u32) -> Option<&'a Product> {
+        self.input.products.get(index as usize)
+    }
+
+    fn subscription_at(&self, index: u32) -> Option<&'a Subscription> {
+        self.input.subscriptions.get(index as usize)
+    }
+
+    /// The entry of delivery record `index` for a bill of a month ending on `last`: `None`
+    /// for a record billing never reads (an order's trace, or a later date).
+    pub(crate) fn entry(&self, index: u32, last: NaiveDate) -> Option<Entry> {
+        let d = &self.input.deliveries[index as usize];
+        if d.date > last {
+            return None;
+        }
+        let DeliverySource::Subscription(subscription) = &d.source else {
+            return None;
+        };
+        Some(Entry {
+            id: SourceId::new(&d.id),
+            date: d.date,
+            quantity: if d.status.is_billable() {
+                d.delivered_quantity
+            } else {
+                Decimal::ZERO
+            },
+            subscription: self
+                .subscriptions
+                .get(subscription.as_str())
+                .copied()
+                .unwrap_or(UNKNOWN),
+            product: self
+                .products
+                .get(d.product_id.as_str())
+                .copied()
+                .unwrap_or(UNKNOWN),
+            index,
+        })
     }
 }
 
-/// One customer's share of a [`BillingInput`], as indices into it.
+/// What billing needs of one subscription delivery record, read once.
+#[derive(Debug, Clone)]
+pub(crate) struct Entry {
+    id: SourceId,
+    date: NaiveDate,
+    /// The delivered quantity when the status is billable, else 0.
+    quantity: Decimal,
+    subscription: u32,
+    product: u32,
+    /// Position of the record in the input, to name it in problems.
+    index: u32,
+}
+
+/// One customer's share of a [`BillingInput`]: delivery entries, and indices of the rest.
 #[derive(Debug, Default)]
 pub(crate) struct Account<'a> {
     pub(crate) customer_id: &'a str,
-    pub(crate) deliveries: Vec<u32>,
+    pub(crate) deliveries: Vec<Entry>,
     pub(crate) orders: Vec<u32>,
-    pub(crate) subscriptions: Vec<u32>,
     pub(crate) bills: Vec<u32>,
     pub(crate) payments: Vec<u32>,
     pub(crate) credits: Vec<u32>,
@@ -75,13 +146,22 @@ fn matching<T>(records: &[T], wanted: impl Fn(&T) -> bool) -> Vec<u32> {
 }
 
 impl<'a> Account<'a> {
-    /// The records of one customer, by scanning the input once.
-    pub(crate) fn of_customer(input: &'a BillingInput, customer_id: &'a str) -> Self {
+    /// The records of one customer for a bill of a month ending on `last`, by scanning the
+    /// input once.
+    pub(crate) fn of_customer(
+        catalog: &Catalog<'a>,
+        customer_id: &'a str,
+        last: NaiveDate,
+    ) -> Self {
+        let input = catalog.input;
         Self {
             customer_id,
-            deliveries: matching(&input.deliveries, |d| d.customer_id == customer_id),
+            deliveries: (0u32..)
+                .zip(&input.deliveries)
+                .filter(|(_, d)| d.customer_id == customer_id)
+                .filter_map(|(i, _)| catalog.entry(i, last))
+                .collect(),
             orders: matching(&input.orders, |o| o.customer_id == customer_id),
-            subscriptions: matching(&input.subscriptions, |s| s.customer_id == customer_id),
             bills: matching(&input.bills, |b| b.customer_id == customer_id),
             payments: matching(&input.payments, |p| p.customer_id == customer_id),
             credits: matching(&input.credits, |c| c.customer_id == customer_id),
@@ -256,12 +336,12 @@ impl<'a> Groups<'a> {
     }
 }
 
-fn delivery_source(d: &DeliveryRecord, quantity: Decimal) -> LineSource {
+fn entry_source(e: &Entry, quantity: Decimal) -> LineSource {
     LineSource {
         source: SourceRef::Delivery {
-            delivery_id: SourceId::new(&d.id),
+            delivery_id: e.id.clone(),
         },
-        date: d.date,
+        date: e.date,
         quantity,
     }
 }
@@ -281,49 +361,16 @@ pub(crate) fn wallet_payment_id(customer_id: &str, month: Month) -> String {
     format!("wallet/{customer_id}/{month}")
 }
 
-/// Resolves what a product's deliveries cost; the caches make a run of one subscription's
-/// records cost one string comparison each.
-struct Resolver<'a, 'c> {
-    catalog: &'c Catalog<'a>,
-    subscriptions: Vec<&'a Subscription>,
-    last_subscription: Option<&'a Subscription>,
-    last_product: Option<&'a Product>,
-}
-
-impl<'a> Resolver<'a, '_> {
-    fn subscription(&mut self, id: &str) -> Option<&'a Subscription> {
-        if let Some(s) = self.last_subscription.filter(|s| s.id == id) {
-            return Some(s);
-        }
-        let found = self.subscriptions.iter().copied().find(|s| s.id == id);
-        if found.is_some() {
-            self.last_subscription = found;
-        }
-        found
-    }
-
-    fn product(&mut self, id: &str) -> Option<&'a Product> {
-        if let Some(p) = self.last_product.filter(|p| p.id == id) {
-            return Some(p);
-        }
-        let found = self.catalog.product(id);
-        if found.is_some() {
-            self.last_product = found;
-        }
-        found
-    }
-}
-
 /// Computes the draft bill of one account. Problems of the input are pushed; the bill is
 /// returned even then, and the caller refuses it when problems were found.
 pub(crate) fn bill_account<'a>(
-    input: &'a BillingInput,
     catalog: &Catalog<'a>,
     account: &Account<'a>,
     month: Month,
     config: &BillingConfig,
     problems: &mut Problems,
 ) -> Result<Bill, BillingError> {
+    let input = catalog.input;
     let customer_id = account.customer_id;
     let finalized: Vec<&Bill> = account
         .bills
@@ -350,30 +397,11 @@ pub(crate) fn bill_account<'a>(
     let mut adjustments = Groups::default();
     // (group, record, quantity): the sources are written once every group's size is known.
     let mut placed = Vec::with_capacity(account.deliveries.len());
-    let mut resolver = Resolver {
-        catalog,
-        subscriptions: account
-            .subscriptions
-            .iter()
-            .map(|&i| &input.subscriptions[i as usize])
-            .collect(),
-        last_subscription: None,
-        last_product: None,
-    };
+    let mut last_subscription: Option<(u32, Option<&Subscription>)> = None;
 
-    for &i in &account.deliveries {
-        let d = &input.deliveries[i as usize];
-        if d.date > last {
-            continue;
-        }
-        let DeliverySource::Subscription(subscription_id) = &d.source else {
-            continue;
-        };
-        let quantity = if d.status.is_billable() {
-            d.delivered_quantity
-        } else {
-            Decimal::ZERO
-        };
+    for e in &account.deliveries {
+        let i = e.index;
+        let quantity = e.quantity;
         if quantity.is_sign_negative() && !quantity.is_zero() {
             problems.push(
                 format!("deliveries[{i}].delivered_quantity"),
@@ -386,12 +414,12 @@ pub(crate) fn bill_account<'a>(
         let billed = if ledger.deliveries.is_empty() {
             None
         } else {
-            ledger.deliveries.get(d.id.as_str())
+            ledger.deliveries.get(e.id.as_str())
         };
         if let Some(b) = billed {
             let change = quantity - b.quantity;
             if !change.is_zero() {
-                let source = delivery_source(d, change);
+                let source = entry_source(e, change);
                 adjust(&mut adjustments, catalog, b, source, i, problems);
             }
             continue;
@@ -399,16 +427,28 @@ pub(crate) fn bill_account<'a>(
         if quantity.is_zero() {
             continue;
         }
-        let Some(subscription) = resolver.subscription(subscription_id) else {
+        let subscription = match last_subscription {
+            Some((index, found)) if index == e.subscription => found,
+            _ => {
+                let found = catalog
+                    .subscription_at(e.subscription)
+                    .filter(|s| s.customer_id == customer_id);
+                last_subscription = Some((e.subscription, found));
+                found
+            }
+        };
+        let d = &input.deliveries[i as usize];
+        let Some(subscription) = subscription else {
+            let id = d.subscription_id().unwrap_or_default();
             problems.push(
                 format!("deliveries[{i}].subscription_id"),
                 Rule::UnknownReference,
-                subscription_id.as_str(),
-                format!("no subscription {subscription_id} of customer {customer_id}"),
+                id,
+                format!("no subscription {id} of customer {customer_id}"),
             );
             continue;
         };
-        let Some(product) = resolver.product(&d.product_id) else {
+        let Some(product) = catalog.product_at(e.product) else {
             problems.push(
                 format!("deliveries[{i}].product_id"),
                 Rule::UnknownReference,
@@ -419,32 +459,30 @@ pub(crate) fn bill_account<'a>(
         };
         let Some(price) = subscription
             .price_override
-            .or_else(|| product.price_on(d.date))
+            .or_else(|| product.price_on(e.date))
         else {
             problems.push(
                 format!("deliveries[{i}].date"),
                 Rule::Inconsistent,
-                d.date.to_string(),
+                e.date.to_string(),
                 format!("no price of product {} in force on that date", product.id),
             );
             continue;
         };
-        let kind = if d.date >= first {
+        let kind = if e.date >= first {
             LineKind::Subscription
         } else {
             LineKind::Arrears
         };
-        let rate = product.gst_rate_on(d.date);
-        let group = groups.add(kind, product, price, rate, Month::of(d.date), quantity);
-        placed.push((group, d, quantity));
+        let rate = product.gst_rate_on(e.date);
+        let group = groups.add(kind, product, price, rate, Month::of(e.date), quantity);
+        placed.push((group, e, quantity));
     }
     for group in &mut groups.list {
         group.sources.reserve_exact(group.count);
     }
-    for (group, d, quantity) in placed {
-        groups.list[group]
-            .sources
-            .push(delivery_source(d, quantity));
+    for (group, e, quantity) in placed {
+        groups.list[group].sources.push(entry_source(e, quantity));
     }
 
     let mut lines = Vec::new();
