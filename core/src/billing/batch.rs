@@ -58,46 +58,65 @@ fn is_empty(bill: &Bill) -> bool {
     bill.lines.is_empty() && bill.opening_balance.is_zero() && bill.wallet_applied.is_zero()
 }
 
-/// Every customer's share of the input for a bill of a month ending on `last`, sorted by
-/// customer id. The delivery records are read once, in input order (in parallel), into
-/// entries that are then moved to their customer.
-pub(crate) fn accounts<'a>(catalog: &Catalog<'a>, last: NaiveDate) -> Vec<Account<'a>> {
-    let input = catalog.input;
-    let mut index: FxHashMap<CompactString, u32> = FxHashMap::default();
-    let mut ids: Vec<&'a str> = Vec::new();
-    let mut id_of = |customer: &'a str| -> u32 {
-        if let Some(&c) = index.get(customer) {
+/// Customer ids numbered in order of first appearance, keyed by inline strings.
+#[derive(Default)]
+struct Customers<'a> {
+    index: FxHashMap<CompactString, u32>,
+    ids: Vec<&'a str>,
+}
+
+impl<'a> Customers<'a> {
+    fn number(&mut self, customer: &'a str) -> u32 {
+        if let Some(&c) = self.index.get(customer) {
             return c;
         }
-        let c = u32::try_from(ids.len()).unwrap_or(u32::MAX);
-        index.insert(CompactString::new(customer), c);
-        ids.push(customer);
+        let c = u32::try_from(self.ids.len()).unwrap_or(u32::MAX);
+        self.index.insert(CompactString::new(customer), c);
+        self.ids.push(customer);
         c
-    };
-    let owner: Vec<u32> = input
-        .deliveries
-        .iter()
-        .map(|d| id_of(&d.customer_id))
-        .collect();
-    let orders: Vec<u32> = input.orders.iter().map(|o| id_of(&o.customer_id)).collect();
-    let bills: Vec<u32> = input.bills.iter().map(|b| id_of(&b.customer_id)).collect();
-    let payments: Vec<u32> = input
-        .payments
-        .iter()
-        .map(|p| id_of(&p.customer_id))
-        .collect();
-    let credits: Vec<u32> = input
-        .credits
-        .iter()
-        .map(|c| id_of(&c.customer_id))
-        .collect();
-    let wallet: Vec<u32> = input.wallet.iter().map(|w| id_of(&w.customer_id)).collect();
-
-    let mut counts = vec![0u32; ids.len()];
-    for &c in &owner {
-        counts[c as usize] += 1;
     }
-    let mut accounts: Vec<Account<'a>> = ids
+}
+
+/// A customer number not given yet.
+const NEW: u32 = u32::MAX;
+
+/// Every customer's share of the input for a bill of a month ending on `last`, sorted by
+/// customer id. The delivery records are read once, in input order and in parallel, into
+/// entries tagged with their customer, then moved to their customer.
+pub(crate) fn accounts<'a>(catalog: &Catalog<'a>, last: NaiveDate) -> Vec<Account<'a>> {
+    let input = catalog.input;
+    let mut customers = Customers::default();
+    let mut number = |records: &mut dyn Iterator<Item = &'a str>| -> Vec<u32> {
+        records.map(|c| customers.number(c)).collect()
+    };
+    // Subscriptions first: they name (nearly) every customer a delivery record names.
+    number(&mut input.subscriptions.iter().map(|s| s.customer_id.as_str()));
+    let orders = number(&mut input.orders.iter().map(|o| o.customer_id.as_str()));
+    let bills = number(&mut input.bills.iter().map(|b| b.customer_id.as_str()));
+    let payments = number(&mut input.payments.iter().map(|p| p.customer_id.as_str()));
+    let credits = number(&mut input.credits.iter().map(|c| c.customer_id.as_str()));
+    let wallet = number(&mut input.wallet.iter().map(|w| w.customer_id.as_str()));
+    let known = &customers.index;
+    let mut entries: Vec<(u32, Entry)> = (0..u32::try_from(input.deliveries.len())
+        .unwrap_or(u32::MAX))
+        .into_par_iter()
+        .filter_map(|i| {
+            let entry = catalog.entry(i, last)?;
+            let customer = input.deliveries[i as usize].customer_id.as_str();
+            Some((known.get(customer).copied().unwrap_or(NEW), entry))
+        })
+        .collect();
+    for (c, entry) in &mut entries {
+        if *c == NEW {
+            *c = customers.number(&input.deliveries[entry.index as usize].customer_id);
+        }
+    }
+    let mut counts = vec![0u32; customers.ids.len()];
+    for (c, _) in &entries {
+        counts[*c as usize] += 1;
+    }
+    let mut accounts: Vec<Account<'a>> = customers
+        .ids
         .iter()
         .zip(&counts)
         .map(|(id, &n)| Account {
@@ -106,15 +125,8 @@ pub(crate) fn accounts<'a>(catalog: &Catalog<'a>, last: NaiveDate) -> Vec<Accoun
             ..Account::default()
         })
         .collect();
-    let entries: Vec<Option<Entry>> = (0..u32::try_from(input.deliveries.len())
-        .unwrap_or(u32::MAX))
-        .into_par_iter()
-        .map(|i| catalog.entry(i, last))
-        .collect();
-    for (entry, &c) in entries.into_iter().zip(&owner) {
-        if let Some(entry) = entry {
-            accounts[c as usize].deliveries.push(entry);
-        }
+    for (c, entry) in entries {
+        accounts[c as usize].deliveries.push(entry);
     }
     spread(&orders, &mut accounts, |a| &mut a.orders);
     spread(&bills, &mut accounts, |a| &mut a.bills);

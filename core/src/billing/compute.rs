@@ -122,7 +122,7 @@ pub(crate) struct Entry {
     subscription: u32,
     product: u32,
     /// Position of the record in the input, to name it in problems.
-    index: u32,
+    pub(crate) index: u32,
 }
 
 /// One customer's share of a [`BillingInput`]: delivery entries, and indices of the rest.
