@@ -97,22 +97,23 @@ pub(crate) fn accounts<'a>(catalog: &Catalog<'a>, last: NaiveDate) -> Vec<Accoun
     let credits = number(&mut input.credits.iter().map(|c| c.customer_id.as_str()));
     let wallet = number(&mut input.wallet.iter().map(|w| w.customer_id.as_str()));
     let known = &customers.index;
-    let mut entries: Vec<(u32, Entry)> = (0..u32::try_from(input.deliveries.len())
+    // An indexed parallel map writes each result in place (no per-thread lists to join).
+    let mut entries: Vec<Option<(u32, Entry)>> = (0..u32::try_from(input.deliveries.len())
         .unwrap_or(u32::MAX))
         .into_par_iter()
-        .filter_map(|i| {
+        .map(|i| {
             let entry = catalog.entry(i, last)?;
             let customer = input.deliveries[i as usize].customer_id.as_str();
             Some((known.get(customer).copied().unwrap_or(NEW), entry))
         })
         .collect();
-    for (c, entry) in &mut entries {
+    for (c, entry) in entries.iter_mut().flatten() {
         if *c == NEW {
             *c = customers.number(&input.deliveries[entry.index as usize].customer_id);
         }
     }
     let mut counts = vec![0u32; customers.ids.len()];
-    for (c, _) in &entries {
+    for (c, _) in entries.iter().flatten() {
         counts[*c as usize] += 1;
     }
     let mut accounts: Vec<Account<'a>> = customers
@@ -125,7 +126,7 @@ pub(crate) fn accounts<'a>(catalog: &Catalog<'a>, last: NaiveDate) -> Vec<Accoun
             ..Account::default()
         })
         .collect();
-    for (c, entry) in entries {
+    for (c, entry) in entries.into_iter().flatten() {
         accounts[c as usize].deliveries.push(entry);
     }
     spread(&orders, &mut accounts, |a| &mut a.orders);
