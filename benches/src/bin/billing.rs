@@ -30,6 +30,22 @@ fn cpu_time() -> Duration {
     Duration::from_millis(ticks * 10)
 }
 
+/// What this machine does at the very least per record: read its date and quantity and sum
+/// them (no grouping, no ids, no prices) — the floor any billing pass stands on.
+fn floor(input: &BillingInput) -> (Duration, Duration) {
+    let cpu = cpu_time();
+    let started = Instant::now();
+    let mut days = 0u64;
+    let mut thousandths = 0i128;
+    for d in &input.deliveries {
+        days += u64::from(chrono::Datelike::day(&d.date));
+        thousandths += d.delivered_quantity.mantissa();
+    }
+    let took = (started.elapsed(), cpu_time() - cpu);
+    std::hint::black_box((days, thousandths));
+    took
+}
+
 /// The fastest of `runs` runs: (wall time, CPU time of that run, bills made).
 fn best_of(
     runs: usize,
@@ -109,6 +125,12 @@ fn main() {
             rate(all_cpu),
         );
         assert_eq!(bills, customers, "every customer gets a bill");
+        let (floor_wall, floor_cpu) = floor(&input);
+        println!(
+            "          floor: one pass summing date and quantity of every record: {:.0}ms, {:.2}M/s/core",
+            floor_wall.as_secs_f64() * 1e3,
+            rate(floor_cpu)
+        );
         if std::env::var_os("BILLING_SORTED").is_some() {
             // Cloned in customer order, so that their strings are also laid out in that order,
             // as when a store returns them `ORDER BY customer_id, date`.

@@ -659,3 +659,70 @@ fn a_bill_serialises_and_renders_as_text() {
     assert!(text.contains("Bill EB/25-26/000123"), "{text}");
     assert!(text.contains("Amount due"), "{text}");
 }
+
+#[test]
+fn the_batch_skips_closed_months_and_empty_bills_and_numbers_in_customer_order() {
+    let mut second = daily_milk();
+    second["id"] = json!("S2");
+    second["customer_id"] = json!("C2");
+    let mut d2 = delivery("E1", day(2026, 1, 5), "1", "1");
+    d2["customer_id"] = json!("C2");
+    d2["subscription_id"] = json!("S2");
+    let mut i = input(
+        json!({"products": [milk()], "subscriptions": [daily_milk(), second],
+        "deliveries": [d2, delivery("D1", day(2026, 1, 5), "1", "1")],
+        "wallet": [{"id": "W9", "customer_id": "C9", "kind": "top_up", "amount": "10",
+                    "date": "2026-01-01"}]}),
+    );
+    let drafts = bill_month(&i, month("2026-01"), &config()).unwrap();
+    let customers: Vec<_> = drafts.iter().map(|b| b.customer_id.as_str()).collect();
+    assert_eq!(customers, ["C1", "C2"], "C9 has nothing to bill");
+    let (done, series) = finalize_all(
+        &[drafts[1].clone(), drafts[0].clone()],
+        &[],
+        NumberSeries::new(FinancialYear(2025)),
+        &config(),
+    )
+    .unwrap();
+    let numbers: Vec<_> = done
+        .iter()
+        .map(|b| (b.customer_id.as_str(), b.number.as_deref()))
+        .collect();
+    assert_eq!(
+        numbers,
+        [
+            ("C1", Some("EB/25-26/000001")),
+            ("C2", Some("EB/25-26/000002"))
+        ]
+    );
+    assert_eq!(series.last, 2);
+    i.bills.push(done[0].clone());
+    let again = bill_month(&i, month("2026-01"), &config()).unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].customer_id, "C2");
+    let twice = finalize_all(
+        &[again[0].clone(), again[0].clone()],
+        &i.bills,
+        series,
+        &config(),
+    );
+    assert_eq!(twice.unwrap_err().code(), "BILLING_STALE_DRAFT");
+}
+
+#[test]
+fn promotional_wallet_credit_expired_before_the_bill_date_is_not_applied() {
+    let i = input(
+        json!({"products": [milk()], "subscriptions": [daily_milk()],
+        "deliveries": january_deliveries(),
+        "wallet": [
+            {"id": "G1", "customer_id": "C1", "kind": "promotional", "amount": "100",
+             "date": "2026-01-01", "expires_on": "2026-01-31"},
+            {"id": "G2", "customer_id": "C1", "kind": "promotional", "amount": "50",
+             "date": "2026-01-01", "expires_on": "2026-02-01"},
+            {"id": "T1", "customer_id": "C1", "kind": "top_up", "amount": "20",
+             "date": "2026-01-15"}]}),
+    );
+    let bill = compute_bill(&i, "C1", month("2026-01"), &config()).unwrap();
+    assert_eq!(bill.wallet_applied, dec!(70.00));
+    assert_eq!(bill.amount_due, dec!(830.00));
+}
