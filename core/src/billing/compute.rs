@@ -346,6 +346,35 @@ fn entry_source(e: &Entry, quantity: Decimal) -> LineSource {
     }
 }
 
+/// Deliveries of one subscription and product from `from` to `until`, all in one group.
+struct Run {
+    subscription: u32,
+    product: u32,
+    from: NaiveDate,
+    until: NaiveDate,
+    group: usize,
+}
+
+/// The dates around `date`, within its month, over which the product's price and GST rate
+/// stay what they are on `date`: prices and rates change only on their effective dates.
+fn steady(product: &Product, date: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let month = Month::of(date);
+    let (mut from, mut until) = (month.first_day(), month.last_day());
+    let changes = product
+        .prices
+        .iter()
+        .map(|p| p.effective_from)
+        .chain(product.gst_rates.iter().filter_map(|r| r.effective_from));
+    for change in changes {
+        if change <= date {
+            from = from.max(change);
+        } else {
+            until = until.min(change.pred_opt().unwrap_or(change));
+        }
+    }
+    (from, until)
+}
+
 fn describe(kind: LineKind, name: &str, month: Month, bill_month: Month) -> String {
     match kind {
         LineKind::Arrears => format!("{name} (arrears of {month})"),
@@ -398,6 +427,8 @@ pub(crate) fn bill_account<'a>(
     // (group, record, quantity): the sources are written once every group's size is known.
     let mut placed = Vec::with_capacity(account.deliveries.len());
     let mut last_subscription: Option<(u32, Option<&Subscription>)> = None;
+    // Runs of dates already resolved to a group: most records skip the price look-up.
+    let mut runs: Vec<Run> = Vec::new();
 
     for e in &account.deliveries {
         let i = e.index;
@@ -425,6 +456,19 @@ pub(crate) fn bill_account<'a>(
             continue;
         }
         if quantity.is_zero() {
+            continue;
+        }
+        let run = runs.iter().find(|r| {
+            r.subscription == e.subscription
+                && r.product == e.product
+                && r.from <= e.date
+                && e.date <= r.until
+        });
+        if let Some(run) = run {
+            let group = &mut groups.list[run.group];
+            group.add(quantity);
+            group.count += 1;
+            placed.push((run.group, e, quantity));
             continue;
         }
         let subscription = match last_subscription {
@@ -476,6 +520,14 @@ pub(crate) fn bill_account<'a>(
         };
         let rate = product.gst_rate_on(e.date);
         let group = groups.add(kind, product, price, rate, Month::of(e.date), quantity);
+        let (from, until) = steady(product, e.date);
+        runs.push(Run {
+            subscription: e.subscription,
+            product: e.product,
+            from,
+            until,
+            group,
+        });
         placed.push((group, e, quantity));
     }
     for group in &mut groups.list {

@@ -154,6 +154,32 @@ fn run_months(plan: &[Planned], change_day: u32, rate: &str) -> Vec<Bill> {
     bills
 }
 
+/// Every first-time line carries the price and GST rate in force on each of its sources'
+/// dates, and the month of those dates.
+fn priced_as_on_their_dates(bill: &Bill, input: &BillingInput) -> Result<(), TestCaseError> {
+    for line in bill.lines.iter().filter(|l| l.kind.bills_for_the_first_time()) {
+        let product = input
+            .products
+            .iter()
+            .find(|p| Some(&p.id) == line.product_id.as_ref())
+            .unwrap();
+        for s in &line.sources {
+            let price = match &s.source {
+                SourceRef::OrderItem { .. } => line.unit_price,
+                _ => product.price_on(s.date),
+            };
+            prop_assert_eq!(line.unit_price, price, "{}", s.source);
+            prop_assert_eq!(line.gst_rate, product.gst_rate_on(s.date), "{}", s.source);
+            if line.kind == LineKind::Arrears {
+                prop_assert_eq!(line.original_month, Some(Month::of(s.date)));
+            } else {
+                prop_assert_eq!(Month::of(s.date), bill.month);
+            }
+        }
+    }
+    Ok(())
+}
+
 /// What was finally delivered of each source, after every confirmation and correction.
 fn finally_delivered(plan: &[Planned]) -> BTreeMap<SourceRef, Decimal> {
     plan.iter()
@@ -200,6 +226,10 @@ proptest! {
         (plan, change_day, rate) in plans()
     ) {
         let bills = run_months(&plan, change_day, rate);
+        let everything = visible(&plan, MONTHS.len() - 1, change_day, rate);
+        for b in &bills {
+            priced_as_on_their_dates(b, &everything)?;
+        }
         let mut billed: BTreeMap<SourceRef, Decimal> = BTreeMap::new();
         let mut first: BTreeMap<SourceRef, usize> = BTreeMap::new();
         for b in &bills {
@@ -262,6 +292,7 @@ proptest! {
         for c in ["C0", "C1", "C2"] {
             let bill = compute_bill(&i, c, month("2026-02"), &config).unwrap();
             prop_assert!(bill.arithmetic_problems().is_empty(), "{:?}", bill.arithmetic_problems());
+            priced_as_on_their_dates(&bill, &i)?;
             prop_assert!(bill.wallet_applied >= Decimal::ZERO);
             prop_assert!(bill.wallet_applied <= (bill.total + bill.opening_balance).max(Decimal::ZERO));
             if round_off {
