@@ -40,6 +40,9 @@ pub fn compute_bill(
 /// An index that names nothing (an unknown id).
 const UNKNOWN: u32 = u32::MAX;
 
+/// No group.
+const NONE: u32 = u32::MAX;
+
 /// The input with products and subscriptions indexed by id. Keys are inline strings, so a
 /// look-up reads the table only, not the records.
 pub(crate) struct Catalog<'a> {
@@ -352,7 +355,7 @@ struct Run {
     product: u32,
     from: NaiveDate,
     until: NaiveDate,
-    group: usize,
+    group: u32,
 }
 
 /// The dates around `date`, within its month, over which the product's price and GST rate
@@ -424,13 +427,14 @@ pub(crate) fn bill_account<'a>(
     let last = month.last_day();
     let mut groups = Groups::default();
     let mut adjustments = Groups::default();
-    // (group, record, quantity): the sources are written once every group's size is known.
-    let mut placed = Vec::with_capacity(account.deliveries.len());
+    // The group of each entry (NONE: not on a first-time line): the sources are written once
+    // every group's size is known.
+    let mut placed = vec![NONE; account.deliveries.len()];
     let mut last_subscription: Option<(u32, Option<&Subscription>)> = None;
     // Runs of dates already resolved to a group: most records skip the price look-up.
     let mut runs: Vec<Run> = Vec::new();
 
-    for e in &account.deliveries {
+    for (e, placed) in account.deliveries.iter().zip(&mut placed) {
         let i = e.index;
         let quantity = e.quantity;
         if quantity.is_sign_negative() && !quantity.is_zero() {
@@ -465,10 +469,10 @@ pub(crate) fn bill_account<'a>(
                 && e.date <= r.until
         });
         if let Some(run) = run {
-            let group = &mut groups.list[run.group];
+            let group = &mut groups.list[run.group as usize];
             group.add(quantity);
             group.count += 1;
-            placed.push((run.group, e, quantity));
+            *placed = run.group;
             continue;
         }
         let subscription = match last_subscription {
@@ -519,7 +523,7 @@ pub(crate) fn bill_account<'a>(
             LineKind::Arrears
         };
         let rate = product.gst_rate_on(e.date);
-        let group = groups.add(kind, product, price, rate, Month::of(e.date), quantity);
+        let group = groups.add(kind, product, price, rate, Month::of(e.date), quantity) as u32;
         let (from, until) = steady(product, e.date);
         runs.push(Run {
             subscription: e.subscription,
@@ -528,13 +532,17 @@ pub(crate) fn bill_account<'a>(
             until,
             group,
         });
-        placed.push((group, e, quantity));
+        *placed = group;
     }
     for group in &mut groups.list {
         group.sources.reserve_exact(group.count);
     }
-    for (group, e, quantity) in placed {
-        groups.list[group].sources.push(entry_source(e, quantity));
+    for (e, group) in account.deliveries.iter().zip(placed) {
+        if group != NONE {
+            groups.list[group as usize]
+                .sources
+                .push(entry_source(e, e.quantity));
+        }
     }
 
     let mut lines = Vec::new();

@@ -157,7 +157,11 @@ fn run_months(plan: &[Planned], change_day: u32, rate: &str) -> Vec<Bill> {
 /// Every first-time line carries the price and GST rate in force on each of its sources'
 /// dates, and the month of those dates.
 fn priced_as_on_their_dates(bill: &Bill, input: &BillingInput) -> Result<(), TestCaseError> {
-    for line in bill.lines.iter().filter(|l| l.kind.bills_for_the_first_time()) {
+    for line in bill
+        .lines
+        .iter()
+        .filter(|l| l.kind.bills_for_the_first_time())
+    {
         let product = input
             .products
             .iter()
