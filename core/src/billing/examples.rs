@@ -658,6 +658,7 @@ fn a_bill_serialises_and_renders_as_text() {
     let text = bill.to_string();
     assert!(text.contains("Bill EB/25-26/000123"), "{text}");
     assert!(text.contains("Amount due"), "{text}");
+    assert!(!text.contains("-0.00"), "{text}");
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::{Bill, Inconsistency, ReconciliationReport};
+use super::{Bill, BillStatus, Inconsistency, ReconciliationReport, round_paise};
 
 impl fmt::Display for Bill {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -14,8 +14,13 @@ impl fmt::Display for Bill {
         )?;
         writeln!(
             f,
-            "Bill date {}  due {}  status {:?}",
-            self.bill_date, self.due_date, self.status
+            "Bill date {}  due {}  {}",
+            self.bill_date,
+            self.due_date,
+            match self.status {
+                BillStatus::Draft => "DRAFT",
+                BillStatus::Finalized => "FINALIZED",
+            }
         )?;
         writeln!(
             f,
@@ -36,19 +41,19 @@ impl fmt::Display for Bill {
             )?;
         }
         let row = |f: &mut fmt::Formatter<'_>, label: &str, amount: &dyn fmt::Display| {
-            writeln!(f, "{label:>82} {amount:>11}")
+            writeln!(f, "{label:>71} {amount:>11}")
         };
         row(f, "Subtotal", &self.subtotal)?;
         for t in &self.taxes {
             row(f, &format!("GST {}% on {}", t.rate, t.taxable), &t.tax)?;
         }
-        row(f, "Credits", &-self.credits)?;
+        row(f, "Credits", &round_paise(-self.credits))?;
         if !self.round_off.is_zero() {
             row(f, "Round-off", &self.round_off)?;
         }
         row(f, "Total", &self.total)?;
         row(f, "Opening balance", &self.opening_balance)?;
-        row(f, "Paid from wallet", &-self.wallet_applied)?;
+        row(f, "Paid from wallet", &round_paise(-self.wallet_applied))?;
         row(f, "Amount due", &self.amount_due)
     }
 }
