@@ -14,6 +14,7 @@ use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
 use super::bill::{round_paise, round_rupee};
+use super::wallet::check_entry;
 use super::{
     Bill, BillLine, BillStatus, BillingConfig, BillingError, BillingInput, Credit, CreditKind,
     LineKind, LineSource, Month, SourceId, SourceRef, TaxLine, Wallet,
@@ -687,7 +688,22 @@ pub(crate) fn bill_account<'a>(
         .map(|p| p.amount)
         .sum();
     let opening_balance = round_paise(billed_before - paid_before);
-    let wallet_applied = if config.wallet_auto_apply && !account.wallet.is_empty() {
+    let mut wallet_problems = Problems::new();
+    for &i in &account.wallet {
+        check_entry(
+            &input.wallet[i as usize],
+            &format!("wallet[{i}]"),
+            &mut wallet_problems,
+        );
+    }
+    let wallet_valid = match wallet_problems.finish(()) {
+        Ok(()) => true,
+        Err(e) => {
+            problems.extend(e);
+            false
+        }
+    };
+    let wallet_applied = if config.wallet_auto_apply && wallet_valid && !account.wallet.is_empty() {
         let wallet = Wallet {
             customer_id: customer_id.to_owned(),
             entries: account

@@ -727,3 +727,17 @@ fn promotional_wallet_credit_expired_before_the_bill_date_is_not_applied() {
     assert_eq!(bill.wallet_applied, dec!(70.00));
     assert_eq!(bill.amount_due, dec!(830.00));
 }
+
+#[test]
+fn bad_wallet_entries_are_named_by_their_place_in_the_input() {
+    let i = input(
+        json!({"products": [milk()], "subscriptions": [daily_milk()],
+        "deliveries": january_deliveries(),
+        "wallet": [{"id": "X", "customer_id": "C2", "kind": "top_up", "amount": "5",
+                    "date": "2026-01-01"},
+                   {"id": "G1", "customer_id": "C1", "kind": "promotional", "amount": "0",
+                    "date": "2026-01-01"}]}),
+    );
+    let err = compute_bill(&i, "C1", month("2026-01"), &config()).unwrap_err();
+    assert_eq!(err.fields(), ["wallet[1].amount", "wallet[1].expires_on"]);
+}

@@ -258,7 +258,7 @@ impl Wallet {
     }
 }
 
-fn check_entry(entry: &WalletEntry, path: &str, problems: &mut Problems) {
+pub(crate) fn check_entry(entry: &WalletEntry, path: &str, problems: &mut Problems) {
     problems.id(&format!("{path}.id"), &entry.id);
     problems.positive_amount(&format!("{path}.amount"), entry.amount);
     match (entry.kind, entry.expires_on) {
