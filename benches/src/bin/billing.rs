@@ -2,7 +2,9 @@
 //! at several sizes to show the cost is linear in the number of delivery records.
 //!
 //! Run: `cargo run --release -p earlybird-benches --bin billing` (optionally followed by
-//! `-- <customers>...` to bill only those sizes).
+//! `-- <customers>...` to bill only those sizes). `BILLING_SORTED=1` also bills each month
+//! with its records in customer order; `BILLING_RUNS=<n>` sets the runs per measurement
+//! (default 3, the best is kept).
 
 use std::time::{Duration, Instant};
 
