@@ -107,13 +107,13 @@ pub(crate) fn accounts<'a>(catalog: &Catalog<'a>, last: NaiveDate) -> Vec<Accoun
             Some((known.get(customer).copied().unwrap_or(NEW), entry))
         })
         .collect();
+    // One pass numbers the customers only deliveries name and counts entries per customer.
+    let mut counts = vec![0u32; customers.ids.len()];
     for (c, entry) in entries.iter_mut().flatten() {
         if *c == NEW {
             *c = customers.number(&input.deliveries[entry.index as usize].customer_id);
+            counts.resize(customers.ids.len(), 0);
         }
-    }
-    let mut counts = vec![0u32; customers.ids.len()];
-    for (c, _) in entries.iter().flatten() {
         counts[*c as usize] += 1;
     }
     let mut accounts: Vec<Account<'a>> = customers

@@ -741,3 +741,21 @@ fn bad_wallet_entries_are_named_by_their_place_in_the_input() {
     let err = compute_bill(&i, "C1", month("2026-01"), &config()).unwrap_err();
     assert_eq!(err.fields(), ["wallet[1].amount", "wallet[1].expires_on"]);
 }
+
+#[test]
+fn the_batch_bills_a_customer_only_delivery_records_name() {
+    let mut stray = delivery("X1", day(2026, 1, 5), "1", "1");
+    stray["customer_id"] = json!("C7");
+    stray["subscription_id"] = json!("S7");
+    let mut sub = daily_milk();
+    sub["id"] = json!("S7");
+    sub["customer_id"] = json!("C8");
+    let i = input(
+        json!({"products": [milk()], "subscriptions": [daily_milk(), sub],
+        "deliveries": [delivery("D1", day(2026, 1, 5), "1", "1"), stray]}),
+    );
+    let err = bill_month(&i, month("2026-01"), &config()).unwrap_err();
+    assert_eq!(err.fields(), ["deliveries[1].subscription_id"]);
+    let alone = compute_bill(&i, "C7", month("2026-01"), &config()).unwrap_err();
+    assert_eq!(alone, err);
+}
