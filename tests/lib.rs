@@ -19,6 +19,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 mod activation;
+mod billing;
 mod loyalty;
 
 /// One case file.
@@ -222,6 +223,7 @@ pub fn run(operation: &str, input: &Value) -> Result<Value, Error> {
             ))
         }
         op if op.starts_with("activation.") => activation::run(op, input)?,
+        op if op.starts_with("billing.") => billing::run(op, input)?,
         op if op.starts_with("loyalty.") => loyalty::run(op, input)?,
         other => {
             return Err(bad_input(

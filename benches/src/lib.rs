@@ -2,3 +2,4 @@
 
 pub mod activation_data;
 pub mod churn_metrics;
+pub mod synthetic;

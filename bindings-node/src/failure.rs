@@ -5,6 +5,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use earlybird::Error as CoreError;
 use earlybird::activation::ActivationError;
+use earlybird::billing::BillingError;
 use earlybird::churn::ChurnError;
 use earlybird::lifecycle::LifecycleError;
 use earlybird::validation::{FieldProblem as CoreProblem, ValidationError};
@@ -90,6 +91,8 @@ impl Failure {
                     CoreError::Lifecycle(_) => "LifecycleError",
                     CoreError::Activation(ActivationError::Invalid(_)) => "ValidationError",
                     CoreError::Activation(_) => "ActivationError",
+                    CoreError::Billing(BillingError::Invalid(_)) => "ValidationError",
+                    CoreError::Billing(_) => "BillingError",
                     CoreError::Churn(
                         ChurnError::InvalidInput(_) | ChurnError::InvalidConfig(_),
                     ) => "ValidationError",

@@ -9,6 +9,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use earlybird::Error;
 use earlybird::activation::ActivationError as CoreActivationError;
+use earlybird::billing::BillingError as CoreBillingError;
 use earlybird::churn::ChurnError as CoreChurnError;
 use earlybird::lifecycle::LifecycleError as CoreLifecycleError;
 use earlybird::loyalty::LoyaltyError as CoreLoyaltyError;
@@ -81,6 +82,12 @@ create_exception!(
     ActivationError,
     EarlybirdError,
     "An activation history or message the lifecycle rules refuse (e.g. a template variable missing)."
+);
+create_exception!(
+    earlybird,
+    BillingError,
+    EarlybirdError,
+    "A bill, payment or wallet operation the billing rules refuse (month closed, already billed...)."
 );
 create_exception!(
     earlybird,
@@ -229,7 +236,8 @@ pub(crate) fn to_py_err(py: Python<'_>, error: Error) -> PyErr {
             // Bad quantities in a command are a validation failure: same class, same code.
             CoreLifecycleError::Invalid(_) => raise::<ValidationError>(py, message, code, problems),
         },
-        Error::Churn(CoreChurnError::InvalidInput(_) | CoreChurnError::InvalidConfig(_))
+        Error::Billing(CoreBillingError::Invalid(_))
+        | Error::Churn(CoreChurnError::InvalidInput(_) | CoreChurnError::InvalidConfig(_))
         | Error::Activation(CoreActivationError::Invalid(_))
         | Error::Loyalty(CoreLoyaltyError::Invalid(_))
         | Error::Store(CoreStoreError::Invalid(_))
@@ -237,6 +245,7 @@ pub(crate) fn to_py_err(py: Python<'_>, error: Error) -> PyErr {
             raise::<ValidationError>(py, message, code, problems)
         }
         Error::Activation(_) => raise::<ActivationError>(py, message, code, problems),
+        Error::Billing(_) => raise::<BillingError>(py, message, code, problems),
         Error::Churn(_) => raise::<ChurnError>(py, message, code, problems),
         Error::Loyalty(_) => raise::<LoyaltyError>(py, message, code, problems),
         Error::Store(_) => raise::<StoreError>(py, message, code, problems),
@@ -301,6 +310,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         py.get_type::<CorrectionToNothingError>(),
     )?;
     m.add("ActivationError", py.get_type::<ActivationError>())?;
+    m.add("BillingError", py.get_type::<BillingError>())?;
     m.add("ChurnError", py.get_type::<ChurnError>())?;
     m.add("LoyaltyError", py.get_type::<LoyaltyError>())?;
     m.add("StoreError", py.get_type::<StoreError>())?;

@@ -1,6 +1,7 @@
 //! The crate's error: one variant per concern, each with a stable code every binding maps.
 
 pub use crate::activation::ActivationError;
+pub use crate::billing::BillingError;
 pub use crate::churn::ChurnError;
 pub use crate::lifecycle::LifecycleError;
 pub use crate::loyalty::LoyaltyError;
@@ -17,6 +18,9 @@ pub enum Error {
     /// An order or delivery command the lifecycle rules refuse.
     #[error(transparent)]
     Lifecycle(#[from] LifecycleError),
+    /// A bill, payment or wallet operation the billing rules refuse.
+    #[error(transparent)]
+    Billing(#[from] BillingError),
     /// An activation event or history the lifecycle rules refuse.
     #[error(transparent)]
     Activation(#[from] ActivationError),
@@ -43,6 +47,7 @@ impl Error {
         match self {
             Error::Validation(e) => e.code(),
             Error::Lifecycle(e) => e.code(),
+            Error::Billing(e) => e.code(),
             Error::Activation(e) => e.code(),
             Error::Loyalty(e) => e.code(),
             Error::Routing(e) => e.code(),
@@ -58,12 +63,14 @@ impl Error {
         match self {
             Error::Validation(e)
             | Error::Lifecycle(LifecycleError::Invalid(e))
+            | Error::Billing(BillingError::Invalid(e))
             | Error::Activation(ActivationError::Invalid(e))
             | Error::Loyalty(LoyaltyError::Invalid(e))
             | Error::Routing(RoutingError::InvalidInput(e))
             | Error::Store(StoreError::Invalid(e)) => &e.problems,
             Error::Churn(e) => e.problems(),
             Error::Lifecycle(_)
+            | Error::Billing(_)
             | Error::Activation(_)
             | Error::Loyalty(_)
             | Error::Store(_)

@@ -6,6 +6,7 @@
 
 pub mod activation;
 pub mod audit;
+pub mod billing;
 pub(crate) mod document;
 pub mod error;
 pub mod lifecycle;

@@ -18,6 +18,7 @@ from earlybird._earlybird import (
     ActivationError,
     Actor,
     AuditRecord,
+    BillingError,
     ChurnError,
     ConflictingConfirmationError,
     CorrectionToNothingError,
@@ -82,6 +83,7 @@ async def parse_many_async(kind: RecordKind, documents: Iterable[Document]) -> l
 __all__ = [
     "ActivationError",
     "Actor",
+    "BillingError",
     "ChurnError",
     "AuditRecord",
     "ConflictingConfirmationError",

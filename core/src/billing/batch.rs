@@ -1,0 +1,150 @@
+//! Billing a whole month for every customer in one call (rule 2.10).
+//!
+//! The records are bucketed by customer once (one hash look-up per record in a table with
+//! inline keys), then customers are billed in parallel.
+//! The cost is linear in the number of records; the result is the same as billing the
+//! customers one by one with [`compute_bill`](super::compute_bill).
+
+use chrono::NaiveDate;
+use compact_str::CompactString;
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+use super::compute::{Account, Catalog, Entry, bill_account};
+use super::{Bill, BillingConfig, BillingError, BillingInput, Month};
+use crate::validation::{Problems, ValidationError};
+
+/// The DRAFT bills of `month` for every customer in the input, by customer id.
+///
+/// A customer whose month (or a later one) is already finalized is left out, and so is a
+/// customer whose bill would be empty: no line, no opening balance, no wallet application.
+/// Problems of the input are reported all together, whichever customers they belong to.
+pub fn bill_month(
+    input: &BillingInput,
+    month: Month,
+    config: &BillingConfig,
+) -> Result<Vec<Bill>, BillingError> {
+    let catalog = Catalog::new(input);
+    let accounts = accounts(&catalog, month.last_day());
+    let results: Vec<Result<Option<Bill>, BillingError>> = accounts
+        .par_iter()
+        .map(|account| {
+            let mut problems = Problems::new();
+            match bill_account(&catalog, account, month, config, &mut problems) {
+                Ok(bill) => problems.finish(Some(bill)).map_err(BillingError::from),
+                Err(BillingError::MonthClosed { .. }) => Ok(None),
+                Err(e) => Err(e),
+            }
+        })
+        .collect();
+    let mut bills = Vec::with_capacity(results.len());
+    let mut invalid: Vec<ValidationError> = Vec::new();
+    for result in results {
+        match result {
+            Ok(Some(bill)) if !is_empty(&bill) => bills.push(bill),
+            Ok(_) => {}
+            Err(BillingError::Invalid(e)) => invalid.push(e),
+            Err(e) => return Err(e),
+        }
+    }
+    if !invalid.is_empty() {
+        let problems = invalid.into_iter().flat_map(|e| e.problems).collect();
+        return Err(ValidationError { problems }.into());
+    }
+    Ok(bills)
+}
+
+fn is_empty(bill: &Bill) -> bool {
+    bill.lines.is_empty() && bill.opening_balance.is_zero() && bill.wallet_applied.is_zero()
+}
+
+/// Customer ids numbered in order of first appearance, keyed by inline strings.
+#[derive(Default)]
+struct Customers<'a> {
+    index: FxHashMap<CompactString, u32>,
+    ids: Vec<&'a str>,
+}
+
+impl<'a> Customers<'a> {
+    fn number(&mut self, customer: &'a str) -> u32 {
+        if let Some(&c) = self.index.get(customer) {
+            return c;
+        }
+        let c = u32::try_from(self.ids.len()).unwrap_or(u32::MAX);
+        self.index.insert(CompactString::new(customer), c);
+        self.ids.push(customer);
+        c
+    }
+}
+
+/// A customer number not given yet.
+const NEW: u32 = u32::MAX;
+
+/// Every customer's share of the input for a bill of a month ending on `last`, sorted by
+/// customer id. The delivery records are read once, in input order and in parallel, into
+/// entries tagged with their customer, then moved to their customer.
+pub(crate) fn accounts<'a>(catalog: &Catalog<'a>, last: NaiveDate) -> Vec<Account<'a>> {
+    let input = catalog.input;
+    let mut customers = Customers::default();
+    let mut number = |records: &mut dyn Iterator<Item = &'a str>| -> Vec<u32> {
+        records.map(|c| customers.number(c)).collect()
+    };
+    // Subscriptions first: they name (nearly) every customer a delivery record names.
+    number(&mut input.subscriptions.iter().map(|s| s.customer_id.as_str()));
+    let orders = number(&mut input.orders.iter().map(|o| o.customer_id.as_str()));
+    let bills = number(&mut input.bills.iter().map(|b| b.customer_id.as_str()));
+    let payments = number(&mut input.payments.iter().map(|p| p.customer_id.as_str()));
+    let credits = number(&mut input.credits.iter().map(|c| c.customer_id.as_str()));
+    let wallet = number(&mut input.wallet.iter().map(|w| w.customer_id.as_str()));
+    let known = &customers.index;
+    // An indexed parallel map writes each result in place (no per-thread lists to join).
+    let mut entries: Vec<Option<(u32, Entry)>> = (0..u32::try_from(input.deliveries.len())
+        .unwrap_or(u32::MAX))
+        .into_par_iter()
+        .map(|i| {
+            let entry = catalog.entry(i, last)?;
+            let customer = input.deliveries[i as usize].customer_id.as_str();
+            Some((known.get(customer).copied().unwrap_or(NEW), entry))
+        })
+        .collect();
+    // One pass numbers the customers only deliveries name and counts entries per customer.
+    let mut counts = vec![0u32; customers.ids.len()];
+    for (c, entry) in entries.iter_mut().flatten() {
+        if *c == NEW {
+            *c = customers.number(&input.deliveries[entry.index as usize].customer_id);
+            counts.resize(customers.ids.len(), 0);
+        }
+        counts[*c as usize] += 1;
+    }
+    let mut accounts: Vec<Account<'a>> = customers
+        .ids
+        .iter()
+        .zip(&counts)
+        .map(|(id, &n)| Account {
+            customer_id: id,
+            deliveries: Vec::with_capacity(n as usize),
+            ..Account::default()
+        })
+        .collect();
+    for (c, entry) in entries.into_iter().flatten() {
+        accounts[c as usize].deliveries.push(entry);
+    }
+    spread(&orders, &mut accounts, |a| &mut a.orders);
+    spread(&bills, &mut accounts, |a| &mut a.bills);
+    spread(&payments, &mut accounts, |a| &mut a.payments);
+    spread(&credits, &mut accounts, |a| &mut a.credits);
+    spread(&wallet, &mut accounts, |a| &mut a.wallet);
+    accounts.sort_unstable_by(|a, b| a.customer_id.cmp(b.customer_id));
+    accounts
+}
+
+/// Puts record `i` into the list `pick` of the account that owns it.
+fn spread<'a>(
+    owners: &[u32],
+    accounts: &mut [Account<'a>],
+    pick: for<'b> fn(&'b mut Account<'a>) -> &'b mut Vec<u32>,
+) {
+    for (i, &c) in (0u32..).zip(owners) {
+        pick(&mut accounts[c as usize]).push(i);
+    }
+}
