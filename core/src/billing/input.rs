@@ -37,6 +37,8 @@ pub enum CreditKind {
 }
 
 /// A credit to put on the customer's next bill (it is applied in exactly one bill).
+///
+/// A loyalty redemption becomes one with [`Credit::from_redemption`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Credit {
     pub id: String,
@@ -54,4 +56,21 @@ pub struct Credit {
     pub delivery_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+}
+
+impl Credit {
+    /// The credit a loyalty redemption puts on the bill of `date`'s month; its id is the
+    /// redemption's idempotency key, so the same redemption credits one bill once.
+    pub fn from_redemption(redemption: &crate::loyalty::Redemption, date: NaiveDate) -> Self {
+        Self {
+            id: redemption.key.clone(),
+            customer_id: redemption.customer_id.clone(),
+            kind: CreditKind::LoyaltyRedemption,
+            amount: redemption.amount,
+            date,
+            order_id: None,
+            delivery_id: None,
+            reason: Some(redemption.line_description()),
+        }
+    }
 }
