@@ -14,6 +14,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use earlybird::activation::{
     self, ActivationConfig, ActivityTable, CustomerRecords, Granularity, backfill, cohort_retention,
 };
+use earlybird::billing::{
+    self, BillingConfig, BillingInput, FinancialYear, LineKind, Month, NumberSeries,
+};
 use earlybird::churn;
 use earlybird::lifecycle::{self, Actor, Effect, OrderOutcome};
 use earlybird::loyalty::{LoyaltyConfig, LoyaltyEvent, Program};
@@ -171,16 +174,19 @@ async fn main() -> DemoResult {
     let tomorrow = today.succ_opt().ok_or("no tomorrow")?;
     print_demand(&data, tomorrow);
 
-    section("5. Tomorrow's routes");
+    section("5. October's bills (subscription deliveries AND one-time orders)");
+    show_billing(&data)?;
+
+    section("6. Tomorrow's routes");
     plan_routes(&data, tomorrow, &path)?;
 
-    section("6. Loyalty");
+    section("7. Loyalty");
     show_loyalty(&data, today, now)?;
 
-    section("7. Customer lifecycle: this morning's sweep, the funnel and weekly cohorts");
+    section("8. Customer lifecycle: this morning's sweep, the funnel and weekly cohorts");
     show_activation(&data, today, now)?;
 
-    section("8. Churn risk: the five customers most likely to leave");
+    section("9. Churn risk: the five customers most likely to leave");
     show_churn(&data, today)?;
     Ok(())
 }
@@ -377,6 +383,40 @@ fn show_loyalty(data: &Dataset, today: NaiveDate, now: DateTime<Utc>) -> DemoRes
         "\n{}",
         boards.this_week.render("This week's leaderboard", 5)
     );
+    Ok(())
+}
+
+/// Bills October for every customer, finalizes the bills with consecutive numbers, prints
+/// one in full and the reconciliation report: every delivered rupee is on a bill.
+fn show_billing(data: &Dataset) -> DemoResult {
+    let mut input = BillingInput {
+        products: data.products.clone(),
+        subscriptions: data.subscriptions.clone(),
+        orders: data.orders.clone(),
+        deliveries: data.deliveries.clone(),
+        payments: data.payments.clone(),
+        ..BillingInput::default()
+    };
+    let october = Month::new(2026, 10).ok_or("October exists")?;
+    let config = BillingConfig::default();
+    let drafts = billing::bill_month(&input, october, &config)?;
+    let first_of_november = NaiveDate::from_ymd_opt(2026, 11, 1).ok_or("a date")?;
+    let series = NumberSeries::new(FinancialYear::of(first_of_november));
+    let (finalized, series) = billing::finalize_all(&drafts, &[], series, &config)?;
+    let billed: Decimal = finalized.iter().map(|b| b.total).sum();
+    println!(
+        "{} bills finalized, Rs {billed} in all, last number {}",
+        finalized.len(),
+        series.last
+    );
+    let with_orders = finalized
+        .iter()
+        .find(|b| b.lines.iter().any(|l| l.kind == LineKind::OneTime));
+    if let Some(bill) = with_orders.or(finalized.first()) {
+        println!("\n{bill}");
+    }
+    input.bills = finalized;
+    println!("{}", billing::reconcile(&input, october));
     Ok(())
 }
 
