@@ -7,3 +7,6 @@ echo "== Rust: format, lints, tests"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
+
+echo "== Mobile binding (UniFFI: Kotlin on the JVM, Swift checked)"
+bindings-mobile/test.sh
