@@ -54,7 +54,8 @@ fi
 step "Swift: syntax (tree-sitter), C header (gcc), exported symbols (nm)"
 "$venv/bin/python" bindings-mobile/tools/swift_syntax_check.py "$generated"/swift/*.swift
 header=$generated/swift/EarlybirdFFI.h
-gcc -fsyntax-only -D_Nullable= -D_Nonnull= -x c "$header"
+# Included from a file, as a header is (gcc warns about `#pragma once` in a main file).
+echo "#include \"$root/$header\"" | gcc -fsyntax-only -Wall -Werror -D_Nullable= -D_Nonnull= -x c -
 grep -oE '\b(uniffi|ffi)_[A-Za-z0-9_]+\s*\(' "$header" | tr -d ' (' | sort -u >"$out/declared.txt"
 nm -D --defined-only "$library" | awk '{print $3}' | sort -u >"$out/exported.txt"
 missing=$(comm -23 "$out/declared.txt" "$out/exported.txt")

@@ -14,7 +14,10 @@
 use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use earlybird::validation::{Problems, Rule};
 use rust_decimal::Decimal;
+
+use crate::error::EarlybirdError;
 
 /// Money and quantities: a decimal string such as `"28.50"` (the scale is kept).
 pub type Amount = Decimal;
@@ -28,27 +31,51 @@ pub type Instant = DateTime<Utc>;
 /// A JSON value (an audit record's before/after snapshot) as JSON text.
 pub type JsonText = serde_json::Value;
 
+/// A value the core cannot hold (a `BigDecimal` beyond 28 digits, a year after 9999...).
+///
+/// Returned as the function's own `VALIDATION_FAILED` error, so the app catches one exception
+/// type (UniFFI passes an argument's conversion error through when it is the function's error
+/// type) instead of an internal error; the field is the type's name since a conversion does
+/// not know which argument or field it is reading.
+fn refused(
+    type_name: &str,
+    rule: Rule,
+    text: String,
+    message: &str,
+) -> uniffi::deps::anyhow::Error {
+    let mut problems = Problems::new();
+    problems.push(type_name, rule, text, message);
+    EarlybirdError::from(problems.into_error(type_name)).into()
+}
+
 uniffi::custom_type!(Amount, String, {
     remote,
-    try_lift: |text| Ok(Decimal::from_str(&text)?),
+    try_lift: |text| Decimal::from_str(&text).map_err(|_| {
+        refused("Amount", Rule::Decimal, text, "not a decimal the core can hold (28 digits at most)")
+    }),
     lower: |amount| amount.to_string(),
 });
 
 uniffi::custom_type!(CalendarDate, String, {
     remote,
-    try_lift: |text| Ok(NaiveDate::parse_from_str(&text, "%Y-%m-%d")?),
+    try_lift: |text| NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+        .map_err(|_| refused("CalendarDate", Rule::Date, text, "not a YYYY-MM-DD date")),
     lower: |date| date.format("%Y-%m-%d").to_string(),
 });
 
 uniffi::custom_type!(Instant, String, {
     remote,
-    try_lift: |text| Ok(DateTime::parse_from_rfc3339(&text)?.with_timezone(&Utc)),
+    try_lift: |text| match DateTime::parse_from_rfc3339(&text) {
+        Ok(instant) => Ok(instant.with_timezone(&Utc)),
+        Err(_) => Err(refused("Instant", Rule::Instant, text, "not an RFC 3339 instant")),
+    },
     lower: |instant| instant.to_rfc3339_opts(SecondsFormat::AutoSi, true),
 });
 
 uniffi::custom_type!(JsonText, String, {
     remote,
-    try_lift: |text| Ok(serde_json::from_str(&text)?),
+    try_lift: |text| serde_json::from_str(&text)
+        .map_err(|_| refused("JsonText", Rule::Type, text, "not JSON text")),
     lower: |value| value.to_string(),
 });
 

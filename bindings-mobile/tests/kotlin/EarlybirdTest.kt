@@ -180,6 +180,15 @@ fun typedApi(suite: Suite) {
         assertEquals(Rule.RANGE, e.problems[0].rule)
     }
 
+    suite.test("a value the core cannot hold is a validation error, not an internal error") {
+        val e = assertThrows<EarlybirdException.Validation> {
+            confirmDelivery(parseOrder(ORDER), amounts("1E+40", "1"), null, courier)
+        }
+        assertEquals(listOf("Amount"), e.problems.map { it.field })
+        assertEquals(Rule.DECIMAL, e.problems[0].rule)
+        assertEquals("1" + "0".repeat(40), e.problems[0].value)
+    }
+
     suite.test("a pending order cannot be confirmed, only dispatched") {
         val pending = parseOrder(ORDER.replace("OUT_FOR_DELIVERY", "PENDING"))
         val e = assertThrows<EarlybirdException.InvalidTransition> {
