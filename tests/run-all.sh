@@ -14,3 +14,6 @@ bindings-python/test.sh
 
 echo "== Node binding"
 bindings-node/test.sh
+
+echo "== Mobile binding (UniFFI: Kotlin on the JVM, Swift checked)"
+bindings-mobile/test.sh
