@@ -228,7 +228,7 @@ pub(crate) fn serde_arg<T: serde::de::DeserializeOwned>(
     field: &str,
 ) -> PyResult<T> {
     let py = value.py();
-    let json = crate::document::to_json(value, field).map_err(|e| invalid(py, e))?;
+    let json = crate::document::to_serde_json(value, field).map_err(|e| invalid(py, e))?;
     serde_json::from_value(json).map_err(|e| {
         let mut problems = earlybird::validation::Problems::new();
         problems.push(field, Rule::Type, show(value), e.to_string());
