@@ -62,10 +62,16 @@ pub(crate) fn to_serde_json(
     value: &Bound<'_, PyAny>,
     path: &str,
 ) -> Result<Value, ValidationError> {
+    /// Puts the flag back even if the conversion unwinds.
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            DECIMALS_AS_TEXT.with(|flag| flag.set(false));
+        }
+    }
     DECIMALS_AS_TEXT.with(|flag| flag.set(true));
-    let json = to_json(value, path);
-    DECIMALS_AS_TEXT.with(|flag| flag.set(false));
-    json
+    let _reset = Reset;
+    to_json(value, path)
 }
 
 /// Converts a document to JSON, or reports every value that has no JSON form.
