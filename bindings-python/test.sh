@@ -24,4 +24,4 @@ python -m mypy --strict bindings-python/python/earlybird docs/examples/fastapi_a
 python -m mypy bindings-python/tests
 
 echo "== Python binding: pytest"
-python -m pytest -q -p no:cacheprovider bindings-python/tests
+python -m pytest -q -rs -p no:cacheprovider bindings-python/tests

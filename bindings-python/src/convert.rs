@@ -219,3 +219,32 @@ pub(crate) fn quoted(text: &str) -> String {
 pub(crate) fn to_json_text<T: Serialize>(py: Python<'_>, result: &T) -> PyResult<String> {
     serde_json::to_string(result).map_err(|e| internal(py, &e.to_string()))
 }
+
+/// An argument given in the core's serde shape (a dict of plain or native values: `Decimal`,
+/// `date`, aware `datetime`), read by the core's own `Deserialize`. A value with no JSON form
+/// or a shape the core refuses is a `ValidationError` naming the argument.
+pub(crate) fn serde_arg<T: serde::de::DeserializeOwned>(
+    value: &Bound<'_, PyAny>,
+    field: &str,
+) -> PyResult<T> {
+    let py = value.py();
+    let json = crate::document::to_serde_json(value, field).map_err(|e| invalid(py, e))?;
+    serde_json::from_value(json).map_err(|e| {
+        let mut problems = earlybird::validation::Problems::new();
+        problems.push(field, Rule::Type, show(value), e.to_string());
+        match problems.finish(()) {
+            Ok(()) => internal(py, "a refused argument without a problem"),
+            Err(error) => invalid(py, error),
+        }
+    })
+}
+
+/// A core result in its canonical JSON form as plain Python data (the `mode="json"` form:
+/// decimals as exact strings, ISO dates, RFC 3339 instants; points and counts as `int`).
+pub(crate) fn json_out<'py, T: Serialize>(
+    py: Python<'py>,
+    result: &T,
+) -> PyResult<Bound<'py, PyAny>> {
+    let json = serde_json::to_value(result).map_err(|e| internal(py, &e.to_string()))?;
+    to_python(py, &json)
+}

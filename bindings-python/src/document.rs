@@ -50,6 +50,30 @@ pub(crate) fn type_name(value: &Bound<'_, PyAny>) -> String {
         .unwrap_or_else(|_| "?".to_owned())
 }
 
+thread_local! {
+    /// Whether the conversion running on this thread writes a `Decimal` as a JSON string: the
+    /// engines' serde shapes read decimals from strings only (the records read both).
+    static DECIMALS_AS_TEXT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Like [`to_json`], with every `decimal.Decimal` written as its exact text (`"590.00"`), the
+/// form the engines' serde inputs (loyalty events, redemption requests) read.
+pub(crate) fn to_serde_json(
+    value: &Bound<'_, PyAny>,
+    path: &str,
+) -> Result<Value, ValidationError> {
+    /// Puts the flag back even if the conversion unwinds.
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            DECIMALS_AS_TEXT.with(|flag| flag.set(false));
+        }
+    }
+    DECIMALS_AS_TEXT.with(|flag| flag.set(true));
+    let _reset = Reset;
+    to_json(value, path)
+}
+
 /// Converts a document to JSON, or reports every value that has no JSON form.
 pub(crate) fn to_json(value: &Bound<'_, PyAny>, path: &str) -> Result<Value, ValidationError> {
     let mut problems = Problems::new();
@@ -168,7 +192,11 @@ fn convert(
     if decimal_class(py).is_ok_and(|cls| value.is_instance(cls).unwrap_or(false)) {
         // NaN and infinities have no JSON number form: `number` reports them.
         let text = value.str().map(|s| s.to_string()).unwrap_or_default();
-        return number(&text, value, path, problems);
+        let json = number(&text, value, path, problems);
+        if json.is_number() && DECIMALS_AS_TEXT.with(std::cell::Cell::get) {
+            return Value::String(text);
+        }
+        return json;
     }
     if value.is_instance_of::<PyFloat>() {
         let text = value.repr().map(|s| s.to_string()).unwrap_or_default();

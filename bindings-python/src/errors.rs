@@ -103,9 +103,51 @@ create_exception!(
 );
 create_exception!(
     earlybird,
+    InsufficientPointsError,
+    LoyaltyError,
+    "The member has fewer points than the redemption needs."
+);
+create_exception!(
+    earlybird,
+    BelowMinimumError,
+    LoyaltyError,
+    "A redemption below the minimum number of points."
+);
+create_exception!(
+    earlybird,
+    AboveCapError,
+    LoyaltyError,
+    "A redemption worth more than the allowed share of the bill's charges."
+);
+create_exception!(
+    earlybird,
+    UnknownMemberError,
+    LoyaltyError,
+    "A loyalty command for a customer the programme has never seen."
+);
+create_exception!(
+    earlybird,
+    UnknownPaymentError,
+    LoyaltyError,
+    "A refund of a payment that never earned points in the programme."
+);
+create_exception!(
+    earlybird,
+    ReviewNotDeliveredError,
+    LoyaltyError,
+    "A review bonus for an order the member has no delivery of."
+);
+create_exception!(
+    earlybird,
     StoreError,
     EarlybirdError,
     "A store refused a change (a concurrent change: `code` STORE_CONFLICT) or failed; nothing was written."
+);
+create_exception!(
+    earlybird,
+    StoreConflictError,
+    StoreError,
+    "A concurrent change won: read again and retry (`code` STORE_CONFLICT)."
 );
 create_exception!(
     earlybird,
@@ -239,7 +281,6 @@ pub(crate) fn to_py_err(py: Python<'_>, error: Error) -> PyErr {
         Error::Billing(CoreBillingError::Invalid(_))
         | Error::Churn(CoreChurnError::InvalidInput(_) | CoreChurnError::InvalidConfig(_))
         | Error::Activation(CoreActivationError::Invalid(_))
-        | Error::Loyalty(CoreLoyaltyError::Invalid(_))
         | Error::Store(CoreStoreError::Invalid(_))
         | Error::Routing(CoreRoutingError::InvalidInput(_)) => {
             raise::<ValidationError>(py, message, code, problems)
@@ -247,8 +288,33 @@ pub(crate) fn to_py_err(py: Python<'_>, error: Error) -> PyErr {
         Error::Activation(_) => raise::<ActivationError>(py, message, code, problems),
         Error::Billing(_) => raise::<BillingError>(py, message, code, problems),
         Error::Churn(_) => raise::<ChurnError>(py, message, code, problems),
-        Error::Loyalty(_) => raise::<LoyaltyError>(py, message, code, problems),
-        Error::Store(_) => raise::<StoreError>(py, message, code, problems),
+        Error::Loyalty(e) => match e {
+            CoreLoyaltyError::InsufficientPoints { .. } => {
+                raise::<InsufficientPointsError>(py, message, code, problems)
+            }
+            CoreLoyaltyError::BelowMinimum { .. } => {
+                raise::<BelowMinimumError>(py, message, code, problems)
+            }
+            CoreLoyaltyError::AboveCap { .. } => {
+                raise::<AboveCapError>(py, message, code, problems)
+            }
+            CoreLoyaltyError::UnknownMember { .. } => {
+                raise::<UnknownMemberError>(py, message, code, problems)
+            }
+            CoreLoyaltyError::UnknownPayment { .. } => {
+                raise::<UnknownPaymentError>(py, message, code, problems)
+            }
+            CoreLoyaltyError::ReviewNotDelivered { .. } => {
+                raise::<ReviewNotDeliveredError>(py, message, code, problems)
+            }
+            CoreLoyaltyError::Invalid(_) => raise::<ValidationError>(py, message, code, problems),
+        },
+        Error::Store(CoreStoreError::Conflict(_)) => {
+            raise::<StoreConflictError>(py, message, code, problems)
+        }
+        Error::Store(CoreStoreError::Backend(_)) => {
+            raise::<StoreError>(py, message, code, problems)
+        }
         Error::NotFound { .. } => raise::<NotFoundError>(py, message, code, problems),
     }
 }
@@ -313,7 +379,20 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("BillingError", py.get_type::<BillingError>())?;
     m.add("ChurnError", py.get_type::<ChurnError>())?;
     m.add("LoyaltyError", py.get_type::<LoyaltyError>())?;
+    m.add(
+        "InsufficientPointsError",
+        py.get_type::<InsufficientPointsError>(),
+    )?;
+    m.add("BelowMinimumError", py.get_type::<BelowMinimumError>())?;
+    m.add("AboveCapError", py.get_type::<AboveCapError>())?;
+    m.add("UnknownMemberError", py.get_type::<UnknownMemberError>())?;
+    m.add("UnknownPaymentError", py.get_type::<UnknownPaymentError>())?;
+    m.add(
+        "ReviewNotDeliveredError",
+        py.get_type::<ReviewNotDeliveredError>(),
+    )?;
     m.add("StoreError", py.get_type::<StoreError>())?;
+    m.add("StoreConflictError", py.get_type::<StoreConflictError>())?;
     m.add("NotFoundError", py.get_type::<NotFoundError>())?;
     m.add("InternalError", py.get_type::<InternalError>())?;
     Ok(())

@@ -8,9 +8,12 @@ mod convert;
 mod document;
 mod errors;
 mod lifecycle;
+mod loyalty;
 mod phone;
 mod records;
+mod routing;
 mod schedule;
+mod store;
 
 use pyo3::prelude::*;
 
@@ -23,5 +26,8 @@ fn _earlybird(m: &Bound<'_, PyModule>) -> PyResult<()> {
     phone::register(m)?;
     schedule::register(m)?;
     lifecycle::register(m)?;
+    loyalty::register(m)?;
+    routing::register(m)?;
+    store::register(m)?;
     Ok(())
 }

@@ -20,7 +20,7 @@ use crate::records::{PyDeliveryRecord, PyOrder, Wrapped, part_class, record_arg}
 #[pyclass(frozen, eq, module = "earlybird", name = "Actor")]
 #[derive(Clone, PartialEq)]
 pub struct PyActor {
-    inner: Actor,
+    pub(crate) inner: Actor,
 }
 
 #[pymethods]
@@ -156,7 +156,7 @@ impl NativeDict for AuditRecord {
     }
 }
 
-fn effect_str(effect: Effect) -> &'static str {
+pub(crate) fn effect_str(effect: Effect) -> &'static str {
     match effect {
         Effect::Changed => "changed",
         Effect::Unchanged => "unchanged",

@@ -89,6 +89,58 @@ def run(operation: str, given: dict[str, Any]) -> Any:
                 given["order"], quantities(given["delivered"]), actor(given["actor"]), given["reason"]
             )
         )
+    if operation.startswith("loyalty."):
+        return run_loyalty(operation, given)
+    raise UnknownOperation(f"the Python binding does not replay operation {operation!r} yet")
+
+
+def instant(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def case_input_error(field: str) -> dict[str, Any]:
+    # As the Rust replayer's `bad_input`: the case itself lacks something.
+    return {"error": {"code": "VALIDATION_FAILED", "problems": [{"field": field, "rule": "type"}]}}
+
+
+def program(given: dict[str, Any]) -> eb.Program:
+    """A programme built by the input's `steps`, through the public API."""
+    built = eb.Program(given.get("config"))
+    for step in given.get("steps", []):
+        if "event" in step:
+            built.apply(step["event"])
+        elif "redeem" in step:
+            built.redeem(step["redeem"])
+        elif "expire" in step:
+            built.expire(instant(step["expire"]))
+        elif "review" in step:
+            built.monthly_review(instant(step["review"]))
+        else:
+            raise UnknownOperation(f"unknown loyalty step {step!r}")
+    return built
+
+
+def run_loyalty(operation: str, given: dict[str, Any]) -> Any:
+    if operation == "loyalty.replay":
+        member = program(given).member(given["customer_id"])
+        if member is None:
+            return case_input_error("customer_id")
+        return {
+            "balance": member["balance"],
+            "tier": member["tier"],
+            "entries": [{"key": e["key"], "kind": e["kind"], "points": e["points"]} for e in member["entries"]],
+            "tier_changes": [{"from": c["from"], "to": c["to"], "cause": c["cause"]} for c in member["tier_changes"]],
+            "badges": sorted(member["badges"]),
+        }
+    if operation == "loyalty.redeem":
+        built = program(given)
+        redeemed = built.redeem(given["request"])
+        member = built.member(given["request"]["customer_id"])
+        return {"redemption": redeemed["redemption"], "balance": None if member is None else member["balance"]}
+    if operation == "loyalty.preview_redemption":
+        return eb.preview_redemption(given["balance"], Decimal(given["bill_charges"]))
+    if operation == "loyalty.leaderboards":
+        return program(given).leaderboards(instant(given["now"]), given["top"])
     raise UnknownOperation(f"the Python binding does not replay operation {operation!r} yet")
 
 
@@ -97,7 +149,14 @@ def error_json(error: eb.EarlybirdError) -> dict[str, Any]:
         assert isinstance(error, eb.ValidationError)
     if error.code.startswith("LIFECYCLE_"):
         assert isinstance(error, eb.LifecycleError)
+    if error.code.startswith("LOYALTY_"):
+        assert isinstance(error, eb.LoyaltyError)
     return {"code": error.code, "problems": [{"field": p.field, "rule": p.rule} for p in error.problems]}
+
+
+# Engines whose operations this binding does not expose yet (issue 9 lists them): their cases
+# are reported as skipped with this reason, never passed. Remove an engine when it lands.
+PENDING_ENGINES = ("billing.", "activation.", "churn.")
 
 
 def test_there_are_cases() -> None:
@@ -106,8 +165,19 @@ def test_there_are_cases() -> None:
 
 @pytest.mark.parametrize("path", CASE_FILES, ids=lambda p: str(p.relative_to(CASES_DIR)))
 def test_shared_case(path: Path) -> None:
-    case = json.loads(path.read_text())
-    given = load_document(path.read_text())["input"]
+    cases = json.loads(path.read_text())
+    first = cases[0] if isinstance(cases, list) else cases
+    if first["operation"].startswith(PENDING_ENGINES):
+        pytest.skip(f"{first['operation']}: engine not exposed in the Python binding yet")
+    documents = load_document(path.read_text())
+    if isinstance(cases, list):
+        for case, document in zip(cases, documents, strict=True):
+            replay(case, document["input"])
+    else:
+        replay(cases, documents["input"])
+
+
+def replay(case: dict[str, Any], given: dict[str, Any]) -> None:
     assert ("expected" in case) != ("expected_error" in case), "a case has exactly one expectation"
     try:
         got: Any = run(case["operation"], given)

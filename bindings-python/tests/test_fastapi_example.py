@@ -119,3 +119,34 @@ def test_pydantic_models_hold_earlybird_values() -> None:
 def test_plain_fastapi_encoding_would_lose_exact_decimals() -> None:
     # Why earlybird's classes serialise themselves: FastAPI turns a Decimal into a float.
     assert jsonable_encoder({"price": Decimal("28.50")}) == {"price": 28.5}
+
+
+def test_loyalty_summary_and_route_plan(example: ModuleType) -> None:
+    client = TestClient(example.app)
+    event = {
+        "type": "payment_received",
+        "payment": {"id": "p-1", "customer_id": "c-1", "amount": "1200.50", "method": "upi", "date": "2026-05-01"},
+        "at": "2026-05-01T04:00:00Z",
+    }
+    applied = client.post("/loyalty/events", json=event)
+    assert applied.status_code == 200 and applied.json()["entries"][0]["points"] == 1200
+    summary = client.get("/loyalty/c-1/summary")
+    assert summary.status_code == 200 and summary.json()["balance"] == 1200
+    assert client.get("/loyalty/nobody/summary").status_code == 404
+    refund = {"type": "payment_refunded", "customer_id": "c-1", "payment_id": "nope", "at": "2026-05-02T04:00:00Z"}
+    refused = client.post("/loyalty/events", json=refund)
+    assert refused.status_code == 409 and refused.json()["code"] == "LOYALTY_UNKNOWN_PAYMENT"
+    problem = {
+        "depot": {"lat": 12.97, "lon": 77.59},
+        "stops": [
+            {"id": "c1", "location": {"lat": 12.975, "lon": 77.60}, "service_minutes": 2, "demand": [2]},
+            {"id": "c2", "location": {"lat": 12.965, "lon": 77.58}, "demand": [1]},
+        ],
+        "vehicles": [{"id": "ravi", "capacity": [40], "shift_start": 300, "shift_end": 420, "end": "anywhere"}],
+        "options": {"seed": 1, "iteration_limit": 200, "time_budget_ms": None},
+    }
+    plan = client.post("/routes/plan", json=problem)
+    assert plan.status_code == 200
+    assert sorted(v["stop_id"] for v in plan.json()["routes"][0]["visits"]) == ["c1", "c2"]
+    bad = client.post("/routes/plan", json=dict(problem, stops="nope"))
+    assert bad.status_code == 422

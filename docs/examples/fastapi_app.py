@@ -86,3 +86,34 @@ async def import_orders(documents: list[dict[str, Any]]) -> dict[str, Any]:
     for order in orders:
         ORDERS[order.id] = order.to_dict(mode="json")
     return {"imported": len(orders)}
+
+
+PROGRAM = eb.Program()
+"""The loyalty programme, fed with the business's events (payments, deliveries, referrals)."""
+
+
+@app.exception_handler(eb.LoyaltyError)
+async def loyalty_refused(_: Request, error: eb.LoyaltyError) -> JSONResponse:
+    return JSONResponse(status_code=409, content={"code": error.code, "message": str(error)})
+
+
+@app.post("/loyalty/events")
+def loyalty_event(event: dict[str, Any]) -> dict[str, Any]:
+    """Applies one `LoyaltyEvent` (JSON as the core defines it, tagged by `type`)."""
+    return PROGRAM.apply(event)
+
+
+@app.get("/loyalty/{customer_id}/summary")
+def loyalty_summary(customer_id: str) -> dict[str, Any]:
+    """Balance, available points, tier progress and badges; points int, rupees exact strings."""
+    summary = PROGRAM.summary(customer_id, dt.datetime.now(dt.timezone.utc))
+    if summary is None:
+        raise HTTPException(status_code=404, detail=f"no loyalty account for {customer_id}")
+    return summary
+
+
+@app.post("/routes/plan")
+async def plan_routes(problem: dict[str, Any]) -> dict[str, Any]:
+    """Tomorrow's routes: the core searches in a worker thread without the GIL, so this
+    `async def` endpoint does not block the other requests."""
+    return await eb.solve_async(problem)

@@ -11,11 +11,29 @@ UTC, statuses their canonical strings. Documents are the MongoDB dicts as they a
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping
+import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any, Literal
 
 from earlybird._earlybird import (
     ActivationError,
+    AboveCapError,
+    BelowMinimumError,
+    InsufficientPointsError,
+    Program,
+    ReviewNotDeliveredError,
+    Store,
+    StoreConflictError,
+    UnknownMemberError,
+    UnknownPaymentError,
+    check_problem,
+    loyalty_config,
+    nearest_neighbour_plan,
+    preview_redemption,
+    render_svg,
+    solve,
+    validate_plan,
     Actor,
     AuditRecord,
     BillingError,
@@ -80,8 +98,164 @@ async def parse_many_async(kind: RecordKind, documents: Iterable[Document]) -> l
     return await asyncio.to_thread(parse_many, kind, documents)
 
 
+async def solve_async(problem: Mapping[str, Any]) -> dict[str, Any]:
+    """:func:`solve` for ``async def`` endpoints: the core searches in a worker thread without
+    the GIL, so the event loop keeps serving meanwhile."""
+    return await asyncio.to_thread(solve, problem)
+
+
+async def leaderboards_async(
+    program: Program, now: datetime.datetime, top: int | None = None
+) -> dict[str, Any]:
+    """``program.leaderboards(now, top)`` in a worker thread (built without the GIL). Do not
+    change ``program`` until it is done: a concurrent change raises ``RuntimeError``."""
+    return await asyncio.to_thread(program.leaderboards, now, top)
+
+
+_Quantity = Decimal | int
+
+
+class AsyncStore:
+    """The awaitable face of a :class:`Store` for ``async def`` endpoints: every call runs in a
+    worker thread, and the binding waits on the store with the GIL released, so the event loop
+    keeps serving. ``AsyncStore(store)`` shares the store (and its connections)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def _run(self, call: Any, *args: Any) -> Any:
+        return await asyncio.to_thread(call, *args)
+
+    async def register_customer(self, customer: Customer | Document, actor: Actor) -> tuple[Effect, Customer]:
+        result: tuple[Effect, Customer] = await self._run(self.store.register_customer, customer, actor)
+        return result
+
+    async def place_order(self, order: Order | Document, actor: Actor) -> tuple[Effect, Order]:
+        result: tuple[Effect, Order] = await self._run(self.store.place_order, order, actor)
+        return result
+
+    async def dispatch_order(self, order_id: str, actor: Actor) -> OrderOutcome:
+        result: OrderOutcome = await self._run(self.store.dispatch_order, order_id, actor)
+        return result
+
+    async def cancel_order(self, order_id: str, actor: Actor) -> OrderOutcome:
+        result: OrderOutcome = await self._run(self.store.cancel_order, order_id, actor)
+        return result
+
+    async def confirm_delivery(
+        self, order_id: str, delivered: Sequence[_Quantity], actor: Actor, reason: str | None = None
+    ) -> OrderOutcome:
+        result: OrderOutcome = await self._run(self.store.confirm_delivery, order_id, delivered, actor, reason)
+        return result
+
+    async def correct_delivery(
+        self, order_id: str, delivered: Sequence[_Quantity], actor: Actor, reason: str
+    ) -> OrderOutcome:
+        result: OrderOutcome = await self._run(self.store.correct_delivery, order_id, delivered, actor, reason)
+        return result
+
+    async def record_payment(self, payment: Payment | Document, actor: Actor) -> tuple[Effect, Payment]:
+        result: tuple[Effect, Payment] = await self._run(self.store.record_payment, payment, actor)
+        return result
+
+    async def import_export(
+        self, export: Mapping[str, Any], mode: Literal["all_or_nothing", "skip_rejected"], actor: Actor
+    ) -> dict[str, Any]:
+        result: dict[str, Any] = await self._run(self.store.import_export, export, mode, actor)
+        return result
+
+    async def claim_intents(
+        self, claimant: str, limit: int, now: datetime.datetime, lease_seconds: int = 60
+    ) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = await self._run(self.store.claim_intents, claimant, limit, now, lease_seconds)
+        return result
+
+    async def mark_sent(self, claimant: str, seqs: Sequence[int]) -> int:
+        result: int = await self._run(self.store.mark_sent, claimant, list(seqs))
+        return result
+
+    async def customer(self, id: str) -> Customer | None:
+        result: Customer | None = await self._run(self.store.customer, id)
+        return result
+
+    async def customers(self) -> list[Customer]:
+        result: list[Customer] = await self._run(self.store.customers)
+        return result
+
+    async def product(self, id: str) -> Product | None:
+        result: Product | None = await self._run(self.store.product, id)
+        return result
+
+    async def products(self) -> list[Product]:
+        result: list[Product] = await self._run(self.store.products)
+        return result
+
+    async def subscription(self, id: str) -> Subscription | None:
+        result: Subscription | None = await self._run(self.store.subscription, id)
+        return result
+
+    async def subscriptions_of(self, customer_id: str) -> list[Subscription]:
+        result: list[Subscription] = await self._run(self.store.subscriptions_of, customer_id)
+        return result
+
+    async def order(self, id: str) -> Order | None:
+        result: Order | None = await self._run(self.store.order, id)
+        return result
+
+    async def orders_of(self, customer_id: str) -> list[Order]:
+        result: list[Order] = await self._run(self.store.orders_of, customer_id)
+        return result
+
+    async def orders_between(self, from_date: datetime.date, to_date: datetime.date) -> list[Order]:
+        result: list[Order] = await self._run(self.store.orders_between, from_date, to_date)
+        return result
+
+    async def delivery(self, id: str) -> DeliveryRecord | None:
+        result: DeliveryRecord | None = await self._run(self.store.delivery, id)
+        return result
+
+    async def deliveries_of(self, customer_id: str) -> list[DeliveryRecord]:
+        result: list[DeliveryRecord] = await self._run(self.store.deliveries_of, customer_id)
+        return result
+
+    async def deliveries_between(self, from_date: datetime.date, to_date: datetime.date) -> list[DeliveryRecord]:
+        result: list[DeliveryRecord] = await self._run(self.store.deliveries_between, from_date, to_date)
+        return result
+
+    async def payment(self, id: str) -> Payment | None:
+        result: Payment | None = await self._run(self.store.payment, id)
+        return result
+
+    async def payments_of(self, customer_id: str) -> list[Payment]:
+        result: list[Payment] = await self._run(self.store.payments_of, customer_id)
+        return result
+
+    async def audit_trail(self, entity: str, entity_id: str) -> list[AuditRecord]:
+        result: list[AuditRecord] = await self._run(self.store.audit_trail, entity, entity_id)
+        return result
+
+
 __all__ = [
     "ActivationError",
+    "AboveCapError",
+    "BelowMinimumError",
+    "InsufficientPointsError",
+    "Program",
+    "ReviewNotDeliveredError",
+    "Store",
+    "StoreConflictError",
+    "UnknownMemberError",
+    "UnknownPaymentError",
+    "check_problem",
+    "loyalty_config",
+    "nearest_neighbour_plan",
+    "preview_redemption",
+    "render_svg",
+    "solve",
+    "validate_plan",
+    "AsyncStore",
+    "solve_async",
+    "leaderboards_async",
     "Actor",
     "BillingError",
     "ChurnError",

@@ -1,0 +1,537 @@
+//! The stores and the service layer (`earlybird::store`, `earlybird::service`).
+//!
+//! One `Store` class opens a SQLite file, a PostgreSQL URL or memory. The core's stores are
+//! async; the binding drives them on one tokio runtime created on first use, and blocks on it
+//! with the GIL released, so other Python threads (and `asyncio.to_thread` callers, the
+//! `_async` twins in `earlybird/__init__.py`) run meanwhile. The core's `apply` stays inside:
+//! Python changes the store only through the service operations.
+
+use std::sync::{Arc, OnceLock};
+
+use chrono::{DateTime, Duration, Utc};
+use earlybird::Error;
+use earlybird::service::Service;
+use earlybird::store::import::{ImportMode, import};
+use earlybird::store::{MemoryStore, SqlStore, Store};
+use pyo3::prelude::*;
+use tokio::runtime::Runtime;
+
+use crate::convert::{Args, json_out};
+use crate::errors::{guard, internal, to_py_err};
+use crate::lifecycle::{PyActor, PyAuditRecord, PyOrderOutcome, effect_str};
+use crate::records::{
+    PyCustomer, PyDeliveryRecord, PyOrder, PyPayment, PyProduct, PySubscription, Wrapped,
+    record_arg,
+};
+
+/// The binding's one runtime, created on first use (two workers: the stores only wait on I/O).
+fn runtime(py: Python<'_>) -> PyResult<&'static Runtime> {
+    static RUNTIME: OnceLock<Result<Runtime, String>> = OnceLock::new();
+    RUNTIME
+        .get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .thread_name("earlybird-store")
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(|e| internal(py, &format!("cannot start the store runtime: {e}")))
+}
+
+enum Backend {
+    Memory(Service<MemoryStore>),
+    Sql(Service<SqlStore>),
+}
+
+/// Runs `$body` (an async expression over the service `$s`, giving `Result<T, Error>`) on the
+/// runtime with the GIL released, whichever store is underneath.
+macro_rules! blocking {
+    ($self:expr, $py:expr, |$s:ident| $body:expr) => {{
+        let py = $py;
+        let rt = runtime(py)?;
+        let backend = &*$self.backend;
+        py.detach(|| match backend {
+            Backend::Memory($s) => rt.block_on(async { $body }),
+            Backend::Sql($s) => rt.block_on(async { $body }),
+        })
+        .map_err(|e: Error| to_py_err(py, e))
+    }};
+}
+
+fn wrap_all<W: Wrapped>(records: Vec<W::Core>) -> Vec<W> {
+    records.into_iter().map(W::wrap).collect()
+}
+
+/// A store of the business's records, audit trail and notification outbox, with the service
+/// operations over it. Thread-safe: share one per process.
+#[pyclass(frozen, module = "earlybird", name = "Store")]
+pub struct PyStore {
+    backend: Arc<Backend>,
+    kind: &'static str,
+}
+
+#[pymethods]
+impl PyStore {
+    /// Opens (creating and migrating it if needed) the SQLite database file at `path`.
+    #[staticmethod]
+    fn sqlite(py: Python<'_>, path: &str) -> PyResult<Self> {
+        guard(py, || {
+            let rt = runtime(py)?;
+            let store = py
+                .detach(|| rt.block_on(SqlStore::open_sqlite(path)))
+                .map_err(|e| to_py_err(py, e.into()))?;
+            Ok(Self {
+                backend: Arc::new(Backend::Sql(Service::new(store))),
+                kind: "sqlite",
+            })
+        })
+    }
+
+    /// Connects to a PostgreSQL database (`postgres://...`) and migrates it.
+    #[staticmethod]
+    fn postgres(py: Python<'_>, url: &str) -> PyResult<Self> {
+        guard(py, || {
+            let rt = runtime(py)?;
+            let store = py
+                .detach(|| rt.block_on(SqlStore::open(url)))
+                .map_err(|e| to_py_err(py, e.into()))?;
+            Ok(Self {
+                backend: Arc::new(Backend::Sql(Service::new(store))),
+                kind: "postgres",
+            })
+        })
+    }
+
+    /// A store in memory (tests, demos): gone with the object.
+    #[staticmethod]
+    fn memory() -> Self {
+        Self {
+            backend: Arc::new(Backend::Memory(Service::new(MemoryStore::new()))),
+            kind: "memory",
+        }
+    }
+
+    /// `sqlite`, `postgres` or `memory`.
+    #[getter]
+    fn kind(&self) -> &'static str {
+        self.kind
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Store({})", self.kind)
+    }
+
+    // ---- service operations ----
+
+    /// Registers a new customer (a `Customer` or its document): `(effect, customer)`. The
+    /// same customer again is `unchanged`; another customer under the same id is a conflict.
+    fn register_customer(
+        &self,
+        py: Python<'_>,
+        customer: &Bound<'_, PyAny>,
+        actor: PyRef<'_, PyActor>,
+    ) -> PyResult<(&'static str, PyCustomer)> {
+        guard(py, || {
+            let customer = record_arg::<PyCustomer>(customer)?;
+            let actor = actor.inner.clone();
+            let done = blocking!(self, py, |s| s.register_customer(customer, &actor).await)?;
+            Ok((effect_str(done.effect), PyCustomer::wrap(done.record)))
+        })
+    }
+
+    /// Places a new one-time order (PENDING) for a known customer: `(effect, order)`.
+    fn place_order(
+        &self,
+        py: Python<'_>,
+        order: &Bound<'_, PyAny>,
+        actor: PyRef<'_, PyActor>,
+    ) -> PyResult<(&'static str, PyOrder)> {
+        guard(py, || {
+            let order = record_arg::<PyOrder>(order)?;
+            let actor = actor.inner.clone();
+            let done = blocking!(self, py, |s| s.place_order(order, &actor).await)?;
+            Ok((effect_str(done.effect), PyOrder::wrap(done.record)))
+        })
+    }
+
+    /// Dispatches the stored order `order_id`.
+    fn dispatch_order(
+        &self,
+        py: Python<'_>,
+        order_id: &str,
+        actor: PyRef<'_, PyActor>,
+    ) -> PyResult<PyOrderOutcome> {
+        guard(py, || {
+            let actor = actor.inner.clone();
+            let inner = blocking!(self, py, |s| s.dispatch_order(order_id, &actor).await)?;
+            Ok(PyOrderOutcome { inner })
+        })
+    }
+
+    /// Cancels the stored order `order_id`.
+    fn cancel_order(
+        &self,
+        py: Python<'_>,
+        order_id: &str,
+        actor: PyRef<'_, PyActor>,
+    ) -> PyResult<PyOrderOutcome> {
+        guard(py, || {
+            let actor = actor.inner.clone();
+            let inner = blocking!(self, py, |s| s.cancel_order(order_id, &actor).await)?;
+            Ok(PyOrderOutcome { inner })
+        })
+    }
+
+    /// Confirms what was delivered of each item of the stored order (`Decimal`s).
+    #[pyo3(signature = (order_id, delivered, actor, reason = None))]
+    fn confirm_delivery(
+        &self,
+        py: Python<'_>,
+        order_id: &str,
+        delivered: &Bound<'_, PyAny>,
+        actor: PyRef<'_, PyActor>,
+        reason: Option<&str>,
+    ) -> PyResult<PyOrderOutcome> {
+        guard(py, || {
+            let mut args = Args::new();
+            let delivered = args.decimals(delivered, "delivered");
+            args.finish(py)?;
+            let delivered = delivered.unwrap_or_default();
+            let actor = actor.inner.clone();
+            let inner = blocking!(self, py, |s| s
+                .confirm_delivery(order_id, &delivered, reason, &actor)
+                .await)?;
+            Ok(PyOrderOutcome { inner })
+        })
+    }
+
+    /// Corrects the delivered quantities of a confirmed stored order, with the reason.
+    fn correct_delivery(
+        &self,
+        py: Python<'_>,
+        order_id: &str,
+        delivered: &Bound<'_, PyAny>,
+        actor: PyRef<'_, PyActor>,
+        reason: &str,
+    ) -> PyResult<PyOrderOutcome> {
+        guard(py, || {
+            let mut args = Args::new();
+            let delivered = args.decimals(delivered, "delivered");
+            args.finish(py)?;
+            let delivered = delivered.unwrap_or_default();
+            let actor = actor.inner.clone();
+            let inner = blocking!(self, py, |s| s
+                .correct_delivery(order_id, &delivered, reason, &actor)
+                .await)?;
+            Ok(PyOrderOutcome { inner })
+        })
+    }
+
+    /// Records a payment received: `(effect, payment)`; the same payment again is `unchanged`.
+    fn record_payment(
+        &self,
+        py: Python<'_>,
+        payment: &Bound<'_, PyAny>,
+        actor: PyRef<'_, PyActor>,
+    ) -> PyResult<(&'static str, PyPayment)> {
+        guard(py, || {
+            let payment = record_arg::<PyPayment>(payment)?;
+            let actor = actor.inner.clone();
+            let done = blocking!(self, py, |s| s.record_payment(payment, &actor).await)?;
+            Ok((effect_str(done.effect), PyPayment::wrap(done.record)))
+        })
+    }
+
+    /// Imports a MongoDB export (`{"customers": [...], "orders": [...], ...}`) in one
+    /// transaction; `mode` is `all_or_nothing` or `skip_rejected`. The report: `imported`
+    /// (count per kind) and `rejected` (every document not imported, and why).
+    #[pyo3(signature = (export, mode, actor))]
+    fn import_export<'py>(
+        &self,
+        py: Python<'py>,
+        export: &Bound<'py, PyAny>,
+        mode: &str,
+        actor: PyRef<'py, PyActor>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        guard(py, || {
+            let mut args = Args::new();
+            let mode = match mode {
+                "all_or_nothing" => Some(ImportMode::AllOrNothing),
+                "skip_rejected" => Some(ImportMode::SkipRejected),
+                other => {
+                    args.unknown("mode", other, "all_or_nothing, skip_rejected");
+                    None
+                }
+            };
+            let export = crate::document::to_json(export, "export")
+                .map_err(|e| crate::errors::invalid(py, e));
+            args.finish(py)?;
+            let export = export?;
+            let mode = mode.ok_or_else(|| internal(py, "a checked mode without a value"))?;
+            let (actor_id, at) = (actor.inner.id.clone(), actor.inner.at);
+            let report = blocking!(self, py, |s| import(
+                s.store(),
+                &export,
+                mode,
+                &actor_id,
+                at
+            )
+            .await)?;
+            json_out(py, &report)
+        })
+    }
+
+    // ---- outbox ----
+
+    /// Hands out up to `limit` unsent notification intents to `claimant` for `lease_seconds`:
+    /// a list of `{seq, intent}` dicts (canonical JSON form).
+    #[pyo3(signature = (claimant, limit, now, lease_seconds = 60))]
+    fn claim_intents<'py>(
+        &self,
+        py: Python<'py>,
+        claimant: &str,
+        limit: usize,
+        now: &Bound<'py, PyAny>,
+        lease_seconds: i64,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        guard(py, || {
+            let mut args = Args::new();
+            let now = args.instant(now, "now");
+            args.finish(py)?;
+            let now: DateTime<Utc> = now.unwrap_or_default();
+            let lease = Duration::seconds(lease_seconds);
+            let claimed = blocking!(self, py, |s| s
+                .store()
+                .claim_intents(claimant, limit, now, lease)
+                .await
+                .map_err(Error::from))?;
+            json_out(py, &claimed)
+        })
+    }
+
+    /// Marks intents held by `claimant` as sent; returns how many were marked.
+    fn mark_sent(&self, py: Python<'_>, claimant: &str, seqs: Vec<u64>) -> PyResult<usize> {
+        guard(py, || {
+            blocking!(self, py, |s| s
+                .store()
+                .mark_sent(claimant, &seqs)
+                .await
+                .map_err(Error::from))
+        })
+    }
+
+    // ---- reads ----
+
+    fn customer(&self, py: Python<'_>, id: &str) -> PyResult<Option<PyCustomer>> {
+        guard(py, || {
+            let found = blocking!(self, py, |s| s
+                .store()
+                .customer(id)
+                .await
+                .map_err(Error::from))?;
+            Ok(found.map(PyCustomer::wrap))
+        })
+    }
+
+    /// Every customer, by id.
+    fn customers(&self, py: Python<'_>) -> PyResult<Vec<PyCustomer>> {
+        guard(py, || {
+            let all = blocking!(self, py, |s| s
+                .store()
+                .customers()
+                .await
+                .map_err(Error::from))?;
+            Ok(wrap_all(all))
+        })
+    }
+
+    fn product(&self, py: Python<'_>, id: &str) -> PyResult<Option<PyProduct>> {
+        guard(py, || {
+            let found = blocking!(self, py, |s| s
+                .store()
+                .product(id)
+                .await
+                .map_err(Error::from))?;
+            Ok(found.map(PyProduct::wrap))
+        })
+    }
+
+    /// Every product, by id.
+    fn products(&self, py: Python<'_>) -> PyResult<Vec<PyProduct>> {
+        guard(py, || {
+            let all = blocking!(self, py, |s| s
+                .store()
+                .products()
+                .await
+                .map_err(Error::from))?;
+            Ok(wrap_all(all))
+        })
+    }
+
+    fn subscription(&self, py: Python<'_>, id: &str) -> PyResult<Option<PySubscription>> {
+        guard(py, || {
+            let found = blocking!(self, py, |s| s
+                .store()
+                .subscription(id)
+                .await
+                .map_err(Error::from))?;
+            Ok(found.map(PySubscription::wrap))
+        })
+    }
+
+    /// A customer's subscriptions, by id.
+    fn subscriptions_of(&self, py: Python<'_>, customer_id: &str) -> PyResult<Vec<PySubscription>> {
+        guard(py, || {
+            let all = blocking!(self, py, |s| s
+                .store()
+                .subscriptions_of(customer_id)
+                .await
+                .map_err(Error::from))?;
+            Ok(wrap_all(all))
+        })
+    }
+
+    fn order(&self, py: Python<'_>, id: &str) -> PyResult<Option<PyOrder>> {
+        guard(py, || {
+            let found = blocking!(self, py, |s| s.store().order(id).await.map_err(Error::from))?;
+            Ok(found.map(PyOrder::wrap))
+        })
+    }
+
+    /// A customer's orders, by delivery date then id.
+    fn orders_of(&self, py: Python<'_>, customer_id: &str) -> PyResult<Vec<PyOrder>> {
+        guard(py, || {
+            let all = blocking!(self, py, |s| s
+                .store()
+                .orders_of(customer_id)
+                .await
+                .map_err(Error::from))?;
+            Ok(wrap_all(all))
+        })
+    }
+
+    /// Every order delivered from `from_date` to `to_date` (inclusive).
+    fn orders_between(
+        &self,
+        py: Python<'_>,
+        from_date: &Bound<'_, PyAny>,
+        to_date: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<PyOrder>> {
+        guard(py, || {
+            let mut args = Args::new();
+            let (from, to) = (
+                args.date(from_date, "from_date"),
+                args.date(to_date, "to_date"),
+            );
+            args.finish(py)?;
+            let (Some(from), Some(to)) = (from, to) else {
+                return Err(internal(py, "checked dates without values"));
+            };
+            let all = blocking!(self, py, |s| s
+                .store()
+                .orders_between(from, to)
+                .await
+                .map_err(Error::from))?;
+            Ok(wrap_all(all))
+        })
+    }
+
+    fn delivery(&self, py: Python<'_>, id: &str) -> PyResult<Option<PyDeliveryRecord>> {
+        guard(py, || {
+            let found = blocking!(self, py, |s| s
+                .store()
+                .delivery(id)
+                .await
+                .map_err(Error::from))?;
+            Ok(found.map(PyDeliveryRecord::wrap))
+        })
+    }
+
+    /// A customer's delivery records, by date then id.
+    fn deliveries_of(&self, py: Python<'_>, customer_id: &str) -> PyResult<Vec<PyDeliveryRecord>> {
+        guard(py, || {
+            let all = blocking!(self, py, |s| s
+                .store()
+                .deliveries_of(customer_id)
+                .await
+                .map_err(Error::from))?;
+            Ok(wrap_all(all))
+        })
+    }
+
+    /// Every delivery record dated from `from_date` to `to_date` (inclusive).
+    fn deliveries_between(
+        &self,
+        py: Python<'_>,
+        from_date: &Bound<'_, PyAny>,
+        to_date: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<PyDeliveryRecord>> {
+        guard(py, || {
+            let mut args = Args::new();
+            let (from, to) = (
+                args.date(from_date, "from_date"),
+                args.date(to_date, "to_date"),
+            );
+            args.finish(py)?;
+            let (Some(from), Some(to)) = (from, to) else {
+                return Err(internal(py, "checked dates without values"));
+            };
+            let all = blocking!(self, py, |s| s
+                .store()
+                .deliveries_between(from, to)
+                .await
+                .map_err(Error::from))?;
+            Ok(wrap_all(all))
+        })
+    }
+
+    fn payment(&self, py: Python<'_>, id: &str) -> PyResult<Option<PyPayment>> {
+        guard(py, || {
+            let found = blocking!(self, py, |s| s
+                .store()
+                .payment(id)
+                .await
+                .map_err(Error::from))?;
+            Ok(found.map(PyPayment::wrap))
+        })
+    }
+
+    /// A customer's payments, by date then id.
+    fn payments_of(&self, py: Python<'_>, customer_id: &str) -> PyResult<Vec<PyPayment>> {
+        guard(py, || {
+            let all = blocking!(self, py, |s| s
+                .store()
+                .payments_of(customer_id)
+                .await
+                .map_err(Error::from))?;
+            Ok(wrap_all(all))
+        })
+    }
+
+    /// The audit trail of one entity (`order`, `customer`, ...), in the order it was written.
+    fn audit_trail(
+        &self,
+        py: Python<'_>,
+        entity: &str,
+        entity_id: &str,
+    ) -> PyResult<Vec<PyAuditRecord>> {
+        guard(py, || {
+            let all = blocking!(self, py, |s| s
+                .store()
+                .audit_trail(entity, entity_id)
+                .await
+                .map_err(Error::from))?;
+            Ok(all
+                .into_iter()
+                .map(|inner| PyAuditRecord { inner })
+                .collect())
+        })
+    }
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyStore>()?;
+    Ok(())
+}
