@@ -5,6 +5,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use earlybird::Error as CoreError;
 use earlybird::lifecycle::LifecycleError;
+use earlybird::loyalty::LoyaltyError;
+use earlybird::routing::RoutingError;
 use earlybird::validation::{FieldProblem as CoreProblem, ValidationError};
 use napi::bindgen_prelude::JsValue;
 use napi::{Env, Status};
@@ -63,6 +65,18 @@ impl From<ValidationError> for Failure {
     }
 }
 
+impl From<LoyaltyError> for Failure {
+    fn from(e: LoyaltyError) -> Self {
+        Failure::Core(e.into())
+    }
+}
+
+impl From<RoutingError> for Failure {
+    fn from(e: RoutingError) -> Self {
+        Failure::Core(e.into())
+    }
+}
+
 impl From<LifecycleError> for Failure {
     fn from(e: LifecycleError) -> Self {
         Failure::Core(e.into())
@@ -87,7 +101,7 @@ impl Failure {
                     CoreError::Validation(_) => "ValidationError",
                     CoreError::Lifecycle(_) => "LifecycleError",
                     CoreError::Loyalty(_) => "LoyaltyError",
-                    CoreError::Routing(_) => "ValidationError",
+                    CoreError::Routing(_) => "RoutingError",
                     CoreError::Store(_) => "StoreError",
                     CoreError::NotFound { .. } => "NotFoundError",
                 };
