@@ -17,7 +17,11 @@ fn main() {
         .next()
         .map_or(5, |r| r.parse().expect("rounds is a number"));
     let text = std::fs::read_to_string(&path).expect("the problem file is readable");
-    let problem: Problem = serde_json::from_str(&text).expect("the problem is the core's JSON");
+    // Read through a `Value`, as the binding does: serde_json's direct reader (without its
+    // `float_roundtrip` feature) may read a coordinate one ulp off, which changes the plan's
+    // last digits (docs/node.md, "Noticed").
+    let value: serde_json::Value = serde_json::from_str(&text).expect("the problem is JSON");
+    let problem: Problem = serde_json::from_value(value).expect("the problem is the core's JSON");
     let mut best = f64::INFINITY;
     let mut distance = 0.0;
     for _ in 0..rounds {
