@@ -4,7 +4,7 @@
 // Shapes of the engine values that cross as the core's serde form with camelCase keys
 // (loyalty, routing). Written by hand from the core's types in core/src/loyalty and
 // core/src/routing; test/engines.test.mjs checks the keys of the main results against them, and
-// tsc --noEmit checks examples/quickstart.mts uses them as declared.
+// tsc --noEmit checks that examples/engines.mts uses them as declared.
 
 /** A decimal string keeping its scale: `"295.00"`. */
 export type DecimalString = string
