@@ -1,5 +1,5 @@
 // ES module entry: the native module is a CommonJS addon, re-exported here by name so that
-// `import { parseOrder } from 'earlybird'` works. Keep the list in step with index.d.ts
+// `import { parseOrder, LoyaltyProgram } from 'earlybird'` works. Keep the list in step with index.d.ts
 // (the test suite checks that both entries export the same names).
 import { createRequire } from 'node:module'
 
@@ -20,6 +20,8 @@ export const {
   dueOn,
   gstRateOn,
   isPausedOn,
+  LoyaltyProgram,
+  nearestNeighbourPlan,
   normalizePhone,
   orderDocument,
   parseCustomer,
@@ -34,10 +36,14 @@ export const {
   priceOn,
   productDocument,
   recordDelivery,
+  renderSvg,
   runsOn,
+  solve,
+  solveAsync,
   subscriptionDocument,
   validateDataset,
   validateDatasetAsync,
+  validatePlan,
   validEmail,
   version,
 } = binding

@@ -5,7 +5,7 @@
 # @types/node; no prebuilt earlybird binary is downloaded from anywhere), builds the native
 # module once in release mode (the shipped configuration, and the one the benchmark measures;
 # a debug build saves little here because the core must be compiled either way), checks that
-# the generated index.js / index.d.ts are the committed ones, type-checks and runs the example,
+# the generated index.js / index.d.ts are the committed ones, type-checks and runs the examples,
 # then runs every test with node's built-in runner. Ends with node --test's summary.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -32,10 +32,11 @@ if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
   git diff --exit-code -- index.js index.d.ts
 fi
 
-echo "== tsc --noEmit on the example, then run it"
+echo "== tsc --noEmit on the examples, then run them"
 npx tsc -p examples/tsconfig.json --noEmit
 npx tsc -p examples/tsconfig.json --outDir build/examples
 node build/examples/quickstart.mjs > /dev/null
+node build/examples/engines.mjs > /dev/null
 
 echo "== node --test"
 node --test test/

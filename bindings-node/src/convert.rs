@@ -72,6 +72,12 @@ pub fn json_text(env: &Env, name: &str, value: Unknown<'_>) -> Result<String, Fa
     if matches!(value.get_type(), Ok(ValueType::String)) {
         return arg(env, name, value);
     }
+    stringify(env, name, value)
+}
+
+/// Any JavaScript value written by `JSON.stringify` (a string becomes a JSON string, a `Date`
+/// its ISO instant).
+pub fn stringify(env: &Env, name: &str, value: Unknown<'_>) -> Result<String, Failure> {
     let written = (|| -> napi::Result<Option<String>> {
         let json: Object<'_> = env.get_global()?.get_named_property("JSON")?;
         let stringify: Function<'_, Unknown<'_>, Option<String>> =

@@ -8,6 +8,8 @@ use earlybird::activation::ActivationError;
 use earlybird::billing::BillingError;
 use earlybird::churn::ChurnError;
 use earlybird::lifecycle::LifecycleError;
+use earlybird::loyalty::LoyaltyError;
+use earlybird::routing::RoutingError;
 use earlybird::validation::{FieldProblem as CoreProblem, ValidationError};
 use napi::bindgen_prelude::JsValue;
 use napi::{Env, Status};
@@ -66,6 +68,18 @@ impl From<ValidationError> for Failure {
     }
 }
 
+impl From<LoyaltyError> for Failure {
+    fn from(e: LoyaltyError) -> Self {
+        Failure::Core(e.into())
+    }
+}
+
+impl From<RoutingError> for Failure {
+    fn from(e: RoutingError) -> Self {
+        Failure::Core(e.into())
+    }
+}
+
 impl From<LifecycleError> for Failure {
     fn from(e: LifecycleError) -> Self {
         Failure::Core(e.into())
@@ -98,7 +112,7 @@ impl Failure {
                     ) => "ValidationError",
                     CoreError::Churn(_) => "ChurnError",
                     CoreError::Loyalty(_) => "LoyaltyError",
-                    CoreError::Routing(_) => "ValidationError",
+                    CoreError::Routing(_) => "RoutingError",
                     CoreError::Store(_) => "StoreError",
                     CoreError::NotFound { .. } => "NotFoundError",
                 };

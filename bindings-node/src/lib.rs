@@ -15,7 +15,10 @@ mod convert;
 mod dataset;
 mod failure;
 mod lifecycle;
+mod loyalty;
+mod plain;
 mod record;
+mod routing;
 mod schedule;
 
 use napi_derive::napi;

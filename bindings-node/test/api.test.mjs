@@ -88,7 +88,7 @@ function throwsCode(run, code, problems) {
 
 test('require and import give the same functions, and index.d.ts declares exactly them', () => {
   const declared = [...readFileSync(new URL('../index.d.ts', import.meta.url), 'utf8').matchAll(
-    /export declare function (\w+)/g,
+    /export declare (?:function|class) (\w+)/g,
   )].map((m) => m[1])
   const esm = Object.keys(eb).filter((k) => k !== 'default' && typeof eb[k] === 'function')
   const common = Object.keys(cjs).filter((k) => typeof cjs[k] === 'function' && !k.startsWith('__'))

@@ -86,7 +86,75 @@ function plainExceptDocuments(input) {
   )
 }
 
+
+/** Keys of a case value (snake_case, as the core's serde writes them) made camelCase. */
+function camel(value) {
+  if (Array.isArray(value)) return value.map(camel)
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase()), camel(v)]),
+    )
+  }
+  return value
+}
+
+/** Keys of a binding result made snake_case again, to compare with the case. */
+function snake(value) {
+  if (Array.isArray(value)) return value.map(snake)
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), snake(v)]),
+    )
+  }
+  return value
+}
+
+/** A programme built by applying the case's `steps` in order, like tests/loyalty.rs. */
+function loyaltyProgram({ config, steps }) {
+  const program = new eb.LoyaltyProgram(config === undefined ? undefined : camel(config))
+  for (const step of steps ?? []) {
+    if ('event' in step) program.apply(camel(step.event))
+    else if ('redeem' in step) program.redeem(camel(step.redeem))
+    else if ('expire' in step) program.expire(step.expire)
+    else if ('review' in step) program.monthlyReview(step.review)
+    else throw problemError('steps', 'type')
+  }
+  return program
+}
+
+const loyaltyOperations = {
+  'loyalty.replay': (input) => {
+    const member = loyaltyProgram(input).member(input.customer_id)
+    if (member === null) throw problemError('customer_id', 'type')
+    return {
+      balance: member.balance,
+      tier: member.tier,
+      entries: member.entries.map(({ key, kind, points }) => ({ key, kind, points })),
+      tier_changes: member.tierHistory.map(({ from, to, cause }) => ({ from, to, cause })),
+      badges: member.badges.map(({ code }) => code),
+    }
+  },
+  'loyalty.redeem': (input) => {
+    const program = loyaltyProgram(input)
+    const { redemption } = program.redeem(camel(input.request))
+    return {
+      redemption: snake(redemption),
+      balance: program.member(input.request.customer_id)?.balance ?? null,
+    }
+  },
+  'loyalty.preview_redemption': ({ balance, bill_charges }) =>
+    snake(eb.LoyaltyProgram.preview(balance, bill_charges)),
+  'loyalty.leaderboards': (input) => {
+    const boards = loyaltyProgram(input).leaderboards(input.now, input.top)
+    return {
+      all_time: snake(boards.allTime),
+      by_tier: Object.fromEntries(Object.entries(boards.byTier).map(([tier, b]) => [tier, snake(b)])),
+      this_week: snake(boards.thisWeek),
+    }
+  },
+}
 const operations = {
+  ...loyaltyOperations,
   'record.parse': ({ kind, document }) => {
     const [parse, toDocument] = records[plain(kind)] ?? []
     if (!parse) throw new Error(`unknown record kind ${kind}`)
@@ -112,15 +180,24 @@ const operations = {
 const files = caseFiles(casesDir)
 let replayed = 0
 
-test('the shared cases exist', () => {
-  assert.ok(files.length > 0, `no case files in ${casesDir}`)
+// A file holds one case or an array of cases.
+const cases = files.flatMap((path) => {
+  const text = readFileSync(path, 'utf8')
+  const parsed = JSON.parse(text)
+  const lossless = readLossless(text)
+  const [all, inputs] = Array.isArray(parsed) ? [parsed, lossless.map((c) => c.input)] : [[parsed], [lossless.input]]
+  return all.map((kase, i) => ({
+    name: all.length > 1 ? `${relative(casesDir, path)}[${i}]` : relative(casesDir, path),
+    kase,
+    input: inputs[i],
+  }))
 })
 
-for (const path of files) {
-  const name = relative(casesDir, path)
-  const text = readFileSync(path, 'utf8')
-  const kase = JSON.parse(text)
-  const { input } = readLossless(text)
+test('the shared cases exist', () => {
+  assert.ok(cases.length > 0, `no cases in ${casesDir}`)
+})
+
+for (const { name, kase, input } of cases) {
   test(`case ${name}: ${kase.name}`, () => {
     const run = operations[kase.operation]
     assert.ok(run, `unknown operation ${kase.operation}: the Node binding does not expose it yet`)
@@ -149,5 +226,5 @@ for (const path of files) {
 }
 
 after(() => {
-  console.log(`${replayed} of ${files.length} shared cases replayed through the Node binding`)
+  console.log(`${replayed} of ${cases.length} shared cases (${files.length} files) replayed through the Node binding`)
 })
