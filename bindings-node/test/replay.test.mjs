@@ -197,8 +197,14 @@ test('the shared cases exist', () => {
   assert.ok(cases.length > 0, `no cases in ${casesDir}`)
 })
 
+// Engines whose operations this binding does not expose yet (issue 10 lists them): their cases
+// are reported as skipped with this reason, never passed. Remove an engine when it lands.
+const PENDING_ENGINES = ['billing.', 'activation.', 'churn.']
+const pending = (operation) => PENDING_ENGINES.some((prefix) => operation.startsWith(prefix))
+
 for (const { name, kase, input } of cases) {
-  test(`case ${name}: ${kase.name}`, () => {
+  const skip = pending(kase.operation) && `${kase.operation}: engine not exposed in the Node binding yet`
+  test(`case ${name}: ${kase.name}`, { skip }, () => {
     const run = operations[kase.operation]
     assert.ok(run, `unknown operation ${kase.operation}: the Node binding does not expose it yet`)
     assert.ok(
