@@ -16,7 +16,11 @@ use serde::Serialize;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Row};
 
-use super::{Applied, ChangeSet, Expectation, OutboxEntry, RecordKind, Store, StoreError, Write};
+use super::{
+    Applied, ChangeSet, Expectation, LoyaltyFact, OutboxEntry, RecordKind, Store, StoreError,
+    Write, activation_key,
+};
+use crate::activation::{ActivationEvent, CustomerSnapshot, Transition};
 use crate::audit::AuditRecord;
 use crate::notification::NotificationIntent;
 use crate::record::{Customer, DeliveryRecord, Order, Payment, Product, Record, Subscription};
@@ -153,6 +157,30 @@ impl SqlStore {
                         .transpose()?;
                     found.as_deref() == Some(status.as_str())
                 }
+                Expectation::ActivationSnapshot {
+                    customer_id,
+                    snapshot,
+                } => {
+                    let found =
+                        sqlx::query("SELECT doc FROM activation_snapshots WHERE customer_id = $1")
+                            .bind(customer_id.as_str())
+                            .fetch_optional(&mut *tx)
+                            .await?
+                            .map(|row| row.try_get::<String, _>(0))
+                            .transpose()?
+                            .map(|doc| decode_json::<CustomerSnapshot>(&doc))
+                            .transpose()
+                            .map_err(Failed::Store)?;
+                    found.map(|s| s.snapshot) == *snapshot
+                }
+                Expectation::LoyaltyFacts { customer_id, count } => {
+                    let row =
+                        sqlx::query("SELECT COUNT(*) FROM loyalty_facts WHERE customer_id = $1")
+                            .bind(customer_id.as_str())
+                            .fetch_one(&mut *tx)
+                            .await?;
+                    u64::try_from(row.try_get::<i64, _>(0)?).ok() == Some(*count)
+                }
             };
             if !holds {
                 return Err(Failed::Store(StoreError::Conflict(describe(expectation))));
@@ -205,6 +233,21 @@ impl SqlStore {
             .map(|r| decode(&r.try_get::<String, _>(0).map_err(backend)?))
             .collect()
     }
+
+    async fn many_json<T: serde::de::DeserializeOwned>(
+        &self,
+        sql: &'static str,
+        binds: &[&str],
+    ) -> Result<Vec<T>, StoreError> {
+        let mut query = sqlx::query(sql);
+        for value in binds {
+            query = query.bind(*value);
+        }
+        let rows = query.fetch_all(&self.pool).await.map_err(backend)?;
+        rows.iter()
+            .map(|r| decode_json(&r.try_get::<String, _>(0).map_err(backend)?))
+            .collect()
+    }
 }
 
 fn seq_of(seq: i64) -> u64 {
@@ -216,6 +259,12 @@ fn describe(expectation: &Expectation) -> String {
         Expectation::Absent { kind, id } => format!("{kind:?} {id} already exists"),
         Expectation::OrderStatus { order_id, status } => {
             format!("order {order_id} is no longer {status}")
+        }
+        Expectation::ActivationSnapshot { customer_id, .. } => {
+            format!("the activation of customer {customer_id} changed")
+        }
+        Expectation::LoyaltyFacts { customer_id, .. } => {
+            format!("the loyalty ledger of customer {customer_id} changed")
         }
     }
 }
@@ -284,6 +333,38 @@ async fn write_record(
         .bind(p.customer_id.as_str())
         .bind(p.date.to_string())
         .bind(encode(p).map_err(store)?),
+        Write::ActivationEvent(e) => sqlx::query(
+            "INSERT INTO activation_events (customer_id, key, at, sequence, doc)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (customer_id, key) DO NOTHING",
+        )
+        .bind(e.customer_id.as_str())
+        .bind(activation_key(e))
+        .bind(instant_text(e.at))
+        .bind(i64::try_from(e.sequence).unwrap_or(i64::MAX))
+        .bind(encode(e).map_err(store)?),
+        Write::ActivationSnapshot(s) => sqlx::query(
+            "INSERT INTO activation_snapshots (customer_id, doc) VALUES ($1, $2)
+             ON CONFLICT (customer_id) DO UPDATE SET doc = excluded.doc",
+        )
+        .bind(s.customer_id.as_str())
+        .bind(encode(s).map_err(store)?),
+        Write::ActivationTransition {
+            customer_id,
+            transition,
+        } => sqlx::query("INSERT INTO activation_transitions (customer_id, doc) VALUES ($1, $2)")
+            .bind(customer_id.as_str())
+            .bind(encode(transition).map_err(store)?),
+        Write::LoyaltyFact {
+            customer_id,
+            key,
+            fact,
+        } => sqlx::query(
+            "INSERT INTO loyalty_facts (customer_id, key, doc) VALUES ($1, $2, $3)
+             ON CONFLICT (customer_id, key) DO NOTHING",
+        )
+        .bind(customer_id.as_str())
+        .bind(key.as_str())
+        .bind(encode(fact).map_err(store)?),
     };
     query.execute(&mut **tx).await?;
     Ok(())
@@ -401,6 +482,37 @@ impl Store for SqlStore {
             .collect()
     }
 
+    async fn activation_events(
+        &self,
+        customer_id: &str,
+    ) -> Result<Vec<ActivationEvent>, StoreError> {
+        let sql = "SELECT doc FROM activation_events WHERE customer_id = $1 ORDER BY at, sequence";
+        self.many_json(sql, &[customer_id]).await
+    }
+
+    async fn activation_snapshot(
+        &self,
+        customer_id: &str,
+    ) -> Result<Option<CustomerSnapshot>, StoreError> {
+        let sql = "SELECT doc FROM activation_snapshots WHERE customer_id = $1";
+        Ok(self.many_json(sql, &[customer_id]).await?.pop())
+    }
+
+    async fn activation_snapshots(&self) -> Result<Vec<CustomerSnapshot>, StoreError> {
+        let sql = "SELECT doc FROM activation_snapshots ORDER BY customer_id";
+        self.many_json(sql, &[]).await
+    }
+
+    async fn activation_timeline(&self, customer_id: &str) -> Result<Vec<Transition>, StoreError> {
+        let sql = "SELECT doc FROM activation_transitions WHERE customer_id = $1 ORDER BY seq";
+        self.many_json(sql, &[customer_id]).await
+    }
+
+    async fn loyalty_facts(&self, customer_id: &str) -> Result<Vec<LoyaltyFact>, StoreError> {
+        let sql = "SELECT doc FROM loyalty_facts WHERE customer_id = $1 ORDER BY seq";
+        self.many_json(sql, &[customer_id]).await
+    }
+
     async fn claim_intents(
         &self,
         claimant: &str,
@@ -475,7 +587,7 @@ mod tests {
                 .expect("in-memory SQLite opens")
         })
         .await;
-        assert!(checks >= 13);
+        assert!(checks >= 15);
     }
 
     #[tokio::test]
@@ -652,7 +764,7 @@ mod tests {
             async move { fresh_postgres(&admin, &format!("conformance_{n}")).await }
         })
         .await;
-        assert!(checks >= 13);
+        assert!(checks >= 15);
     }
 
     pub(crate) fn postgres_admin_url() -> Option<String> {
