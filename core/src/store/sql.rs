@@ -578,6 +578,7 @@ impl Store for SqlStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::service::Service;
 
     #[tokio::test]
     async fn sqlite_passes_the_conformance_suite() {
@@ -622,6 +623,10 @@ mod tests {
             "payments",
             "audit",
             "outbox",
+            "activation_events",
+            "activation_snapshots",
+            "activation_transitions",
+            "loyalty_facts",
         ] {
             let sql = format!("SELECT COUNT(*), COALESCE(MAX(doc), '') FROM {table}");
             let row = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -715,6 +720,200 @@ mod tests {
             .apply(touching_every_table())
             .await
             .expect("without faults the change applies");
+    }
+
+    /// The service's operations, in the order a customer goes through them.
+    #[derive(Debug, Clone, Copy)]
+    enum Step {
+        Register,
+        Place,
+        Dispatch,
+        Confirm,
+        Pay,
+        Redeem,
+        Sweep,
+    }
+
+    impl Step {
+        const ALL: [Step; 7] = [
+            Step::Register,
+            Step::Place,
+            Step::Dispatch,
+            Step::Confirm,
+            Step::Pay,
+            Step::Redeem,
+            Step::Sweep,
+        ];
+
+        /// Every table the operation writes.
+        fn tables(self) -> &'static [&'static str] {
+            const ACTIVATION: [&str; 3] = [
+                "activation_events",
+                "activation_snapshots",
+                "activation_transitions",
+            ];
+            match self {
+                Step::Register => &[
+                    "customers",
+                    "audit",
+                    "outbox",
+                    ACTIVATION[0],
+                    ACTIVATION[1],
+                    ACTIVATION[2],
+                ],
+                Step::Place => &[
+                    "orders",
+                    "audit",
+                    "outbox",
+                    ACTIVATION[0],
+                    ACTIVATION[1],
+                    ACTIVATION[2],
+                ],
+                Step::Dispatch => &["orders", "audit"],
+                Step::Confirm => &[
+                    "orders",
+                    "deliveries",
+                    "audit",
+                    "outbox",
+                    ACTIVATION[0],
+                    ACTIVATION[1],
+                    ACTIVATION[2],
+                    "loyalty_facts",
+                ],
+                Step::Pay => &["payments", "audit", "outbox", "loyalty_facts"],
+                Step::Redeem => &["loyalty_facts", "audit"],
+                Step::Sweep => &[
+                    "activation_snapshots",
+                    "activation_transitions",
+                    "audit",
+                    "outbox",
+                ],
+            }
+        }
+
+        async fn run(self, service: &Service<SqlStore>) -> crate::error::Result<()> {
+            use crate::service::tests::{actor, customer, order, payment};
+            match self {
+                Step::Register => service
+                    .register_customer(customer(), &actor(0))
+                    .await
+                    .map(|_| ()),
+                Step::Place => service.place_order(order(), &actor(2)).await.map(|_| ()),
+                Step::Dispatch => service.dispatch_order("O1", &actor(3)).await.map(|_| ()),
+                Step::Confirm => service
+                    .confirm_delivery("O1", &[rust_decimal::Decimal::TWO], None, &actor(4))
+                    .await
+                    .map(|_| ()),
+                Step::Pay => service
+                    .record_payment(payment("PAY1", "2000.00"), &actor(5))
+                    .await
+                    .map(|_| ()),
+                Step::Redeem => service
+                    .redeem_points(
+                        "C1",
+                        100,
+                        rust_decimal::Decimal::new(5000, 0),
+                        "BILL-1",
+                        actor(6).at,
+                    )
+                    .await
+                    .map(|_| ()),
+                Step::Sweep => service
+                    .run_daily_sweep(actor(0).at + Duration::days(60))
+                    .await
+                    .map(|_| ()),
+            }
+        }
+    }
+
+    /// For each operation of the service, a failure injected at each table it writes fails
+    /// the operation and leaves the database exactly as it was; then it applies unfaulted.
+    async fn service_faults_leave_nothing_behind(
+        store: SqlStore,
+        abort: impl Fn(&str) -> Vec<String>,
+        clear: impl Fn(&str) -> Vec<String>,
+    ) {
+        let service = Service::new(store);
+        let pool = service.store().pool.clone();
+        for step in Step::ALL {
+            for table in step.tables() {
+                let before = snapshot(service.store()).await;
+                for statement in abort(table) {
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
+                        .execute(&pool)
+                        .await
+                        .unwrap();
+                }
+                let result = step.run(&service).await;
+                assert!(result.is_err(), "{step:?} fails with a fault at {table}");
+                assert_eq!(
+                    snapshot(service.store()).await,
+                    before,
+                    "{step:?} with a fault at {table} leaves nothing behind"
+                );
+                for statement in clear(table) {
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
+                        .execute(&pool)
+                        .await
+                        .unwrap();
+                }
+            }
+            step.run(&service)
+                .await
+                .unwrap_or_else(|e| panic!("{step:?} without faults: {e}"));
+        }
+    }
+
+    fn sqlite_abort(t: &str) -> Vec<String> {
+        vec![format!(
+            "CREATE TRIGGER fault_{t} BEFORE INSERT ON {t} BEGIN SELECT RAISE(ABORT, 'injected fault'); END"
+        )]
+    }
+
+    fn sqlite_clear(t: &str) -> Vec<String> {
+        vec![format!("DROP TRIGGER fault_{t}")]
+    }
+
+    #[tokio::test]
+    async fn sqlite_service_faults_leave_nothing_behind() {
+        let store = SqlStore::open_sqlite_in_memory().await.unwrap();
+        service_faults_leave_nothing_behind(store, sqlite_abort, sqlite_clear).await;
+    }
+
+    #[tokio::test]
+    async fn postgres_service_faults_leave_nothing_behind() {
+        let Some(admin) = postgres_admin_url() else {
+            return;
+        };
+        let store = fresh_postgres(&admin, "service_faults").await;
+        sqlx::raw_sql(
+            "CREATE FUNCTION injected_fault() RETURNS trigger AS $$
+             BEGIN RAISE EXCEPTION 'injected fault'; END $$ LANGUAGE plpgsql",
+        )
+        .execute(&store.pool)
+        .await
+        .unwrap();
+        service_faults_leave_nothing_behind(
+            store,
+            |t| vec![format!("CREATE TRIGGER fault_{t} BEFORE INSERT ON {t} FOR EACH ROW EXECUTE FUNCTION injected_fault()")],
+            |t| vec![format!("DROP TRIGGER fault_{t} ON {t}")],
+        )
+        .await;
+    }
+
+    #[tokio::test]
+    async fn the_engines_follow_the_operations_on_sqlite() {
+        let store = SqlStore::open_sqlite_in_memory().await.unwrap();
+        crate::service::tests::a_customer_through_the_engines(&Service::new(store)).await;
+    }
+
+    #[tokio::test]
+    async fn the_engines_follow_the_operations_on_postgres() {
+        let Some(admin) = postgres_admin_url() else {
+            return;
+        };
+        let store = fresh_postgres(&admin, "engines").await;
+        crate::service::tests::a_customer_through_the_engines(&Service::new(store)).await;
     }
 
     #[tokio::test]
