@@ -20,6 +20,8 @@ use crate::validation::ValidationError;
 
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
+#[cfg(feature = "postgres")]
+mod copy;
 pub mod import;
 mod memory;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
@@ -239,6 +241,12 @@ pub trait Store: Send + Sync {
     /// Applies a change set in one transaction: every expectation is checked, then every
     /// write, audit record and intent is stored — or nothing is.
     async fn apply(&self, changes: ChangeSet) -> Result<Applied, StoreError>;
+
+    /// [`Store::apply`] for a large change set of records (a bulk import): same outcome,
+    /// written the fastest way the store has (PostgreSQL: COPY).
+    async fn apply_bulk(&self, changes: ChangeSet) -> Result<Applied, StoreError> {
+        self.apply(changes).await
+    }
 
     async fn customer(&self, id: &str) -> Result<Option<Customer>, StoreError>;
     /// Every customer, by id.
