@@ -8,14 +8,24 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
+use crate::activation::{
+    self, ActivationConfig, ActivationEvent, ActivationState, CustomerActivation, CustomerHistory,
+    EventKind, SweptTransition, sweep_snapshots,
+};
 use crate::audit::AuditRecord;
 use crate::error::{Error, Result};
 use crate::lifecycle::{self, Actor, Effect, LifecycleError, OrderOutcome};
+use crate::loyalty::{
+    LoyaltyConfig, LoyaltyEvent, MemberSummary, Program, Redemption, RedemptionRequest,
+};
 use crate::notification::NotificationIntent;
 use crate::record::{Customer, Order, OrderStatus, Payment, Record};
-use crate::store::{ChangeSet, Expectation, RecordKind, Store, StoreError, Write};
+use crate::store::{
+    ChangeSet, Expectation, LoyaltyFact, RecordKind, Store, StoreError, Write, activation_key,
+};
 use crate::validation::{Problems, Rule};
 
 /// How often an operation re-reads and retries after a concurrent change.
@@ -25,6 +35,45 @@ const ATTEMPTS: usize = 5;
 #[derive(Debug, Clone)]
 pub struct Service<S> {
     store: S,
+    activation: ActivationConfig,
+    loyalty: LoyaltyConfig,
+}
+
+/// Adds the intents of `more` whose template the change set does not send yet: an
+/// operation's own message (with its details) wins over the same message from an engine.
+fn notify_new(changes: ChangeSet, more: Vec<NotificationIntent>) -> ChangeSet {
+    let fresh: Vec<_> = more
+        .into_iter()
+        .filter(|m| !changes.intents.iter().any(|i| i.template == m.template))
+        .collect();
+    changes.notify(fresh)
+}
+
+/// The key a loyalty fact is stored under: the business event it stands for, once.
+fn fact_key(fact: &LoyaltyFact) -> String {
+    match fact {
+        LoyaltyFact::Redemption { request } => format!("redeem:{}", request.key),
+        LoyaltyFact::Event { event } => match event {
+            LoyaltyEvent::PaymentReceived { payment, .. } => format!("payment:{}", payment.id),
+            LoyaltyEvent::PaymentRefunded { payment_id, .. } => format!("refund:{payment_id}"),
+            LoyaltyEvent::WalletTopUp { top_up_id, .. } => format!("top_up:{top_up_id}"),
+            LoyaltyEvent::OrderDelivered { order_id, .. } => format!("delivered:{order_id}"),
+            LoyaltyEvent::ReferralCompleted { referred_id, .. } => {
+                format!("referral:{referred_id}")
+            }
+            LoyaltyEvent::ReviewPosted { order_id, .. } => format!("review:{order_id}"),
+            LoyaltyEvent::SocialAction { action_id, .. } => format!("social:{action_id}"),
+            LoyaltyEvent::Adjusted { key, .. } => format!("adjust:{key}"),
+        },
+    }
+}
+
+/// Whether any item of a confirmed order was (at least partly) delivered.
+fn something_delivered(order: &Order) -> bool {
+    order
+        .items
+        .iter()
+        .any(|item| item.delivered_quantity.is_some_and(|q| q > Decimal::ZERO))
 }
 
 fn intent(
@@ -66,7 +115,261 @@ pub struct Done<T> {
 impl<S: Store> Service<S> {
     /// The operations over `store`.
     pub fn new(store: S) -> Self {
-        Self { store }
+        Self {
+            store,
+            activation: ActivationConfig::default(),
+            loyalty: LoyaltyConfig::default(),
+        }
+    }
+
+    /// The operations over `store` with the engines' configurations, checked first.
+    pub fn with_config(
+        store: S,
+        activation: ActivationConfig,
+        loyalty: LoyaltyConfig,
+    ) -> Result<Self> {
+        activation.validate()?;
+        loyalty.validate()?;
+        Ok(Self {
+            store,
+            activation,
+            loyalty,
+        })
+    }
+
+    /// Adds recording an activation event to `changes`: the event, the new snapshot, the new
+    /// transitions and their intents, guarded by the snapshot it was decided on. An event
+    /// already recorded adds nothing.
+    async fn with_activation(
+        &self,
+        changes: ChangeSet,
+        customer_id: &str,
+        kind: EventKind,
+        order_id: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<ChangeSet> {
+        let events = self.store.activation_events(customer_id).await?;
+        let stored = self.store.activation_snapshot(customer_id).await?;
+        let event = ActivationEvent {
+            customer_id: customer_id.to_owned(),
+            kind,
+            at,
+            sequence: events.iter().map(|e| e.sequence).max().unwrap_or(0) + 1,
+            order_id: order_id.map(str::to_owned),
+            subscription_id: None,
+        };
+        let key = activation_key(&event);
+        if events.iter().any(|e| activation_key(e) == key) {
+            return Ok(changes);
+        }
+        // Replayed up to the morning the stored snapshot was swept to, so a late event is
+        // recognised as late.
+        let until = stored
+            .as_ref()
+            .map(|s| s.snapshot.as_of)
+            .filter(|d| *d > NaiveDate::MIN)
+            .map_or(at, |d| self.activation.zone.start_of(d));
+        // A customer without a signup event (imported, not yet backfilled) has no lifecycle
+        // to record into: the backfill starts it from the records.
+        if events.is_empty() && kind != EventKind::SignedUp {
+            return Ok(changes);
+        }
+        let first = events.is_empty();
+        let history = CustomerHistory {
+            customer_id: customer_id.to_owned(),
+            events: if first { vec![event.clone()] } else { events },
+            subscriptions: self.store.subscriptions_of(customer_id).await?,
+        };
+        let mut customer = CustomerActivation::replay(history, until, self.activation)?;
+        let transitions = if first {
+            customer.timeline().to_vec()
+        } else {
+            customer.record(event.clone())?.transitions
+        };
+        let intents = customer.intents(&transitions);
+        let changes = changes
+            .expect(Expectation::ActivationSnapshot {
+                customer_id: customer_id.to_owned(),
+                snapshot: stored.map(|s| s.snapshot),
+            })
+            .write(Write::ActivationEvent(event))
+            .write(Write::ActivationSnapshot(customer.snapshot()));
+        let changes = transitions.into_iter().fold(changes, |c, t| {
+            c.write(Write::ActivationTransition {
+                customer_id: customer_id.to_owned(),
+                transition: t,
+            })
+        });
+        Ok(notify_new(changes, intents))
+    }
+
+    /// The loyalty programme rebuilt with one member, from the member's stored facts; with
+    /// how many facts there were (the guard of a change).
+    async fn program_of(&self, customer_id: &str) -> Result<(Program, u64)> {
+        let facts = self.store.loyalty_facts(customer_id).await?;
+        let mut program = Program::new(self.loyalty.clone())?;
+        for fact in &facts {
+            let replayed = match fact {
+                LoyaltyFact::Event { event } => program.apply(event).map(|_| ()),
+                LoyaltyFact::Redemption { request } => program.redeem(request).map(|_| ()),
+            };
+            replayed.map_err(|e| {
+                StoreError::Backend(format!(
+                    "a stored loyalty fact of customer {customer_id} no longer applies: {e}"
+                ))
+            })?;
+        }
+        Ok((program, u64::try_from(facts.len()).unwrap_or(u64::MAX)))
+    }
+
+    /// Adds a loyalty event to `changes`, guarded by the member's ledger it was applied to.
+    /// An event already applied adds nothing.
+    async fn with_loyalty(&self, changes: ChangeSet, event: LoyaltyEvent) -> Result<ChangeSet> {
+        let customer_id = event.customer_id().to_owned();
+        let (mut program, count) = self.program_of(&customer_id).await?;
+        if program.apply(&event)?.duplicate {
+            return Ok(changes);
+        }
+        let fact = LoyaltyFact::Event { event };
+        Ok(changes
+            .expect(Expectation::LoyaltyFacts {
+                customer_id: customer_id.clone(),
+                count,
+            })
+            .write(Write::LoyaltyFact {
+                customer_id,
+                key: fact_key(&fact),
+                fact,
+            }))
+    }
+
+    /// Applies `changes`; `Ok(false)` when another app server changed what they were
+    /// decided on (the caller reads and decides again).
+    async fn applied(&self, changes: ChangeSet) -> Result<bool> {
+        match self.store.apply(changes).await {
+            Ok(_) => Ok(true),
+            Err(StoreError::Conflict(_)) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Sweeps every customer's activation to the morning of `now`: the transitions, the new
+    /// snapshots and their intents (`vip_welcome`, `we_miss_you`, `last_chance`) in one change.
+    /// Running it again at the same `now` changes nothing.
+    pub async fn run_daily_sweep(&self, now: DateTime<Utc>) -> Result<Vec<SweptTransition>> {
+        for _ in 0..ATTEMPTS {
+            let read = self.store.activation_snapshots().await?;
+            let mut swept = read.clone();
+            let transitions = sweep_snapshots(&mut swept, now, &self.activation);
+            let mut changes = ChangeSet::new();
+            for (before, after) in read.iter().zip(&swept) {
+                if before != after {
+                    changes = changes
+                        .expect(Expectation::ActivationSnapshot {
+                            customer_id: before.customer_id.clone(),
+                            snapshot: Some(before.snapshot),
+                        })
+                        .write(Write::ActivationSnapshot(after.clone()));
+                }
+            }
+            for t in &transitions {
+                changes = changes
+                    .write(Write::ActivationTransition {
+                        customer_id: t.customer_id.clone(),
+                        transition: t.transition.clone(),
+                    })
+                    .audit([AuditRecord::change(
+                        "activation",
+                        &t.customer_id,
+                        "swept",
+                        "daily_sweep",
+                        t.transition.at,
+                        None,
+                        Some(&t.transition),
+                    )])
+                    .notify(activation::intent(&t.customer_id, &t.transition));
+            }
+            if changes.is_empty() || self.applied(changes).await? {
+                return Ok(transitions);
+            }
+        }
+        Err(StoreError::Conflict(format!(
+            "the sweep kept conflicting under {ATTEMPTS} attempts"
+        ))
+        .into())
+    }
+
+    /// Redeems `points` of a customer against a bill whose charges are `bill_charges`, once
+    /// per `key`: the same key again returns the same redemption and changes nothing.
+    pub async fn redeem_points(
+        &self,
+        customer_id: &str,
+        points: i64,
+        bill_charges: Decimal,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Redemption> {
+        let request = RedemptionRequest {
+            customer_id: customer_id.to_owned(),
+            key: key.to_owned(),
+            points,
+            bill_charges,
+            at: now,
+        };
+        for _ in 0..ATTEMPTS {
+            let (mut program, count) = self.program_of(customer_id).await?;
+            let redeemed = program.redeem(&request)?;
+            if redeemed.applied.duplicate {
+                return Ok(redeemed.redemption);
+            }
+            let redemption = redeemed.redemption;
+            let fact = LoyaltyFact::Redemption {
+                request: request.clone(),
+            };
+            let changes = ChangeSet::new()
+                .expect(Expectation::LoyaltyFacts {
+                    customer_id: customer_id.to_owned(),
+                    count,
+                })
+                .write(Write::LoyaltyFact {
+                    customer_id: customer_id.to_owned(),
+                    key: fact_key(&fact),
+                    fact,
+                })
+                .audit([AuditRecord::change(
+                    "loyalty",
+                    customer_id,
+                    "redeemed",
+                    customer_id,
+                    now,
+                    None,
+                    Some(&redemption),
+                )]);
+            if self.applied(changes).await? {
+                return Ok(redemption);
+            }
+        }
+        Err(StoreError::Conflict(format!(
+            "the loyalty ledger of {customer_id} kept changing under {ATTEMPTS} attempts"
+        ))
+        .into())
+    }
+
+    /// A member's balance, available points, tier and badges at `now` (`None`: no loyalty
+    /// event reached the customer yet).
+    pub async fn loyalty_summary(
+        &self,
+        customer_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<MemberSummary>> {
+        let (program, _) = self.program_of(customer_id).await?;
+        Ok(program.summary(customer_id, now))
+    }
+
+    /// A customer's activation state as of the last event or sweep (`None`: none recorded).
+    pub async fn activation_state(&self, customer_id: &str) -> Result<Option<ActivationState>> {
+        let snapshot = self.store.activation_snapshot(customer_id).await?;
+        Ok(snapshot.and_then(|s| s.snapshot.state))
     }
 
     /// The store underneath, for reads.
@@ -82,28 +385,35 @@ impl<S: Store> Service<S> {
         actor: &Actor,
     ) -> Result<Done<Customer>> {
         customer.validate()?;
-        if let Some(existing) = self.store.customer(&customer.id).await? {
-            return same_again(existing, &customer);
+        for _ in 0..ATTEMPTS {
+            if let Some(existing) = self.store.customer(&customer.id).await? {
+                return same_again(existing, &customer);
+            }
+            let welcome = intent(
+                "welcome",
+                &customer.id,
+                actor,
+                &[("name", customer.name.clone())],
+            );
+            let changes = ChangeSet::new()
+                .expect(Expectation::Absent {
+                    kind: RecordKind::Customer,
+                    id: customer.id.clone(),
+                })
+                .audit([created(&customer, "registered", actor)])
+                .notify([welcome])
+                .write(Write::Customer(customer.clone()));
+            let changes = self
+                .with_activation(changes, &customer.id, EventKind::SignedUp, None, actor.at)
+                .await?;
+            if self.applied(changes).await? {
+                return Ok(Done {
+                    effect: Effect::Changed,
+                    record: customer,
+                });
+            }
         }
-        let welcome = intent(
-            "welcome",
-            &customer.id,
-            actor,
-            &[("name", customer.name.clone())],
-        );
-        let changes = ChangeSet::new()
-            .expect(Expectation::Absent {
-                kind: RecordKind::Customer,
-                id: customer.id.clone(),
-            })
-            .audit([created(&customer, "registered", actor)])
-            .notify([welcome])
-            .write(Write::Customer(customer.clone()));
-        self.store.apply(changes).await?;
-        Ok(Done {
-            effect: Effect::Changed,
-            record: customer,
-        })
+        Err(gave_up(Customer::KIND, &customer.id))
     }
 
     /// Places a new one-time order (PENDING) for a known customer (`order_confirmation`).
@@ -119,37 +429,50 @@ impl<S: Store> Service<S> {
             );
             problems.finish(())?;
         }
-        if let Some(existing) = self.store.order(&order.id).await? {
-            return same_again(existing, &order);
+        for _ in 0..ATTEMPTS {
+            if let Some(existing) = self.store.order(&order.id).await? {
+                return same_again(existing, &order);
+            }
+            if self.store.customer(&order.customer_id).await?.is_none() {
+                return Err(Error::NotFound {
+                    kind: Customer::KIND,
+                    id: order.customer_id.clone(),
+                });
+            }
+            let confirmation = intent(
+                "order_confirmation",
+                &order.customer_id,
+                actor,
+                &[
+                    ("order_id", order.id.clone()),
+                    ("delivery_date", order.delivery_date.to_string()),
+                ],
+            );
+            let changes = ChangeSet::new()
+                .expect(Expectation::Absent {
+                    kind: RecordKind::Order,
+                    id: order.id.clone(),
+                })
+                .audit([created(&order, "placed", actor)])
+                .notify([confirmation])
+                .write(Write::Order(order.clone()));
+            let changes = self
+                .with_activation(
+                    changes,
+                    &order.customer_id,
+                    EventKind::OrderPlaced,
+                    Some(&order.id),
+                    actor.at,
+                )
+                .await?;
+            if self.applied(changes).await? {
+                return Ok(Done {
+                    effect: Effect::Changed,
+                    record: order,
+                });
+            }
         }
-        if self.store.customer(&order.customer_id).await?.is_none() {
-            return Err(Error::NotFound {
-                kind: Customer::KIND,
-                id: order.customer_id.clone(),
-            });
-        }
-        let confirmation = intent(
-            "order_confirmation",
-            &order.customer_id,
-            actor,
-            &[
-                ("order_id", order.id.clone()),
-                ("delivery_date", order.delivery_date.to_string()),
-            ],
-        );
-        let changes = ChangeSet::new()
-            .expect(Expectation::Absent {
-                kind: RecordKind::Order,
-                id: order.id.clone(),
-            })
-            .audit([created(&order, "placed", actor)])
-            .notify([confirmation])
-            .write(Write::Order(order.clone()));
-        self.store.apply(changes).await?;
-        Ok(Done {
-            effect: Effect::Changed,
-            record: order,
-        })
+        Err(gave_up(Order::KIND, &order.id))
     }
 
     /// PENDING → OUT_FOR_DELIVERY.
@@ -158,14 +481,20 @@ impl<S: Store> Service<S> {
             order_id,
             |order| lifecycle::dispatch(order, actor),
             |_| None,
+            None,
         )
         .await
     }
 
     /// PENDING or OUT_FOR_DELIVERY → CANCELLED.
     pub async fn cancel_order(&self, order_id: &str, actor: &Actor) -> Result<OrderOutcome> {
-        self.order_command(order_id, |order| lifecycle::cancel(order, actor), |_| None)
-            .await
+        self.order_command(
+            order_id,
+            |order| lifecycle::cancel(order, actor),
+            |_| None,
+            None,
+        )
+        .await
     }
 
     /// Confirms what was delivered of each item (`delivery_confirmed` when something was).
@@ -192,6 +521,7 @@ impl<S: Store> Service<S> {
                     )
                 })
             },
+            Some(actor),
         )
         .await
     }
@@ -208,6 +538,7 @@ impl<S: Store> Service<S> {
             order_id,
             |order| lifecycle::correct_delivery(order, delivered, reason, actor),
             |_| None,
+            None,
         )
         .await
     }
@@ -215,37 +546,46 @@ impl<S: Store> Service<S> {
     /// Records a payment received (`payment_confirmation`). The same payment again is a no-op.
     pub async fn record_payment(&self, payment: Payment, actor: &Actor) -> Result<Done<Payment>> {
         payment.validate()?;
-        if let Some(existing) = self.store.payment(&payment.id).await? {
-            return same_again(existing, &payment);
+        for _ in 0..ATTEMPTS {
+            if let Some(existing) = self.store.payment(&payment.id).await? {
+                return same_again(existing, &payment);
+            }
+            if self.store.customer(&payment.customer_id).await?.is_none() {
+                return Err(Error::NotFound {
+                    kind: Customer::KIND,
+                    id: payment.customer_id.clone(),
+                });
+            }
+            let receipt = intent(
+                "payment_confirmation",
+                &payment.customer_id,
+                actor,
+                &[
+                    ("amount", payment.amount.to_string()),
+                    ("payment_id", payment.id.clone()),
+                ],
+            );
+            let changes = ChangeSet::new()
+                .expect(Expectation::Absent {
+                    kind: RecordKind::Payment,
+                    id: payment.id.clone(),
+                })
+                .audit([created(&payment, "received", actor)])
+                .notify([receipt])
+                .write(Write::Payment(payment.clone()));
+            let earned = LoyaltyEvent::PaymentReceived {
+                payment: payment.clone(),
+                at: actor.at,
+            };
+            let changes = self.with_loyalty(changes, earned).await?;
+            if self.applied(changes).await? {
+                return Ok(Done {
+                    effect: Effect::Changed,
+                    record: payment,
+                });
+            }
         }
-        if self.store.customer(&payment.customer_id).await?.is_none() {
-            return Err(Error::NotFound {
-                kind: Customer::KIND,
-                id: payment.customer_id.clone(),
-            });
-        }
-        let receipt = intent(
-            "payment_confirmation",
-            &payment.customer_id,
-            actor,
-            &[
-                ("amount", payment.amount.to_string()),
-                ("payment_id", payment.id.clone()),
-            ],
-        );
-        let changes = ChangeSet::new()
-            .expect(Expectation::Absent {
-                kind: RecordKind::Payment,
-                id: payment.id.clone(),
-            })
-            .audit([created(&payment, "received", actor)])
-            .notify([receipt])
-            .write(Write::Payment(payment.clone()));
-        self.store.apply(changes).await?;
-        Ok(Done {
-            effect: Effect::Changed,
-            record: payment,
-        })
+        Err(gave_up(Payment::KIND, &payment.id))
     }
 
     /// Reads the order, applies `command`, and stores the outcome guarded by the status it
@@ -255,6 +595,7 @@ impl<S: Store> Service<S> {
         order_id: &str,
         command: impl Fn(&Order) -> std::result::Result<OrderOutcome, LifecycleError>,
         notify: impl Fn(&Order) -> Option<NotificationIntent>,
+        delivered_by: Option<&Actor>,
     ) -> Result<OrderOutcome> {
         for _ in 0..ATTEMPTS {
             let order = self
@@ -284,10 +625,33 @@ impl<S: Store> Service<S> {
                 .iter()
                 .cloned()
                 .fold(changes, |c, d| c.write(Write::Delivery(d)));
-            match self.store.apply(changes).await {
-                Ok(_) => return Ok(outcome),
-                Err(StoreError::Conflict(_)) => continue,
-                Err(e) => return Err(e.into()),
+            // Something delivered is activity for the activation lifecycle and a delivered
+            // order for the loyalty programme, stored with the confirmation.
+            let changes = match delivered_by {
+                Some(actor)
+                    if outcome.effect == Effect::Changed && something_delivered(&outcome.order) =>
+                {
+                    let customer_id = outcome.order.customer_id.as_str();
+                    let changes = self
+                        .with_activation(
+                            changes,
+                            customer_id,
+                            EventKind::DeliveryCompleted,
+                            Some(order_id),
+                            actor.at,
+                        )
+                        .await?;
+                    let delivered = LoyaltyEvent::OrderDelivered {
+                        customer_id: customer_id.to_owned(),
+                        order_id: order_id.to_owned(),
+                        at: actor.at,
+                    };
+                    self.with_loyalty(changes, delivered).await?
+                }
+                _ => changes,
+            };
+            if self.applied(changes).await? {
+                return Ok(outcome);
             }
         }
         Err(StoreError::Conflict(format!(
@@ -295,6 +659,14 @@ impl<S: Store> Service<S> {
         ))
         .into())
     }
+}
+
+/// The error of an operation that kept meeting concurrent changes.
+fn gave_up(kind: &str, id: &str) -> Error {
+    StoreError::Conflict(format!(
+        "{kind} {id} kept changing under {ATTEMPTS} attempts"
+    ))
+    .into()
 }
 
 /// The same record sent again is a no-op; a different one under the same id is a conflict.
@@ -313,12 +685,12 @@ fn same_again<T: Record + PartialEq>(existing: T, sent: &T) -> Result<Done<T>> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::store::MemoryStore;
     use chrono::Duration;
 
-    fn actor(minute: i64) -> Actor {
+    pub(crate) fn actor(minute: i64) -> Actor {
         Actor::new(
             "DB_7",
             "2026-01-15T00:00:00Z"
@@ -328,14 +700,14 @@ mod tests {
         )
     }
 
-    fn customer() -> Customer {
+    pub(crate) fn customer() -> Customer {
         Customer::from_json(
             r#"{"id": "C1", "name": "Asha", "phone": "9845012345", "signup_date": "2026-01-02"}"#,
         )
         .unwrap()
     }
 
-    fn order() -> Order {
+    pub(crate) fn order() -> Order {
         Order::from_json(
             r#"{"id": "O1", "customer_id": "C1", "delivery_date": "2026-01-15", "status": "PENDING",
                 "items": [{"product_id": "P1", "quantity": 2, "unit_price": "28.50"}]}"#,
@@ -386,7 +758,24 @@ mod tests {
         assert_eq!(conflict.code(), "LIFECYCLE_CONFLICTING_CONFIRMATION");
         assert_eq!(
             intents(&service).await,
-            ["welcome", "order_confirmation", "delivery_confirmed"]
+            [
+                "welcome",
+                "order_confirmation",
+                "delivery_confirmed",
+                "thank_you_upsell"
+            ]
+        );
+        assert_eq!(
+            service.activation_state("C1").await.unwrap(),
+            Some(ActivationState::Active)
+        );
+        assert!(
+            service
+                .loyalty_summary("C1", actor(7).at)
+                .await
+                .unwrap()
+                .is_some(),
+            "a delivered order makes a member"
         );
         let trail = service.store().audit_trail("order", "O1").await.unwrap();
         let actions: Vec<_> = trail.iter().map(|a| a.action.as_str()).collect();
@@ -468,5 +857,135 @@ mod tests {
             Effect::Unchanged
         );
         assert_eq!(intents(&service).await, ["welcome", "payment_confirmation"]);
+    }
+
+    pub(crate) fn payment(id: &str, amount: &str) -> Payment {
+        Payment::from_json(&format!(
+            r#"{{"id": "{id}", "customer_id": "C1", "amount": "{amount}", "method": "wallet", "date": "2026-01-15"}}"#
+        ))
+        .unwrap()
+    }
+
+    /// Registration, an order and its delivery, payments, a redemption and sweeps: what a
+    /// customer goes through, on any store.
+    pub(crate) async fn a_customer_through_the_engines<S: Store>(service: &Service<S>) {
+        service
+            .register_customer(customer(), &actor(0))
+            .await
+            .unwrap();
+        assert_eq!(
+            service.activation_state("C1").await.unwrap(),
+            Some(ActivationState::New)
+        );
+        service.place_order(order(), &actor(2)).await.unwrap();
+        assert_eq!(
+            service.activation_state("C1").await.unwrap(),
+            Some(ActivationState::Onboarded)
+        );
+        service.dispatch_order("O1", &actor(3)).await.unwrap();
+        service
+            .confirm_delivery("O1", &[Decimal::TWO], None, &actor(4))
+            .await
+            .unwrap();
+        assert_eq!(
+            service.activation_state("C1").await.unwrap(),
+            Some(ActivationState::Active)
+        );
+        service
+            .record_payment(payment("PAY1", "2000.00"), &actor(5))
+            .await
+            .unwrap();
+        let again = service
+            .record_payment(payment("PAY1", "2000.00"), &actor(6))
+            .await
+            .unwrap();
+        assert_eq!(again.effect, Effect::Unchanged);
+        let summary = service
+            .loyalty_summary("C1", actor(7).at)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(summary.balance > 0, "a wallet payment earns: {summary:?}");
+        let earned = summary.balance;
+        let redemption = service
+            .redeem_points("C1", earned, Decimal::new(5000, 0), "BILL-1", actor(8).at)
+            .await
+            .unwrap();
+        assert_eq!(redemption.points, earned);
+        let repeated = service
+            .redeem_points("C1", earned, Decimal::new(5000, 0), "BILL-1", actor(9).at)
+            .await
+            .unwrap();
+        assert_eq!(repeated, redemption, "the same key redeems once");
+        let after = service
+            .loyalty_summary("C1", actor(10).at)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(after.balance, 0);
+        assert_eq!(service.store().loyalty_facts("C1").await.unwrap().len(), 3);
+
+        // Weeks without activity: the sweep moves the customer on, once per morning.
+        let later = actor(0).at + Duration::days(60);
+        let swept = service.run_daily_sweep(later).await.unwrap();
+        let states: Vec<_> = swept.iter().map(|t| t.transition.to).collect();
+        assert!(
+            states.contains(&ActivationState::Inactive),
+            "the sweep finds the customer inactive: {states:?}"
+        );
+        assert!(service.run_daily_sweep(later).await.unwrap().is_empty());
+        let timeline = service.store().activation_timeline("C1").await.unwrap();
+        assert_eq!(
+            timeline.last().map(|t| t.to),
+            service.activation_state("C1").await.unwrap()
+        );
+        let sent: Vec<String> = service
+            .store()
+            .claim_intents("t", 100, later, Duration::minutes(1))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.intent.template)
+            .collect();
+        assert!(sent.contains(&"we_miss_you".to_owned()), "{sent:?}");
+        assert_eq!(
+            sent.iter().filter(|t| *t == "welcome").count(),
+            1,
+            "one welcome: {sent:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_engines_follow_the_operations_in_memory() {
+        a_customer_through_the_engines(&Service::new(MemoryStore::new())).await;
+    }
+
+    #[tokio::test]
+    async fn redeeming_more_than_the_balance_is_refused_and_stores_nothing() {
+        let service = Service::new(MemoryStore::new());
+        service
+            .register_customer(customer(), &actor(0))
+            .await
+            .unwrap();
+        service
+            .record_payment(payment("PAY1", "100.00"), &actor(1))
+            .await
+            .unwrap();
+        let err = service
+            .redeem_points(
+                "C1",
+                1_000_000,
+                Decimal::new(5000, 0),
+                "BILL-1",
+                actor(2).at,
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            err.code().starts_with("LOYALTY_") || err.code() == "VALIDATION_FAILED",
+            "{}",
+            err.code()
+        );
+        assert_eq!(service.store().loyalty_facts("C1").await.unwrap().len(), 1);
     }
 }

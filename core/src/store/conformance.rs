@@ -12,9 +12,14 @@ use std::future::Future;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
-use super::{ChangeSet, Expectation, RecordKind, Store, StoreError, Write};
+use super::{ChangeSet, Expectation, LoyaltyFact, RecordKind, Store, StoreError, Write};
+use crate::activation::{
+    ActivationEvent, ActivationState, Cause, CustomerSnapshot, EventKind, Snapshot, SweepRule,
+    Transition,
+};
 use crate::audit::AuditRecord;
 use crate::lifecycle::{self, Actor};
+use crate::loyalty::{LoyaltyEvent, RedemptionRequest};
 use crate::notification::NotificationIntent;
 use crate::record::{
     Customer, DatedPrice, DatedRate, DeliveryRecord, DeliverySource, DeliveryStatus, Order,
@@ -42,7 +47,9 @@ where
     lifecycle_outcome_is_stored_in_one_change(&fresh().await).await;
     concurrent_changes_are_all_kept(&fresh().await).await;
     racing_confirmations_apply_once(&fresh().await).await;
-    13
+    activation_state_is_kept(&fresh().await).await;
+    loyalty_facts_are_kept_once_per_key(&fresh().await).await;
+    15
 }
 
 fn day(d: u32) -> NaiveDate {
@@ -783,4 +790,179 @@ async fn racing_confirmations_apply_once<S: Store>(store: &S) {
     )
     .await;
     assert_eq!(claimed.len(), 1, "one notification");
+}
+
+fn activation_event(
+    customer: &str,
+    kind: EventKind,
+    minute: i64,
+    order: Option<&str>,
+) -> ActivationEvent {
+    ActivationEvent {
+        customer_id: customer.to_owned(),
+        kind,
+        at: instant(minute),
+        sequence: u64::try_from(minute).unwrap_or_default(),
+        order_id: order.map(str::to_owned),
+        subscription_id: None,
+    }
+}
+
+/// Events are kept once per key and read back in time order; the snapshot is replaced and
+/// guards the change; the timeline is appended to.
+async fn activation_state_is_kept<S: Store>(store: &S) {
+    let signup = activation_event("C1", EventKind::SignedUp, 1, None);
+    let placed = activation_event("C1", EventKind::OrderPlaced, 5, Some("O1"));
+    let mut snapshot = CustomerSnapshot {
+        customer_id: "C1".into(),
+        snapshot: Snapshot {
+            state: Some(ActivationState::New),
+            as_of: day(15),
+            ..Snapshot::default()
+        },
+    };
+    snapshot.snapshot.dates.signed_up_at = Some(instant(1));
+    let transition = Transition {
+        from: Some(ActivationState::Active),
+        to: ActivationState::Inactive,
+        cause: Cause::Sweep {
+            rule: SweepRule::Inactivity,
+        },
+        at: instant(3),
+        last_activity_on: Some(day(2)),
+    };
+    let first = ChangeSet::new()
+        .expect(Expectation::ActivationSnapshot {
+            customer_id: "C1".into(),
+            snapshot: None,
+        })
+        .write(Write::ActivationEvent(placed.clone()))
+        .write(Write::ActivationEvent(signup.clone()))
+        .write(Write::ActivationSnapshot(snapshot.clone()))
+        .write(Write::ActivationTransition {
+            customer_id: "C1".into(),
+            transition: transition.clone(),
+        });
+    ok("activation state applies", store.apply(first.clone()).await).await;
+    let stale = store.apply(first).await;
+    assert!(
+        matches!(stale, Err(StoreError::Conflict(_))),
+        "a stale snapshot expectation is a conflict: {stale:?}"
+    );
+    let again = ChangeSet::new()
+        .write(Write::ActivationEvent(ActivationEvent {
+            sequence: 99,
+            ..placed.clone()
+        }))
+        .write(Write::ActivationEvent(activation_event(
+            "C2",
+            EventKind::SignedUp,
+            2,
+            None,
+        )))
+        .write(Write::ActivationSnapshot(CustomerSnapshot {
+            customer_id: "C0".into(),
+            snapshot: Snapshot::default(),
+        }));
+    ok(
+        "a repeated event applies as a no-op",
+        store.apply(again).await,
+    )
+    .await;
+    assert_eq!(
+        ok("events read", store.activation_events("C1").await).await,
+        vec![signup, placed],
+        "events are kept once per key, in time order"
+    );
+    assert_eq!(
+        ok("snapshot read", store.activation_snapshot("C1").await).await,
+        Some(snapshot.clone())
+    );
+    let ids: Vec<String> = ok("snapshots read", store.activation_snapshots().await)
+        .await
+        .into_iter()
+        .map(|s| s.customer_id)
+        .collect();
+    assert_eq!(ids, ["C0", "C1"]);
+    assert_eq!(
+        ok("timeline read", store.activation_timeline("C1").await).await,
+        vec![transition]
+    );
+    assert!(
+        ok("no timeline", store.activation_timeline("C2").await)
+            .await
+            .is_empty()
+    );
+    ok(
+        "the current snapshot holds",
+        store
+            .apply(ChangeSet::new().expect(Expectation::ActivationSnapshot {
+                customer_id: "C1".into(),
+                snapshot: Some(snapshot.snapshot),
+            }))
+            .await,
+    )
+    .await;
+}
+
+/// A member's facts come back in the order written; a key already used is a no-op, and the
+/// count expectation guards against a concurrent change.
+async fn loyalty_facts_are_kept_once_per_key<S: Store>(store: &S) {
+    let earn = LoyaltyFact::Event {
+        event: LoyaltyEvent::PaymentReceived {
+            payment: payment("PAY1", "C1", day(3)),
+            at: instant(0),
+        },
+    };
+    let redeem = LoyaltyFact::Redemption {
+        request: RedemptionRequest {
+            customer_id: "C1".into(),
+            key: "BILL-1".into(),
+            points: 100,
+            bill_charges: dec("500.00"),
+            at: instant(10),
+        },
+    };
+    let fact = |key: &str, fact: &LoyaltyFact| Write::LoyaltyFact {
+        customer_id: "C1".into(),
+        key: key.into(),
+        fact: fact.clone(),
+    };
+    let first = ChangeSet::new()
+        .expect(Expectation::LoyaltyFacts {
+            customer_id: "C1".into(),
+            count: 0,
+        })
+        .write(fact("earn:PAY1", &earn))
+        .write(fact("redeem:BILL-1", &redeem))
+        .write(fact("earn:PAY1", &redeem));
+    ok("facts apply", store.apply(first.clone()).await).await;
+    let stale = store.apply(first).await;
+    assert!(
+        matches!(stale, Err(StoreError::Conflict(_))),
+        "a stale count is a conflict: {stale:?}"
+    );
+    ok(
+        "a used key applies as a no-op",
+        store
+            .apply(
+                ChangeSet::new()
+                    .expect(Expectation::LoyaltyFacts {
+                        customer_id: "C1".into(),
+                        count: 2,
+                    })
+                    .write(fact("redeem:BILL-1", &earn)),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(
+        ok("facts read", store.loyalty_facts("C1").await).await,
+        vec![earn, redeem]
+    );
+    assert!(
+        ok("no facts", store.loyalty_facts("C2").await)
+            .await
+            .is_empty()
+    );
 }

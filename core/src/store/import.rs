@@ -128,7 +128,7 @@ pub async fn import<S: Store>(
         after: Some(summary),
         reason: None,
     });
-    store.apply(changes).await?;
+    store.apply_bulk(changes).await?;
     Ok(ImportReport { imported, rejected })
 }
 

@@ -5,7 +5,11 @@ use std::sync::{Mutex, MutexGuard};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
-use super::{Applied, ChangeSet, Expectation, OutboxEntry, RecordKind, Store, StoreError, Write};
+use super::{
+    Applied, ChangeSet, Expectation, LoyaltyFact, OutboxEntry, RecordKind, Store, StoreError,
+    Write, activation_key,
+};
+use crate::activation::{ActivationEvent, CustomerSnapshot, Transition};
 use crate::audit::AuditRecord;
 use crate::notification::NotificationIntent;
 use crate::record::{Customer, DeliveryRecord, Order, Payment, Product, Subscription};
@@ -25,6 +29,12 @@ struct State {
     orders: BTreeMap<String, Order>,
     deliveries: BTreeMap<String, DeliveryRecord>,
     payments: BTreeMap<String, Payment>,
+    /// By customer, then event key.
+    activation_events: BTreeMap<(String, String), ActivationEvent>,
+    snapshots: BTreeMap<String, CustomerSnapshot>,
+    transitions: Vec<(String, Transition)>,
+    /// By customer: (key, fact) in the order written.
+    loyalty: BTreeMap<String, Vec<(String, LoyaltyFact)>>,
     audit: Vec<AuditRecord>,
     outbox: BTreeMap<u64, Outboxed>,
     next_seq: u64,
@@ -57,6 +67,29 @@ impl State {
                 }
             }
             Expectation::Absent { .. } => Ok(()),
+            Expectation::ActivationSnapshot {
+                customer_id,
+                snapshot,
+            } => {
+                let found = self.snapshots.get(customer_id).map(|s| s.snapshot);
+                if found == *snapshot {
+                    Ok(())
+                } else {
+                    Err(StoreError::Conflict(format!(
+                        "the activation of customer {customer_id} changed"
+                    )))
+                }
+            }
+            Expectation::LoyaltyFacts { customer_id, count } => {
+                let found = self.loyalty.get(customer_id).map_or(0, Vec::len);
+                if u64::try_from(found).ok() == Some(*count) {
+                    Ok(())
+                } else {
+                    Err(StoreError::Conflict(format!(
+                        "the loyalty ledger of customer {customer_id} changed"
+                    )))
+                }
+            }
         }
     }
 
@@ -68,6 +101,25 @@ impl State {
             Write::Order(r) => _ = self.orders.insert(r.id.clone(), r),
             Write::Delivery(r) => _ = self.deliveries.insert(r.id.clone(), r),
             Write::Payment(r) => _ = self.payments.insert(r.id.clone(), r),
+            Write::ActivationEvent(e) => {
+                let key = (e.customer_id.clone(), activation_key(&e));
+                self.activation_events.entry(key).or_insert(e);
+            }
+            Write::ActivationSnapshot(s) => _ = self.snapshots.insert(s.customer_id.clone(), s),
+            Write::ActivationTransition {
+                customer_id,
+                transition,
+            } => self.transitions.push((customer_id, transition)),
+            Write::LoyaltyFact {
+                customer_id,
+                key,
+                fact,
+            } => {
+                let facts = self.loyalty.entry(customer_id).or_default();
+                if !facts.iter().any(|(k, _)| *k == key) {
+                    facts.push((key, fact));
+                }
+            }
         }
     }
 }
@@ -240,6 +292,42 @@ impl Store for MemoryStore {
         Ok(trail.cloned().collect())
     }
 
+    async fn activation_events(
+        &self,
+        customer_id: &str,
+    ) -> Result<Vec<ActivationEvent>, StoreError> {
+        let state = self.state();
+        let of = state
+            .activation_events
+            .iter()
+            .filter(|((c, _), _)| c == customer_id)
+            .map(|(_, e)| e.clone());
+        Ok(sorted_by(of, ActivationEvent::key))
+    }
+
+    async fn activation_snapshot(
+        &self,
+        customer_id: &str,
+    ) -> Result<Option<CustomerSnapshot>, StoreError> {
+        Ok(self.state().snapshots.get(customer_id).cloned())
+    }
+
+    async fn activation_snapshots(&self) -> Result<Vec<CustomerSnapshot>, StoreError> {
+        Ok(self.state().snapshots.values().cloned().collect())
+    }
+
+    async fn activation_timeline(&self, customer_id: &str) -> Result<Vec<Transition>, StoreError> {
+        let state = self.state();
+        let of = state.transitions.iter().filter(|(c, _)| c == customer_id);
+        Ok(of.map(|(_, t)| t.clone()).collect())
+    }
+
+    async fn loyalty_facts(&self, customer_id: &str) -> Result<Vec<LoyaltyFact>, StoreError> {
+        let state = self.state();
+        let facts = state.loyalty.get(customer_id).into_iter().flatten();
+        Ok(facts.map(|(_, f)| f.clone()).collect())
+    }
+
     async fn claim_intents(
         &self,
         claimant: &str,
@@ -288,6 +376,6 @@ mod tests {
     #[tokio::test]
     async fn the_memory_store_passes_the_conformance_suite() {
         let checks = super::super::conformance::run(|| async { MemoryStore::new() }).await;
-        assert!(checks >= 13, "only {checks} checks ran");
+        assert!(checks >= 15, "only {checks} checks ran");
     }
 }

@@ -16,7 +16,11 @@ use serde::Serialize;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Row};
 
-use super::{Applied, ChangeSet, Expectation, OutboxEntry, RecordKind, Store, StoreError, Write};
+use super::{
+    Applied, ChangeSet, Expectation, LoyaltyFact, OutboxEntry, RecordKind, Store, StoreError,
+    Write, activation_key,
+};
+use crate::activation::{ActivationEvent, CustomerSnapshot, Transition};
 use crate::audit::AuditRecord;
 use crate::notification::NotificationIntent;
 use crate::record::{Customer, DeliveryRecord, Order, Payment, Product, Record, Subscription};
@@ -33,6 +37,9 @@ pub enum Dialect {
 pub struct SqlStore {
     pool: AnyPool,
     dialect: Dialect,
+    /// PostgreSQL only: a pool of its own for COPY, which `Any` cannot do (connects lazily).
+    #[cfg(feature = "postgres")]
+    copy: Option<sqlx::PgPool>,
 }
 
 /// How often a PostgreSQL change set is retried after a serialization failure.
@@ -122,7 +129,22 @@ impl SqlStore {
             Dialect::Postgres => sqlx::migrate!("./migrations/postgres"),
         };
         migrations.run(&pool).await.map_err(backend)?;
-        Ok(Self { pool, dialect })
+        #[cfg(feature = "postgres")]
+        let copy = match dialect {
+            Dialect::Sqlite => None,
+            Dialect::Postgres => Some(
+                sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(2)
+                    .connect_lazy(url)
+                    .map_err(backend)?,
+            ),
+        };
+        Ok(Self {
+            pool,
+            dialect,
+            #[cfg(feature = "postgres")]
+            copy,
+        })
     }
 
     /// The database this store talks to.
@@ -152,6 +174,30 @@ impl SqlStore {
                         .map(|row| row.try_get::<String, _>(0))
                         .transpose()?;
                     found.as_deref() == Some(status.as_str())
+                }
+                Expectation::ActivationSnapshot {
+                    customer_id,
+                    snapshot,
+                } => {
+                    let found =
+                        sqlx::query("SELECT doc FROM activation_snapshots WHERE customer_id = $1")
+                            .bind(customer_id.as_str())
+                            .fetch_optional(&mut *tx)
+                            .await?
+                            .map(|row| row.try_get::<String, _>(0))
+                            .transpose()?
+                            .map(|doc| decode_json::<CustomerSnapshot>(&doc))
+                            .transpose()
+                            .map_err(Failed::Store)?;
+                    found.map(|s| s.snapshot) == *snapshot
+                }
+                Expectation::LoyaltyFacts { customer_id, count } => {
+                    let row =
+                        sqlx::query("SELECT COUNT(*) FROM loyalty_facts WHERE customer_id = $1")
+                            .bind(customer_id.as_str())
+                            .fetch_one(&mut *tx)
+                            .await?;
+                    u64::try_from(row.try_get::<i64, _>(0)?).ok() == Some(*count)
                 }
             };
             if !holds {
@@ -205,6 +251,21 @@ impl SqlStore {
             .map(|r| decode(&r.try_get::<String, _>(0).map_err(backend)?))
             .collect()
     }
+
+    async fn many_json<T: serde::de::DeserializeOwned>(
+        &self,
+        sql: &'static str,
+        binds: &[&str],
+    ) -> Result<Vec<T>, StoreError> {
+        let mut query = sqlx::query(sql);
+        for value in binds {
+            query = query.bind(*value);
+        }
+        let rows = query.fetch_all(&self.pool).await.map_err(backend)?;
+        rows.iter()
+            .map(|r| decode_json(&r.try_get::<String, _>(0).map_err(backend)?))
+            .collect()
+    }
 }
 
 fn seq_of(seq: i64) -> u64 {
@@ -216,6 +277,12 @@ fn describe(expectation: &Expectation) -> String {
         Expectation::Absent { kind, id } => format!("{kind:?} {id} already exists"),
         Expectation::OrderStatus { order_id, status } => {
             format!("order {order_id} is no longer {status}")
+        }
+        Expectation::ActivationSnapshot { customer_id, .. } => {
+            format!("the activation of customer {customer_id} changed")
+        }
+        Expectation::LoyaltyFacts { customer_id, .. } => {
+            format!("the loyalty ledger of customer {customer_id} changed")
         }
     }
 }
@@ -284,6 +351,38 @@ async fn write_record(
         .bind(p.customer_id.as_str())
         .bind(p.date.to_string())
         .bind(encode(p).map_err(store)?),
+        Write::ActivationEvent(e) => sqlx::query(
+            "INSERT INTO activation_events (customer_id, key, at, sequence, doc)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (customer_id, key) DO NOTHING",
+        )
+        .bind(e.customer_id.as_str())
+        .bind(activation_key(e))
+        .bind(instant_text(e.at))
+        .bind(i64::try_from(e.sequence).unwrap_or(i64::MAX))
+        .bind(encode(e).map_err(store)?),
+        Write::ActivationSnapshot(s) => sqlx::query(
+            "INSERT INTO activation_snapshots (customer_id, doc) VALUES ($1, $2)
+             ON CONFLICT (customer_id) DO UPDATE SET doc = excluded.doc",
+        )
+        .bind(s.customer_id.as_str())
+        .bind(encode(s).map_err(store)?),
+        Write::ActivationTransition {
+            customer_id,
+            transition,
+        } => sqlx::query("INSERT INTO activation_transitions (customer_id, doc) VALUES ($1, $2)")
+            .bind(customer_id.as_str())
+            .bind(encode(transition).map_err(store)?),
+        Write::LoyaltyFact {
+            customer_id,
+            key,
+            fact,
+        } => sqlx::query(
+            "INSERT INTO loyalty_facts (customer_id, key, doc) VALUES ($1, $2, $3)
+             ON CONFLICT (customer_id, key) DO NOTHING",
+        )
+        .bind(customer_id.as_str())
+        .bind(key.as_str())
+        .bind(encode(fact).map_err(store)?),
     };
     query.execute(&mut **tx).await?;
     Ok(())
@@ -307,6 +406,17 @@ impl Store for SqlStore {
                 Err(Failed::Sql(e)) => return Err(backend(e)),
             }
         }
+    }
+
+    async fn apply_bulk(&self, changes: ChangeSet) -> Result<Applied, StoreError> {
+        #[cfg(feature = "postgres")]
+        if let Some(pool) = &self.copy
+            && super::copy::copyable(&changes)
+        {
+            changes.validate()?;
+            return super::copy::apply(pool, &changes).await;
+        }
+        self.apply(changes).await
     }
 
     async fn customer(&self, id: &str) -> Result<Option<Customer>, StoreError> {
@@ -401,6 +511,37 @@ impl Store for SqlStore {
             .collect()
     }
 
+    async fn activation_events(
+        &self,
+        customer_id: &str,
+    ) -> Result<Vec<ActivationEvent>, StoreError> {
+        let sql = "SELECT doc FROM activation_events WHERE customer_id = $1 ORDER BY at, sequence";
+        self.many_json(sql, &[customer_id]).await
+    }
+
+    async fn activation_snapshot(
+        &self,
+        customer_id: &str,
+    ) -> Result<Option<CustomerSnapshot>, StoreError> {
+        let sql = "SELECT doc FROM activation_snapshots WHERE customer_id = $1";
+        Ok(self.many_json(sql, &[customer_id]).await?.pop())
+    }
+
+    async fn activation_snapshots(&self) -> Result<Vec<CustomerSnapshot>, StoreError> {
+        let sql = "SELECT doc FROM activation_snapshots ORDER BY customer_id";
+        self.many_json(sql, &[]).await
+    }
+
+    async fn activation_timeline(&self, customer_id: &str) -> Result<Vec<Transition>, StoreError> {
+        let sql = "SELECT doc FROM activation_transitions WHERE customer_id = $1 ORDER BY seq";
+        self.many_json(sql, &[customer_id]).await
+    }
+
+    async fn loyalty_facts(&self, customer_id: &str) -> Result<Vec<LoyaltyFact>, StoreError> {
+        let sql = "SELECT doc FROM loyalty_facts WHERE customer_id = $1 ORDER BY seq";
+        self.many_json(sql, &[customer_id]).await
+    }
+
     async fn claim_intents(
         &self,
         claimant: &str,
@@ -466,6 +607,7 @@ impl Store for SqlStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::service::Service;
 
     #[tokio::test]
     async fn sqlite_passes_the_conformance_suite() {
@@ -475,7 +617,7 @@ mod tests {
                 .expect("in-memory SQLite opens")
         })
         .await;
-        assert!(checks >= 13);
+        assert!(checks >= 15);
     }
 
     #[tokio::test]
@@ -510,6 +652,10 @@ mod tests {
             "payments",
             "audit",
             "outbox",
+            "activation_events",
+            "activation_snapshots",
+            "activation_transitions",
+            "loyalty_facts",
         ] {
             let sql = format!("SELECT COUNT(*), COALESCE(MAX(doc), '') FROM {table}");
             let row = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -605,6 +751,284 @@ mod tests {
             .expect("without faults the change applies");
     }
 
+    /// The service's operations, in the order a customer goes through them.
+    #[derive(Debug, Clone, Copy)]
+    enum Step {
+        Register,
+        Place,
+        Dispatch,
+        Confirm,
+        Pay,
+        Redeem,
+        Sweep,
+    }
+
+    impl Step {
+        const ALL: [Step; 7] = [
+            Step::Register,
+            Step::Place,
+            Step::Dispatch,
+            Step::Confirm,
+            Step::Pay,
+            Step::Redeem,
+            Step::Sweep,
+        ];
+
+        /// Every table the operation writes.
+        fn tables(self) -> &'static [&'static str] {
+            const ACTIVATION: [&str; 3] = [
+                "activation_events",
+                "activation_snapshots",
+                "activation_transitions",
+            ];
+            match self {
+                Step::Register => &[
+                    "customers",
+                    "audit",
+                    "outbox",
+                    ACTIVATION[0],
+                    ACTIVATION[1],
+                    ACTIVATION[2],
+                ],
+                Step::Place => &[
+                    "orders",
+                    "audit",
+                    "outbox",
+                    ACTIVATION[0],
+                    ACTIVATION[1],
+                    ACTIVATION[2],
+                ],
+                Step::Dispatch => &["orders", "audit"],
+                Step::Confirm => &[
+                    "orders",
+                    "deliveries",
+                    "audit",
+                    "outbox",
+                    ACTIVATION[0],
+                    ACTIVATION[1],
+                    ACTIVATION[2],
+                    "loyalty_facts",
+                ],
+                Step::Pay => &["payments", "audit", "outbox", "loyalty_facts"],
+                Step::Redeem => &["loyalty_facts", "audit"],
+                Step::Sweep => &[
+                    "activation_snapshots",
+                    "activation_transitions",
+                    "audit",
+                    "outbox",
+                ],
+            }
+        }
+
+        async fn run(self, service: &Service<SqlStore>) -> crate::error::Result<()> {
+            use crate::service::tests::{actor, customer, order, payment};
+            match self {
+                Step::Register => service
+                    .register_customer(customer(), &actor(0))
+                    .await
+                    .map(|_| ()),
+                Step::Place => service.place_order(order(), &actor(2)).await.map(|_| ()),
+                Step::Dispatch => service.dispatch_order("O1", &actor(3)).await.map(|_| ()),
+                Step::Confirm => service
+                    .confirm_delivery("O1", &[rust_decimal::Decimal::TWO], None, &actor(4))
+                    .await
+                    .map(|_| ()),
+                Step::Pay => service
+                    .record_payment(payment("PAY1", "2000.00"), &actor(5))
+                    .await
+                    .map(|_| ()),
+                Step::Redeem => service
+                    .redeem_points(
+                        "C1",
+                        100,
+                        rust_decimal::Decimal::new(5000, 0),
+                        "BILL-1",
+                        actor(6).at,
+                    )
+                    .await
+                    .map(|_| ()),
+                Step::Sweep => service
+                    .run_daily_sweep(actor(0).at + Duration::days(60))
+                    .await
+                    .map(|_| ()),
+            }
+        }
+    }
+
+    /// For each operation of the service, a failure injected at each table it writes fails
+    /// the operation and leaves the database exactly as it was; then it applies unfaulted.
+    async fn service_faults_leave_nothing_behind(
+        store: SqlStore,
+        abort: impl Fn(&str) -> Vec<String>,
+        clear: impl Fn(&str) -> Vec<String>,
+    ) {
+        let service = Service::new(store);
+        let pool = service.store().pool.clone();
+        for step in Step::ALL {
+            for table in step.tables() {
+                let before = snapshot(service.store()).await;
+                for statement in abort(table) {
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
+                        .execute(&pool)
+                        .await
+                        .unwrap();
+                }
+                let result = step.run(&service).await;
+                assert!(result.is_err(), "{step:?} fails with a fault at {table}");
+                assert_eq!(
+                    snapshot(service.store()).await,
+                    before,
+                    "{step:?} with a fault at {table} leaves nothing behind"
+                );
+                for statement in clear(table) {
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
+                        .execute(&pool)
+                        .await
+                        .unwrap();
+                }
+            }
+            step.run(&service)
+                .await
+                .unwrap_or_else(|e| panic!("{step:?} without faults: {e}"));
+        }
+    }
+
+    fn sqlite_abort(t: &str) -> Vec<String> {
+        vec![format!(
+            "CREATE TRIGGER fault_{t} BEFORE INSERT ON {t} BEGIN SELECT RAISE(ABORT, 'injected fault'); END"
+        )]
+    }
+
+    fn sqlite_clear(t: &str) -> Vec<String> {
+        vec![format!("DROP TRIGGER fault_{t}")]
+    }
+
+    #[tokio::test]
+    async fn sqlite_service_faults_leave_nothing_behind() {
+        let store = SqlStore::open_sqlite_in_memory().await.unwrap();
+        service_faults_leave_nothing_behind(store, sqlite_abort, sqlite_clear).await;
+    }
+
+    #[tokio::test]
+    async fn postgres_service_faults_leave_nothing_behind() {
+        let Some(admin) = postgres_admin_url() else {
+            return;
+        };
+        let store = fresh_postgres(&admin, "service_faults").await;
+        sqlx::raw_sql(
+            "CREATE FUNCTION injected_fault() RETURNS trigger AS $$
+             BEGIN RAISE EXCEPTION 'injected fault'; END $$ LANGUAGE plpgsql",
+        )
+        .execute(&store.pool)
+        .await
+        .unwrap();
+        service_faults_leave_nothing_behind(
+            store,
+            |t| vec![format!("CREATE TRIGGER fault_{t} BEFORE INSERT ON {t} FOR EACH ROW EXECUTE FUNCTION injected_fault()")],
+            |t| vec![format!("DROP TRIGGER fault_{t} ON {t}")],
+        )
+        .await;
+    }
+
+    /// Everything an import writes, read back, to compare two stores.
+    async fn imported<S: Store>(store: &S) -> String {
+        let mut parts = Vec::new();
+        for c in store.customers().await.unwrap() {
+            parts.push(serde_json::to_string(&c).unwrap());
+            for o in store.orders_of(&c.id).await.unwrap() {
+                parts.push(serde_json::to_string(&o).unwrap());
+            }
+            for d in store.deliveries_of(&c.id).await.unwrap() {
+                parts.push(serde_json::to_string(&d).unwrap());
+            }
+            for p in store.payments_of(&c.id).await.unwrap() {
+                parts.push(serde_json::to_string(&p).unwrap());
+            }
+        }
+        parts.join("\n")
+    }
+
+    /// PostgreSQL imports through COPY: text that needs escaping and records already stored
+    /// (replaced) end as one upsert per record would leave them; a failure leaves nothing
+    /// behind.
+    #[tokio::test]
+    async fn postgres_imports_through_copy_as_one_upsert_per_record_would() {
+        use crate::store::MemoryStore;
+        use crate::store::import::{ImportMode, import};
+        let Some(admin) = postgres_admin_url() else {
+            return;
+        };
+        let export = serde_json::json!({
+            "customers": [
+                {"id": "C1", "name": "Asha\tK\\N \"Ji\"\nसुबह", "phone": "9845012345", "signup_date": "2026-01-02"},
+                {"id": "C2", "name": "Ravi K", "phone": "9845012346", "signup_date": "2026-01-02"}
+            ],
+            "orders": [
+                {"id": "O1", "customer_id": "C1", "delivery_date": "2026-01-15", "status": "DELIVERED",
+                 "items": [{"product_id": "P1", "quantity": 1, "unit_price": "10.50"}]}
+            ],
+            "payments": [
+                {"id": "PAY1", "customer_id": "C2", "amount": "560.00", "method": "upi", "date": "2026-02-03"}
+            ]
+        });
+        let at: DateTime<Utc> = "2026-11-25T00:00:00Z".parse().unwrap();
+        let store = fresh_postgres(&admin, "copy").await;
+        store
+            .apply(
+                ChangeSet::new().write(Write::Customer(super::super::conformance::customer("C1"))),
+            )
+            .await
+            .unwrap();
+        let memory = MemoryStore::new();
+        let on_postgres = import(&store, &export, ImportMode::AllOrNothing, "ops", at).await;
+        assert!(on_postgres.unwrap().rejected.is_empty());
+        let in_memory = import(&memory, &export, ImportMode::AllOrNothing, "ops", at).await;
+        assert!(in_memory.unwrap().rejected.is_empty());
+        assert_eq!(imported(&store).await, imported(&memory).await);
+        assert_eq!(store.customer("C2").await.unwrap().unwrap().name, "Ravi K");
+        assert_eq!(
+            store
+                .audit_trail("import", &at.to_rfc3339())
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+
+        let before = snapshot(&store).await;
+        sqlx::raw_sql(
+            "CREATE FUNCTION injected_fault() RETURNS trigger AS $$
+             BEGIN RAISE EXCEPTION 'injected fault'; END $$ LANGUAGE plpgsql;
+             CREATE TRIGGER fault_payments BEFORE INSERT ON payments
+             FOR EACH ROW EXECUTE FUNCTION injected_fault()",
+        )
+        .execute(&store.pool)
+        .await
+        .unwrap();
+        let failed = import(&store, &export, ImportMode::AllOrNothing, "ops", at).await;
+        assert!(failed.is_err());
+        assert_eq!(
+            snapshot(&store).await,
+            before,
+            "a failed import leaves nothing behind"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_engines_follow_the_operations_on_sqlite() {
+        let store = SqlStore::open_sqlite_in_memory().await.unwrap();
+        crate::service::tests::a_customer_through_the_engines(&Service::new(store)).await;
+    }
+
+    #[tokio::test]
+    async fn the_engines_follow_the_operations_on_postgres() {
+        let Some(admin) = postgres_admin_url() else {
+            return;
+        };
+        let store = fresh_postgres(&admin, "engines").await;
+        crate::service::tests::a_customer_through_the_engines(&Service::new(store)).await;
+    }
+
     #[tokio::test]
     async fn sqlite_faults_between_writes_leave_nothing_behind() {
         let store = SqlStore::open_sqlite_in_memory().await.unwrap();
@@ -652,7 +1076,7 @@ mod tests {
             async move { fresh_postgres(&admin, &format!("conformance_{n}")).await }
         })
         .await;
-        assert!(checks >= 13);
+        assert!(checks >= 15);
     }
 
     pub(crate) fn postgres_admin_url() -> Option<String> {
