@@ -40,9 +40,10 @@ fn runtime(py: Python<'_>) -> PyResult<&'static Runtime> {
         .map_err(|e| internal(py, &format!("cannot start the store runtime: {e}")))
 }
 
+/// The service over whichever store was opened (boxed: the services differ in size).
 enum Backend {
-    Memory(Service<MemoryStore>),
-    Sql(Service<SqlStore>),
+    Memory(Box<Service<MemoryStore>>),
+    Sql(Box<Service<SqlStore>>),
 }
 
 /// Runs `$body` (an async expression over the service `$s`, giving `Result<T, Error>`) on the
@@ -83,7 +84,7 @@ impl PyStore {
                 .detach(|| rt.block_on(SqlStore::open_sqlite(path)))
                 .map_err(|e| to_py_err(py, e.into()))?;
             Ok(Self {
-                backend: Arc::new(Backend::Sql(Service::new(store))),
+                backend: Arc::new(Backend::Sql(Box::new(Service::new(store)))),
                 kind: "sqlite",
             })
         })
@@ -98,7 +99,7 @@ impl PyStore {
                 .detach(|| rt.block_on(SqlStore::open(url)))
                 .map_err(|e| to_py_err(py, e.into()))?;
             Ok(Self {
-                backend: Arc::new(Backend::Sql(Service::new(store))),
+                backend: Arc::new(Backend::Sql(Box::new(Service::new(store)))),
                 kind: "postgres",
             })
         })
@@ -108,7 +109,7 @@ impl PyStore {
     #[staticmethod]
     fn memory() -> Self {
         Self {
-            backend: Arc::new(Backend::Memory(Service::new(MemoryStore::new()))),
+            backend: Arc::new(Backend::Memory(Box::new(Service::new(MemoryStore::new())))),
             kind: "memory",
         }
     }
