@@ -1,5 +1,6 @@
 """The stores and the service layer: a temporary SQLite file, memory, and PostgreSQL when
-`EARLYBIRD_TEST_POSTGRES_URL` is set (tests/run-all.sh starts a throwaway server)."""
+`EARLYBIRD_TEST_POSTGRES_URL` is set (tests/run-all.sh starts a throwaway server); without it they fail
+unless `EARLYBIRD_SKIP_POSTGRES=1` asks to skip them, as the core's tests do."""
 
 from __future__ import annotations
 
@@ -50,7 +51,10 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[eb.Store]:
         yield eb.Store.memory()
     else:
         if not POSTGRES:
-            pytest.skip("PostgreSQL store not tested: EARLYBIRD_TEST_POSTGRES_URL is not set (tests/run-all.sh sets it)")
+            # As in the core's tests: never skipped silently, only when asked to.
+            if os.environ.get("EARLYBIRD_SKIP_POSTGRES"):
+                pytest.skip("PostgreSQL store not tested: EARLYBIRD_SKIP_POSTGRES is set")
+            pytest.fail("EARLYBIRD_TEST_POSTGRES_URL is not set: run tests/run-all.sh (it starts PostgreSQL) or set EARLYBIRD_SKIP_POSTGRES=1")
         yield eb.Store.postgres(POSTGRES)
 
 
