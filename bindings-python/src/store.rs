@@ -8,7 +8,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use earlybird::Error;
 use earlybird::service::Service;
 use earlybird::store::import::{ImportMode, import};
@@ -38,6 +38,24 @@ fn runtime(py: Python<'_>) -> PyResult<&'static Runtime> {
         })
         .as_ref()
         .map_err(|e| internal(py, &format!("cannot start the store runtime: {e}")))
+}
+
+/// The two dates of a `from_date`..`to_date` read, both checked (every problem reported).
+fn date_range(
+    py: Python<'_>,
+    from_date: &Bound<'_, PyAny>,
+    to_date: &Bound<'_, PyAny>,
+) -> PyResult<(NaiveDate, NaiveDate)> {
+    let mut args = Args::new();
+    let (from, to) = (
+        args.date(from_date, "from_date"),
+        args.date(to_date, "to_date"),
+    );
+    args.finish(py)?;
+    match (from, to) {
+        (Some(from), Some(to)) => Ok((from, to)),
+        _ => Err(internal(py, "checked dates without values")),
+    }
 }
 
 /// The service over whichever store was opened (boxed: the services differ in size).
@@ -421,15 +439,7 @@ impl PyStore {
         to_date: &Bound<'_, PyAny>,
     ) -> PyResult<Vec<PyOrder>> {
         guard(py, || {
-            let mut args = Args::new();
-            let (from, to) = (
-                args.date(from_date, "from_date"),
-                args.date(to_date, "to_date"),
-            );
-            args.finish(py)?;
-            let (Some(from), Some(to)) = (from, to) else {
-                return Err(internal(py, "checked dates without values"));
-            };
+            let (from, to) = date_range(py, from_date, to_date)?;
             let all = blocking!(self, py, |s| s
                 .store()
                 .orders_between(from, to)
@@ -470,15 +480,7 @@ impl PyStore {
         to_date: &Bound<'_, PyAny>,
     ) -> PyResult<Vec<PyDeliveryRecord>> {
         guard(py, || {
-            let mut args = Args::new();
-            let (from, to) = (
-                args.date(from_date, "from_date"),
-                args.date(to_date, "to_date"),
-            );
-            args.finish(py)?;
-            let (Some(from), Some(to)) = (from, to) else {
-                return Err(internal(py, "checked dates without values"));
-            };
+            let (from, to) = date_range(py, from_date, to_date)?;
             let all = blocking!(self, py, |s| s
                 .store()
                 .deliveries_between(from, to)
