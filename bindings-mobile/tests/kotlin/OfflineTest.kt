@@ -259,6 +259,28 @@ fun offlineStore(suite: Suite) {
         }
     }
 
+    suite.test("offline store: the same confirmation from two threads at once is stored once") {
+        val file = File.createTempFile("earlybird-offline", ".sqlite")
+        try {
+            OfflineStore.open(file.path).use { store ->
+                store.registerCustomer(customer, morning)
+                store.placeOrder(order, morning)
+                store.dispatchOrder("ORD_1", morning)
+                val effects = java.util.Collections.synchronizedList(mutableListOf<Effect>())
+                val threads = (1..2).map {
+                    Thread { effects.add(store.confirmDelivery("ORD_1", amounts("2"), null, morning).effect) }
+                }
+                threads.forEach { it.start() }
+                threads.forEach { it.join() }
+                assertEquals(listOf(Effect.CHANGED, Effect.UNCHANGED), effects.sortedBy { it.ordinal })
+                assertEquals(1, store.deliveriesOn(day("2026-01-15")).size)
+                assertEquals(1, store.auditTrail("order", "ORD_1").count { it.action == "delivery_confirmed" })
+            }
+        } finally {
+            file.delete()
+        }
+    }
+
     suite.test("offline store: refusals are the binding's exceptions and store nothing") {
         val file = File.createTempFile("earlybird-offline", ".sqlite")
         try {
