@@ -18,7 +18,10 @@ uniffi::setup_scaffolding!("earlybird");
 
 pub mod error;
 pub mod lifecycle;
+pub mod loyalty;
+pub mod offline;
 pub mod record;
+pub mod routing;
 pub mod schedule;
 pub mod types;
 

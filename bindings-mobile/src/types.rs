@@ -48,6 +48,19 @@ fn refused(
     EarlybirdError::from(problems.into_error(type_name)).into()
 }
 
+/// Reads a core input (an event, a configuration, a routing problem) from the backend's JSON
+/// text; text that is not that shape is a `VALIDATION_FAILED` on `field` with serde's reason.
+pub(crate) fn from_json_text<T: serde::de::DeserializeOwned>(
+    field: &str,
+    text: &str,
+) -> Result<T, EarlybirdError> {
+    serde_json::from_str(text).map_err(|e| {
+        let mut problems = Problems::new();
+        problems.push(field, Rule::Type, text, e.to_string());
+        EarlybirdError::from(problems.into_error(field))
+    })
+}
+
 uniffi::custom_type!(Amount, String, {
     remote,
     try_lift: |text| Decimal::from_str(&text).map_err(|_| {
