@@ -121,7 +121,7 @@ fn history_arg(value: &Bound<'_, PyAny>, field: &str) -> PyResult<CustomerHistor
         args.finish(py)?;
         return Err(internal(py, "a refused history without a problem"));
     };
-    let item = |key: &str| present(&mapping, key);
+    let item = |key: &str| present(mapping, key);
     let path = |key: &str| {
         if field.is_empty() {
             key.to_owned()
