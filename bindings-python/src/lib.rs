@@ -4,6 +4,8 @@
 //! per concern of the core (`records`, `schedule`, `lifecycle`, ...); an engine lands as one more
 //! file of thin wrappers registered in [`_earlybird`].
 
+mod activation;
+mod churn;
 mod convert;
 mod document;
 mod errors;
@@ -29,5 +31,7 @@ fn _earlybird(m: &Bound<'_, PyModule>) -> PyResult<()> {
     loyalty::register(m)?;
     routing::register(m)?;
     store::register(m)?;
+    activation::register(m)?;
+    churn::register(m)?;
     Ok(())
 }

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import sys
 from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 from fastapi.encoders import jsonable_encoder
@@ -150,3 +152,49 @@ def test_loyalty_summary_and_route_plan(example: ModuleType) -> None:
     assert sorted(v["stop_id"] for v in plan.json()["routes"][0]["visits"]) == ["c1", "c2"]
     bad = client.post("/routes/plan", json=dict(problem, stops="nope"))
     assert bad.status_code == 422
+
+
+def activation_history(customer: str, delivered: bool) -> dict[str, Any]:
+    """Signed up on 1 January (10:00 in India), ordered the next day, delivered on the 3rd."""
+
+    def at(day: int, hour: int) -> dt.datetime:
+        return dt.datetime(2026, 1, day, hour, 30, tzinfo=dt.timezone.utc)
+
+    events: list[dict[str, Any]] = [
+        {"customer_id": customer, "kind": "signed_up", "at": at(1, 4), "sequence": 1},
+        {"customer_id": customer, "kind": "order_placed", "at": at(2, 4), "sequence": 2, "order_id": f"O_{customer}"},
+    ]
+    if delivered:
+        events.append(
+            {"customer_id": customer, "kind": "delivery_completed", "at": at(3, 1), "sequence": 3, "order_id": f"O_{customer}"}
+        )
+    return {"customer_id": customer, "events": events}
+
+
+def test_the_activation_dashboard(example: ModuleType) -> None:
+    example.ACTIVATION_HISTORIES.update(
+        {"CUST_001": activation_history("CUST_001", True), "CUST_002": activation_history("CUST_002", False)}
+    )
+    client = TestClient(example.app)
+    response = client.get(
+        "/activation/dashboard", params={"now": "2026-01-20T00:00:00Z", "as_of": "2026-01-18", "granularity": "week"}
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["at"] == "2026-01-20T00:00:00Z" and body["customers"] == 2
+    assert body["per_state"] == {"NEW": 0, "ONBOARDED": 1, "ACTIVE": 1, "ENGAGED": 0, "INACTIVE": 0, "CHURNED": 0}
+    assert body["stalled"] == {"new": 0, "onboarded": 1}
+    assert [(s["step"], s["customers"], s["rate_from_start"]) for s in body["funnel"]] == [
+        ("signed_up", 2, "1"),
+        ("first_order", 2, "1"),
+        ("first_delivery", 1, "0.5"),
+        ("active_30_days_later", 0, "0"),
+    ]
+    cohorts = body["cohorts"]
+    assert (cohorts["granularity"], cohorts["as_of"], cohorts["periods"]) == ("week", "2026-01-18", 3)
+    assert cohorts["rows"] == [
+        {"cohort": "2025-12-29", "size": 2, "active": [2, 0, 0], "retention": ["1", "0", "0"]}
+    ]
+    refused = client.get("/activation/dashboard", params={"now": "2026-01-20T00:00:00Z", "granularity": "day"})
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["loc"] == ["query", "granularity"]

@@ -117,3 +117,30 @@ async def plan_routes(problem: dict[str, Any]) -> dict[str, Any]:
     """Tomorrow's routes: the core searches in a worker thread without the GIL, so this
     `async def` endpoint does not block the other requests."""
     return await eb.solve_async(problem)
+
+
+ACTIVATION_HISTORIES: dict[str, dict[str, Any]] = {}
+"""Each customer's activation events (`customer_id`, `events`, `subscriptions`), as the backend
+keeps them; events are dicts in the core's shape with aware datetimes."""
+
+
+@app.get("/activation/dashboard")
+def activation_dashboard(
+    now: dt.datetime | None = None, as_of: dt.date | None = None, granularity: eb.Granularity = "week"
+) -> dict[str, Any]:
+    """The activation dashboard at `now` (default: this moment): customers per state, stalled
+    onboarding, the funnel, and the cohort retention table up to `as_of` by `granularity`
+    (`week` or `month`, checked by FastAPI from the literal type). A plain `def`: FastAPI runs it
+    in its thread pool, and the core replays and counts the base without the GIL."""
+    at = now or dt.datetime.now(dt.timezone.utc)
+    base = eb.ActivationBase.replay(list(ACTIVATION_HISTORIES.values()), at)
+    metrics = base.metrics(at).to_dict(mode="json")
+    cohorts = base.cohort_retention(granularity, as_of or at.date())
+    return {
+        "at": metrics["at"],
+        "customers": metrics["customers"],
+        "per_state": metrics["per_state"],
+        "stalled": metrics["stalled"],
+        "funnel": metrics["funnel"]["steps"],
+        "cohorts": cohorts.to_dict(mode="json"),
+    }

@@ -17,6 +17,32 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from earlybird._earlybird import (
+    ActivationEvent,
+    Transition,
+    Recorded,
+    RecordedDates,
+    NotificationIntent,
+    SweptTransition,
+    FunnelStep,
+    ActivationMetrics,
+    CohortRow,
+    CohortTable,
+    CustomerActivation,
+    ActivationBase,
+    activation_config,
+    backfill,
+    backfill_events,
+    cohort_retention,
+    ChurnInput,
+    Contribution,
+    ChurnScore,
+    RankedCustomer,
+    FittedWeights,
+    ChurnEngine,
+    churn_config,
+    fit_weights,
+)
+from earlybird._earlybird import (
     ActivationError,
     AboveCapError,
     BelowMinimumError,
@@ -110,6 +136,26 @@ async def leaderboards_async(
     """``program.leaderboards(now, top)`` in a worker thread (built without the GIL). Do not
     change ``program`` until it is done: a concurrent change raises ``RuntimeError``."""
     return await asyncio.to_thread(program.leaderboards, now, top)
+
+
+ActivationState = Literal["NEW", "ONBOARDED", "ACTIVE", "ENGAGED", "INACTIVE", "CHURNED"]
+RiskBand = Literal["low", "medium", "high"]
+Granularity = Literal["week", "month"]
+
+
+async def sweep_async(base: ActivationBase, now: datetime.datetime) -> list[SweptTransition]:
+    """``base.sweep(now)`` in a worker thread (the core sweeps without the GIL), so the event
+    loop keeps serving. Do not use ``base`` until it is done: a concurrent call raises
+    ``RuntimeError``."""
+    return await asyncio.to_thread(base.sweep, now)
+
+
+async def rank_async(
+    engine: ChurnEngine, customers: Iterable[ChurnInput | Mapping[str, Any]], now: datetime.date
+) -> list[RankedCustomer]:
+    """``engine.rank(customers, now)`` in a worker thread (the core reads and scores without
+    the GIL), so the event loop keeps serving."""
+    return await asyncio.to_thread(engine.rank, customers, now)
 
 
 _Quantity = Decimal | int
@@ -236,6 +282,35 @@ class AsyncStore:
 
 
 __all__ = [
+    "ActivationEvent",
+    "Transition",
+    "Recorded",
+    "RecordedDates",
+    "NotificationIntent",
+    "SweptTransition",
+    "FunnelStep",
+    "ActivationMetrics",
+    "CohortRow",
+    "CohortTable",
+    "CustomerActivation",
+    "ActivationBase",
+    "activation_config",
+    "backfill",
+    "backfill_events",
+    "cohort_retention",
+    "ChurnInput",
+    "Contribution",
+    "ChurnScore",
+    "RankedCustomer",
+    "FittedWeights",
+    "ChurnEngine",
+    "churn_config",
+    "fit_weights",
+    "sweep_async",
+    "rank_async",
+    "ActivationState",
+    "RiskBand",
+    "Granularity",
     "ActivationError",
     "AboveCapError",
     "BelowMinimumError",
