@@ -4,6 +4,7 @@
 //! per concern of the core (`records`, `schedule`, `lifecycle`, ...); an engine lands as one more
 //! file of thin wrappers registered in [`_earlybird`].
 
+mod billing;
 mod convert;
 mod document;
 mod errors;
@@ -27,6 +28,7 @@ fn _earlybird(m: &Bound<'_, PyModule>) -> PyResult<()> {
     schedule::register(m)?;
     lifecycle::register(m)?;
     loyalty::register(m)?;
+    billing::register(m)?;
     routing::register(m)?;
     store::register(m)?;
     Ok(())

@@ -87,7 +87,7 @@ fn read_batch<T: Record + Send>(
 }
 
 /// Reads a list (or tuple) argument of records or documents.
-fn batch_arg<W: Wrapped>(
+pub(crate) fn batch_arg<W: Wrapped>(
     py: Python<'_>,
     value: &Bound<'_, PyAny>,
     field: &str,
