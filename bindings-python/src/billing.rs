@@ -1121,9 +1121,9 @@ fn records_of_columns(
 }
 
 /// `bill_month` with the delivery records given as columns (the batch path for millions of
-/// records; layout in docs/python.md): the other records come as in `bill_month`, their
-/// `deliveries` list empty or absent. Gives exactly the bills `bill_month` gives for the same
-/// records. The columns are turned into the core's records and billed without the GIL.
+/// records; layout in docs/python.md): the other records come as in `bill_month` (a
+/// `deliveries` list there is billed too). Gives exactly the bills `bill_month` gives for the
+/// same records. The columns are turned into the core's records and billed without the GIL.
 #[pyfunction]
 #[pyo3(signature = (records, deliveries, month, config = None))]
 fn bill_month_columns(
