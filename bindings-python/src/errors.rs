@@ -169,7 +169,7 @@ const INTERNAL_CODE: &str = "INTERNAL_ERROR";
 #[pyclass(frozen, eq, module = "earlybird", name = "FieldProblem")]
 #[derive(Clone, PartialEq)]
 pub struct PyFieldProblem {
-    inner: FieldProblem,
+    pub(crate) inner: FieldProblem,
 }
 
 #[pymethods]

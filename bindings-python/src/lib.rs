@@ -6,6 +6,7 @@
 
 mod activation;
 mod churn;
+mod billing;
 mod convert;
 mod document;
 mod errors;
@@ -29,6 +30,7 @@ fn _earlybird(m: &Bound<'_, PyModule>) -> PyResult<()> {
     schedule::register(m)?;
     lifecycle::register(m)?;
     loyalty::register(m)?;
+    billing::register(m)?;
     routing::register(m)?;
     store::register(m)?;
     activation::register(m)?;

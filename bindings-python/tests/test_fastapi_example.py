@@ -198,3 +198,31 @@ def test_the_activation_dashboard(example: ModuleType) -> None:
     refused = client.get("/activation/dashboard", params={"now": "2026-01-20T00:00:00Z", "granularity": "day"})
     assert refused.status_code == 422
     assert refused.json()["detail"][0]["loc"] == ["query", "granularity"]
+
+
+def test_a_customers_bill_for_a_month(example: ModuleType) -> None:
+    example.BILLING["products"].append({"id": "MILK", "name": "Milk 1L", "prices": [
+        {"price": Decimal("28.00"), "effective_from": "2025-01-01"},
+        {"price": Decimal("30.00"), "effective_from": "2026-01-16"}]})
+    example.BILLING["subscriptions"].append({"id": "S1", "customer_id": "C1", "product_id": "MILK",
+                                             "quantity": 1, "schedule": "daily", "start_date": "2025-12-01"})
+    example.BILLING["deliveries"].extend(
+        {"id": f"D{d}", "customer_id": "C1", "date": f"2026-01-{d}", "subscription_id": "S1", "product_id": "MILK",
+         "ordered_quantity": Decimal(1), "delivered_quantity": Decimal(1), "status": "DELIVERED"}
+        for d in (15, 16)
+    )
+    client = TestClient(example.app)
+    response = client.get("/customers/C1/bills/2026-01")
+    assert response.status_code == 200, response.text
+    bill = response.json()
+    assert bill["status"] == "DRAFT" and bill["total"] == "58.00" and bill["amount_due"] == "58.00"
+    assert [(line["unit_price"], line["amount"]) for line in bill["lines"]] == [("28.00", "28.00"), ("30.00", "30.00")]
+    bad = client.get("/customers/C1/bills/2026-13")
+    assert bad.status_code == 422 and bad.json()["problems"][0]["field"] == "month"
+    import earlybird as eb
+
+    final, _ = eb.finalize(eb.Bill.from_dict(bill), [], eb.NumberSeries(2025))
+    example.BILLING["bills"].append(final.to_dict(mode="json"))
+    assert client.get("/customers/C1/bills/2026-01").json()["number"] == "EB/25-26/000001"
+    closed = client.get("/customers/C1/bills/2025-12")
+    assert closed.status_code == 409 and closed.json()["code"] == "BILLING_MONTH_CLOSED"

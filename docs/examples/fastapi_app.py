@@ -144,3 +144,29 @@ def activation_dashboard(
         "funnel": metrics["funnel"]["steps"],
         "cohorts": cohorts.to_dict(mode="json"),
     }
+
+
+BILLING: dict[str, list[dict[str, Any]]] = {
+    "products": [], "subscriptions": [], "orders": [], "deliveries": [], "bills": [], "payments": [],
+}
+"""The collections a bill is computed from (documents as pymongo returns them); `bills` holds
+the finalized bills as `Bill.to_dict(mode="json")`."""
+
+
+@app.exception_handler(eb.BillingError)
+async def billing_refused(_: Request, error: eb.BillingError) -> JSONResponse:
+    return JSONResponse(status_code=409, content={"code": error.code, "message": str(error)})
+
+
+@app.get("/customers/{customer_id}/bills/{month}")
+def customer_bill(customer_id: str, month: str) -> eb.Bill:
+    """The customer's bill for `month` (`YYYY-MM`): the DRAFT computed now, or the finalized
+    bill when the month is closed. FastAPI writes it as the core's canonical JSON."""
+    for stored in BILLING["bills"]:
+        if stored["customer_id"] == customer_id and stored["month"] == month:
+            return eb.Bill.from_dict(stored)
+    mine = {
+        name: [d for d in documents if d.get("customer_id", customer_id) == customer_id]
+        for name, documents in BILLING.items()
+    }
+    return eb.compute_bill(mine, customer_id, month)

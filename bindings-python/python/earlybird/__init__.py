@@ -107,6 +107,26 @@ from earlybird._earlybird import (
     valid_email,
 )
 
+from earlybird._earlybird import (
+    Bill,
+    BillingInput,
+    BillPreview,
+    NumberSeries,
+    ReconciliationReport,
+    Statement,
+    Wallet,
+    allocate_payments,
+    bill_month,
+    bill_month_columns,
+    billing_config,
+    compute_bill,
+    finalize,
+    finalize_all,
+    preview_bill,
+    reconcile,
+)
+from earlybird.billing import bill_month_async, bill_month_columns_async, delivery_columns
+
 RecordKind = Literal["customer", "product", "subscription", "order", "delivery", "payment"]
 """The ``kind`` argument of :func:`parse` and :func:`parse_many`."""
 OrderStatus = Literal["PENDING", "OUT_FOR_DELIVERY", "DELIVERED", "PARTIALLY_DELIVERED", "CANCELLED"]
@@ -385,4 +405,26 @@ __all__ = [
     "parse_many_async",
     "record_delivery",
     "valid_email",
+]
+
+__all__ += [
+    "Bill",
+    "BillingInput",
+    "BillPreview",
+    "NumberSeries",
+    "ReconciliationReport",
+    "Statement",
+    "Wallet",
+    "allocate_payments",
+    "bill_month",
+    "bill_month_async",
+    "bill_month_columns",
+    "bill_month_columns_async",
+    "billing_config",
+    "compute_bill",
+    "delivery_columns",
+    "finalize",
+    "finalize_all",
+    "preview_bill",
+    "reconcile",
 ]
