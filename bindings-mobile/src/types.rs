@@ -37,7 +37,7 @@ pub type JsonText = serde_json::Value;
 /// type (UniFFI passes an argument's conversion error through when it is the function's error
 /// type) instead of an internal error; the field is the type's name since a conversion does
 /// not know which argument or field it is reading.
-fn refused(
+pub(crate) fn refused(
     type_name: &str,
     rule: Rule,
     text: String,

@@ -466,6 +466,54 @@ fileprivate final class UniffiHandleMap<T>: @unchecked Sendable {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
+    typealias FfiType = UInt32
+    typealias SwiftType = UInt32
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt32 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterInt32: FfiConverterPrimitive {
+    typealias FfiType = Int32
+    typealias SwiftType = Int32
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Int32 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: Int32, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
+    typealias FfiType = UInt64
+    typealias SwiftType = UInt64
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt64 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterDouble: FfiConverterPrimitive {
     typealias FfiType = Double
     typealias SwiftType = Double
@@ -547,6 +595,704 @@ fileprivate struct FfiConverterString: FfiConverter {
         writeInt(&buf, len)
         writeBytes(&buf, value.utf8)
     }
+}
+
+
+
+
+/**
+ * The churn engine with a checked configuration.
+ */
+public protocol ChurnEngineProtocol: AnyObject, Sendable {
+    
+    /**
+     * The configuration the engine scores with.
+     */
+    func config()  -> ChurnConfig
+    
+    /**
+     * Every customer scored and ordered by risk, highest first (ties keep the input order).
+     */
+    func rank(customers: [ChurnInput], now: CalendarDate) throws  -> [RankedCustomer]
+    
+    /**
+     * The customer's score at `now` (`CHURN_INVALID_INPUT` with every problem).
+     */
+    func score(input: ChurnInput, now: CalendarDate) throws  -> ChurnScore
+    
+}
+/**
+ * The churn engine with a checked configuration.
+ */
+open class ChurnEngine: ChurnEngineProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_earlybird_mobile_fn_clone_churnengine(self.handle, $0) }
+    }
+    /**
+     * Checks the configuration (every problem at once: `CHURN_INVALID_CONFIG`).
+     */
+public convenience init(config: ChurnConfig)throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_constructor_churnengine_new(
+        FfiConverterTypeChurnConfig_lower(config),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_earlybird_mobile_fn_free_churnengine(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The configuration the engine scores with.
+     */
+open func config() -> ChurnConfig  {
+    return try!  FfiConverterTypeChurnConfig_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_method_churnengine_config(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Every customer scored and ordered by risk, highest first (ties keep the input order).
+     */
+open func rank(customers: [ChurnInput], now: CalendarDate)throws  -> [RankedCustomer]  {
+    return try  FfiConverterSequenceTypeRankedCustomer.lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_method_churnengine_rank(
+            self.uniffiCloneHandle(),
+        FfiConverterSequenceTypeChurnInput.lower(customers),
+        FfiConverterTypeCalendarDate_lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The customer's score at `now` (`CHURN_INVALID_INPUT` with every problem).
+     */
+open func score(input: ChurnInput, now: CalendarDate)throws  -> ChurnScore  {
+    return try  FfiConverterTypeChurnScore_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_method_churnengine_score(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeChurnInput_lower(input),
+        FfiConverterTypeCalendarDate_lower(now),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeChurnEngine: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = ChurnEngine
+
+    public static func lift(_ handle: UInt64) throws -> ChurnEngine {
+        return ChurnEngine(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: ChurnEngine) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ChurnEngine {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: ChurnEngine, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChurnEngine_lift(_ handle: UInt64) throws -> ChurnEngine {
+    return try FfiConverterTypeChurnEngine.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChurnEngine_lower(_ value: ChurnEngine) -> UInt64 {
+    return FfiConverterTypeChurnEngine.lower(value)
+}
+
+
+
+
+
+
+/**
+ * One customer's activation lifecycle, kept in step as events arrive and mornings pass.
+ */
+public protocol CustomerActivationProtocol: AnyObject, Sendable {
+    
+    func customerId()  -> String
+    
+    /**
+     * The recorded dates (signup, first order, first delivery, last activity, churn).
+     */
+    func dates()  -> RecordedDates
+    
+    /**
+     * The events, sorted by `(at, sequence)`.
+     */
+    func events()  -> [ActivationEvent]
+    
+    /**
+     * The messages `transitions` ask for (welcome, we miss you...).
+     */
+    func intents(transitions: [Transition])  -> [NotificationIntent]
+    
+    /**
+     * Records one more event; a late one refolds the history (`Recorded.late`,
+     * `Recorded.rewroteHistory`). A refused event changes nothing.
+     */
+    func record(event: ActivationEvent) throws  -> Recorded
+    
+    /**
+     * The current state.
+     */
+    func state()  -> ActivationState?
+    
+    /**
+     * The transition in force at `instant` (which state, and which rule put the customer
+     * there), as far as the customer has been swept.
+     */
+    func stateAt(instant: Instant)  -> Transition?
+    
+    /**
+     * Applies the sweep of every morning up to `now`'s day; the new transitions.
+     */
+    func sweep(now: Instant)  -> [Transition]
+    
+    /**
+     * Every transition so far, oldest first.
+     */
+    func timeline()  -> [Transition]
+    
+}
+/**
+ * One customer's activation lifecycle, kept in step as events arrive and mornings pass.
+ */
+open class CustomerActivation: CustomerActivationProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_earlybird_mobile_fn_clone_customeractivation(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_earlybird_mobile_fn_free_customeractivation(handle, $0) }
+    }
+
+    
+    /**
+     * The lifecycle of a customer who existed before the engine, from the orders, deliveries
+     * and subscriptions on record (the events of [`backfill_activation_events`]).
+     */
+public static func backfill(customer: Customer, orders: [Order], deliveries: [DeliveryRecord], subscriptions: [Subscription], now: Instant, config: ActivationConfig)throws  -> CustomerActivation  {
+    return try  FfiConverterTypeCustomerActivation_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_constructor_customeractivation_backfill(
+        FfiConverterTypeCustomer_lower(customer),
+        FfiConverterSequenceTypeOrder.lower(orders),
+        FfiConverterSequenceTypeDeliveryRecord.lower(deliveries),
+        FfiConverterSequenceTypeSubscription.lower(subscriptions),
+        FfiConverterTypeInstant_lower(now),
+        FfiConverterTypeActivationConfig_lower(config),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Folds a customer's history up to the sweep at `now`; every problem of the history and
+     * the configuration is reported at once.
+     */
+public static func replay(history: CustomerHistory, now: Instant, config: ActivationConfig)throws  -> CustomerActivation  {
+    return try  FfiConverterTypeCustomerActivation_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_constructor_customeractivation_replay(
+        FfiConverterTypeCustomerHistory_lower(history),
+        FfiConverterTypeInstant_lower(now),
+        FfiConverterTypeActivationConfig_lower(config),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+open func customerId() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_method_customeractivation_customer_id(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The recorded dates (signup, first order, first delivery, last activity, churn).
+     */
+open func dates() -> RecordedDates  {
+    return try!  FfiConverterTypeRecordedDates_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_method_customeractivation_dates(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The events, sorted by `(at, sequence)`.
+     */
+open func events() -> [ActivationEvent]  {
+    return try!  FfiConverterSequenceTypeActivationEvent.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_method_customeractivation_events(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The messages `transitions` ask for (welcome, we miss you...).
+     */
+open func intents(transitions: [Transition]) -> [NotificationIntent]  {
+    return try!  FfiConverterSequenceTypeNotificationIntent.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_method_customeractivation_intents(
+            self.uniffiCloneHandle(),
+        FfiConverterSequenceTypeTransition.lower(transitions),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Records one more event; a late one refolds the history (`Recorded.late`,
+     * `Recorded.rewroteHistory`). A refused event changes nothing.
+     */
+open func record(event: ActivationEvent)throws  -> Recorded  {
+    return try  FfiConverterTypeRecorded_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_method_customeractivation_record(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActivationEvent_lower(event),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The current state.
+     */
+open func state() -> ActivationState?  {
+    return try!  FfiConverterOptionTypeActivationState.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_method_customeractivation_state(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The transition in force at `instant` (which state, and which rule put the customer
+     * there), as far as the customer has been swept.
+     */
+open func stateAt(instant: Instant) -> Transition?  {
+    return try!  FfiConverterOptionTypeTransition.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_method_customeractivation_state_at(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeInstant_lower(instant),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Applies the sweep of every morning up to `now`'s day; the new transitions.
+     */
+open func sweep(now: Instant) -> [Transition]  {
+    return try!  FfiConverterSequenceTypeTransition.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_method_customeractivation_sweep(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeInstant_lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Every transition so far, oldest first.
+     */
+open func timeline() -> [Transition]  {
+    return try!  FfiConverterSequenceTypeTransition.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_method_customeractivation_timeline(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCustomerActivation: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = CustomerActivation
+
+    public static func lift(_ handle: UInt64) throws -> CustomerActivation {
+        return CustomerActivation(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: CustomerActivation) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CustomerActivation {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: CustomerActivation, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomerActivation_lift(_ handle: UInt64) throws -> CustomerActivation {
+    return try FfiConverterTypeCustomerActivation.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomerActivation_lower(_ value: CustomerActivation) -> UInt64 {
+    return FfiConverterTypeCustomerActivation.lower(value)
+}
+
+
+
+
+/**
+ * When every condition holds, recommend `action` (the first matching rule wins).
+ */
+public struct ActionRule: Equatable, Hashable {
+    public var when: [Condition]
+    public var action: RecommendedAction
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(when: [Condition], action: RecommendedAction) {
+        self.when = when
+        self.action = action
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ActionRule: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeActionRule: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ActionRule {
+        return
+            try ActionRule(
+                when: FfiConverterSequenceTypeCondition.read(from: &buf), 
+                action: FfiConverterTypeRecommendedAction.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ActionRule, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeCondition.write(value.when, into: &buf)
+        FfiConverterTypeRecommendedAction.write(value.action, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeActionRule_lift(_ buf: RustBuffer) throws -> ActionRule {
+    return try FfiConverterTypeActionRule.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeActionRule_lower(_ value: ActionRule) -> RustBuffer {
+    return FfiConverterTypeActionRule.lower(value)
+}
+
+
+/**
+ * The thresholds of the activation rules; `defaultActivationConfig()` gives the rules' own.
+ */
+public struct ActivationConfig: Equatable, Hashable {
+    public var engagedMinOrders: UInt32
+    public var engagedMinSubscriptionDays: UInt32
+    public var engagedWindowDays: UInt32
+    public var inactiveAfterDays: UInt32
+    public var churnedAfterDays: UInt32
+    public var holidaysPauseInactivity: Bool
+    public var stalledNewAfterDays: UInt32
+    public var stalledOnboardedAfterHours: UInt32
+    public var retainedAfterDays: UInt32
+    public var zone: BusinessZone
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(engagedMinOrders: UInt32, engagedMinSubscriptionDays: UInt32, engagedWindowDays: UInt32, inactiveAfterDays: UInt32, churnedAfterDays: UInt32, holidaysPauseInactivity: Bool, stalledNewAfterDays: UInt32, stalledOnboardedAfterHours: UInt32, retainedAfterDays: UInt32, zone: BusinessZone) {
+        self.engagedMinOrders = engagedMinOrders
+        self.engagedMinSubscriptionDays = engagedMinSubscriptionDays
+        self.engagedWindowDays = engagedWindowDays
+        self.inactiveAfterDays = inactiveAfterDays
+        self.churnedAfterDays = churnedAfterDays
+        self.holidaysPauseInactivity = holidaysPauseInactivity
+        self.stalledNewAfterDays = stalledNewAfterDays
+        self.stalledOnboardedAfterHours = stalledOnboardedAfterHours
+        self.retainedAfterDays = retainedAfterDays
+        self.zone = zone
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ActivationConfig: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeActivationConfig: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ActivationConfig {
+        return
+            try ActivationConfig(
+                engagedMinOrders: FfiConverterUInt32.read(from: &buf), 
+                engagedMinSubscriptionDays: FfiConverterUInt32.read(from: &buf), 
+                engagedWindowDays: FfiConverterUInt32.read(from: &buf), 
+                inactiveAfterDays: FfiConverterUInt32.read(from: &buf), 
+                churnedAfterDays: FfiConverterUInt32.read(from: &buf), 
+                holidaysPauseInactivity: FfiConverterBool.read(from: &buf), 
+                stalledNewAfterDays: FfiConverterUInt32.read(from: &buf), 
+                stalledOnboardedAfterHours: FfiConverterUInt32.read(from: &buf), 
+                retainedAfterDays: FfiConverterUInt32.read(from: &buf), 
+                zone: FfiConverterTypeBusinessZone.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ActivationConfig, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.engagedMinOrders, into: &buf)
+        FfiConverterUInt32.write(value.engagedMinSubscriptionDays, into: &buf)
+        FfiConverterUInt32.write(value.engagedWindowDays, into: &buf)
+        FfiConverterUInt32.write(value.inactiveAfterDays, into: &buf)
+        FfiConverterUInt32.write(value.churnedAfterDays, into: &buf)
+        FfiConverterBool.write(value.holidaysPauseInactivity, into: &buf)
+        FfiConverterUInt32.write(value.stalledNewAfterDays, into: &buf)
+        FfiConverterUInt32.write(value.stalledOnboardedAfterHours, into: &buf)
+        FfiConverterUInt32.write(value.retainedAfterDays, into: &buf)
+        FfiConverterTypeBusinessZone.write(value.zone, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeActivationConfig_lift(_ buf: RustBuffer) throws -> ActivationConfig {
+    return try FfiConverterTypeActivationConfig.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeActivationConfig_lower(_ value: ActivationConfig) -> RustBuffer {
+    return FfiConverterTypeActivationConfig.lower(value)
+}
+
+
+/**
+ * One event of one customer, ordered by `(at, sequence)`.
+ */
+public struct ActivationEvent: Equatable, Hashable {
+    public var customerId: String
+    public var kind: EventKind
+    public var at: Instant
+    public var sequence: UInt64
+    public var orderId: String?
+    public var subscriptionId: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(customerId: String, kind: EventKind, at: Instant, sequence: UInt64, orderId: String?, subscriptionId: String?) {
+        self.customerId = customerId
+        self.kind = kind
+        self.at = at
+        self.sequence = sequence
+        self.orderId = orderId
+        self.subscriptionId = subscriptionId
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ActivationEvent: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeActivationEvent: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ActivationEvent {
+        return
+            try ActivationEvent(
+                customerId: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterTypeEventKind.read(from: &buf), 
+                at: FfiConverterTypeInstant.read(from: &buf), 
+                sequence: FfiConverterUInt64.read(from: &buf), 
+                orderId: FfiConverterOptionString.read(from: &buf), 
+                subscriptionId: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ActivationEvent, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.customerId, into: &buf)
+        FfiConverterTypeEventKind.write(value.kind, into: &buf)
+        FfiConverterTypeInstant.write(value.at, into: &buf)
+        FfiConverterUInt64.write(value.sequence, into: &buf)
+        FfiConverterOptionString.write(value.orderId, into: &buf)
+        FfiConverterOptionString.write(value.subscriptionId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeActivationEvent_lift(_ buf: RustBuffer) throws -> ActivationEvent {
+    return try FfiConverterTypeActivationEvent.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeActivationEvent_lower(_ value: ActivationEvent) -> RustBuffer {
+    return FfiConverterTypeActivationEvent.lower(value)
 }
 
 
@@ -689,6 +1435,1073 @@ public func FfiConverterTypeAuditRecord_lower(_ value: AuditRecord) -> RustBuffe
 
 
 /**
+ * Score thresholds of the bands.
+ */
+public struct BandThresholds: Equatable, Hashable {
+    public var mediumFrom: Amount
+    public var highFrom: Amount
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(mediumFrom: Amount, highFrom: Amount) {
+        self.mediumFrom = mediumFrom
+        self.highFrom = highFrom
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension BandThresholds: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBandThresholds: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BandThresholds {
+        return
+            try BandThresholds(
+                mediumFrom: FfiConverterTypeAmount.read(from: &buf), 
+                highFrom: FfiConverterTypeAmount.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BandThresholds, into buf: inout [UInt8]) {
+        FfiConverterTypeAmount.write(value.mediumFrom, into: &buf)
+        FfiConverterTypeAmount.write(value.highFrom, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBandThresholds_lift(_ buf: RustBuffer) throws -> BandThresholds {
+    return try FfiConverterTypeBandThresholds.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBandThresholds_lower(_ value: BandThresholds) -> RustBuffer {
+    return FfiConverterTypeBandThresholds.lower(value)
+}
+
+
+/**
+ * A customer's bill for one month.
+ */
+public struct Bill: Equatable, Hashable {
+    public var customerId: String
+    public var month: Month
+    public var status: BillStatus
+    public var number: String?
+    public var billDate: CalendarDate
+    public var dueDate: CalendarDate
+    public var lines: [BillLine]
+    public var taxes: [TaxLine]
+    public var subtotal: Amount
+    public var credits: Amount
+    public var tax: Amount
+    public var roundOff: Amount
+    public var total: Amount
+    public var openingBalance: Amount
+    public var walletApplied: Amount
+    public var amountDue: Amount
+    public var walletPayment: Payment?
+    public var basis: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(customerId: String, month: Month, status: BillStatus, number: String?, billDate: CalendarDate, dueDate: CalendarDate, lines: [BillLine], taxes: [TaxLine], subtotal: Amount, credits: Amount, tax: Amount, roundOff: Amount, total: Amount, openingBalance: Amount, walletApplied: Amount, amountDue: Amount, walletPayment: Payment?, basis: [String]) {
+        self.customerId = customerId
+        self.month = month
+        self.status = status
+        self.number = number
+        self.billDate = billDate
+        self.dueDate = dueDate
+        self.lines = lines
+        self.taxes = taxes
+        self.subtotal = subtotal
+        self.credits = credits
+        self.tax = tax
+        self.roundOff = roundOff
+        self.total = total
+        self.openingBalance = openingBalance
+        self.walletApplied = walletApplied
+        self.amountDue = amountDue
+        self.walletPayment = walletPayment
+        self.basis = basis
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Bill: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBill: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Bill {
+        return
+            try Bill(
+                customerId: FfiConverterString.read(from: &buf), 
+                month: FfiConverterTypeMonth.read(from: &buf), 
+                status: FfiConverterTypeBillStatus.read(from: &buf), 
+                number: FfiConverterOptionString.read(from: &buf), 
+                billDate: FfiConverterTypeCalendarDate.read(from: &buf), 
+                dueDate: FfiConverterTypeCalendarDate.read(from: &buf), 
+                lines: FfiConverterSequenceTypeBillLine.read(from: &buf), 
+                taxes: FfiConverterSequenceTypeTaxLine.read(from: &buf), 
+                subtotal: FfiConverterTypeAmount.read(from: &buf), 
+                credits: FfiConverterTypeAmount.read(from: &buf), 
+                tax: FfiConverterTypeAmount.read(from: &buf), 
+                roundOff: FfiConverterTypeAmount.read(from: &buf), 
+                total: FfiConverterTypeAmount.read(from: &buf), 
+                openingBalance: FfiConverterTypeAmount.read(from: &buf), 
+                walletApplied: FfiConverterTypeAmount.read(from: &buf), 
+                amountDue: FfiConverterTypeAmount.read(from: &buf), 
+                walletPayment: FfiConverterOptionTypePayment.read(from: &buf), 
+                basis: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Bill, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.customerId, into: &buf)
+        FfiConverterTypeMonth.write(value.month, into: &buf)
+        FfiConverterTypeBillStatus.write(value.status, into: &buf)
+        FfiConverterOptionString.write(value.number, into: &buf)
+        FfiConverterTypeCalendarDate.write(value.billDate, into: &buf)
+        FfiConverterTypeCalendarDate.write(value.dueDate, into: &buf)
+        FfiConverterSequenceTypeBillLine.write(value.lines, into: &buf)
+        FfiConverterSequenceTypeTaxLine.write(value.taxes, into: &buf)
+        FfiConverterTypeAmount.write(value.subtotal, into: &buf)
+        FfiConverterTypeAmount.write(value.credits, into: &buf)
+        FfiConverterTypeAmount.write(value.tax, into: &buf)
+        FfiConverterTypeAmount.write(value.roundOff, into: &buf)
+        FfiConverterTypeAmount.write(value.total, into: &buf)
+        FfiConverterTypeAmount.write(value.openingBalance, into: &buf)
+        FfiConverterTypeAmount.write(value.walletApplied, into: &buf)
+        FfiConverterTypeAmount.write(value.amountDue, into: &buf)
+        FfiConverterOptionTypePayment.write(value.walletPayment, into: &buf)
+        FfiConverterSequenceString.write(value.basis, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBill_lift(_ buf: RustBuffer) throws -> Bill {
+    return try FfiConverterTypeBill.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBill_lower(_ value: Bill) -> RustBuffer {
+    return FfiConverterTypeBill.lower(value)
+}
+
+
+/**
+ * One line of a bill; amounts in rupees with two decimals.
+ */
+public struct BillLine: Equatable, Hashable {
+    public var kind: LineKind
+    public var description: String
+    public var productId: String?
+    public var quantity: Amount
+    public var unitPrice: Amount?
+    public var amount: Amount
+    public var gstRate: Amount
+    public var originalMonth: Month?
+    public var sources: [LineSource]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(kind: LineKind, description: String, productId: String?, quantity: Amount, unitPrice: Amount?, amount: Amount, gstRate: Amount, originalMonth: Month?, sources: [LineSource]) {
+        self.kind = kind
+        self.description = description
+        self.productId = productId
+        self.quantity = quantity
+        self.unitPrice = unitPrice
+        self.amount = amount
+        self.gstRate = gstRate
+        self.originalMonth = originalMonth
+        self.sources = sources
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension BillLine: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBillLine: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BillLine {
+        return
+            try BillLine(
+                kind: FfiConverterTypeLineKind.read(from: &buf), 
+                description: FfiConverterString.read(from: &buf), 
+                productId: FfiConverterOptionString.read(from: &buf), 
+                quantity: FfiConverterTypeAmount.read(from: &buf), 
+                unitPrice: FfiConverterOptionTypeAmount.read(from: &buf), 
+                amount: FfiConverterTypeAmount.read(from: &buf), 
+                gstRate: FfiConverterTypeAmount.read(from: &buf), 
+                originalMonth: FfiConverterOptionTypeMonth.read(from: &buf), 
+                sources: FfiConverterSequenceTypeLineSource.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BillLine, into buf: inout [UInt8]) {
+        FfiConverterTypeLineKind.write(value.kind, into: &buf)
+        FfiConverterString.write(value.description, into: &buf)
+        FfiConverterOptionString.write(value.productId, into: &buf)
+        FfiConverterTypeAmount.write(value.quantity, into: &buf)
+        FfiConverterOptionTypeAmount.write(value.unitPrice, into: &buf)
+        FfiConverterTypeAmount.write(value.amount, into: &buf)
+        FfiConverterTypeAmount.write(value.gstRate, into: &buf)
+        FfiConverterOptionTypeMonth.write(value.originalMonth, into: &buf)
+        FfiConverterSequenceTypeLineSource.write(value.sources, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBillLine_lift(_ buf: RustBuffer) throws -> BillLine {
+    return try FfiConverterTypeBillLine.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBillLine_lower(_ value: BillLine) -> RustBuffer {
+    return FfiConverterTypeBillLine.lower(value)
+}
+
+
+/**
+ * A bill number and the series after it.
+ */
+public struct BillNumber: Equatable, Hashable {
+    public var number: String
+    public var series: NumberSeries
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(number: String, series: NumberSeries) {
+        self.number = number
+        self.series = series
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension BillNumber: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBillNumber: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BillNumber {
+        return
+            try BillNumber(
+                number: FfiConverterString.read(from: &buf), 
+                series: FfiConverterTypeNumberSeries.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BillNumber, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.number, into: &buf)
+        FfiConverterTypeNumberSeries.write(value.series, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBillNumber_lift(_ buf: RustBuffer) throws -> BillNumber {
+    return try FfiConverterTypeBillNumber.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBillNumber_lower(_ value: BillNumber) -> RustBuffer {
+    return FfiConverterTypeBillNumber.lower(value)
+}
+
+
+/**
+ * The month's bill as it stands now, and the scheduled days still unconfirmed.
+ */
+public struct BillPreview: Equatable, Hashable {
+    public var bill: Bill
+    public var unconfirmed: [Unconfirmed]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(bill: Bill, unconfirmed: [Unconfirmed]) {
+        self.bill = bill
+        self.unconfirmed = unconfirmed
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension BillPreview: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBillPreview: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BillPreview {
+        return
+            try BillPreview(
+                bill: FfiConverterTypeBill.read(from: &buf), 
+                unconfirmed: FfiConverterSequenceTypeUnconfirmed.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BillPreview, into buf: inout [UInt8]) {
+        FfiConverterTypeBill.write(value.bill, into: &buf)
+        FfiConverterSequenceTypeUnconfirmed.write(value.unconfirmed, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBillPreview_lift(_ buf: RustBuffer) throws -> BillPreview {
+    return try FfiConverterTypeBillPreview.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBillPreview_lower(_ value: BillPreview) -> RustBuffer {
+    return FfiConverterTypeBillPreview.lower(value)
+}
+
+
+/**
+ * The business's billing settings; `defaultBillingConfig()` gives the rules' defaults.
+ */
+public struct BillingConfig: Equatable, Hashable {
+    public var numberPrefix: String
+    public var numberDigits: UInt32
+    public var dueDays: UInt32
+    public var walletAutoApply: Bool
+    public var roundOff: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(numberPrefix: String, numberDigits: UInt32, dueDays: UInt32, walletAutoApply: Bool, roundOff: Bool) {
+        self.numberPrefix = numberPrefix
+        self.numberDigits = numberDigits
+        self.dueDays = dueDays
+        self.walletAutoApply = walletAutoApply
+        self.roundOff = roundOff
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension BillingConfig: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBillingConfig: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BillingConfig {
+        return
+            try BillingConfig(
+                numberPrefix: FfiConverterString.read(from: &buf), 
+                numberDigits: FfiConverterUInt32.read(from: &buf), 
+                dueDays: FfiConverterUInt32.read(from: &buf), 
+                walletAutoApply: FfiConverterBool.read(from: &buf), 
+                roundOff: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BillingConfig, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.numberPrefix, into: &buf)
+        FfiConverterUInt32.write(value.numberDigits, into: &buf)
+        FfiConverterUInt32.write(value.dueDays, into: &buf)
+        FfiConverterBool.write(value.walletAutoApply, into: &buf)
+        FfiConverterBool.write(value.roundOff, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBillingConfig_lift(_ buf: RustBuffer) throws -> BillingConfig {
+    return try FfiConverterTypeBillingConfig.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBillingConfig_lower(_ value: BillingConfig) -> RustBuffer {
+    return FfiConverterTypeBillingConfig.lower(value)
+}
+
+
+/**
+ * Everything a bill is computed from; lists the customer does not need may stay empty.
+ */
+public struct BillingInput: Equatable, Hashable {
+    public var products: [Product]
+    public var subscriptions: [Subscription]
+    public var orders: [Order]
+    public var deliveries: [DeliveryRecord]
+    public var bills: [Bill]
+    public var payments: [Payment]
+    public var credits: [Credit]
+    public var wallet: [WalletEntry]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(products: [Product], subscriptions: [Subscription], orders: [Order], deliveries: [DeliveryRecord], bills: [Bill], payments: [Payment], credits: [Credit], wallet: [WalletEntry]) {
+        self.products = products
+        self.subscriptions = subscriptions
+        self.orders = orders
+        self.deliveries = deliveries
+        self.bills = bills
+        self.payments = payments
+        self.credits = credits
+        self.wallet = wallet
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension BillingInput: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBillingInput: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BillingInput {
+        return
+            try BillingInput(
+                products: FfiConverterSequenceTypeProduct.read(from: &buf), 
+                subscriptions: FfiConverterSequenceTypeSubscription.read(from: &buf), 
+                orders: FfiConverterSequenceTypeOrder.read(from: &buf), 
+                deliveries: FfiConverterSequenceTypeDeliveryRecord.read(from: &buf), 
+                bills: FfiConverterSequenceTypeBill.read(from: &buf), 
+                payments: FfiConverterSequenceTypePayment.read(from: &buf), 
+                credits: FfiConverterSequenceTypeCredit.read(from: &buf), 
+                wallet: FfiConverterSequenceTypeWalletEntry.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BillingInput, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeProduct.write(value.products, into: &buf)
+        FfiConverterSequenceTypeSubscription.write(value.subscriptions, into: &buf)
+        FfiConverterSequenceTypeOrder.write(value.orders, into: &buf)
+        FfiConverterSequenceTypeDeliveryRecord.write(value.deliveries, into: &buf)
+        FfiConverterSequenceTypeBill.write(value.bills, into: &buf)
+        FfiConverterSequenceTypePayment.write(value.payments, into: &buf)
+        FfiConverterSequenceTypeCredit.write(value.credits, into: &buf)
+        FfiConverterSequenceTypeWalletEntry.write(value.wallet, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBillingInput_lift(_ buf: RustBuffer) throws -> BillingInput {
+    return try FfiConverterTypeBillingInput.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBillingInput_lower(_ value: BillingInput) -> RustBuffer {
+    return FfiConverterTypeBillingInput.lower(value)
+}
+
+
+/**
+ * The business time zone as a fixed offset east of UTC.
+ */
+public struct BusinessZone: Equatable, Hashable {
+    public var offsetSeconds: Int32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(offsetSeconds: Int32) {
+        self.offsetSeconds = offsetSeconds
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension BusinessZone: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBusinessZone: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BusinessZone {
+        return
+            try BusinessZone(
+                offsetSeconds: FfiConverterInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BusinessZone, into buf: inout [UInt8]) {
+        FfiConverterInt32.write(value.offsetSeconds, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBusinessZone_lift(_ buf: RustBuffer) throws -> BusinessZone {
+    return try FfiConverterTypeBusinessZone.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBusinessZone_lower(_ value: BusinessZone) -> RustBuffer {
+    return FfiConverterTypeBusinessZone.lower(value)
+}
+
+
+/**
+ * Everything a host can tune; `defaultChurnConfig()` gives the defaults.
+ */
+public struct ChurnConfig: Equatable, Hashable {
+    public var weights: FactorWeights
+    public var bands: BandThresholds
+    public var rules: [ActionRule]
+    public var topReasons: Count
+    public var params: FactorParams
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(weights: FactorWeights, bands: BandThresholds, rules: [ActionRule], topReasons: Count, params: FactorParams) {
+        self.weights = weights
+        self.bands = bands
+        self.rules = rules
+        self.topReasons = topReasons
+        self.params = params
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ChurnConfig: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeChurnConfig: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ChurnConfig {
+        return
+            try ChurnConfig(
+                weights: FfiConverterTypeFactorWeights.read(from: &buf), 
+                bands: FfiConverterTypeBandThresholds.read(from: &buf), 
+                rules: FfiConverterSequenceTypeActionRule.read(from: &buf), 
+                topReasons: FfiConverterTypeCount.read(from: &buf), 
+                params: FfiConverterTypeFactorParams.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ChurnConfig, into buf: inout [UInt8]) {
+        FfiConverterTypeFactorWeights.write(value.weights, into: &buf)
+        FfiConverterTypeBandThresholds.write(value.bands, into: &buf)
+        FfiConverterSequenceTypeActionRule.write(value.rules, into: &buf)
+        FfiConverterTypeCount.write(value.topReasons, into: &buf)
+        FfiConverterTypeFactorParams.write(value.params, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChurnConfig_lift(_ buf: RustBuffer) throws -> ChurnConfig {
+    return try FfiConverterTypeChurnConfig.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChurnConfig_lower(_ value: ChurnConfig) -> RustBuffer {
+    return FfiConverterTypeChurnConfig.lower(value)
+}
+
+
+/**
+ * Everything the score reads about one customer; a missing group makes its factor neutral.
+ */
+public struct ChurnInput: Equatable, Hashable {
+    public var signupDate: CalendarDate?
+    public var purchases: [Purchase]
+    public var deliveries: DeliverySignals?
+    public var subscription: SubscriptionSignals?
+    public var payments: PaymentSignals?
+    public var service: ServiceSignals?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(signupDate: CalendarDate?, purchases: [Purchase], deliveries: DeliverySignals?, subscription: SubscriptionSignals?, payments: PaymentSignals?, service: ServiceSignals?) {
+        self.signupDate = signupDate
+        self.purchases = purchases
+        self.deliveries = deliveries
+        self.subscription = subscription
+        self.payments = payments
+        self.service = service
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ChurnInput: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeChurnInput: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ChurnInput {
+        return
+            try ChurnInput(
+                signupDate: FfiConverterOptionTypeCalendarDate.read(from: &buf), 
+                purchases: FfiConverterSequenceTypePurchase.read(from: &buf), 
+                deliveries: FfiConverterOptionTypeDeliverySignals.read(from: &buf), 
+                subscription: FfiConverterOptionTypeSubscriptionSignals.read(from: &buf), 
+                payments: FfiConverterOptionTypePaymentSignals.read(from: &buf), 
+                service: FfiConverterOptionTypeServiceSignals.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ChurnInput, into buf: inout [UInt8]) {
+        FfiConverterOptionTypeCalendarDate.write(value.signupDate, into: &buf)
+        FfiConverterSequenceTypePurchase.write(value.purchases, into: &buf)
+        FfiConverterOptionTypeDeliverySignals.write(value.deliveries, into: &buf)
+        FfiConverterOptionTypeSubscriptionSignals.write(value.subscription, into: &buf)
+        FfiConverterOptionTypePaymentSignals.write(value.payments, into: &buf)
+        FfiConverterOptionTypeServiceSignals.write(value.service, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChurnInput_lift(_ buf: RustBuffer) throws -> ChurnInput {
+    return try FfiConverterTypeChurnInput.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChurnInput_lower(_ value: ChurnInput) -> RustBuffer {
+    return FfiConverterTypeChurnInput.lower(value)
+}
+
+
+/**
+ * A customer's churn score: the points of the seven factors add up to `score`.
+ */
+public struct ChurnScore: Equatable, Hashable {
+    public var score: Amount
+    public var band: RiskBand
+    public var contributions: Contributions
+    public var reasons: [ReasonCode]
+    public var action: RecommendedAction
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(score: Amount, band: RiskBand, contributions: Contributions, reasons: [ReasonCode], action: RecommendedAction) {
+        self.score = score
+        self.band = band
+        self.contributions = contributions
+        self.reasons = reasons
+        self.action = action
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ChurnScore: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeChurnScore: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ChurnScore {
+        return
+            try ChurnScore(
+                score: FfiConverterTypeAmount.read(from: &buf), 
+                band: FfiConverterTypeRiskBand.read(from: &buf), 
+                contributions: FfiConverterTypeContributions.read(from: &buf), 
+                reasons: FfiConverterSequenceTypeReasonCode.read(from: &buf), 
+                action: FfiConverterTypeRecommendedAction.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ChurnScore, into buf: inout [UInt8]) {
+        FfiConverterTypeAmount.write(value.score, into: &buf)
+        FfiConverterTypeRiskBand.write(value.band, into: &buf)
+        FfiConverterTypeContributions.write(value.contributions, into: &buf)
+        FfiConverterSequenceTypeReasonCode.write(value.reasons, into: &buf)
+        FfiConverterTypeRecommendedAction.write(value.action, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChurnScore_lift(_ buf: RustBuffer) throws -> ChurnScore {
+    return try FfiConverterTypeChurnScore.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChurnScore_lower(_ value: ChurnScore) -> RustBuffer {
+    return FfiConverterTypeChurnScore.lower(value)
+}
+
+
+/**
+ * One cohort: its size, customers active per period and retention (4 decimals).
+ */
+public struct CohortRow: Equatable, Hashable {
+    public var cohort: CalendarDate
+    public var size: UInt64
+    public var active: [UInt64]
+    public var retention: [Amount]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(cohort: CalendarDate, size: UInt64, active: [UInt64], retention: [Amount]) {
+        self.cohort = cohort
+        self.size = size
+        self.active = active
+        self.retention = retention
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CohortRow: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCohortRow: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CohortRow {
+        return
+            try CohortRow(
+                cohort: FfiConverterTypeCalendarDate.read(from: &buf), 
+                size: FfiConverterUInt64.read(from: &buf), 
+                active: FfiConverterSequenceUInt64.read(from: &buf), 
+                retention: FfiConverterSequenceTypeAmount.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CohortRow, into buf: inout [UInt8]) {
+        FfiConverterTypeCalendarDate.write(value.cohort, into: &buf)
+        FfiConverterUInt64.write(value.size, into: &buf)
+        FfiConverterSequenceUInt64.write(value.active, into: &buf)
+        FfiConverterSequenceTypeAmount.write(value.retention, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCohortRow_lift(_ buf: RustBuffer) throws -> CohortRow {
+    return try FfiConverterTypeCohortRow.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCohortRow_lower(_ value: CohortRow) -> RustBuffer {
+    return FfiConverterTypeCohortRow.lower(value)
+}
+
+
+/**
+ * Cohort retention as a table.
+ */
+public struct CohortTable: Equatable, Hashable {
+    public var granularity: Granularity
+    public var asOf: CalendarDate
+    public var periods: Count
+    public var rows: [CohortRow]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(granularity: Granularity, asOf: CalendarDate, periods: Count, rows: [CohortRow]) {
+        self.granularity = granularity
+        self.asOf = asOf
+        self.periods = periods
+        self.rows = rows
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CohortTable: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCohortTable: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CohortTable {
+        return
+            try CohortTable(
+                granularity: FfiConverterTypeGranularity.read(from: &buf), 
+                asOf: FfiConverterTypeCalendarDate.read(from: &buf), 
+                periods: FfiConverterTypeCount.read(from: &buf), 
+                rows: FfiConverterSequenceTypeCohortRow.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CohortTable, into buf: inout [UInt8]) {
+        FfiConverterTypeGranularity.write(value.granularity, into: &buf)
+        FfiConverterTypeCalendarDate.write(value.asOf, into: &buf)
+        FfiConverterTypeCount.write(value.periods, into: &buf)
+        FfiConverterSequenceTypeCohortRow.write(value.rows, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCohortTable_lift(_ buf: RustBuffer) throws -> CohortTable {
+    return try FfiConverterTypeCohortTable.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCohortTable_lower(_ value: CohortTable) -> RustBuffer {
+    return FfiConverterTypeCohortTable.lower(value)
+}
+
+
+/**
+ * What one factor adds to the score; `risk` is absent when the factor had no data.
+ */
+public struct Contribution: Equatable, Hashable {
+    public var factor: Factor
+    public var risk: Double?
+    public var weight: Double
+    public var points: Amount
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(factor: Factor, risk: Double?, weight: Double, points: Amount) {
+        self.factor = factor
+        self.risk = risk
+        self.weight = weight
+        self.points = points
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Contribution: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeContribution: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Contribution {
+        return
+            try Contribution(
+                factor: FfiConverterTypeFactor.read(from: &buf), 
+                risk: FfiConverterOptionDouble.read(from: &buf), 
+                weight: FfiConverterDouble.read(from: &buf), 
+                points: FfiConverterTypeAmount.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Contribution, into buf: inout [UInt8]) {
+        FfiConverterTypeFactor.write(value.factor, into: &buf)
+        FfiConverterOptionDouble.write(value.risk, into: &buf)
+        FfiConverterDouble.write(value.weight, into: &buf)
+        FfiConverterTypeAmount.write(value.points, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContribution_lift(_ buf: RustBuffer) throws -> Contribution {
+    return try FfiConverterTypeContribution.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContribution_lower(_ value: Contribution) -> RustBuffer {
+    return FfiConverterTypeContribution.lower(value)
+}
+
+
+/**
+ * A credit for the customer's next bill: a loyalty redemption or a credit note.
+ */
+public struct Credit: Equatable, Hashable {
+    public var id: String
+    public var customerId: String
+    public var kind: CreditKind
+    public var amount: Amount
+    public var date: CalendarDate
+    public var orderId: String?
+    public var deliveryId: String?
+    public var reason: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: String, customerId: String, kind: CreditKind, amount: Amount, date: CalendarDate, orderId: String?, deliveryId: String?, reason: String?) {
+        self.id = id
+        self.customerId = customerId
+        self.kind = kind
+        self.amount = amount
+        self.date = date
+        self.orderId = orderId
+        self.deliveryId = deliveryId
+        self.reason = reason
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Credit: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCredit: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Credit {
+        return
+            try Credit(
+                id: FfiConverterString.read(from: &buf), 
+                customerId: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterTypeCreditKind.read(from: &buf), 
+                amount: FfiConverterTypeAmount.read(from: &buf), 
+                date: FfiConverterTypeCalendarDate.read(from: &buf), 
+                orderId: FfiConverterOptionString.read(from: &buf), 
+                deliveryId: FfiConverterOptionString.read(from: &buf), 
+                reason: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Credit, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.customerId, into: &buf)
+        FfiConverterTypeCreditKind.write(value.kind, into: &buf)
+        FfiConverterTypeAmount.write(value.amount, into: &buf)
+        FfiConverterTypeCalendarDate.write(value.date, into: &buf)
+        FfiConverterOptionString.write(value.orderId, into: &buf)
+        FfiConverterOptionString.write(value.deliveryId, into: &buf)
+        FfiConverterOptionString.write(value.reason, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCredit_lift(_ buf: RustBuffer) throws -> Credit {
+    return try FfiConverterTypeCredit.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCredit_lower(_ value: Credit) -> RustBuffer {
+    return FfiConverterTypeCredit.lower(value)
+}
+
+
+/**
  * A customer, as the `customers_v2` collection holds them; `phone` is normalised.
  */
 public struct Customer: Equatable, Hashable {
@@ -778,6 +2591,124 @@ public func FfiConverterTypeCustomer_lift(_ buf: RustBuffer) throws -> Customer 
 #endif
 public func FfiConverterTypeCustomer_lower(_ value: Customer) -> RustBuffer {
     return FfiConverterTypeCustomer.lower(value)
+}
+
+
+/**
+ * One customer's signup day and activity days, a row of a cohort table.
+ */
+public struct CustomerActivity: Equatable, Hashable {
+    public var signedUpOn: CalendarDate
+    public var activity: [CalendarDate]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(signedUpOn: CalendarDate, activity: [CalendarDate]) {
+        self.signedUpOn = signedUpOn
+        self.activity = activity
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CustomerActivity: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCustomerActivity: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CustomerActivity {
+        return
+            try CustomerActivity(
+                signedUpOn: FfiConverterTypeCalendarDate.read(from: &buf), 
+                activity: FfiConverterSequenceTypeCalendarDate.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CustomerActivity, into buf: inout [UInt8]) {
+        FfiConverterTypeCalendarDate.write(value.signedUpOn, into: &buf)
+        FfiConverterSequenceTypeCalendarDate.write(value.activity, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomerActivity_lift(_ buf: RustBuffer) throws -> CustomerActivity {
+    return try FfiConverterTypeCustomerActivity.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomerActivity_lower(_ value: CustomerActivity) -> RustBuffer {
+    return FfiConverterTypeCustomerActivity.lower(value)
+}
+
+
+/**
+ * A customer's events and subscriptions (for their pauses): the input of a replay.
+ */
+public struct CustomerHistory: Equatable, Hashable {
+    public var customerId: String
+    public var events: [ActivationEvent]
+    public var subscriptions: [Subscription]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(customerId: String, events: [ActivationEvent], subscriptions: [Subscription]) {
+        self.customerId = customerId
+        self.events = events
+        self.subscriptions = subscriptions
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CustomerHistory: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCustomerHistory: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CustomerHistory {
+        return
+            try CustomerHistory(
+                customerId: FfiConverterString.read(from: &buf), 
+                events: FfiConverterSequenceTypeActivationEvent.read(from: &buf), 
+                subscriptions: FfiConverterSequenceTypeSubscription.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CustomerHistory, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.customerId, into: &buf)
+        FfiConverterSequenceTypeActivationEvent.write(value.events, into: &buf)
+        FfiConverterSequenceTypeSubscription.write(value.subscriptions, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomerHistory_lift(_ buf: RustBuffer) throws -> CustomerHistory {
+    return try FfiConverterTypeCustomerHistory.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomerHistory_lower(_ value: CustomerHistory) -> RustBuffer {
+    return FfiConverterTypeCustomerHistory.lower(value)
 }
 
 
@@ -1123,6 +3054,67 @@ public func FfiConverterTypeDeliveryRecord_lower(_ value: DeliveryRecord) -> Rus
 
 
 /**
+ * Delivery outcomes over the recent window.
+ */
+public struct DeliverySignals: Equatable, Hashable {
+    public var delivered: UInt32
+    public var partiallyDelivered: UInt32
+    public var notDelivered: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(delivered: UInt32, partiallyDelivered: UInt32, notDelivered: UInt32) {
+        self.delivered = delivered
+        self.partiallyDelivered = partiallyDelivered
+        self.notDelivered = notDelivered
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DeliverySignals: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDeliverySignals: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DeliverySignals {
+        return
+            try DeliverySignals(
+                delivered: FfiConverterUInt32.read(from: &buf), 
+                partiallyDelivered: FfiConverterUInt32.read(from: &buf), 
+                notDelivered: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DeliverySignals, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.delivered, into: &buf)
+        FfiConverterUInt32.write(value.partiallyDelivered, into: &buf)
+        FfiConverterUInt32.write(value.notDelivered, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeliverySignals_lift(_ buf: RustBuffer) throws -> DeliverySignals {
+    return try FfiConverterTypeDeliverySignals.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeliverySignals_lower(_ value: DeliverySignals) -> RustBuffer {
+    return FfiConverterTypeDeliverySignals.lower(value)
+}
+
+
+/**
  * One day on which a subscription is due, with the quantity due.
  */
 public struct DueDelivery: Equatable, Hashable {
@@ -1176,6 +3168,200 @@ public func FfiConverterTypeDueDelivery_lift(_ buf: RustBuffer) throws -> DueDel
 #endif
 public func FfiConverterTypeDueDelivery_lower(_ value: DueDelivery) -> RustBuffer {
     return FfiConverterTypeDueDelivery.lower(value)
+}
+
+
+/**
+ * Tunable constants of the factor formulas (`docs/churn.md`).
+ */
+public struct FactorParams: Equatable, Hashable {
+    public var priorGapDays: Double
+    public var priorGapWeight: Double
+    public var recencyRelativeShare: Double
+    public var recencyHalfDays: Double
+    public var dropWindowDays: UInt32
+    public var fullPauseRisk: Double
+    public var spendLevelHalfAmount: Amount?
+    public var overdueHalfDays: Double
+    public var overdueHalfAmount: Amount
+    public var failedPaymentRisk: Double
+    public var complaintRisk: Double
+    public var disputeRisk: Double
+    public var partialDeliveryRisk: Double
+    public var failedDeliveryRisk: Double
+    public var tenureHalfDays: Double
+    public var tenureHalfRepeats: Double
+    public var purchaseModel: PurchaseModel?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(priorGapDays: Double, priorGapWeight: Double, recencyRelativeShare: Double, recencyHalfDays: Double, dropWindowDays: UInt32, fullPauseRisk: Double, spendLevelHalfAmount: Amount?, overdueHalfDays: Double, overdueHalfAmount: Amount, failedPaymentRisk: Double, complaintRisk: Double, disputeRisk: Double, partialDeliveryRisk: Double, failedDeliveryRisk: Double, tenureHalfDays: Double, tenureHalfRepeats: Double, purchaseModel: PurchaseModel?) {
+        self.priorGapDays = priorGapDays
+        self.priorGapWeight = priorGapWeight
+        self.recencyRelativeShare = recencyRelativeShare
+        self.recencyHalfDays = recencyHalfDays
+        self.dropWindowDays = dropWindowDays
+        self.fullPauseRisk = fullPauseRisk
+        self.spendLevelHalfAmount = spendLevelHalfAmount
+        self.overdueHalfDays = overdueHalfDays
+        self.overdueHalfAmount = overdueHalfAmount
+        self.failedPaymentRisk = failedPaymentRisk
+        self.complaintRisk = complaintRisk
+        self.disputeRisk = disputeRisk
+        self.partialDeliveryRisk = partialDeliveryRisk
+        self.failedDeliveryRisk = failedDeliveryRisk
+        self.tenureHalfDays = tenureHalfDays
+        self.tenureHalfRepeats = tenureHalfRepeats
+        self.purchaseModel = purchaseModel
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension FactorParams: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFactorParams: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FactorParams {
+        return
+            try FactorParams(
+                priorGapDays: FfiConverterDouble.read(from: &buf), 
+                priorGapWeight: FfiConverterDouble.read(from: &buf), 
+                recencyRelativeShare: FfiConverterDouble.read(from: &buf), 
+                recencyHalfDays: FfiConverterDouble.read(from: &buf), 
+                dropWindowDays: FfiConverterUInt32.read(from: &buf), 
+                fullPauseRisk: FfiConverterDouble.read(from: &buf), 
+                spendLevelHalfAmount: FfiConverterOptionTypeAmount.read(from: &buf), 
+                overdueHalfDays: FfiConverterDouble.read(from: &buf), 
+                overdueHalfAmount: FfiConverterTypeAmount.read(from: &buf), 
+                failedPaymentRisk: FfiConverterDouble.read(from: &buf), 
+                complaintRisk: FfiConverterDouble.read(from: &buf), 
+                disputeRisk: FfiConverterDouble.read(from: &buf), 
+                partialDeliveryRisk: FfiConverterDouble.read(from: &buf), 
+                failedDeliveryRisk: FfiConverterDouble.read(from: &buf), 
+                tenureHalfDays: FfiConverterDouble.read(from: &buf), 
+                tenureHalfRepeats: FfiConverterDouble.read(from: &buf), 
+                purchaseModel: FfiConverterOptionTypePurchaseModel.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FactorParams, into buf: inout [UInt8]) {
+        FfiConverterDouble.write(value.priorGapDays, into: &buf)
+        FfiConverterDouble.write(value.priorGapWeight, into: &buf)
+        FfiConverterDouble.write(value.recencyRelativeShare, into: &buf)
+        FfiConverterDouble.write(value.recencyHalfDays, into: &buf)
+        FfiConverterUInt32.write(value.dropWindowDays, into: &buf)
+        FfiConverterDouble.write(value.fullPauseRisk, into: &buf)
+        FfiConverterOptionTypeAmount.write(value.spendLevelHalfAmount, into: &buf)
+        FfiConverterDouble.write(value.overdueHalfDays, into: &buf)
+        FfiConverterTypeAmount.write(value.overdueHalfAmount, into: &buf)
+        FfiConverterDouble.write(value.failedPaymentRisk, into: &buf)
+        FfiConverterDouble.write(value.complaintRisk, into: &buf)
+        FfiConverterDouble.write(value.disputeRisk, into: &buf)
+        FfiConverterDouble.write(value.partialDeliveryRisk, into: &buf)
+        FfiConverterDouble.write(value.failedDeliveryRisk, into: &buf)
+        FfiConverterDouble.write(value.tenureHalfDays, into: &buf)
+        FfiConverterDouble.write(value.tenureHalfRepeats, into: &buf)
+        FfiConverterOptionTypePurchaseModel.write(value.purchaseModel, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFactorParams_lift(_ buf: RustBuffer) throws -> FactorParams {
+    return try FfiConverterTypeFactorParams.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFactorParams_lower(_ value: FactorParams) -> RustBuffer {
+    return FfiConverterTypeFactorParams.lower(value)
+}
+
+
+/**
+ * The weight of each factor (only ratios matter).
+ */
+public struct FactorWeights: Equatable, Hashable {
+    public var recency: Double
+    public var frequencyDrop: Double
+    public var spendDrop: Double
+    public var subscription: Double
+    public var payment: Double
+    public var service: Double
+    public var tenure: Double
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(recency: Double, frequencyDrop: Double, spendDrop: Double, subscription: Double, payment: Double, service: Double, tenure: Double) {
+        self.recency = recency
+        self.frequencyDrop = frequencyDrop
+        self.spendDrop = spendDrop
+        self.subscription = subscription
+        self.payment = payment
+        self.service = service
+        self.tenure = tenure
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension FactorWeights: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFactorWeights: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FactorWeights {
+        return
+            try FactorWeights(
+                recency: FfiConverterDouble.read(from: &buf), 
+                frequencyDrop: FfiConverterDouble.read(from: &buf), 
+                spendDrop: FfiConverterDouble.read(from: &buf), 
+                subscription: FfiConverterDouble.read(from: &buf), 
+                payment: FfiConverterDouble.read(from: &buf), 
+                service: FfiConverterDouble.read(from: &buf), 
+                tenure: FfiConverterDouble.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FactorWeights, into buf: inout [UInt8]) {
+        FfiConverterDouble.write(value.recency, into: &buf)
+        FfiConverterDouble.write(value.frequencyDrop, into: &buf)
+        FfiConverterDouble.write(value.spendDrop, into: &buf)
+        FfiConverterDouble.write(value.subscription, into: &buf)
+        FfiConverterDouble.write(value.payment, into: &buf)
+        FfiConverterDouble.write(value.service, into: &buf)
+        FfiConverterDouble.write(value.tenure, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFactorWeights_lift(_ buf: RustBuffer) throws -> FactorWeights {
+    return try FfiConverterTypeFactorWeights.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFactorWeights_lower(_ value: FactorWeights) -> RustBuffer {
+    return FfiConverterTypeFactorWeights.lower(value)
 }
 
 
@@ -1241,6 +3427,189 @@ public func FfiConverterTypeFieldProblem_lift(_ buf: RustBuffer) throws -> Field
 #endif
 public func FfiConverterTypeFieldProblem_lower(_ value: FieldProblem) -> RustBuffer {
     return FfiConverterTypeFieldProblem.lower(value)
+}
+
+
+/**
+ * One source of a line with the quantity it contributes.
+ */
+public struct LineSource: Equatable, Hashable {
+    public var source: SourceRef
+    public var date: CalendarDate
+    public var quantity: Amount
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(source: SourceRef, date: CalendarDate, quantity: Amount) {
+        self.source = source
+        self.date = date
+        self.quantity = quantity
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension LineSource: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLineSource: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LineSource {
+        return
+            try LineSource(
+                source: FfiConverterTypeSourceRef.read(from: &buf), 
+                date: FfiConverterTypeCalendarDate.read(from: &buf), 
+                quantity: FfiConverterTypeAmount.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LineSource, into buf: inout [UInt8]) {
+        FfiConverterTypeSourceRef.write(value.source, into: &buf)
+        FfiConverterTypeCalendarDate.write(value.date, into: &buf)
+        FfiConverterTypeAmount.write(value.quantity, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLineSource_lift(_ buf: RustBuffer) throws -> LineSource {
+    return try FfiConverterTypeLineSource.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLineSource_lower(_ value: LineSource) -> RustBuffer {
+    return FfiConverterTypeLineSource.lower(value)
+}
+
+
+/**
+ * A message a transition asks to send (template key and its variables).
+ */
+public struct NotificationIntent: Equatable, Hashable {
+    public var template: String
+    public var customerId: String
+    public var variables: TemplateVariables
+    public var at: Instant
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(template: String, customerId: String, variables: TemplateVariables, at: Instant) {
+        self.template = template
+        self.customerId = customerId
+        self.variables = variables
+        self.at = at
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension NotificationIntent: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNotificationIntent: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NotificationIntent {
+        return
+            try NotificationIntent(
+                template: FfiConverterString.read(from: &buf), 
+                customerId: FfiConverterString.read(from: &buf), 
+                variables: FfiConverterTypeTemplateVariables.read(from: &buf), 
+                at: FfiConverterTypeInstant.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: NotificationIntent, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.template, into: &buf)
+        FfiConverterString.write(value.customerId, into: &buf)
+        FfiConverterTypeTemplateVariables.write(value.variables, into: &buf)
+        FfiConverterTypeInstant.write(value.at, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNotificationIntent_lift(_ buf: RustBuffer) throws -> NotificationIntent {
+    return try FfiConverterTypeNotificationIntent.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNotificationIntent_lower(_ value: NotificationIntent) -> RustBuffer {
+    return FfiConverterTypeNotificationIntent.lower(value)
+}
+
+
+/**
+ * The last bill number given in a financial year (the year it starts in).
+ */
+public struct NumberSeries: Equatable, Hashable {
+    public var financialYear: FinancialYear
+    public var last: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(financialYear: FinancialYear, last: UInt32) {
+        self.financialYear = financialYear
+        self.last = last
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension NumberSeries: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNumberSeries: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NumberSeries {
+        return
+            try NumberSeries(
+                financialYear: FfiConverterTypeFinancialYear.read(from: &buf), 
+                last: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: NumberSeries, into buf: inout [UInt8]) {
+        FfiConverterTypeFinancialYear.write(value.financialYear, into: &buf)
+        FfiConverterUInt32.write(value.last, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNumberSeries_lift(_ buf: RustBuffer) throws -> NumberSeries {
+    return try FfiConverterTypeNumberSeries.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNumberSeries_lower(_ value: NumberSeries) -> RustBuffer {
+    return FfiConverterTypeNumberSeries.lower(value)
 }
 
 
@@ -1578,6 +3947,67 @@ public func FfiConverterTypePayment_lower(_ value: Payment) -> RustBuffer {
 
 
 /**
+ * Money owed and payments that failed (billing knows them, the records do not).
+ */
+public struct PaymentSignals: Equatable, Hashable {
+    public var overdueAmount: Amount
+    public var overdueDays: UInt32
+    public var failedPayments: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(overdueAmount: Amount, overdueDays: UInt32, failedPayments: UInt32) {
+        self.overdueAmount = overdueAmount
+        self.overdueDays = overdueDays
+        self.failedPayments = failedPayments
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PaymentSignals: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePaymentSignals: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PaymentSignals {
+        return
+            try PaymentSignals(
+                overdueAmount: FfiConverterTypeAmount.read(from: &buf), 
+                overdueDays: FfiConverterUInt32.read(from: &buf), 
+                failedPayments: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PaymentSignals, into buf: inout [UInt8]) {
+        FfiConverterTypeAmount.write(value.overdueAmount, into: &buf)
+        FfiConverterUInt32.write(value.overdueDays, into: &buf)
+        FfiConverterUInt32.write(value.failedPayments, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePaymentSignals_lift(_ buf: RustBuffer) throws -> PaymentSignals {
+    return try FfiConverterTypePaymentSignals.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePaymentSignals_lower(_ value: PaymentSignals) -> RustBuffer {
+    return FfiConverterTypePaymentSignals.lower(value)
+}
+
+
+/**
  * A product with its price and GST history, prices exclusive of GST.
  */
 public struct Product: Equatable, Hashable {
@@ -1643,6 +4073,376 @@ public func FfiConverterTypeProduct_lift(_ buf: RustBuffer) throws -> Product {
 #endif
 public func FfiConverterTypeProduct_lower(_ value: Product) -> RustBuffer {
     return FfiConverterTypeProduct.lower(value)
+}
+
+
+/**
+ * One purchase: an order or a delivered day.
+ */
+public struct Purchase: Equatable, Hashable {
+    public var date: CalendarDate
+    public var amount: Amount
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(date: CalendarDate, amount: Amount) {
+        self.date = date
+        self.amount = amount
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Purchase: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePurchase: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Purchase {
+        return
+            try Purchase(
+                date: FfiConverterTypeCalendarDate.read(from: &buf), 
+                amount: FfiConverterTypeAmount.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Purchase, into buf: inout [UInt8]) {
+        FfiConverterTypeCalendarDate.write(value.date, into: &buf)
+        FfiConverterTypeAmount.write(value.amount, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePurchase_lift(_ buf: RustBuffer) throws -> Purchase {
+    return try FfiConverterTypePurchase.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePurchase_lower(_ value: Purchase) -> RustBuffer {
+    return FfiConverterTypePurchase.lower(value)
+}
+
+
+/**
+ * Fitted purchase-model parameters for the recency factor.
+ */
+public struct PurchaseModel: Equatable, Hashable {
+    public var r: Double
+    public var alpha: Double
+    public var a: Double
+    public var b: Double
+    public var horizonDays: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(r: Double, alpha: Double, a: Double, b: Double, horizonDays: UInt32) {
+        self.r = r
+        self.alpha = alpha
+        self.a = a
+        self.b = b
+        self.horizonDays = horizonDays
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PurchaseModel: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePurchaseModel: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PurchaseModel {
+        return
+            try PurchaseModel(
+                r: FfiConverterDouble.read(from: &buf), 
+                alpha: FfiConverterDouble.read(from: &buf), 
+                a: FfiConverterDouble.read(from: &buf), 
+                b: FfiConverterDouble.read(from: &buf), 
+                horizonDays: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PurchaseModel, into buf: inout [UInt8]) {
+        FfiConverterDouble.write(value.r, into: &buf)
+        FfiConverterDouble.write(value.alpha, into: &buf)
+        FfiConverterDouble.write(value.a, into: &buf)
+        FfiConverterDouble.write(value.b, into: &buf)
+        FfiConverterUInt32.write(value.horizonDays, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePurchaseModel_lift(_ buf: RustBuffer) throws -> PurchaseModel {
+    return try FfiConverterTypePurchaseModel.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePurchaseModel_lower(_ value: PurchaseModel) -> RustBuffer {
+    return FfiConverterTypePurchaseModel.lower(value)
+}
+
+
+/**
+ * A customer's position in a ranking: its index in the input list and its score.
+ */
+public struct RankedCustomer: Equatable, Hashable {
+    public var index: Count
+    public var churn: ChurnScore
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(index: Count, churn: ChurnScore) {
+        self.index = index
+        self.churn = churn
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RankedCustomer: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRankedCustomer: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RankedCustomer {
+        return
+            try RankedCustomer(
+                index: FfiConverterTypeCount.read(from: &buf), 
+                churn: FfiConverterTypeChurnScore.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RankedCustomer, into buf: inout [UInt8]) {
+        FfiConverterTypeCount.write(value.index, into: &buf)
+        FfiConverterTypeChurnScore.write(value.churn, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRankedCustomer_lift(_ buf: RustBuffer) throws -> RankedCustomer {
+    return try FfiConverterTypeRankedCustomer.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRankedCustomer_lower(_ value: RankedCustomer) -> RustBuffer {
+    return FfiConverterTypeRankedCustomer.lower(value)
+}
+
+
+/**
+ * What recording one event did: new transitions, whether it was late and refolded history.
+ */
+public struct Recorded: Equatable, Hashable {
+    public var transitions: [Transition]
+    public var late: Bool
+    public var rewroteHistory: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(transitions: [Transition], late: Bool, rewroteHistory: Bool) {
+        self.transitions = transitions
+        self.late = late
+        self.rewroteHistory = rewroteHistory
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Recorded: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRecorded: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Recorded {
+        return
+            try Recorded(
+                transitions: FfiConverterSequenceTypeTransition.read(from: &buf), 
+                late: FfiConverterBool.read(from: &buf), 
+                rewroteHistory: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Recorded, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeTransition.write(value.transitions, into: &buf)
+        FfiConverterBool.write(value.late, into: &buf)
+        FfiConverterBool.write(value.rewroteHistory, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRecorded_lift(_ buf: RustBuffer) throws -> Recorded {
+    return try FfiConverterTypeRecorded.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRecorded_lower(_ value: Recorded) -> RustBuffer {
+    return FfiConverterTypeRecorded.lower(value)
+}
+
+
+/**
+ * The dates the rules ask to record.
+ */
+public struct RecordedDates: Equatable, Hashable {
+    public var signedUpAt: Instant?
+    public var firstOrderAt: Instant?
+    public var firstDeliveryAt: Instant?
+    public var lastActivityAt: Instant?
+    public var churnedOn: CalendarDate?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(signedUpAt: Instant?, firstOrderAt: Instant?, firstDeliveryAt: Instant?, lastActivityAt: Instant?, churnedOn: CalendarDate?) {
+        self.signedUpAt = signedUpAt
+        self.firstOrderAt = firstOrderAt
+        self.firstDeliveryAt = firstDeliveryAt
+        self.lastActivityAt = lastActivityAt
+        self.churnedOn = churnedOn
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RecordedDates: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRecordedDates: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RecordedDates {
+        return
+            try RecordedDates(
+                signedUpAt: FfiConverterOptionTypeInstant.read(from: &buf), 
+                firstOrderAt: FfiConverterOptionTypeInstant.read(from: &buf), 
+                firstDeliveryAt: FfiConverterOptionTypeInstant.read(from: &buf), 
+                lastActivityAt: FfiConverterOptionTypeInstant.read(from: &buf), 
+                churnedOn: FfiConverterOptionTypeCalendarDate.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RecordedDates, into buf: inout [UInt8]) {
+        FfiConverterOptionTypeInstant.write(value.signedUpAt, into: &buf)
+        FfiConverterOptionTypeInstant.write(value.firstOrderAt, into: &buf)
+        FfiConverterOptionTypeInstant.write(value.firstDeliveryAt, into: &buf)
+        FfiConverterOptionTypeInstant.write(value.lastActivityAt, into: &buf)
+        FfiConverterOptionTypeCalendarDate.write(value.churnedOn, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRecordedDates_lift(_ buf: RustBuffer) throws -> RecordedDates {
+    return try FfiConverterTypeRecordedDates.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRecordedDates_lower(_ value: RecordedDates) -> RustBuffer {
+    return FfiConverterTypeRecordedDates.lower(value)
+}
+
+
+/**
+ * Complaints and disputes over the recent window.
+ */
+public struct ServiceSignals: Equatable, Hashable {
+    public var complaints: UInt32
+    public var disputes: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(complaints: UInt32, disputes: UInt32) {
+        self.complaints = complaints
+        self.disputes = disputes
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ServiceSignals: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeServiceSignals: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ServiceSignals {
+        return
+            try ServiceSignals(
+                complaints: FfiConverterUInt32.read(from: &buf), 
+                disputes: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ServiceSignals, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.complaints, into: &buf)
+        FfiConverterUInt32.write(value.disputes, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeServiceSignals_lift(_ buf: RustBuffer) throws -> ServiceSignals {
+    return try FfiConverterTypeServiceSignals.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeServiceSignals_lower(_ value: ServiceSignals) -> RustBuffer {
+    return FfiConverterTypeServiceSignals.lower(value)
 }
 
 
@@ -1733,6 +4533,731 @@ public func FfiConverterTypeSubscription_lift(_ buf: RustBuffer) throws -> Subsc
 public func FfiConverterTypeSubscription_lower(_ value: Subscription) -> RustBuffer {
     return FfiConverterTypeSubscription.lower(value)
 }
+
+
+/**
+ * Subscription behaviour over the recent window.
+ */
+public struct SubscriptionSignals: Equatable, Hashable {
+    public var cancelled: Bool
+    public var pausedDays: UInt32
+    public var scheduledDeliveries: UInt32
+    public var skippedDeliveries: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(cancelled: Bool, pausedDays: UInt32, scheduledDeliveries: UInt32, skippedDeliveries: UInt32) {
+        self.cancelled = cancelled
+        self.pausedDays = pausedDays
+        self.scheduledDeliveries = scheduledDeliveries
+        self.skippedDeliveries = skippedDeliveries
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SubscriptionSignals: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSubscriptionSignals: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SubscriptionSignals {
+        return
+            try SubscriptionSignals(
+                cancelled: FfiConverterBool.read(from: &buf), 
+                pausedDays: FfiConverterUInt32.read(from: &buf), 
+                scheduledDeliveries: FfiConverterUInt32.read(from: &buf), 
+                skippedDeliveries: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SubscriptionSignals, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.cancelled, into: &buf)
+        FfiConverterUInt32.write(value.pausedDays, into: &buf)
+        FfiConverterUInt32.write(value.scheduledDeliveries, into: &buf)
+        FfiConverterUInt32.write(value.skippedDeliveries, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSubscriptionSignals_lift(_ buf: RustBuffer) throws -> SubscriptionSignals {
+    return try FfiConverterTypeSubscriptionSignals.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSubscriptionSignals_lower(_ value: SubscriptionSignals) -> RustBuffer {
+    return FfiConverterTypeSubscriptionSignals.lower(value)
+}
+
+
+/**
+ * The tax of one GST rate.
+ */
+public struct TaxLine: Equatable, Hashable {
+    public var rate: Amount
+    public var taxable: Amount
+    public var tax: Amount
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(rate: Amount, taxable: Amount, tax: Amount) {
+        self.rate = rate
+        self.taxable = taxable
+        self.tax = tax
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TaxLine: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTaxLine: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TaxLine {
+        return
+            try TaxLine(
+                rate: FfiConverterTypeAmount.read(from: &buf), 
+                taxable: FfiConverterTypeAmount.read(from: &buf), 
+                tax: FfiConverterTypeAmount.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TaxLine, into buf: inout [UInt8]) {
+        FfiConverterTypeAmount.write(value.rate, into: &buf)
+        FfiConverterTypeAmount.write(value.taxable, into: &buf)
+        FfiConverterTypeAmount.write(value.tax, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTaxLine_lift(_ buf: RustBuffer) throws -> TaxLine {
+    return try FfiConverterTypeTaxLine.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTaxLine_lower(_ value: TaxLine) -> RustBuffer {
+    return FfiConverterTypeTaxLine.lower(value)
+}
+
+
+/**
+ * One entry of a customer's timeline.
+ */
+public struct Transition: Equatable, Hashable {
+    public var from: ActivationState?
+    public var to: ActivationState
+    public var cause: Cause
+    public var at: Instant
+    public var lastActivityOn: CalendarDate?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(from: ActivationState?, to: ActivationState, cause: Cause, at: Instant, lastActivityOn: CalendarDate?) {
+        self.from = from
+        self.to = to
+        self.cause = cause
+        self.at = at
+        self.lastActivityOn = lastActivityOn
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Transition: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTransition: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Transition {
+        return
+            try Transition(
+                from: FfiConverterOptionTypeActivationState.read(from: &buf), 
+                to: FfiConverterTypeActivationState.read(from: &buf), 
+                cause: FfiConverterTypeCause.read(from: &buf), 
+                at: FfiConverterTypeInstant.read(from: &buf), 
+                lastActivityOn: FfiConverterOptionTypeCalendarDate.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Transition, into buf: inout [UInt8]) {
+        FfiConverterOptionTypeActivationState.write(value.from, into: &buf)
+        FfiConverterTypeActivationState.write(value.to, into: &buf)
+        FfiConverterTypeCause.write(value.cause, into: &buf)
+        FfiConverterTypeInstant.write(value.at, into: &buf)
+        FfiConverterOptionTypeCalendarDate.write(value.lastActivityOn, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTransition_lift(_ buf: RustBuffer) throws -> Transition {
+    return try FfiConverterTypeTransition.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTransition_lower(_ value: Transition) -> RustBuffer {
+    return FfiConverterTypeTransition.lower(value)
+}
+
+
+/**
+ * A day a subscription was due with no delivery record yet: not billed, to be confirmed.
+ */
+public struct Unconfirmed: Equatable, Hashable {
+    public var subscriptionId: String
+    public var productId: String
+    public var date: CalendarDate
+    public var quantity: Amount
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(subscriptionId: String, productId: String, date: CalendarDate, quantity: Amount) {
+        self.subscriptionId = subscriptionId
+        self.productId = productId
+        self.date = date
+        self.quantity = quantity
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Unconfirmed: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUnconfirmed: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Unconfirmed {
+        return
+            try Unconfirmed(
+                subscriptionId: FfiConverterString.read(from: &buf), 
+                productId: FfiConverterString.read(from: &buf), 
+                date: FfiConverterTypeCalendarDate.read(from: &buf), 
+                quantity: FfiConverterTypeAmount.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Unconfirmed, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.subscriptionId, into: &buf)
+        FfiConverterString.write(value.productId, into: &buf)
+        FfiConverterTypeCalendarDate.write(value.date, into: &buf)
+        FfiConverterTypeAmount.write(value.quantity, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnconfirmed_lift(_ buf: RustBuffer) throws -> Unconfirmed {
+    return try FfiConverterTypeUnconfirmed.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnconfirmed_lower(_ value: Unconfirmed) -> RustBuffer {
+    return FfiConverterTypeUnconfirmed.lower(value)
+}
+
+
+/**
+ * One entry of a customer's wallet.
+ */
+public struct WalletEntry: Equatable, Hashable {
+    public var id: String
+    public var customerId: String
+    public var kind: WalletEntryKind
+    public var amount: Amount
+    public var date: CalendarDate
+    public var expiresOn: CalendarDate?
+    public var reference: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: String, customerId: String, kind: WalletEntryKind, amount: Amount, date: CalendarDate, expiresOn: CalendarDate?, reference: String?) {
+        self.id = id
+        self.customerId = customerId
+        self.kind = kind
+        self.amount = amount
+        self.date = date
+        self.expiresOn = expiresOn
+        self.reference = reference
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension WalletEntry: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWalletEntry: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WalletEntry {
+        return
+            try WalletEntry(
+                id: FfiConverterString.read(from: &buf), 
+                customerId: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterTypeWalletEntryKind.read(from: &buf), 
+                amount: FfiConverterTypeAmount.read(from: &buf), 
+                date: FfiConverterTypeCalendarDate.read(from: &buf), 
+                expiresOn: FfiConverterOptionTypeCalendarDate.read(from: &buf), 
+                reference: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: WalletEntry, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.customerId, into: &buf)
+        FfiConverterTypeWalletEntryKind.write(value.kind, into: &buf)
+        FfiConverterTypeAmount.write(value.amount, into: &buf)
+        FfiConverterTypeCalendarDate.write(value.date, into: &buf)
+        FfiConverterOptionTypeCalendarDate.write(value.expiresOn, into: &buf)
+        FfiConverterOptionString.write(value.reference, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWalletEntry_lift(_ buf: RustBuffer) throws -> WalletEntry {
+    return try FfiConverterTypeWalletEntry.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWalletEntry_lower(_ value: WalletEntry) -> RustBuffer {
+    return FfiConverterTypeWalletEntry.lower(value)
+}
+
+
+/**
+ * Where a customer is in the activation lifecycle.
+ */
+
+public enum ActivationState: Equatable, Hashable {
+    
+    case new
+    case onboarded
+    case active
+    case engaged
+    case inactive
+    case churned
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ActivationState: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeActivationState: FfiConverterRustBuffer {
+    typealias SwiftType = ActivationState
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ActivationState {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .new
+        
+        case 2: return .onboarded
+        
+        case 3: return .active
+        
+        case 4: return .engaged
+        
+        case 5: return .inactive
+        
+        case 6: return .churned
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ActivationState, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .new:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .onboarded:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .active:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .engaged:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .inactive:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .churned:
+            writeInt(&buf, Int32(6))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeActivationState_lift(_ buf: RustBuffer) throws -> ActivationState {
+    return try FfiConverterTypeActivationState.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeActivationState_lower(_ value: ActivationState) -> RustBuffer {
+    return FfiConverterTypeActivationState.lower(value)
+}
+
+
+
+/**
+ * Whether a bill may still change.
+ */
+
+public enum BillStatus: Equatable, Hashable {
+    
+    case draft
+    case finalized
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension BillStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBillStatus: FfiConverterRustBuffer {
+    typealias SwiftType = BillStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BillStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .draft
+        
+        case 2: return .finalized
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: BillStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .draft:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .finalized:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBillStatus_lift(_ buf: RustBuffer) throws -> BillStatus {
+    return try FfiConverterTypeBillStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBillStatus_lower(_ value: BillStatus) -> RustBuffer {
+    return FfiConverterTypeBillStatus.lower(value)
+}
+
+
+
+/**
+ * Why a transition happened: an event of the customer or the morning sweep.
+ */
+
+public enum Cause: Equatable, Hashable {
+    
+    case event(kind: EventKind, sequence: UInt64, reference: String?
+    )
+    case sweep(rule: SweepRule
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Cause: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCause: FfiConverterRustBuffer {
+    typealias SwiftType = Cause
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Cause {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .event(kind: try FfiConverterTypeEventKind.read(from: &buf), sequence: try FfiConverterUInt64.read(from: &buf), reference: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 2: return .sweep(rule: try FfiConverterTypeSweepRule.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Cause, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .event(kind,sequence,reference):
+            writeInt(&buf, Int32(1))
+            FfiConverterTypeEventKind.write(kind, into: &buf)
+            FfiConverterUInt64.write(sequence, into: &buf)
+            FfiConverterOptionString.write(reference, into: &buf)
+            
+        
+        case let .sweep(rule):
+            writeInt(&buf, Int32(2))
+            FfiConverterTypeSweepRule.write(rule, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCause_lift(_ buf: RustBuffer) throws -> Cause {
+    return try FfiConverterTypeCause.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCause_lower(_ value: Cause) -> RustBuffer {
+    return FfiConverterTypeCause.lower(value)
+}
+
+
+
+/**
+ * One test of an action rule.
+ */
+
+public enum Condition: Equatable, Hashable {
+    
+    case factorRiskAtLeast(factor: Factor, risk: Double
+    )
+    case bandAtLeast(band: RiskBand
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Condition: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCondition: FfiConverterRustBuffer {
+    typealias SwiftType = Condition
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Condition {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .factorRiskAtLeast(factor: try FfiConverterTypeFactor.read(from: &buf), risk: try FfiConverterDouble.read(from: &buf)
+        )
+        
+        case 2: return .bandAtLeast(band: try FfiConverterTypeRiskBand.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Condition, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .factorRiskAtLeast(factor,risk):
+            writeInt(&buf, Int32(1))
+            FfiConverterTypeFactor.write(factor, into: &buf)
+            FfiConverterDouble.write(risk, into: &buf)
+            
+        
+        case let .bandAtLeast(band):
+            writeInt(&buf, Int32(2))
+            FfiConverterTypeRiskBand.write(band, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCondition_lift(_ buf: RustBuffer) throws -> Condition {
+    return try FfiConverterTypeCondition.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCondition_lower(_ value: Condition) -> RustBuffer {
+    return FfiConverterTypeCondition.lower(value)
+}
+
+
+
+/**
+ * What a credit line stands for.
+ */
+
+public enum CreditKind: Equatable, Hashable {
+    
+    case loyaltyRedemption
+    case creditNote
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension CreditKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCreditKind: FfiConverterRustBuffer {
+    typealias SwiftType = CreditKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CreditKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .loyaltyRedemption
+        
+        case 2: return .creditNote
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: CreditKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .loyaltyRedemption:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .creditNote:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCreditKind_lift(_ buf: RustBuffer) throws -> CreditKind {
+    return try FfiConverterTypeCreditKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCreditKind_lower(_ value: CreditKind) -> RustBuffer {
+    return FfiConverterTypeCreditKind.lower(value)
+}
+
 
 
 /**
@@ -2368,6 +5893,366 @@ public func FfiConverterTypeEffect_lower(_ value: Effect) -> RustBuffer {
 
 
 /**
+ * What happened to a customer.
+ */
+
+public enum EventKind: Equatable, Hashable {
+    
+    case signedUp
+    case orderPlaced
+    case subscriptionStarted
+    case deliveryCompleted
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension EventKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEventKind: FfiConverterRustBuffer {
+    typealias SwiftType = EventKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EventKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .signedUp
+        
+        case 2: return .orderPlaced
+        
+        case 3: return .subscriptionStarted
+        
+        case 4: return .deliveryCompleted
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: EventKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .signedUp:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .orderPlaced:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .subscriptionStarted:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .deliveryCompleted:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEventKind_lift(_ buf: RustBuffer) throws -> EventKind {
+    return try FfiConverterTypeEventKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEventKind_lower(_ value: EventKind) -> RustBuffer {
+    return FfiConverterTypeEventKind.lower(value)
+}
+
+
+
+/**
+ * One factor of the score.
+ */
+
+public enum Factor: Equatable, Hashable {
+    
+    case recency
+    case frequencyDrop
+    case spendDrop
+    case subscription
+    case payment
+    case service
+    case tenure
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Factor: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFactor: FfiConverterRustBuffer {
+    typealias SwiftType = Factor
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Factor {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .recency
+        
+        case 2: return .frequencyDrop
+        
+        case 3: return .spendDrop
+        
+        case 4: return .subscription
+        
+        case 5: return .payment
+        
+        case 6: return .service
+        
+        case 7: return .tenure
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Factor, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .recency:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .frequencyDrop:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .spendDrop:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .subscription:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .payment:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .service:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .tenure:
+            writeInt(&buf, Int32(7))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFactor_lift(_ buf: RustBuffer) throws -> Factor {
+    return try FfiConverterTypeFactor.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFactor_lower(_ value: Factor) -> RustBuffer {
+    return FfiConverterTypeFactor.lower(value)
+}
+
+
+
+/**
+ * The length of a cohort and of a period.
+ */
+
+public enum Granularity: Equatable, Hashable {
+    
+    case week
+    case month
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Granularity: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeGranularity: FfiConverterRustBuffer {
+    typealias SwiftType = Granularity
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Granularity {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .week
+        
+        case 2: return .month
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Granularity, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .week:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .month:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGranularity_lift(_ buf: RustBuffer) throws -> Granularity {
+    return try FfiConverterTypeGranularity.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGranularity_lower(_ value: Granularity) -> RustBuffer {
+    return FfiConverterTypeGranularity.lower(value)
+}
+
+
+
+/**
+ * What a bill line is.
+ */
+
+public enum LineKind: Equatable, Hashable {
+    
+    case subscription
+    case oneTime
+    case arrears
+    case adjustment
+    case loyaltyRedemption
+    case creditNote
+    case roundOff
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension LineKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLineKind: FfiConverterRustBuffer {
+    typealias SwiftType = LineKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LineKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .subscription
+        
+        case 2: return .oneTime
+        
+        case 3: return .arrears
+        
+        case 4: return .adjustment
+        
+        case 5: return .loyaltyRedemption
+        
+        case 6: return .creditNote
+        
+        case 7: return .roundOff
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: LineKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .subscription:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .oneTime:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .arrears:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .adjustment:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .loyaltyRedemption:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .creditNote:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .roundOff:
+            writeInt(&buf, Int32(7))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLineKind_lift(_ buf: RustBuffer) throws -> LineKind {
+    return try FfiConverterTypeLineKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLineKind_lower(_ value: LineKind) -> RustBuffer {
+    return FfiConverterTypeLineKind.lower(value)
+}
+
+
+
+/**
  * Where a one-time order is in its lifecycle.
  */
 
@@ -2543,6 +6428,276 @@ public func FfiConverterTypePaymentMethod_lift(_ buf: RustBuffer) throws -> Paym
 #endif
 public func FfiConverterTypePaymentMethod_lower(_ value: PaymentMethod) -> RustBuffer {
     return FfiConverterTypePaymentMethod.lower(value)
+}
+
+
+
+/**
+ * Why a customer is at risk.
+ */
+
+public enum ReasonCode: Equatable, Hashable {
+    
+    case recencyOverdue
+    case frequencyDrop
+    case spendDrop
+    case subscriptionDisengaged
+    case paymentOverdue
+    case serviceIssues
+    case newCustomer
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ReasonCode: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReasonCode: FfiConverterRustBuffer {
+    typealias SwiftType = ReasonCode
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReasonCode {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .recencyOverdue
+        
+        case 2: return .frequencyDrop
+        
+        case 3: return .spendDrop
+        
+        case 4: return .subscriptionDisengaged
+        
+        case 5: return .paymentOverdue
+        
+        case 6: return .serviceIssues
+        
+        case 7: return .newCustomer
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ReasonCode, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .recencyOverdue:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .frequencyDrop:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .spendDrop:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .subscriptionDisengaged:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .paymentOverdue:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .serviceIssues:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .newCustomer:
+            writeInt(&buf, Int32(7))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReasonCode_lift(_ buf: RustBuffer) throws -> ReasonCode {
+    return try FfiConverterTypeReasonCode.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReasonCode_lower(_ value: ReasonCode) -> RustBuffer {
+    return FfiConverterTypeReasonCode.lower(value)
+}
+
+
+
+/**
+ * What the business should do about a customer.
+ */
+
+public enum RecommendedAction: Equatable, Hashable {
+    
+    case paymentReminder
+    case serviceRecoveryCall
+    case winBackOffer
+    case engagementNudge
+    case none
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension RecommendedAction: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRecommendedAction: FfiConverterRustBuffer {
+    typealias SwiftType = RecommendedAction
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RecommendedAction {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .paymentReminder
+        
+        case 2: return .serviceRecoveryCall
+        
+        case 3: return .winBackOffer
+        
+        case 4: return .engagementNudge
+        
+        case 5: return .none
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: RecommendedAction, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .paymentReminder:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .serviceRecoveryCall:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .winBackOffer:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .engagementNudge:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .none:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRecommendedAction_lift(_ buf: RustBuffer) throws -> RecommendedAction {
+    return try FfiConverterTypeRecommendedAction.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRecommendedAction_lower(_ value: RecommendedAction) -> RustBuffer {
+    return FfiConverterTypeRecommendedAction.lower(value)
+}
+
+
+
+/**
+ * How urgent a customer's risk is.
+ */
+
+public enum RiskBand: Equatable, Hashable {
+    
+    case low
+    case medium
+    case high
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension RiskBand: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRiskBand: FfiConverterRustBuffer {
+    typealias SwiftType = RiskBand
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RiskBand {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .low
+        
+        case 2: return .medium
+        
+        case 3: return .high
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: RiskBand, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .low:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .medium:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .high:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRiskBand_lift(_ buf: RustBuffer) throws -> RiskBand {
+    return try FfiConverterTypeRiskBand.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRiskBand_lower(_ value: RiskBand) -> RustBuffer {
+    return FfiConverterTypeRiskBand.lower(value)
 }
 
 
@@ -2736,6 +6891,92 @@ public func FfiConverterTypeRule_lower(_ value: Rule) -> RustBuffer {
 
 
 /**
+ * Something billable, named so that it is billed exactly once.
+ */
+
+public enum SourceRef: Equatable, Hashable {
+    
+    case delivery(deliveryId: SourceId
+    )
+    case orderItem(orderId: SourceId, item: Count
+    )
+    case credit(creditId: SourceId
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension SourceRef: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSourceRef: FfiConverterRustBuffer {
+    typealias SwiftType = SourceRef
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SourceRef {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .delivery(deliveryId: try FfiConverterTypeSourceId.read(from: &buf)
+        )
+        
+        case 2: return .orderItem(orderId: try FfiConverterTypeSourceId.read(from: &buf), item: try FfiConverterTypeCount.read(from: &buf)
+        )
+        
+        case 3: return .credit(creditId: try FfiConverterTypeSourceId.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: SourceRef, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .delivery(deliveryId):
+            writeInt(&buf, Int32(1))
+            FfiConverterTypeSourceId.write(deliveryId, into: &buf)
+            
+        
+        case let .orderItem(orderId,item):
+            writeInt(&buf, Int32(2))
+            FfiConverterTypeSourceId.write(orderId, into: &buf)
+            FfiConverterTypeCount.write(item, into: &buf)
+            
+        
+        case let .credit(creditId):
+            writeInt(&buf, Int32(3))
+            FfiConverterTypeSourceId.write(creditId, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSourceRef_lift(_ buf: RustBuffer) throws -> SourceRef {
+    return try FfiConverterTypeSourceRef.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSourceRef_lower(_ value: SourceRef) -> RustBuffer {
+    return FfiConverterTypeSourceRef.lower(value)
+}
+
+
+
+/**
  * Whether a subscription still delivers.
  */
 
@@ -2800,6 +7041,165 @@ public func FfiConverterTypeSubscriptionStatus_lift(_ buf: RustBuffer) throws ->
 #endif
 public func FfiConverterTypeSubscriptionStatus_lower(_ value: SubscriptionStatus) -> RustBuffer {
     return FfiConverterTypeSubscriptionStatus.lower(value)
+}
+
+
+
+/**
+ * A sweep row of the transition table.
+ */
+
+public enum SweepRule: Equatable, Hashable {
+    
+    case engagement
+    case engagementLapsed
+    case inactivity
+    case churn
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension SweepRule: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSweepRule: FfiConverterRustBuffer {
+    typealias SwiftType = SweepRule
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SweepRule {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .engagement
+        
+        case 2: return .engagementLapsed
+        
+        case 3: return .inactivity
+        
+        case 4: return .churn
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: SweepRule, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .engagement:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .engagementLapsed:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .inactivity:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .churn:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSweepRule_lift(_ buf: RustBuffer) throws -> SweepRule {
+    return try FfiConverterTypeSweepRule.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSweepRule_lower(_ value: SweepRule) -> RustBuffer {
+    return FfiConverterTypeSweepRule.lower(value)
+}
+
+
+
+/**
+ * What a wallet entry does.
+ */
+
+public enum WalletEntryKind: Equatable, Hashable {
+    
+    case topUp
+    case promotional
+    case applied
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension WalletEntryKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWalletEntryKind: FfiConverterRustBuffer {
+    typealias SwiftType = WalletEntryKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WalletEntryKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .topUp
+        
+        case 2: return .promotional
+        
+        case 3: return .applied
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: WalletEntryKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .topUp:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .promotional:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .applied:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWalletEntryKind_lift(_ buf: RustBuffer) throws -> WalletEntryKind {
+    return try FfiConverterTypeWalletEntryKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWalletEntryKind_lower(_ value: WalletEntryKind) -> RustBuffer {
+    return FfiConverterTypeWalletEntryKind.lower(value)
 }
 
 
@@ -2982,6 +7382,198 @@ fileprivate struct FfiConverterOptionTypeDeliveryRecord: FfiConverterRustBuffer 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeDeliverySignals: FfiConverterRustBuffer {
+    typealias SwiftType = DeliverySignals?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeDeliverySignals.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeDeliverySignals.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypePayment: FfiConverterRustBuffer {
+    typealias SwiftType = Payment?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypePayment.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypePayment.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypePaymentSignals: FfiConverterRustBuffer {
+    typealias SwiftType = PaymentSignals?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypePaymentSignals.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypePaymentSignals.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypePurchaseModel: FfiConverterRustBuffer {
+    typealias SwiftType = PurchaseModel?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypePurchaseModel.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypePurchaseModel.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeServiceSignals: FfiConverterRustBuffer {
+    typealias SwiftType = ServiceSignals?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeServiceSignals.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeServiceSignals.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeSubscriptionSignals: FfiConverterRustBuffer {
+    typealias SwiftType = SubscriptionSignals?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSubscriptionSignals.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSubscriptionSignals.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeTransition: FfiConverterRustBuffer {
+    typealias SwiftType = Transition?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeTransition.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeTransition.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeActivationState: FfiConverterRustBuffer {
+    typealias SwiftType = ActivationState?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeActivationState.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeActivationState.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeAmount: FfiConverterRustBuffer {
     typealias SwiftType = Amount?
 
@@ -3078,6 +7670,130 @@ fileprivate struct FfiConverterOptionTypeJsonText: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeMonth: FfiConverterRustBuffer {
+    typealias SwiftType = Month?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeMonth.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeMonth.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceUInt64: FfiConverterRustBuffer {
+    typealias SwiftType = [UInt64]
+
+    public static func write(_ value: [UInt64], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterUInt64.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [UInt64] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [UInt64]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterUInt64.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
+    typealias SwiftType = [String]
+
+    public static func write(_ value: [String], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterString.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [String]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterString.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeActionRule: FfiConverterRustBuffer {
+    typealias SwiftType = [ActionRule]
+
+    public static func write(_ value: [ActionRule], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeActionRule.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ActionRule] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ActionRule]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeActionRule.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeActivationEvent: FfiConverterRustBuffer {
+    typealias SwiftType = [ActivationEvent]
+
+    public static func write(_ value: [ActivationEvent], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeActivationEvent.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ActivationEvent] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ActivationEvent]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeActivationEvent.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeAuditRecord: FfiConverterRustBuffer {
     typealias SwiftType = [AuditRecord]
 
@@ -3103,6 +7819,156 @@ fileprivate struct FfiConverterSequenceTypeAuditRecord: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeBill: FfiConverterRustBuffer {
+    typealias SwiftType = [Bill]
+
+    public static func write(_ value: [Bill], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeBill.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Bill] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Bill]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeBill.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeBillLine: FfiConverterRustBuffer {
+    typealias SwiftType = [BillLine]
+
+    public static func write(_ value: [BillLine], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeBillLine.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [BillLine] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [BillLine]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeBillLine.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeChurnInput: FfiConverterRustBuffer {
+    typealias SwiftType = [ChurnInput]
+
+    public static func write(_ value: [ChurnInput], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeChurnInput.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ChurnInput] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ChurnInput]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeChurnInput.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeCohortRow: FfiConverterRustBuffer {
+    typealias SwiftType = [CohortRow]
+
+    public static func write(_ value: [CohortRow], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCohortRow.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [CohortRow] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [CohortRow]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCohortRow.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeContribution: FfiConverterRustBuffer {
+    typealias SwiftType = [Contribution]
+
+    public static func write(_ value: [Contribution], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeContribution.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Contribution] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Contribution]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeContribution.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeCredit: FfiConverterRustBuffer {
+    typealias SwiftType = [Credit]
+
+    public static func write(_ value: [Credit], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCredit.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Credit] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Credit]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCredit.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeCustomer: FfiConverterRustBuffer {
     typealias SwiftType = [Customer]
 
@@ -3120,6 +7986,31 @@ fileprivate struct FfiConverterSequenceTypeCustomer: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeCustomer.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeCustomerActivity: FfiConverterRustBuffer {
+    typealias SwiftType = [CustomerActivity]
+
+    public static func write(_ value: [CustomerActivity], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCustomerActivity.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [CustomerActivity] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [CustomerActivity]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCustomerActivity.read(from: &buf))
         }
         return seq
     }
@@ -3253,6 +8144,56 @@ fileprivate struct FfiConverterSequenceTypeFieldProblem: FfiConverterRustBuffer 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeLineSource: FfiConverterRustBuffer {
+    typealias SwiftType = [LineSource]
+
+    public static func write(_ value: [LineSource], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeLineSource.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [LineSource] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [LineSource]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeLineSource.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeNotificationIntent: FfiConverterRustBuffer {
+    typealias SwiftType = [NotificationIntent]
+
+    public static func write(_ value: [NotificationIntent], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeNotificationIntent.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [NotificationIntent] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [NotificationIntent]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeNotificationIntent.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeOrder: FfiConverterRustBuffer {
     typealias SwiftType = [Order]
 
@@ -3378,6 +8319,56 @@ fileprivate struct FfiConverterSequenceTypeProduct: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypePurchase: FfiConverterRustBuffer {
+    typealias SwiftType = [Purchase]
+
+    public static func write(_ value: [Purchase], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypePurchase.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Purchase] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Purchase]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypePurchase.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeRankedCustomer: FfiConverterRustBuffer {
+    typealias SwiftType = [RankedCustomer]
+
+    public static func write(_ value: [RankedCustomer], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRankedCustomer.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RankedCustomer] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RankedCustomer]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRankedCustomer.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeSubscription: FfiConverterRustBuffer {
     typealias SwiftType = [Subscription]
 
@@ -3395,6 +8386,156 @@ fileprivate struct FfiConverterSequenceTypeSubscription: FfiConverterRustBuffer 
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeSubscription.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeTaxLine: FfiConverterRustBuffer {
+    typealias SwiftType = [TaxLine]
+
+    public static func write(_ value: [TaxLine], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeTaxLine.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [TaxLine] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [TaxLine]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeTaxLine.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeTransition: FfiConverterRustBuffer {
+    typealias SwiftType = [Transition]
+
+    public static func write(_ value: [Transition], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeTransition.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Transition] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Transition]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeTransition.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeUnconfirmed: FfiConverterRustBuffer {
+    typealias SwiftType = [Unconfirmed]
+
+    public static func write(_ value: [Unconfirmed], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeUnconfirmed.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Unconfirmed] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Unconfirmed]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeUnconfirmed.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeWalletEntry: FfiConverterRustBuffer {
+    typealias SwiftType = [WalletEntry]
+
+    public static func write(_ value: [WalletEntry], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeWalletEntry.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [WalletEntry] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [WalletEntry]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeWalletEntry.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeCondition: FfiConverterRustBuffer {
+    typealias SwiftType = [Condition]
+
+    public static func write(_ value: [Condition], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCondition.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Condition] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Condition]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCondition.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeReasonCode: FfiConverterRustBuffer {
+    typealias SwiftType = [ReasonCode]
+
+    public static func write(_ value: [ReasonCode], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeReasonCode.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ReasonCode] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ReasonCode]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeReasonCode.read(from: &buf))
         }
         return seq
     }
@@ -3447,6 +8588,57 @@ fileprivate struct FfiConverterSequenceTypeAmount: FfiConverterRustBuffer {
             seq.append(try FfiConverterTypeAmount.read(from: &buf))
         }
         return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeCalendarDate: FfiConverterRustBuffer {
+    typealias SwiftType = [CalendarDate]
+
+    public static func write(_ value: [CalendarDate], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCalendarDate.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [CalendarDate] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [CalendarDate]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCalendarDate.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDictionaryStringString: FfiConverterRustBuffer {
+    public static func write(_ value: [String: String], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: String] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [String: String]()
+        dict.reserveCapacity(Int(len))
+        for _ in 0..<len {
+            let key = try FfiConverterString.read(from: &buf)
+            let value = try FfiConverterString.read(from: &buf)
+            dict[key] = value
+        }
+        return dict
     }
 }
 
@@ -3565,6 +8757,126 @@ public func FfiConverterTypeCalendarDate_lower(_ value: CalendarDate) -> RustBuf
 
 
 
+public typealias Contributions = [Contribution]
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeContributions: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Contributions {
+        return try FfiConverterSequenceTypeContribution.read(from: &buf)
+    }
+
+    public static func write(_ value: Contributions, into buf: inout [UInt8]) {
+        return FfiConverterSequenceTypeContribution.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> Contributions {
+        return try FfiConverterSequenceTypeContribution.lift(value)
+    }
+
+    public static func lower(_ value: Contributions) -> RustBuffer {
+        return FfiConverterSequenceTypeContribution.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContributions_lift(_ value: RustBuffer) throws -> Contributions {
+    return try FfiConverterTypeContributions.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContributions_lower(_ value: Contributions) -> RustBuffer {
+    return FfiConverterTypeContributions.lower(value)
+}
+
+
+
+public typealias Count = UInt64
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCount: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Count {
+        return try FfiConverterUInt64.read(from: &buf)
+    }
+
+    public static func write(_ value: Count, into buf: inout [UInt8]) {
+        return FfiConverterUInt64.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: UInt64) throws -> Count {
+        return try FfiConverterUInt64.lift(value)
+    }
+
+    public static func lower(_ value: Count) -> UInt64 {
+        return FfiConverterUInt64.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCount_lift(_ value: UInt64) throws -> Count {
+    return try FfiConverterTypeCount.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCount_lower(_ value: Count) -> UInt64 {
+    return FfiConverterTypeCount.lower(value)
+}
+
+
+
+public typealias FinancialYear = Int32
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFinancialYear: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FinancialYear {
+        return try FfiConverterInt32.read(from: &buf)
+    }
+
+    public static func write(_ value: FinancialYear, into buf: inout [UInt8]) {
+        return FfiConverterInt32.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: Int32) throws -> FinancialYear {
+        return try FfiConverterInt32.lift(value)
+    }
+
+    public static func lower(_ value: FinancialYear) -> Int32 {
+        return FfiConverterInt32.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFinancialYear_lift(_ value: Int32) throws -> FinancialYear {
+    return try FfiConverterTypeFinancialYear.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFinancialYear_lower(_ value: FinancialYear) -> Int32 {
+    return FfiConverterTypeFinancialYear.lower(value)
+}
+
+
+
 
 
 public typealias Instant = Date
@@ -3653,6 +8965,46 @@ public func FfiConverterTypeJsonText_lower(_ value: JsonText) -> RustBuffer {
 
 
 
+public typealias Month = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMonth: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Month {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: Month, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> Month {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: Month) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMonth_lift(_ value: RustBuffer) throws -> Month {
+    return try FfiConverterTypeMonth.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMonth_lower(_ value: Month) -> RustBuffer {
+    return FfiConverterTypeMonth.lower(value)
+}
+
+
+
 public typealias Schedule = DeliverySchedule
 
 #if swift(>=5.8)
@@ -3691,6 +9043,86 @@ public func FfiConverterTypeSchedule_lower(_ value: Schedule) -> RustBuffer {
     return FfiConverterTypeSchedule.lower(value)
 }
 
+
+
+public typealias SourceId = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSourceId: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SourceId {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: SourceId, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> SourceId {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: SourceId) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSourceId_lift(_ value: RustBuffer) throws -> SourceId {
+    return try FfiConverterTypeSourceId.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSourceId_lower(_ value: SourceId) -> RustBuffer {
+    return FfiConverterTypeSourceId.lower(value)
+}
+
+
+
+public typealias TemplateVariables = [String: String]
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTemplateVariables: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TemplateVariables {
+        return try FfiConverterDictionaryStringString.read(from: &buf)
+    }
+
+    public static func write(_ value: TemplateVariables, into buf: inout [UInt8]) {
+        return FfiConverterDictionaryStringString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> TemplateVariables {
+        return try FfiConverterDictionaryStringString.lift(value)
+    }
+
+    public static func lower(_ value: TemplateVariables) -> RustBuffer {
+        return FfiConverterDictionaryStringString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTemplateVariables_lift(_ value: RustBuffer) throws -> TemplateVariables {
+    return try FfiConverterTypeTemplateVariables.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTemplateVariables_lower(_ value: TemplateVariables) -> RustBuffer {
+    return FfiConverterTypeTemplateVariables.lower(value)
+}
+
 /**
  * The library version, the same in every binding.
  */
@@ -3698,6 +9130,382 @@ public func version() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_earlybird_mobile_fn_func_version(uniffiCallStatus
+    )
+})
+}
+/**
+ * The core's canonical JSON of activation events.
+ */
+public func activationEventsToJson(events: [ActivationEvent]) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_activation_events_to_json(
+        FfiConverterSequenceTypeActivationEvent.lower(events),uniffiCallStatus
+    )
+})
+}
+/**
+ * The state's name as the rules write it (`ACTIVE`).
+ */
+public func activationStateCode(state: ActivationState) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_activation_state_code(
+        FfiConverterTypeActivationState_lower(state),uniffiCallStatus
+    )
+})
+}
+/**
+ * The events a customer's records imply (signup, orders, subscriptions, deliveries).
+ */
+public func backfillActivationEvents(customer: Customer, orders: [Order], deliveries: [DeliveryRecord], subscriptions: [Subscription], config: ActivationConfig)throws  -> [ActivationEvent]  {
+    return try  FfiConverterSequenceTypeActivationEvent.lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_backfill_activation_events(
+        FfiConverterTypeCustomer_lower(customer),
+        FfiConverterSequenceTypeOrder.lower(orders),
+        FfiConverterSequenceTypeDeliveryRecord.lower(deliveries),
+        FfiConverterSequenceTypeSubscription.lower(subscriptions),
+        FfiConverterTypeActivationConfig_lower(config),uniffiCallStatus
+    )
+})
+}
+/**
+ * Cohort retention of customers by signup week or month, up to `as_of`.
+ */
+public func cohortRetention(customers: [CustomerActivity], granularity: Granularity, asOf: CalendarDate) -> CohortTable  {
+    return try!  FfiConverterTypeCohortTable_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_cohort_retention(
+        FfiConverterSequenceTypeCustomerActivity.lower(customers),
+        FfiConverterTypeGranularity_lower(granularity),
+        FfiConverterTypeCalendarDate_lower(asOf),uniffiCallStatus
+    )
+})
+}
+/**
+ * The core's canonical JSON of a cohort table.
+ */
+public func cohortTableToJson(table: CohortTable) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_cohort_table_to_json(
+        FfiConverterTypeCohortTable_lower(table),uniffiCallStatus
+    )
+})
+}
+/**
+ * The rules' default activation thresholds (30 days to INACTIVE, 60 to CHURNED...).
+ */
+public func defaultActivationConfig() -> ActivationConfig  {
+    return try!  FfiConverterTypeActivationConfig_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_default_activation_config(uniffiCallStatus
+    )
+})
+}
+/**
+ * The core's canonical JSON of notification intents.
+ */
+public func notificationIntentsToJson(intents: [NotificationIntent]) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_notification_intents_to_json(
+        FfiConverterSequenceTypeNotificationIntent.lower(intents),uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads activation thresholds from JSON; absent fields keep their defaults.
+ */
+public func parseActivationConfig(json: String)throws  -> ActivationConfig  {
+    return try  FfiConverterTypeActivationConfig_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_parse_activation_config(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads one activation event from JSON.
+ */
+public func parseActivationEvent(json: String)throws  -> ActivationEvent  {
+    return try  FfiConverterTypeActivationEvent_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_parse_activation_event(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads a customer history (`customer_id`, `events`, `subscriptions`) from JSON.
+ */
+public func parseCustomerHistory(json: String)throws  -> CustomerHistory  {
+    return try  FfiConverterTypeCustomerHistory_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_parse_customer_history(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * The core's canonical JSON of recorded dates.
+ */
+public func recordedDatesToJson(dates: RecordedDates) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_recorded_dates_to_json(
+        FfiConverterTypeRecordedDates_lower(dates),uniffiCallStatus
+    )
+})
+}
+/**
+ * The core's canonical JSON of what recording an event did.
+ */
+public func recordedToJson(recorded: Recorded) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_recorded_to_json(
+        FfiConverterTypeRecorded_lower(recorded),uniffiCallStatus
+    )
+})
+}
+/**
+ * The core's canonical JSON of transitions.
+ */
+public func transitionsToJson(transitions: [Transition]) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_transitions_to_json(
+        FfiConverterSequenceTypeTransition.lower(transitions),uniffiCallStatus
+    )
+})
+}
+/**
+ * The canonical JSON of a bill number and its series.
+ */
+public func billNumberToJson(number: BillNumber) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_bill_number_to_json(
+        FfiConverterTypeBillNumber_lower(number),uniffiCallStatus
+    )
+})
+}
+/**
+ * The core's canonical JSON of a bill preview.
+ */
+public func billPreviewToJson(preview: BillPreview) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_bill_preview_to_json(
+        FfiConverterTypeBillPreview_lower(preview),uniffiCallStatus
+    )
+})
+}
+/**
+ * The core's canonical JSON of a bill.
+ */
+public func billToJson(bill: Bill) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_bill_to_json(
+        FfiConverterTypeBill_lower(bill),uniffiCallStatus
+    )
+})
+}
+/**
+ * The bill as plain text, as printed for the customer.
+ */
+public func billToText(bill: Bill) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_bill_to_text(
+        FfiConverterTypeBill_lower(bill),uniffiCallStatus
+    )
+})
+}
+/**
+ * The DRAFT bill of `customer_id` for `month`.
+ */
+public func computeBill(input: BillingInput, customerId: String, month: Month, config: BillingConfig)throws  -> Bill  {
+    return try  FfiConverterTypeBill_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_compute_bill(
+        FfiConverterTypeBillingInput_lower(input),
+        FfiConverterString.lower(customerId),
+        FfiConverterTypeMonth_lower(month),
+        FfiConverterTypeBillingConfig_lower(config),uniffiCallStatus
+    )
+})
+}
+/**
+ * The rules' default billing settings (prefix `EB`, 6 digits, due in 7 days...).
+ */
+public func defaultBillingConfig() -> BillingConfig  {
+    return try!  FfiConverterTypeBillingConfig_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_default_billing_config(uniffiCallStatus
+    )
+})
+}
+/**
+ * The number of the next bill dated `bill_date` (`EB/26-27/000001` after a new financial
+ * year), and the series to store.
+ */
+public func nextBillNumber(series: NumberSeries, billDate: CalendarDate, config: BillingConfig)throws  -> BillNumber  {
+    return try  FfiConverterTypeBillNumber_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_next_bill_number(
+        FfiConverterTypeNumberSeries_lower(series),
+        FfiConverterTypeCalendarDate_lower(billDate),
+        FfiConverterTypeBillingConfig_lower(config),uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads billing settings from JSON; absent fields keep their defaults.
+ */
+public func parseBillingConfig(json: String)throws  -> BillingConfig  {
+    return try  FfiConverterTypeBillingConfig_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_parse_billing_config(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads a billing input from the backend's JSON (`products`, `subscriptions`, `orders`,
+ * `deliveries`, `bills`, `payments`, `credits`, `wallet`; each optional), the records
+ * checked by the same rules as `parseOrder` and the others.
+ */
+public func parseBillingInput(json: String)throws  -> BillingInput  {
+    return try  FfiConverterTypeBillingInput_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_parse_billing_input(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * The DRAFT bill of `customer_id` for `month` with every scheduled subscription day that has
+ * no delivery record yet (those days are not billed).
+ */
+public func previewBill(input: BillingInput, customerId: String, month: Month, config: BillingConfig)throws  -> BillPreview  {
+    return try  FfiConverterTypeBillPreview_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_preview_bill(
+        FfiConverterTypeBillingInput_lower(input),
+        FfiConverterString.lower(customerId),
+        FfiConverterTypeMonth_lower(month),
+        FfiConverterTypeBillingConfig_lower(config),uniffiCallStatus
+    )
+})
+}
+/**
+ * The churn input of a customer at `now` from the records on the phone; `payments` and
+ * `service` are what the records do not carry; `window_days` is the recent window.
+ */
+public func churnInputFromRecords(customer: Customer, products: [Product], orders: [Order], deliveries: [DeliveryRecord], subscriptions: [Subscription], payments: PaymentSignals?, service: ServiceSignals?, now: CalendarDate, windowDays: UInt32) -> ChurnInput  {
+    return try!  FfiConverterTypeChurnInput_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_churn_input_from_records(
+        FfiConverterTypeCustomer_lower(customer),
+        FfiConverterSequenceTypeProduct.lower(products),
+        FfiConverterSequenceTypeOrder.lower(orders),
+        FfiConverterSequenceTypeDeliveryRecord.lower(deliveries),
+        FfiConverterSequenceTypeSubscription.lower(subscriptions),
+        FfiConverterOptionTypePaymentSignals.lower(payments),
+        FfiConverterOptionTypeServiceSignals.lower(service),
+        FfiConverterTypeCalendarDate_lower(now),
+        FfiConverterUInt32.lower(windowDays),uniffiCallStatus
+    )
+})
+}
+/**
+ * The core's canonical JSON of a churn input.
+ */
+public func churnInputToJson(input: ChurnInput) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_churn_input_to_json(
+        FfiConverterTypeChurnInput_lower(input),uniffiCallStatus
+    )
+})
+}
+/**
+ * The core's canonical JSON of a churn score.
+ */
+public func churnScoreToJson(score: ChurnScore) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_churn_score_to_json(
+        FfiConverterTypeChurnScore_lower(score),uniffiCallStatus
+    )
+})
+}
+/**
+ * The default configuration: hand-set weights, bands at 30 and 60, the default action rules.
+ */
+public func defaultChurnConfig() -> ChurnConfig  {
+    return try!  FfiConverterTypeChurnConfig_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_default_churn_config(uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads a churn configuration from JSON; absent fields keep their defaults.
+ */
+public func parseChurnConfig(json: String)throws  -> ChurnConfig  {
+    return try  FfiConverterTypeChurnConfig_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_parse_churn_config(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads a churn input from JSON.
+ */
+public func parseChurnInput(json: String)throws  -> ChurnInput  {
+    return try  FfiConverterTypeChurnInput_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_parse_churn_input(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads payment signals from JSON (the backend's billing knows them).
+ */
+public func parsePaymentSignals(json: String)throws  -> PaymentSignals  {
+    return try  FfiConverterTypePaymentSignals_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_parse_payment_signals(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads service signals from JSON (complaints and disputes).
+ */
+public func parseServiceSignals(json: String)throws  -> ServiceSignals  {
+    return try  FfiConverterTypeServiceSignals_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_parse_service_signals(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * The core's canonical JSON of a ranking.
+ */
+public func rankedCustomersToJson(ranked: [RankedCustomer]) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_ranked_customers_to_json(
+        FfiConverterSequenceTypeRankedCustomer.lower(ranked),uniffiCallStatus
     )
 })
 }
@@ -4161,6 +9969,102 @@ private let initializationResult: InitializationResult = {
     if (uniffi_earlybird_mobile_checksum_func_version() != 32114) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_earlybird_mobile_checksum_func_activation_events_to_json() != 52914) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_activation_state_code() != 56998) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_backfill_activation_events() != 30908) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_cohort_retention() != 38174) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_cohort_table_to_json() != 13977) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_default_activation_config() != 55072) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_notification_intents_to_json() != 56903) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_parse_activation_config() != 27655) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_parse_activation_event() != 54623) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_parse_customer_history() != 54238) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_recorded_dates_to_json() != 61012) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_recorded_to_json() != 53675) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_transitions_to_json() != 47303) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_bill_number_to_json() != 9007) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_bill_preview_to_json() != 17697) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_bill_to_json() != 56523) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_bill_to_text() != 19205) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_compute_bill() != 59055) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_default_billing_config() != 53606) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_next_bill_number() != 20006) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_parse_billing_config() != 15980) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_parse_billing_input() != 45289) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_preview_bill() != 23482) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_churn_input_from_records() != 16697) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_churn_input_to_json() != 45477) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_churn_score_to_json() != 31803) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_default_churn_config() != 4470) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_parse_churn_config() != 59473) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_parse_churn_input() != 41328) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_parse_payment_signals() != 61677) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_parse_service_signals() != 18684) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_ranked_customers_to_json() != 56380) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_earlybird_mobile_checksum_func_rule_code() != 11507) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -4273,6 +10177,51 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_earlybird_mobile_checksum_func_subscription_runs_on() != 55071) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_method_customeractivation_customer_id() != 31053) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_method_customeractivation_dates() != 16741) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_method_customeractivation_events() != 53675) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_method_customeractivation_intents() != 39421) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_method_customeractivation_record() != 19806) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_method_customeractivation_state() != 63825) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_method_customeractivation_state_at() != 12021) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_method_customeractivation_sweep() != 33481) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_method_customeractivation_timeline() != 61194) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_method_churnengine_config() != 44365) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_method_churnengine_rank() != 49353) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_method_churnengine_score() != 26106) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_constructor_customeractivation_backfill() != 58257) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_constructor_customeractivation_replay() != 29539) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_constructor_churnengine_new() != 29700) {
         return InitializationResult.apiChecksumMismatch
     }
 

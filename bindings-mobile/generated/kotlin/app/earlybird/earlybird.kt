@@ -32,6 +32,8 @@ import java.util.concurrent.atomic.AtomicLong
 import java.util.concurrent.ConcurrentHashMap
 import java.math.BigDecimal
 import java.time.LocalDate
+import java.time.YearMonth
+import java.util.concurrent.atomic.AtomicBoolean
 
 // This is a helper for safely working with byte buffers returned from the Rust code.
 // A rust-owned buffer is represented by its capacity, its current length, and a
@@ -678,6 +680,70 @@ internal object IntegrityCheckingUniffiLib {
     internal fun ensureInitialized() = Unit
     external fun uniffi_earlybird_mobile_checksum_func_version(
     ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_activation_events_to_json(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_activation_state_code(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_backfill_activation_events(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_cohort_retention(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_cohort_table_to_json(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_default_activation_config(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_notification_intents_to_json(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_parse_activation_config(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_parse_activation_event(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_parse_customer_history(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_recorded_dates_to_json(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_recorded_to_json(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_transitions_to_json(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_bill_number_to_json(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_bill_preview_to_json(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_bill_to_json(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_bill_to_text(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_compute_bill(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_default_billing_config(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_next_bill_number(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_parse_billing_config(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_parse_billing_input(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_preview_bill(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_churn_input_from_records(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_churn_input_to_json(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_churn_score_to_json(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_default_churn_config(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_parse_churn_config(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_parse_churn_input(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_parse_payment_signals(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_parse_service_signals(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_ranked_customers_to_json(
+    ): Int
     external fun uniffi_earlybird_mobile_checksum_func_rule_code(
     ): Int
     external fun uniffi_earlybird_mobile_checksum_func_cancel_order(
@@ -754,6 +820,36 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_earlybird_mobile_checksum_func_subscription_runs_on(
     ): Int
+    external fun uniffi_earlybird_mobile_checksum_method_customeractivation_customer_id(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_method_customeractivation_dates(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_method_customeractivation_events(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_method_customeractivation_intents(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_method_customeractivation_record(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_method_customeractivation_state(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_method_customeractivation_state_at(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_method_customeractivation_sweep(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_method_customeractivation_timeline(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_method_churnengine_config(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_method_churnengine_rank(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_method_churnengine_score(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_constructor_customeractivation_backfill(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_constructor_customeractivation_replay(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_constructor_churnengine_new(
+    ): Int
     external fun ffi_earlybird_mobile_uniffi_contract_version(
     ): Int
 
@@ -762,6 +858,11 @@ internal object IntegrityCheckingUniffiLib {
 
 internal object UniffiLib {
     
+    // The Cleaner for the whole library
+    internal val CLEANER: UniffiCleaner by lazy {
+        UniffiCleaner.create()
+    }
+    
 
     init {
         Native.register(UniffiLib::class.java, findLibraryName(componentName = "earlybird"))
@@ -769,7 +870,109 @@ internal object UniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_earlybird_mobile_fn_clone_customeractivation(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_earlybird_mobile_fn_free_customeractivation(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_earlybird_mobile_fn_constructor_customeractivation_backfill(`customer`: RustBuffer.ByValue,`orders`: RustBuffer.ByValue,`deliveries`: RustBuffer.ByValue,`subscriptions`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,`config`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_earlybird_mobile_fn_constructor_customeractivation_replay(`history`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,`config`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_earlybird_mobile_fn_method_customeractivation_customer_id(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_customeractivation_dates(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_customeractivation_events(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_customeractivation_intents(`ptr`: Long,`transitions`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_customeractivation_record(`ptr`: Long,`event`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_customeractivation_state(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_customeractivation_state_at(`ptr`: Long,`instant`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_customeractivation_sweep(`ptr`: Long,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_customeractivation_timeline(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_clone_churnengine(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_earlybird_mobile_fn_free_churnengine(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_earlybird_mobile_fn_constructor_churnengine_new(`config`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_earlybird_mobile_fn_method_churnengine_config(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_churnengine_rank(`ptr`: Long,`customers`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_churnengine_score(`ptr`: Long,`input`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_earlybird_mobile_fn_func_version(uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_activation_events_to_json(`events`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_activation_state_code(`state`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_backfill_activation_events(`customer`: RustBuffer.ByValue,`orders`: RustBuffer.ByValue,`deliveries`: RustBuffer.ByValue,`subscriptions`: RustBuffer.ByValue,`config`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_cohort_retention(`customers`: RustBuffer.ByValue,`granularity`: RustBuffer.ByValue,`asOf`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_cohort_table_to_json(`table`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_default_activation_config(uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_notification_intents_to_json(`intents`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_parse_activation_config(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_parse_activation_event(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_parse_customer_history(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_recorded_dates_to_json(`dates`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_recorded_to_json(`recorded`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_transitions_to_json(`transitions`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_bill_number_to_json(`number`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_bill_preview_to_json(`preview`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_bill_to_json(`bill`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_bill_to_text(`bill`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_compute_bill(`input`: RustBuffer.ByValue,`customerId`: RustBuffer.ByValue,`month`: RustBuffer.ByValue,`config`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_default_billing_config(uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_next_bill_number(`series`: RustBuffer.ByValue,`billDate`: RustBuffer.ByValue,`config`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_parse_billing_config(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_parse_billing_input(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_preview_bill(`input`: RustBuffer.ByValue,`customerId`: RustBuffer.ByValue,`month`: RustBuffer.ByValue,`config`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_churn_input_from_records(`customer`: RustBuffer.ByValue,`products`: RustBuffer.ByValue,`orders`: RustBuffer.ByValue,`deliveries`: RustBuffer.ByValue,`subscriptions`: RustBuffer.ByValue,`payments`: RustBuffer.ByValue,`service`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,`windowDays`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_churn_input_to_json(`input`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_churn_score_to_json(`score`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_default_churn_config(uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_parse_churn_config(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_parse_churn_input(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_parse_payment_signals(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_parse_service_signals(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_ranked_customers_to_json(`ranked`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_earlybird_mobile_fn_func_rule_code(`rule`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -969,6 +1172,102 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_earlybird_mobile_checksum_func_version() and 0xFFFF) != 32114) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_activation_events_to_json() and 0xFFFF) != 52914) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_activation_state_code() and 0xFFFF) != 56998) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_backfill_activation_events() and 0xFFFF) != 30908) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_cohort_retention() and 0xFFFF) != 38174) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_cohort_table_to_json() and 0xFFFF) != 13977) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_default_activation_config() and 0xFFFF) != 55072) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_notification_intents_to_json() and 0xFFFF) != 56903) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_parse_activation_config() and 0xFFFF) != 27655) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_parse_activation_event() and 0xFFFF) != 54623) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_parse_customer_history() and 0xFFFF) != 54238) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_recorded_dates_to_json() and 0xFFFF) != 61012) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_recorded_to_json() and 0xFFFF) != 53675) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_transitions_to_json() and 0xFFFF) != 47303) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_bill_number_to_json() and 0xFFFF) != 9007) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_bill_preview_to_json() and 0xFFFF) != 17697) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_bill_to_json() and 0xFFFF) != 56523) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_bill_to_text() and 0xFFFF) != 19205) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_compute_bill() and 0xFFFF) != 59055) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_default_billing_config() and 0xFFFF) != 53606) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_next_bill_number() and 0xFFFF) != 20006) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_parse_billing_config() and 0xFFFF) != 15980) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_parse_billing_input() and 0xFFFF) != 45289) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_preview_bill() and 0xFFFF) != 23482) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_churn_input_from_records() and 0xFFFF) != 16697) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_churn_input_to_json() and 0xFFFF) != 45477) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_churn_score_to_json() and 0xFFFF) != 31803) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_default_churn_config() and 0xFFFF) != 4470) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_parse_churn_config() and 0xFFFF) != 59473) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_parse_churn_input() and 0xFFFF) != 41328) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_parse_payment_signals() and 0xFFFF) != 61677) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_parse_service_signals() and 0xFFFF) != 18684) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_ranked_customers_to_json() and 0xFFFF) != 56380) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_earlybird_mobile_checksum_func_rule_code() and 0xFFFF) != 11507) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1083,6 +1382,51 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_earlybird_mobile_checksum_func_subscription_runs_on() and 0xFFFF) != 55071) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_earlybird_mobile_checksum_method_customeractivation_customer_id() and 0xFFFF) != 31053) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_method_customeractivation_dates() and 0xFFFF) != 16741) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_method_customeractivation_events() and 0xFFFF) != 53675) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_method_customeractivation_intents() and 0xFFFF) != 39421) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_method_customeractivation_record() and 0xFFFF) != 19806) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_method_customeractivation_state() and 0xFFFF) != 63825) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_method_customeractivation_state_at() and 0xFFFF) != 12021) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_method_customeractivation_sweep() and 0xFFFF) != 33481) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_method_customeractivation_timeline() and 0xFFFF) != 61194) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_method_churnengine_config() and 0xFFFF) != 44365) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_method_churnengine_rank() and 0xFFFF) != 49353) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_method_churnengine_score() and 0xFFFF) != 26106) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_constructor_customeractivation_backfill() and 0xFFFF) != 58257) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_constructor_customeractivation_replay() and 0xFFFF) != 29539) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_constructor_churnengine_new() and 0xFFFF) != 29700) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
 }
 
 /**
@@ -1175,6 +1519,139 @@ object UniffiWithHandle
  * @suppress
  * */
 object NoHandle
+/**
+ * The cleaner interface for Object finalization code to run.
+ * This is the entry point to any implementation that we're using.
+ *
+ * The cleaner registers objects and returns cleanables, so now we are
+ * defining a `UniffiCleaner` with a `UniffiClenaer.Cleanable` to abstract the
+ * different implmentations available at compile time.
+ *
+ * @suppress
+ */
+interface UniffiCleaner {
+    interface Cleanable {
+        fun clean()
+    }
+
+    fun register(value: Any, cleanUpTask: Runnable): UniffiCleaner.Cleanable
+
+    companion object
+}
+
+// The fallback Jna cleaner, which is available for both Android, and the JVM.
+private class UniffiJnaCleaner : UniffiCleaner {
+    private val cleaner = com.sun.jna.internal.Cleaner.getCleaner()
+
+    override fun register(value: Any, cleanUpTask: Runnable): UniffiCleaner.Cleanable =
+        UniffiJnaCleanable(cleaner.register(value, cleanUpTask))
+}
+
+private class UniffiJnaCleanable(
+    private val cleanable: com.sun.jna.internal.Cleaner.Cleanable,
+) : UniffiCleaner.Cleanable {
+    override fun clean() = cleanable.clean()
+}
+
+
+// We decide at uniffi binding generation time whether we were
+// using Android or not.
+// There are further runtime checks to chose the correct implementation
+// of the cleaner.
+private fun UniffiCleaner.Companion.create(): UniffiCleaner =
+    try {
+        // For safety's sake: if the library hasn't been run in android_cleaner = true
+        // mode, but is being run on Android, then we still need to think about
+        // Android API versions.
+        // So we check if java.lang.ref.Cleaner is there, and use that…
+        java.lang.Class.forName("java.lang.ref.Cleaner")
+        JavaLangRefCleaner()
+    } catch (e: ClassNotFoundException) {
+        // … otherwise, fallback to the JNA cleaner.
+        UniffiJnaCleaner()
+    }
+
+private class JavaLangRefCleaner : UniffiCleaner {
+    val cleaner = java.lang.ref.Cleaner.create()
+
+    override fun register(value: Any, cleanUpTask: Runnable): UniffiCleaner.Cleanable =
+        JavaLangRefCleanable(cleaner.register(value, cleanUpTask))
+}
+
+private class JavaLangRefCleanable(
+    val cleanable: java.lang.ref.Cleaner.Cleanable
+) : UniffiCleaner.Cleanable {
+    override fun clean() = cleanable.clean()
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterUInt: FfiConverter<UInt, Int> {
+    override fun lift(value: Int): UInt {
+        return value.toUInt()
+    }
+
+    override fun read(buf: ByteBuffer): UInt {
+        return lift(buf.getInt())
+    }
+
+    override fun lower(value: UInt): Int {
+        return value.toInt()
+    }
+
+    override fun allocationSize(value: UInt) = 4UL
+
+    override fun write(value: UInt, buf: ByteBuffer) {
+        buf.putInt(value.toInt())
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterInt: FfiConverter<Int, Int> {
+    override fun lift(value: Int): Int {
+        return value
+    }
+
+    override fun read(buf: ByteBuffer): Int {
+        return buf.getInt()
+    }
+
+    override fun lower(value: Int): Int {
+        return value
+    }
+
+    override fun allocationSize(value: Int) = 4UL
+
+    override fun write(value: Int, buf: ByteBuffer) {
+        buf.putInt(value)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterULong: FfiConverter<ULong, Long> {
+    override fun lift(value: Long): ULong {
+        return value.toULong()
+    }
+
+    override fun read(buf: ByteBuffer): ULong {
+        return lift(buf.getLong())
+    }
+
+    override fun lower(value: ULong): Long {
+        return value.toLong()
+    }
+
+    override fun allocationSize(value: ULong) = 8UL
+
+    override fun write(value: ULong, buf: ByteBuffer) {
+        buf.putLong(value.toLong())
+    }
+}
 
 /**
  * @suppress
@@ -1276,6 +1753,993 @@ public object FfiConverterString: FfiConverter<String, RustBuffer.ByValue> {
         val byteBuf = toUtf8(value)
         buf.putInt(byteBuf.limit())
         buf.put(byteBuf)
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * The churn engine with a checked configuration.
+ */
+public interface ChurnEngineInterface {
+    
+    /**
+     * The configuration the engine scores with.
+     */
+    fun `config`(): ChurnConfig
+    
+    /**
+     * Every customer scored and ordered by risk, highest first (ties keep the input order).
+     */
+    fun `rank`(`customers`: List<ChurnInput>, `now`: CalendarDate): List<RankedCustomer>
+    
+    /**
+     * The customer's score at `now` (`CHURN_INVALID_INPUT` with every problem).
+     */
+    fun `score`(`input`: ChurnInput, `now`: CalendarDate): ChurnScore
+    
+    companion object
+}
+
+/**
+ * The churn engine with a checked configuration.
+ */
+open class ChurnEngine: Disposable, AutoCloseable, ChurnEngineInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * Checks the configuration (every problem at once: `CHURN_INVALID_CONFIG`).
+     */
+    constructor(`config`: ChurnConfig) :
+        this(UniffiWithHandle, 
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_constructor_churnengine_new(
+    
+        
+        FfiConverterTypeChurnConfig.lower(`config`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_earlybird_mobile_fn_free_churnengine(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_earlybird_mobile_fn_clone_churnengine(handle, status)
+        }
+    }
+
+    
+    /**
+     * The configuration the engine scores with.
+     */override fun `config`(): ChurnConfig {
+            return FfiConverterTypeChurnConfig.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_churnengine_config(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Every customer scored and ordered by risk, highest first (ties keep the input order).
+     */
+    @Throws(EarlybirdException::class)override fun `rank`(`customers`: List<ChurnInput>, `now`: CalendarDate): List<RankedCustomer> {
+            return FfiConverterSequenceTypeRankedCustomer.lift(
+    callWithHandle {
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_churnengine_rank(
+        it,
+        
+        FfiConverterSequenceTypeChurnInput.lower(`customers`),
+        FfiConverterTypeCalendarDate.lower(`now`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The customer's score at `now` (`CHURN_INVALID_INPUT` with every problem).
+     */
+    @Throws(EarlybirdException::class)override fun `score`(`input`: ChurnInput, `now`: CalendarDate): ChurnScore {
+            return FfiConverterTypeChurnScore.lift(
+    callWithHandle {
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_churnengine_score(
+        it,
+        
+        FfiConverterTypeChurnInput.lower(`input`),
+        FfiConverterTypeCalendarDate.lower(`now`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeChurnEngine: FfiConverter<ChurnEngine, Long> {
+    override fun lower(value: ChurnEngine): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): ChurnEngine {
+        return ChurnEngine(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): ChurnEngine {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: ChurnEngine) = 8UL
+
+    override fun write(value: ChurnEngine, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * One customer's activation lifecycle, kept in step as events arrive and mornings pass.
+ */
+public interface CustomerActivationInterface {
+    
+    fun `customerId`(): kotlin.String
+    
+    /**
+     * The recorded dates (signup, first order, first delivery, last activity, churn).
+     */
+    fun `dates`(): RecordedDates
+    
+    /**
+     * The events, sorted by `(at, sequence)`.
+     */
+    fun `events`(): List<ActivationEvent>
+    
+    /**
+     * The messages `transitions` ask for (welcome, we miss you...).
+     */
+    fun `intents`(`transitions`: List<Transition>): List<NotificationIntent>
+    
+    /**
+     * Records one more event; a late one refolds the history (`Recorded.late`,
+     * `Recorded.rewroteHistory`). A refused event changes nothing.
+     */
+    fun `record`(`event`: ActivationEvent): Recorded
+    
+    /**
+     * The current state.
+     */
+    fun `state`(): ActivationState?
+    
+    /**
+     * The transition in force at `instant` (which state, and which rule put the customer
+     * there), as far as the customer has been swept.
+     */
+    fun `stateAt`(`instant`: Instant): Transition?
+    
+    /**
+     * Applies the sweep of every morning up to `now`'s day; the new transitions.
+     */
+    fun `sweep`(`now`: Instant): List<Transition>
+    
+    /**
+     * Every transition so far, oldest first.
+     */
+    fun `timeline`(): List<Transition>
+    
+    companion object
+}
+
+/**
+ * One customer's activation lifecycle, kept in step as events arrive and mornings pass.
+ */
+open class CustomerActivation: Disposable, AutoCloseable, CustomerActivationInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_earlybird_mobile_fn_free_customeractivation(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_earlybird_mobile_fn_clone_customeractivation(handle, status)
+        }
+    }
+
+    override fun `customerId`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_customeractivation_customer_id(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The recorded dates (signup, first order, first delivery, last activity, churn).
+     */override fun `dates`(): RecordedDates {
+            return FfiConverterTypeRecordedDates.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_customeractivation_dates(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The events, sorted by `(at, sequence)`.
+     */override fun `events`(): List<ActivationEvent> {
+            return FfiConverterSequenceTypeActivationEvent.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_customeractivation_events(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The messages `transitions` ask for (welcome, we miss you...).
+     */override fun `intents`(`transitions`: List<Transition>): List<NotificationIntent> {
+            return FfiConverterSequenceTypeNotificationIntent.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_customeractivation_intents(
+        it,
+        
+        FfiConverterSequenceTypeTransition.lower(`transitions`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Records one more event; a late one refolds the history (`Recorded.late`,
+     * `Recorded.rewroteHistory`). A refused event changes nothing.
+     */
+    @Throws(EarlybirdException::class)override fun `record`(`event`: ActivationEvent): Recorded {
+            return FfiConverterTypeRecorded.lift(
+    callWithHandle {
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_customeractivation_record(
+        it,
+        
+        FfiConverterTypeActivationEvent.lower(`event`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The current state.
+     */override fun `state`(): ActivationState? {
+            return FfiConverterOptionalTypeActivationState.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_customeractivation_state(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The transition in force at `instant` (which state, and which rule put the customer
+     * there), as far as the customer has been swept.
+     */override fun `stateAt`(`instant`: Instant): Transition? {
+            return FfiConverterOptionalTypeTransition.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_customeractivation_state_at(
+        it,
+        
+        FfiConverterTypeInstant.lower(`instant`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Applies the sweep of every morning up to `now`'s day; the new transitions.
+     */override fun `sweep`(`now`: Instant): List<Transition> {
+            return FfiConverterSequenceTypeTransition.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_customeractivation_sweep(
+        it,
+        
+        FfiConverterTypeInstant.lower(`now`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Every transition so far, oldest first.
+     */override fun `timeline`(): List<Transition> {
+            return FfiConverterSequenceTypeTransition.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_customeractivation_timeline(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    companion object {
+        
+    /**
+     * The lifecycle of a customer who existed before the engine, from the orders, deliveries
+     * and subscriptions on record (the events of [`backfill_activation_events`]).
+     */
+    @Throws(EarlybirdException::class) fun `backfill`(`customer`: Customer, `orders`: List<Order>, `deliveries`: List<DeliveryRecord>, `subscriptions`: List<Subscription>, `now`: Instant, `config`: ActivationConfig): CustomerActivation {
+            return FfiConverterTypeCustomerActivation.lift(
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_constructor_customeractivation_backfill(
+    
+        
+        FfiConverterTypeCustomer.lower(`customer`),
+        FfiConverterSequenceTypeOrder.lower(`orders`),
+        FfiConverterSequenceTypeDeliveryRecord.lower(`deliveries`),
+        FfiConverterSequenceTypeSubscription.lower(`subscriptions`),
+        FfiConverterTypeInstant.lower(`now`),
+        FfiConverterTypeActivationConfig.lower(`config`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * Folds a customer's history up to the sweep at `now`; every problem of the history and
+     * the configuration is reported at once.
+     */
+    @Throws(EarlybirdException::class) fun `replay`(`history`: CustomerHistory, `now`: Instant, `config`: ActivationConfig): CustomerActivation {
+            return FfiConverterTypeCustomerActivation.lift(
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_constructor_customeractivation_replay(
+    
+        
+        FfiConverterTypeCustomerHistory.lower(`history`),
+        FfiConverterTypeInstant.lower(`now`),
+        FfiConverterTypeActivationConfig.lower(`config`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCustomerActivation: FfiConverter<CustomerActivation, Long> {
+    override fun lower(value: CustomerActivation): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): CustomerActivation {
+        return CustomerActivation(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): CustomerActivation {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: CustomerActivation) = 8UL
+
+    override fun write(value: CustomerActivation, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+
+/**
+ * When every condition holds, recommend `action` (the first matching rule wins).
+ */
+data class ActionRule (
+    val `when`: List<Condition>
+    , 
+    val `action`: RecommendedAction
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeActionRule: FfiConverterRustBuffer<ActionRule> {
+    override fun read(buf: ByteBuffer): ActionRule {
+        return ActionRule(
+            FfiConverterSequenceTypeCondition.read(buf),
+            FfiConverterTypeRecommendedAction.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ActionRule) = (
+            FfiConverterSequenceTypeCondition.allocationSize(value.`when`) +
+            FfiConverterTypeRecommendedAction.allocationSize(value.`action`)
+    )
+
+    override fun write(value: ActionRule, buf: ByteBuffer) {
+            FfiConverterSequenceTypeCondition.write(value.`when`, buf)
+            FfiConverterTypeRecommendedAction.write(value.`action`, buf)
+    }
+}
+
+
+
+/**
+ * The thresholds of the activation rules; `defaultActivationConfig()` gives the rules' own.
+ */
+data class ActivationConfig (
+    val `engagedMinOrders`: kotlin.UInt
+    , 
+    val `engagedMinSubscriptionDays`: kotlin.UInt
+    , 
+    val `engagedWindowDays`: kotlin.UInt
+    , 
+    val `inactiveAfterDays`: kotlin.UInt
+    , 
+    val `churnedAfterDays`: kotlin.UInt
+    , 
+    val `holidaysPauseInactivity`: kotlin.Boolean
+    , 
+    val `stalledNewAfterDays`: kotlin.UInt
+    , 
+    val `stalledOnboardedAfterHours`: kotlin.UInt
+    , 
+    val `retainedAfterDays`: kotlin.UInt
+    , 
+    val `zone`: BusinessZone
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeActivationConfig: FfiConverterRustBuffer<ActivationConfig> {
+    override fun read(buf: ByteBuffer): ActivationConfig {
+        return ActivationConfig(
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterTypeBusinessZone.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ActivationConfig) = (
+            FfiConverterUInt.allocationSize(value.`engagedMinOrders`) +
+            FfiConverterUInt.allocationSize(value.`engagedMinSubscriptionDays`) +
+            FfiConverterUInt.allocationSize(value.`engagedWindowDays`) +
+            FfiConverterUInt.allocationSize(value.`inactiveAfterDays`) +
+            FfiConverterUInt.allocationSize(value.`churnedAfterDays`) +
+            FfiConverterBoolean.allocationSize(value.`holidaysPauseInactivity`) +
+            FfiConverterUInt.allocationSize(value.`stalledNewAfterDays`) +
+            FfiConverterUInt.allocationSize(value.`stalledOnboardedAfterHours`) +
+            FfiConverterUInt.allocationSize(value.`retainedAfterDays`) +
+            FfiConverterTypeBusinessZone.allocationSize(value.`zone`)
+    )
+
+    override fun write(value: ActivationConfig, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`engagedMinOrders`, buf)
+            FfiConverterUInt.write(value.`engagedMinSubscriptionDays`, buf)
+            FfiConverterUInt.write(value.`engagedWindowDays`, buf)
+            FfiConverterUInt.write(value.`inactiveAfterDays`, buf)
+            FfiConverterUInt.write(value.`churnedAfterDays`, buf)
+            FfiConverterBoolean.write(value.`holidaysPauseInactivity`, buf)
+            FfiConverterUInt.write(value.`stalledNewAfterDays`, buf)
+            FfiConverterUInt.write(value.`stalledOnboardedAfterHours`, buf)
+            FfiConverterUInt.write(value.`retainedAfterDays`, buf)
+            FfiConverterTypeBusinessZone.write(value.`zone`, buf)
+    }
+}
+
+
+
+/**
+ * One event of one customer, ordered by `(at, sequence)`.
+ */
+data class ActivationEvent (
+    val `customerId`: kotlin.String
+    , 
+    val `kind`: EventKind
+    , 
+    val `at`: Instant
+    , 
+    val `sequence`: kotlin.ULong
+    , 
+    val `orderId`: kotlin.String?
+    , 
+    val `subscriptionId`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeActivationEvent: FfiConverterRustBuffer<ActivationEvent> {
+    override fun read(buf: ByteBuffer): ActivationEvent {
+        return ActivationEvent(
+            FfiConverterString.read(buf),
+            FfiConverterTypeEventKind.read(buf),
+            FfiConverterTypeInstant.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ActivationEvent) = (
+            FfiConverterString.allocationSize(value.`customerId`) +
+            FfiConverterTypeEventKind.allocationSize(value.`kind`) +
+            FfiConverterTypeInstant.allocationSize(value.`at`) +
+            FfiConverterULong.allocationSize(value.`sequence`) +
+            FfiConverterOptionalString.allocationSize(value.`orderId`) +
+            FfiConverterOptionalString.allocationSize(value.`subscriptionId`)
+    )
+
+    override fun write(value: ActivationEvent, buf: ByteBuffer) {
+            FfiConverterString.write(value.`customerId`, buf)
+            FfiConverterTypeEventKind.write(value.`kind`, buf)
+            FfiConverterTypeInstant.write(value.`at`, buf)
+            FfiConverterULong.write(value.`sequence`, buf)
+            FfiConverterOptionalString.write(value.`orderId`, buf)
+            FfiConverterOptionalString.write(value.`subscriptionId`, buf)
     }
 }
 
@@ -1394,6 +2858,886 @@ public object FfiConverterTypeAuditRecord: FfiConverterRustBuffer<AuditRecord> {
 
 
 /**
+ * Score thresholds of the bands.
+ */
+data class BandThresholds (
+    val `mediumFrom`: Amount
+    , 
+    val `highFrom`: Amount
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBandThresholds: FfiConverterRustBuffer<BandThresholds> {
+    override fun read(buf: ByteBuffer): BandThresholds {
+        return BandThresholds(
+            FfiConverterTypeAmount.read(buf),
+            FfiConverterTypeAmount.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: BandThresholds) = (
+            FfiConverterTypeAmount.allocationSize(value.`mediumFrom`) +
+            FfiConverterTypeAmount.allocationSize(value.`highFrom`)
+    )
+
+    override fun write(value: BandThresholds, buf: ByteBuffer) {
+            FfiConverterTypeAmount.write(value.`mediumFrom`, buf)
+            FfiConverterTypeAmount.write(value.`highFrom`, buf)
+    }
+}
+
+
+
+/**
+ * A customer's bill for one month.
+ */
+data class Bill (
+    val `customerId`: kotlin.String
+    , 
+    val `month`: Month
+    , 
+    val `status`: BillStatus
+    , 
+    val `number`: kotlin.String?
+    , 
+    val `billDate`: CalendarDate
+    , 
+    val `dueDate`: CalendarDate
+    , 
+    val `lines`: List<BillLine>
+    , 
+    val `taxes`: List<TaxLine>
+    , 
+    val `subtotal`: Amount
+    , 
+    val `credits`: Amount
+    , 
+    val `tax`: Amount
+    , 
+    val `roundOff`: Amount
+    , 
+    val `total`: Amount
+    , 
+    val `openingBalance`: Amount
+    , 
+    val `walletApplied`: Amount
+    , 
+    val `amountDue`: Amount
+    , 
+    val `walletPayment`: Payment?
+    , 
+    val `basis`: List<kotlin.String>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBill: FfiConverterRustBuffer<Bill> {
+    override fun read(buf: ByteBuffer): Bill {
+        return Bill(
+            FfiConverterString.read(buf),
+            FfiConverterTypeMonth.read(buf),
+            FfiConverterTypeBillStatus.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterTypeCalendarDate.read(buf),
+            FfiConverterTypeCalendarDate.read(buf),
+            FfiConverterSequenceTypeBillLine.read(buf),
+            FfiConverterSequenceTypeTaxLine.read(buf),
+            FfiConverterTypeAmount.read(buf),
+            FfiConverterTypeAmount.read(buf),
+            FfiConverterTypeAmount.read(buf),
+            FfiConverterTypeAmount.read(buf),
+            FfiConverterTypeAmount.read(buf),
+            FfiConverterTypeAmount.read(buf),
+            FfiConverterTypeAmount.read(buf),
+            FfiConverterTypeAmount.read(buf),
+            FfiConverterOptionalTypePayment.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Bill) = (
+            FfiConverterString.allocationSize(value.`customerId`) +
+            FfiConverterTypeMonth.allocationSize(value.`month`) +
+            FfiConverterTypeBillStatus.allocationSize(value.`status`) +
+            FfiConverterOptionalString.allocationSize(value.`number`) +
+            FfiConverterTypeCalendarDate.allocationSize(value.`billDate`) +
+            FfiConverterTypeCalendarDate.allocationSize(value.`dueDate`) +
+            FfiConverterSequenceTypeBillLine.allocationSize(value.`lines`) +
+            FfiConverterSequenceTypeTaxLine.allocationSize(value.`taxes`) +
+            FfiConverterTypeAmount.allocationSize(value.`subtotal`) +
+            FfiConverterTypeAmount.allocationSize(value.`credits`) +
+            FfiConverterTypeAmount.allocationSize(value.`tax`) +
+            FfiConverterTypeAmount.allocationSize(value.`roundOff`) +
+            FfiConverterTypeAmount.allocationSize(value.`total`) +
+            FfiConverterTypeAmount.allocationSize(value.`openingBalance`) +
+            FfiConverterTypeAmount.allocationSize(value.`walletApplied`) +
+            FfiConverterTypeAmount.allocationSize(value.`amountDue`) +
+            FfiConverterOptionalTypePayment.allocationSize(value.`walletPayment`) +
+            FfiConverterSequenceString.allocationSize(value.`basis`)
+    )
+
+    override fun write(value: Bill, buf: ByteBuffer) {
+            FfiConverterString.write(value.`customerId`, buf)
+            FfiConverterTypeMonth.write(value.`month`, buf)
+            FfiConverterTypeBillStatus.write(value.`status`, buf)
+            FfiConverterOptionalString.write(value.`number`, buf)
+            FfiConverterTypeCalendarDate.write(value.`billDate`, buf)
+            FfiConverterTypeCalendarDate.write(value.`dueDate`, buf)
+            FfiConverterSequenceTypeBillLine.write(value.`lines`, buf)
+            FfiConverterSequenceTypeTaxLine.write(value.`taxes`, buf)
+            FfiConverterTypeAmount.write(value.`subtotal`, buf)
+            FfiConverterTypeAmount.write(value.`credits`, buf)
+            FfiConverterTypeAmount.write(value.`tax`, buf)
+            FfiConverterTypeAmount.write(value.`roundOff`, buf)
+            FfiConverterTypeAmount.write(value.`total`, buf)
+            FfiConverterTypeAmount.write(value.`openingBalance`, buf)
+            FfiConverterTypeAmount.write(value.`walletApplied`, buf)
+            FfiConverterTypeAmount.write(value.`amountDue`, buf)
+            FfiConverterOptionalTypePayment.write(value.`walletPayment`, buf)
+            FfiConverterSequenceString.write(value.`basis`, buf)
+    }
+}
+
+
+
+/**
+ * One line of a bill; amounts in rupees with two decimals.
+ */
+data class BillLine (
+    val `kind`: LineKind
+    , 
+    val `description`: kotlin.String
+    , 
+    val `productId`: kotlin.String?
+    , 
+    val `quantity`: Amount
+    , 
+    val `unitPrice`: Amount?
+    , 
+    val `amount`: Amount
+    , 
+    val `gstRate`: Amount
+    , 
+    val `originalMonth`: Month?
+    , 
+    val `sources`: List<LineSource>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBillLine: FfiConverterRustBuffer<BillLine> {
+    override fun read(buf: ByteBuffer): BillLine {
+        return BillLine(
+            FfiConverterTypeLineKind.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterTypeAmount.read(buf),
+            FfiConverterOptionalTypeAmount.read(buf),
+            FfiConverterTypeAmount.read(buf),
+            FfiConverterTypeAmount.read(buf),
+            FfiConverterOptionalTypeMonth.read(buf),
+            FfiConverterSequenceTypeLineSource.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: BillLine) = (
+            FfiConverterTypeLineKind.allocationSize(value.`kind`) +
+            FfiConverterString.allocationSize(value.`description`) +
+            FfiConverterOptionalString.allocationSize(value.`productId`) +
+            FfiConverterTypeAmount.allocationSize(value.`quantity`) +
+            FfiConverterOptionalTypeAmount.allocationSize(value.`unitPrice`) +
+            FfiConverterTypeAmount.allocationSize(value.`amount`) +
+            FfiConverterTypeAmount.allocationSize(value.`gstRate`) +
+            FfiConverterOptionalTypeMonth.allocationSize(value.`originalMonth`) +
+            FfiConverterSequenceTypeLineSource.allocationSize(value.`sources`)
+    )
+
+    override fun write(value: BillLine, buf: ByteBuffer) {
+            FfiConverterTypeLineKind.write(value.`kind`, buf)
+            FfiConverterString.write(value.`description`, buf)
+            FfiConverterOptionalString.write(value.`productId`, buf)
+            FfiConverterTypeAmount.write(value.`quantity`, buf)
+            FfiConverterOptionalTypeAmount.write(value.`unitPrice`, buf)
+            FfiConverterTypeAmount.write(value.`amount`, buf)
+            FfiConverterTypeAmount.write(value.`gstRate`, buf)
+            FfiConverterOptionalTypeMonth.write(value.`originalMonth`, buf)
+            FfiConverterSequenceTypeLineSource.write(value.`sources`, buf)
+    }
+}
+
+
+
+/**
+ * A bill number and the series after it.
+ */
+data class BillNumber (
+    val `number`: kotlin.String
+    , 
+    val `series`: NumberSeries
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBillNumber: FfiConverterRustBuffer<BillNumber> {
+    override fun read(buf: ByteBuffer): BillNumber {
+        return BillNumber(
+            FfiConverterString.read(buf),
+            FfiConverterTypeNumberSeries.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: BillNumber) = (
+            FfiConverterString.allocationSize(value.`number`) +
+            FfiConverterTypeNumberSeries.allocationSize(value.`series`)
+    )
+
+    override fun write(value: BillNumber, buf: ByteBuffer) {
+            FfiConverterString.write(value.`number`, buf)
+            FfiConverterTypeNumberSeries.write(value.`series`, buf)
+    }
+}
+
+
+
+/**
+ * The month's bill as it stands now, and the scheduled days still unconfirmed.
+ */
+data class BillPreview (
+    val `bill`: Bill
+    , 
+    val `unconfirmed`: List<Unconfirmed>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBillPreview: FfiConverterRustBuffer<BillPreview> {
+    override fun read(buf: ByteBuffer): BillPreview {
+        return BillPreview(
+            FfiConverterTypeBill.read(buf),
+            FfiConverterSequenceTypeUnconfirmed.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: BillPreview) = (
+            FfiConverterTypeBill.allocationSize(value.`bill`) +
+            FfiConverterSequenceTypeUnconfirmed.allocationSize(value.`unconfirmed`)
+    )
+
+    override fun write(value: BillPreview, buf: ByteBuffer) {
+            FfiConverterTypeBill.write(value.`bill`, buf)
+            FfiConverterSequenceTypeUnconfirmed.write(value.`unconfirmed`, buf)
+    }
+}
+
+
+
+/**
+ * The business's billing settings; `defaultBillingConfig()` gives the rules' defaults.
+ */
+data class BillingConfig (
+    val `numberPrefix`: kotlin.String
+    , 
+    val `numberDigits`: kotlin.UInt
+    , 
+    val `dueDays`: kotlin.UInt
+    , 
+    val `walletAutoApply`: kotlin.Boolean
+    , 
+    val `roundOff`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBillingConfig: FfiConverterRustBuffer<BillingConfig> {
+    override fun read(buf: ByteBuffer): BillingConfig {
+        return BillingConfig(
+            FfiConverterString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: BillingConfig) = (
+            FfiConverterString.allocationSize(value.`numberPrefix`) +
+            FfiConverterUInt.allocationSize(value.`numberDigits`) +
+            FfiConverterUInt.allocationSize(value.`dueDays`) +
+            FfiConverterBoolean.allocationSize(value.`walletAutoApply`) +
+            FfiConverterBoolean.allocationSize(value.`roundOff`)
+    )
+
+    override fun write(value: BillingConfig, buf: ByteBuffer) {
+            FfiConverterString.write(value.`numberPrefix`, buf)
+            FfiConverterUInt.write(value.`numberDigits`, buf)
+            FfiConverterUInt.write(value.`dueDays`, buf)
+            FfiConverterBoolean.write(value.`walletAutoApply`, buf)
+            FfiConverterBoolean.write(value.`roundOff`, buf)
+    }
+}
+
+
+
+/**
+ * Everything a bill is computed from; lists the customer does not need may stay empty.
+ */
+data class BillingInput (
+    val `products`: List<Product>
+    , 
+    val `subscriptions`: List<Subscription>
+    , 
+    val `orders`: List<Order>
+    , 
+    val `deliveries`: List<DeliveryRecord>
+    , 
+    val `bills`: List<Bill>
+    , 
+    val `payments`: List<Payment>
+    , 
+    val `credits`: List<Credit>
+    , 
+    val `wallet`: List<WalletEntry>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBillingInput: FfiConverterRustBuffer<BillingInput> {
+    override fun read(buf: ByteBuffer): BillingInput {
+        return BillingInput(
+            FfiConverterSequenceTypeProduct.read(buf),
+            FfiConverterSequenceTypeSubscription.read(buf),
+            FfiConverterSequenceTypeOrder.read(buf),
+            FfiConverterSequenceTypeDeliveryRecord.read(buf),
+            FfiConverterSequenceTypeBill.read(buf),
+            FfiConverterSequenceTypePayment.read(buf),
+            FfiConverterSequenceTypeCredit.read(buf),
+            FfiConverterSequenceTypeWalletEntry.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: BillingInput) = (
+            FfiConverterSequenceTypeProduct.allocationSize(value.`products`) +
+            FfiConverterSequenceTypeSubscription.allocationSize(value.`subscriptions`) +
+            FfiConverterSequenceTypeOrder.allocationSize(value.`orders`) +
+            FfiConverterSequenceTypeDeliveryRecord.allocationSize(value.`deliveries`) +
+            FfiConverterSequenceTypeBill.allocationSize(value.`bills`) +
+            FfiConverterSequenceTypePayment.allocationSize(value.`payments`) +
+            FfiConverterSequenceTypeCredit.allocationSize(value.`credits`) +
+            FfiConverterSequenceTypeWalletEntry.allocationSize(value.`wallet`)
+    )
+
+    override fun write(value: BillingInput, buf: ByteBuffer) {
+            FfiConverterSequenceTypeProduct.write(value.`products`, buf)
+            FfiConverterSequenceTypeSubscription.write(value.`subscriptions`, buf)
+            FfiConverterSequenceTypeOrder.write(value.`orders`, buf)
+            FfiConverterSequenceTypeDeliveryRecord.write(value.`deliveries`, buf)
+            FfiConverterSequenceTypeBill.write(value.`bills`, buf)
+            FfiConverterSequenceTypePayment.write(value.`payments`, buf)
+            FfiConverterSequenceTypeCredit.write(value.`credits`, buf)
+            FfiConverterSequenceTypeWalletEntry.write(value.`wallet`, buf)
+    }
+}
+
+
+
+/**
+ * The business time zone as a fixed offset east of UTC.
+ */
+data class BusinessZone (
+    val `offsetSeconds`: kotlin.Int
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBusinessZone: FfiConverterRustBuffer<BusinessZone> {
+    override fun read(buf: ByteBuffer): BusinessZone {
+        return BusinessZone(
+            FfiConverterInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: BusinessZone) = (
+            FfiConverterInt.allocationSize(value.`offsetSeconds`)
+    )
+
+    override fun write(value: BusinessZone, buf: ByteBuffer) {
+            FfiConverterInt.write(value.`offsetSeconds`, buf)
+    }
+}
+
+
+
+/**
+ * Everything a host can tune; `defaultChurnConfig()` gives the defaults.
+ */
+data class ChurnConfig (
+    val `weights`: FactorWeights
+    , 
+    val `bands`: BandThresholds
+    , 
+    val `rules`: List<ActionRule>
+    , 
+    val `topReasons`: Count
+    , 
+    val `params`: FactorParams
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeChurnConfig: FfiConverterRustBuffer<ChurnConfig> {
+    override fun read(buf: ByteBuffer): ChurnConfig {
+        return ChurnConfig(
+            FfiConverterTypeFactorWeights.read(buf),
+            FfiConverterTypeBandThresholds.read(buf),
+            FfiConverterSequenceTypeActionRule.read(buf),
+            FfiConverterTypeCount.read(buf),
+            FfiConverterTypeFactorParams.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ChurnConfig) = (
+            FfiConverterTypeFactorWeights.allocationSize(value.`weights`) +
+            FfiConverterTypeBandThresholds.allocationSize(value.`bands`) +
+            FfiConverterSequenceTypeActionRule.allocationSize(value.`rules`) +
+            FfiConverterTypeCount.allocationSize(value.`topReasons`) +
+            FfiConverterTypeFactorParams.allocationSize(value.`params`)
+    )
+
+    override fun write(value: ChurnConfig, buf: ByteBuffer) {
+            FfiConverterTypeFactorWeights.write(value.`weights`, buf)
+            FfiConverterTypeBandThresholds.write(value.`bands`, buf)
+            FfiConverterSequenceTypeActionRule.write(value.`rules`, buf)
+            FfiConverterTypeCount.write(value.`topReasons`, buf)
+            FfiConverterTypeFactorParams.write(value.`params`, buf)
+    }
+}
+
+
+
+/**
+ * Everything the score reads about one customer; a missing group makes its factor neutral.
+ */
+data class ChurnInput (
+    val `signupDate`: CalendarDate?
+    , 
+    val `purchases`: List<Purchase>
+    , 
+    val `deliveries`: DeliverySignals?
+    , 
+    val `subscription`: SubscriptionSignals?
+    , 
+    val `payments`: PaymentSignals?
+    , 
+    val `service`: ServiceSignals?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeChurnInput: FfiConverterRustBuffer<ChurnInput> {
+    override fun read(buf: ByteBuffer): ChurnInput {
+        return ChurnInput(
+            FfiConverterOptionalTypeCalendarDate.read(buf),
+            FfiConverterSequenceTypePurchase.read(buf),
+            FfiConverterOptionalTypeDeliverySignals.read(buf),
+            FfiConverterOptionalTypeSubscriptionSignals.read(buf),
+            FfiConverterOptionalTypePaymentSignals.read(buf),
+            FfiConverterOptionalTypeServiceSignals.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ChurnInput) = (
+            FfiConverterOptionalTypeCalendarDate.allocationSize(value.`signupDate`) +
+            FfiConverterSequenceTypePurchase.allocationSize(value.`purchases`) +
+            FfiConverterOptionalTypeDeliverySignals.allocationSize(value.`deliveries`) +
+            FfiConverterOptionalTypeSubscriptionSignals.allocationSize(value.`subscription`) +
+            FfiConverterOptionalTypePaymentSignals.allocationSize(value.`payments`) +
+            FfiConverterOptionalTypeServiceSignals.allocationSize(value.`service`)
+    )
+
+    override fun write(value: ChurnInput, buf: ByteBuffer) {
+            FfiConverterOptionalTypeCalendarDate.write(value.`signupDate`, buf)
+            FfiConverterSequenceTypePurchase.write(value.`purchases`, buf)
+            FfiConverterOptionalTypeDeliverySignals.write(value.`deliveries`, buf)
+            FfiConverterOptionalTypeSubscriptionSignals.write(value.`subscription`, buf)
+            FfiConverterOptionalTypePaymentSignals.write(value.`payments`, buf)
+            FfiConverterOptionalTypeServiceSignals.write(value.`service`, buf)
+    }
+}
+
+
+
+/**
+ * A customer's churn score: the points of the seven factors add up to `score`.
+ */
+data class ChurnScore (
+    val `score`: Amount
+    , 
+    val `band`: RiskBand
+    , 
+    val `contributions`: Contributions
+    , 
+    val `reasons`: List<ReasonCode>
+    , 
+    val `action`: RecommendedAction
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeChurnScore: FfiConverterRustBuffer<ChurnScore> {
+    override fun read(buf: ByteBuffer): ChurnScore {
+        return ChurnScore(
+            FfiConverterTypeAmount.read(buf),
+            FfiConverterTypeRiskBand.read(buf),
+            FfiConverterTypeContributions.read(buf),
+            FfiConverterSequenceTypeReasonCode.read(buf),
+            FfiConverterTypeRecommendedAction.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ChurnScore) = (
+            FfiConverterTypeAmount.allocationSize(value.`score`) +
+            FfiConverterTypeRiskBand.allocationSize(value.`band`) +
+            FfiConverterTypeContributions.allocationSize(value.`contributions`) +
+            FfiConverterSequenceTypeReasonCode.allocationSize(value.`reasons`) +
+            FfiConverterTypeRecommendedAction.allocationSize(value.`action`)
+    )
+
+    override fun write(value: ChurnScore, buf: ByteBuffer) {
+            FfiConverterTypeAmount.write(value.`score`, buf)
+            FfiConverterTypeRiskBand.write(value.`band`, buf)
+            FfiConverterTypeContributions.write(value.`contributions`, buf)
+            FfiConverterSequenceTypeReasonCode.write(value.`reasons`, buf)
+            FfiConverterTypeRecommendedAction.write(value.`action`, buf)
+    }
+}
+
+
+
+/**
+ * One cohort: its size, customers active per period and retention (4 decimals).
+ */
+data class CohortRow (
+    val `cohort`: CalendarDate
+    , 
+    val `size`: kotlin.ULong
+    , 
+    val `active`: List<kotlin.ULong>
+    , 
+    val `retention`: List<Amount>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCohortRow: FfiConverterRustBuffer<CohortRow> {
+    override fun read(buf: ByteBuffer): CohortRow {
+        return CohortRow(
+            FfiConverterTypeCalendarDate.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterSequenceULong.read(buf),
+            FfiConverterSequenceTypeAmount.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CohortRow) = (
+            FfiConverterTypeCalendarDate.allocationSize(value.`cohort`) +
+            FfiConverterULong.allocationSize(value.`size`) +
+            FfiConverterSequenceULong.allocationSize(value.`active`) +
+            FfiConverterSequenceTypeAmount.allocationSize(value.`retention`)
+    )
+
+    override fun write(value: CohortRow, buf: ByteBuffer) {
+            FfiConverterTypeCalendarDate.write(value.`cohort`, buf)
+            FfiConverterULong.write(value.`size`, buf)
+            FfiConverterSequenceULong.write(value.`active`, buf)
+            FfiConverterSequenceTypeAmount.write(value.`retention`, buf)
+    }
+}
+
+
+
+/**
+ * Cohort retention as a table.
+ */
+data class CohortTable (
+    val `granularity`: Granularity
+    , 
+    val `asOf`: CalendarDate
+    , 
+    val `periods`: Count
+    , 
+    val `rows`: List<CohortRow>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCohortTable: FfiConverterRustBuffer<CohortTable> {
+    override fun read(buf: ByteBuffer): CohortTable {
+        return CohortTable(
+            FfiConverterTypeGranularity.read(buf),
+            FfiConverterTypeCalendarDate.read(buf),
+            FfiConverterTypeCount.read(buf),
+            FfiConverterSequenceTypeCohortRow.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CohortTable) = (
+            FfiConverterTypeGranularity.allocationSize(value.`granularity`) +
+            FfiConverterTypeCalendarDate.allocationSize(value.`asOf`) +
+            FfiConverterTypeCount.allocationSize(value.`periods`) +
+            FfiConverterSequenceTypeCohortRow.allocationSize(value.`rows`)
+    )
+
+    override fun write(value: CohortTable, buf: ByteBuffer) {
+            FfiConverterTypeGranularity.write(value.`granularity`, buf)
+            FfiConverterTypeCalendarDate.write(value.`asOf`, buf)
+            FfiConverterTypeCount.write(value.`periods`, buf)
+            FfiConverterSequenceTypeCohortRow.write(value.`rows`, buf)
+    }
+}
+
+
+
+/**
+ * What one factor adds to the score; `risk` is absent when the factor had no data.
+ */
+data class Contribution (
+    val `factor`: Factor
+    , 
+    val `risk`: kotlin.Double?
+    , 
+    val `weight`: kotlin.Double
+    , 
+    val `points`: Amount
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeContribution: FfiConverterRustBuffer<Contribution> {
+    override fun read(buf: ByteBuffer): Contribution {
+        return Contribution(
+            FfiConverterTypeFactor.read(buf),
+            FfiConverterOptionalDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterTypeAmount.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Contribution) = (
+            FfiConverterTypeFactor.allocationSize(value.`factor`) +
+            FfiConverterOptionalDouble.allocationSize(value.`risk`) +
+            FfiConverterDouble.allocationSize(value.`weight`) +
+            FfiConverterTypeAmount.allocationSize(value.`points`)
+    )
+
+    override fun write(value: Contribution, buf: ByteBuffer) {
+            FfiConverterTypeFactor.write(value.`factor`, buf)
+            FfiConverterOptionalDouble.write(value.`risk`, buf)
+            FfiConverterDouble.write(value.`weight`, buf)
+            FfiConverterTypeAmount.write(value.`points`, buf)
+    }
+}
+
+
+
+/**
+ * A credit for the customer's next bill: a loyalty redemption or a credit note.
+ */
+data class Credit (
+    val `id`: kotlin.String
+    , 
+    val `customerId`: kotlin.String
+    , 
+    val `kind`: CreditKind
+    , 
+    val `amount`: Amount
+    , 
+    val `date`: CalendarDate
+    , 
+    val `orderId`: kotlin.String?
+    , 
+    val `deliveryId`: kotlin.String?
+    , 
+    val `reason`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCredit: FfiConverterRustBuffer<Credit> {
+    override fun read(buf: ByteBuffer): Credit {
+        return Credit(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeCreditKind.read(buf),
+            FfiConverterTypeAmount.read(buf),
+            FfiConverterTypeCalendarDate.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Credit) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`customerId`) +
+            FfiConverterTypeCreditKind.allocationSize(value.`kind`) +
+            FfiConverterTypeAmount.allocationSize(value.`amount`) +
+            FfiConverterTypeCalendarDate.allocationSize(value.`date`) +
+            FfiConverterOptionalString.allocationSize(value.`orderId`) +
+            FfiConverterOptionalString.allocationSize(value.`deliveryId`) +
+            FfiConverterOptionalString.allocationSize(value.`reason`)
+    )
+
+    override fun write(value: Credit, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterString.write(value.`customerId`, buf)
+            FfiConverterTypeCreditKind.write(value.`kind`, buf)
+            FfiConverterTypeAmount.write(value.`amount`, buf)
+            FfiConverterTypeCalendarDate.write(value.`date`, buf)
+            FfiConverterOptionalString.write(value.`orderId`, buf)
+            FfiConverterOptionalString.write(value.`deliveryId`, buf)
+            FfiConverterOptionalString.write(value.`reason`, buf)
+    }
+}
+
+
+
+/**
  * A customer, as the `customers_v2` collection holds them; `phone` is normalised.
  */
 data class Customer (
@@ -1474,6 +3818,93 @@ public object FfiConverterTypeCustomer: FfiConverterRustBuffer<Customer> {
             FfiConverterOptionalString.write(value.`deliveryBoyId`, buf)
             FfiConverterTypeCalendarDate.write(value.`signupDate`, buf)
             FfiConverterOptionalString.write(value.`referredBy`, buf)
+    }
+}
+
+
+
+/**
+ * One customer's signup day and activity days, a row of a cohort table.
+ */
+data class CustomerActivity (
+    val `signedUpOn`: CalendarDate
+    , 
+    val `activity`: List<CalendarDate>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCustomerActivity: FfiConverterRustBuffer<CustomerActivity> {
+    override fun read(buf: ByteBuffer): CustomerActivity {
+        return CustomerActivity(
+            FfiConverterTypeCalendarDate.read(buf),
+            FfiConverterSequenceTypeCalendarDate.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CustomerActivity) = (
+            FfiConverterTypeCalendarDate.allocationSize(value.`signedUpOn`) +
+            FfiConverterSequenceTypeCalendarDate.allocationSize(value.`activity`)
+    )
+
+    override fun write(value: CustomerActivity, buf: ByteBuffer) {
+            FfiConverterTypeCalendarDate.write(value.`signedUpOn`, buf)
+            FfiConverterSequenceTypeCalendarDate.write(value.`activity`, buf)
+    }
+}
+
+
+
+/**
+ * A customer's events and subscriptions (for their pauses): the input of a replay.
+ */
+data class CustomerHistory (
+    val `customerId`: kotlin.String
+    , 
+    val `events`: List<ActivationEvent>
+    , 
+    val `subscriptions`: List<Subscription>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCustomerHistory: FfiConverterRustBuffer<CustomerHistory> {
+    override fun read(buf: ByteBuffer): CustomerHistory {
+        return CustomerHistory(
+            FfiConverterString.read(buf),
+            FfiConverterSequenceTypeActivationEvent.read(buf),
+            FfiConverterSequenceTypeSubscription.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CustomerHistory) = (
+            FfiConverterString.allocationSize(value.`customerId`) +
+            FfiConverterSequenceTypeActivationEvent.allocationSize(value.`events`) +
+            FfiConverterSequenceTypeSubscription.allocationSize(value.`subscriptions`)
+    )
+
+    override fun write(value: CustomerHistory, buf: ByteBuffer) {
+            FfiConverterString.write(value.`customerId`, buf)
+            FfiConverterSequenceTypeActivationEvent.write(value.`events`, buf)
+            FfiConverterSequenceTypeSubscription.write(value.`subscriptions`, buf)
     }
 }
 
@@ -1755,6 +4186,52 @@ public object FfiConverterTypeDeliveryRecord: FfiConverterRustBuffer<DeliveryRec
 
 
 /**
+ * Delivery outcomes over the recent window.
+ */
+data class DeliverySignals (
+    val `delivered`: kotlin.UInt
+    , 
+    val `partiallyDelivered`: kotlin.UInt
+    , 
+    val `notDelivered`: kotlin.UInt
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDeliverySignals: FfiConverterRustBuffer<DeliverySignals> {
+    override fun read(buf: ByteBuffer): DeliverySignals {
+        return DeliverySignals(
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DeliverySignals) = (
+            FfiConverterUInt.allocationSize(value.`delivered`) +
+            FfiConverterUInt.allocationSize(value.`partiallyDelivered`) +
+            FfiConverterUInt.allocationSize(value.`notDelivered`)
+    )
+
+    override fun write(value: DeliverySignals, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`delivered`, buf)
+            FfiConverterUInt.write(value.`partiallyDelivered`, buf)
+            FfiConverterUInt.write(value.`notDelivered`, buf)
+    }
+}
+
+
+
+/**
  * One day on which a subscription is due, with the quantity due.
  */
 data class DueDelivery (
@@ -1790,6 +4267,188 @@ public object FfiConverterTypeDueDelivery: FfiConverterRustBuffer<DueDelivery> {
     override fun write(value: DueDelivery, buf: ByteBuffer) {
             FfiConverterTypeCalendarDate.write(value.`date`, buf)
             FfiConverterTypeAmount.write(value.`quantity`, buf)
+    }
+}
+
+
+
+/**
+ * Tunable constants of the factor formulas (`docs/churn.md`).
+ */
+data class FactorParams (
+    val `priorGapDays`: kotlin.Double
+    , 
+    val `priorGapWeight`: kotlin.Double
+    , 
+    val `recencyRelativeShare`: kotlin.Double
+    , 
+    val `recencyHalfDays`: kotlin.Double
+    , 
+    val `dropWindowDays`: kotlin.UInt
+    , 
+    val `fullPauseRisk`: kotlin.Double
+    , 
+    val `spendLevelHalfAmount`: Amount?
+    , 
+    val `overdueHalfDays`: kotlin.Double
+    , 
+    val `overdueHalfAmount`: Amount
+    , 
+    val `failedPaymentRisk`: kotlin.Double
+    , 
+    val `complaintRisk`: kotlin.Double
+    , 
+    val `disputeRisk`: kotlin.Double
+    , 
+    val `partialDeliveryRisk`: kotlin.Double
+    , 
+    val `failedDeliveryRisk`: kotlin.Double
+    , 
+    val `tenureHalfDays`: kotlin.Double
+    , 
+    val `tenureHalfRepeats`: kotlin.Double
+    , 
+    val `purchaseModel`: PurchaseModel?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFactorParams: FfiConverterRustBuffer<FactorParams> {
+    override fun read(buf: ByteBuffer): FactorParams {
+        return FactorParams(
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterOptionalTypeAmount.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterTypeAmount.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterOptionalTypePurchaseModel.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: FactorParams) = (
+            FfiConverterDouble.allocationSize(value.`priorGapDays`) +
+            FfiConverterDouble.allocationSize(value.`priorGapWeight`) +
+            FfiConverterDouble.allocationSize(value.`recencyRelativeShare`) +
+            FfiConverterDouble.allocationSize(value.`recencyHalfDays`) +
+            FfiConverterUInt.allocationSize(value.`dropWindowDays`) +
+            FfiConverterDouble.allocationSize(value.`fullPauseRisk`) +
+            FfiConverterOptionalTypeAmount.allocationSize(value.`spendLevelHalfAmount`) +
+            FfiConverterDouble.allocationSize(value.`overdueHalfDays`) +
+            FfiConverterTypeAmount.allocationSize(value.`overdueHalfAmount`) +
+            FfiConverterDouble.allocationSize(value.`failedPaymentRisk`) +
+            FfiConverterDouble.allocationSize(value.`complaintRisk`) +
+            FfiConverterDouble.allocationSize(value.`disputeRisk`) +
+            FfiConverterDouble.allocationSize(value.`partialDeliveryRisk`) +
+            FfiConverterDouble.allocationSize(value.`failedDeliveryRisk`) +
+            FfiConverterDouble.allocationSize(value.`tenureHalfDays`) +
+            FfiConverterDouble.allocationSize(value.`tenureHalfRepeats`) +
+            FfiConverterOptionalTypePurchaseModel.allocationSize(value.`purchaseModel`)
+    )
+
+    override fun write(value: FactorParams, buf: ByteBuffer) {
+            FfiConverterDouble.write(value.`priorGapDays`, buf)
+            FfiConverterDouble.write(value.`priorGapWeight`, buf)
+            FfiConverterDouble.write(value.`recencyRelativeShare`, buf)
+            FfiConverterDouble.write(value.`recencyHalfDays`, buf)
+            FfiConverterUInt.write(value.`dropWindowDays`, buf)
+            FfiConverterDouble.write(value.`fullPauseRisk`, buf)
+            FfiConverterOptionalTypeAmount.write(value.`spendLevelHalfAmount`, buf)
+            FfiConverterDouble.write(value.`overdueHalfDays`, buf)
+            FfiConverterTypeAmount.write(value.`overdueHalfAmount`, buf)
+            FfiConverterDouble.write(value.`failedPaymentRisk`, buf)
+            FfiConverterDouble.write(value.`complaintRisk`, buf)
+            FfiConverterDouble.write(value.`disputeRisk`, buf)
+            FfiConverterDouble.write(value.`partialDeliveryRisk`, buf)
+            FfiConverterDouble.write(value.`failedDeliveryRisk`, buf)
+            FfiConverterDouble.write(value.`tenureHalfDays`, buf)
+            FfiConverterDouble.write(value.`tenureHalfRepeats`, buf)
+            FfiConverterOptionalTypePurchaseModel.write(value.`purchaseModel`, buf)
+    }
+}
+
+
+
+/**
+ * The weight of each factor (only ratios matter).
+ */
+data class FactorWeights (
+    val `recency`: kotlin.Double
+    , 
+    val `frequencyDrop`: kotlin.Double
+    , 
+    val `spendDrop`: kotlin.Double
+    , 
+    val `subscription`: kotlin.Double
+    , 
+    val `payment`: kotlin.Double
+    , 
+    val `service`: kotlin.Double
+    , 
+    val `tenure`: kotlin.Double
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFactorWeights: FfiConverterRustBuffer<FactorWeights> {
+    override fun read(buf: ByteBuffer): FactorWeights {
+        return FactorWeights(
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: FactorWeights) = (
+            FfiConverterDouble.allocationSize(value.`recency`) +
+            FfiConverterDouble.allocationSize(value.`frequencyDrop`) +
+            FfiConverterDouble.allocationSize(value.`spendDrop`) +
+            FfiConverterDouble.allocationSize(value.`subscription`) +
+            FfiConverterDouble.allocationSize(value.`payment`) +
+            FfiConverterDouble.allocationSize(value.`service`) +
+            FfiConverterDouble.allocationSize(value.`tenure`)
+    )
+
+    override fun write(value: FactorWeights, buf: ByteBuffer) {
+            FfiConverterDouble.write(value.`recency`, buf)
+            FfiConverterDouble.write(value.`frequencyDrop`, buf)
+            FfiConverterDouble.write(value.`spendDrop`, buf)
+            FfiConverterDouble.write(value.`subscription`, buf)
+            FfiConverterDouble.write(value.`payment`, buf)
+            FfiConverterDouble.write(value.`service`, buf)
+            FfiConverterDouble.write(value.`tenure`, buf)
     }
 }
 
@@ -1841,6 +4500,144 @@ public object FfiConverterTypeFieldProblem: FfiConverterRustBuffer<FieldProblem>
             FfiConverterTypeRule.write(value.`rule`, buf)
             FfiConverterString.write(value.`value`, buf)
             FfiConverterString.write(value.`message`, buf)
+    }
+}
+
+
+
+/**
+ * One source of a line with the quantity it contributes.
+ */
+data class LineSource (
+    val `source`: SourceRef
+    , 
+    val `date`: CalendarDate
+    , 
+    val `quantity`: Amount
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLineSource: FfiConverterRustBuffer<LineSource> {
+    override fun read(buf: ByteBuffer): LineSource {
+        return LineSource(
+            FfiConverterTypeSourceRef.read(buf),
+            FfiConverterTypeCalendarDate.read(buf),
+            FfiConverterTypeAmount.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: LineSource) = (
+            FfiConverterTypeSourceRef.allocationSize(value.`source`) +
+            FfiConverterTypeCalendarDate.allocationSize(value.`date`) +
+            FfiConverterTypeAmount.allocationSize(value.`quantity`)
+    )
+
+    override fun write(value: LineSource, buf: ByteBuffer) {
+            FfiConverterTypeSourceRef.write(value.`source`, buf)
+            FfiConverterTypeCalendarDate.write(value.`date`, buf)
+            FfiConverterTypeAmount.write(value.`quantity`, buf)
+    }
+}
+
+
+
+/**
+ * A message a transition asks to send (template key and its variables).
+ */
+data class NotificationIntent (
+    val `template`: kotlin.String
+    , 
+    val `customerId`: kotlin.String
+    , 
+    val `variables`: TemplateVariables
+    , 
+    val `at`: Instant
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeNotificationIntent: FfiConverterRustBuffer<NotificationIntent> {
+    override fun read(buf: ByteBuffer): NotificationIntent {
+        return NotificationIntent(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeTemplateVariables.read(buf),
+            FfiConverterTypeInstant.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: NotificationIntent) = (
+            FfiConverterString.allocationSize(value.`template`) +
+            FfiConverterString.allocationSize(value.`customerId`) +
+            FfiConverterTypeTemplateVariables.allocationSize(value.`variables`) +
+            FfiConverterTypeInstant.allocationSize(value.`at`)
+    )
+
+    override fun write(value: NotificationIntent, buf: ByteBuffer) {
+            FfiConverterString.write(value.`template`, buf)
+            FfiConverterString.write(value.`customerId`, buf)
+            FfiConverterTypeTemplateVariables.write(value.`variables`, buf)
+            FfiConverterTypeInstant.write(value.`at`, buf)
+    }
+}
+
+
+
+/**
+ * The last bill number given in a financial year (the year it starts in).
+ */
+data class NumberSeries (
+    val `financialYear`: FinancialYear
+    , 
+    val `last`: kotlin.UInt
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeNumberSeries: FfiConverterRustBuffer<NumberSeries> {
+    override fun read(buf: ByteBuffer): NumberSeries {
+        return NumberSeries(
+            FfiConverterTypeFinancialYear.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: NumberSeries) = (
+            FfiConverterTypeFinancialYear.allocationSize(value.`financialYear`) +
+            FfiConverterUInt.allocationSize(value.`last`)
+    )
+
+    override fun write(value: NumberSeries, buf: ByteBuffer) {
+            FfiConverterTypeFinancialYear.write(value.`financialYear`, buf)
+            FfiConverterUInt.write(value.`last`, buf)
     }
 }
 
@@ -2112,6 +4909,52 @@ public object FfiConverterTypePayment: FfiConverterRustBuffer<Payment> {
 
 
 /**
+ * Money owed and payments that failed (billing knows them, the records do not).
+ */
+data class PaymentSignals (
+    val `overdueAmount`: Amount
+    , 
+    val `overdueDays`: kotlin.UInt
+    , 
+    val `failedPayments`: kotlin.UInt
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePaymentSignals: FfiConverterRustBuffer<PaymentSignals> {
+    override fun read(buf: ByteBuffer): PaymentSignals {
+        return PaymentSignals(
+            FfiConverterTypeAmount.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PaymentSignals) = (
+            FfiConverterTypeAmount.allocationSize(value.`overdueAmount`) +
+            FfiConverterUInt.allocationSize(value.`overdueDays`) +
+            FfiConverterUInt.allocationSize(value.`failedPayments`)
+    )
+
+    override fun write(value: PaymentSignals, buf: ByteBuffer) {
+            FfiConverterTypeAmount.write(value.`overdueAmount`, buf)
+            FfiConverterUInt.write(value.`overdueDays`, buf)
+            FfiConverterUInt.write(value.`failedPayments`, buf)
+    }
+}
+
+
+
+/**
  * A product with its price and GST history, prices exclusive of GST.
  */
 data class Product (
@@ -2162,6 +5005,287 @@ public object FfiConverterTypeProduct: FfiConverterRustBuffer<Product> {
             FfiConverterOptionalString.write(value.`unit`, buf)
             FfiConverterSequenceTypeDatedPrice.write(value.`prices`, buf)
             FfiConverterSequenceTypeDatedRate.write(value.`gstRates`, buf)
+    }
+}
+
+
+
+/**
+ * One purchase: an order or a delivered day.
+ */
+data class Purchase (
+    val `date`: CalendarDate
+    , 
+    val `amount`: Amount
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePurchase: FfiConverterRustBuffer<Purchase> {
+    override fun read(buf: ByteBuffer): Purchase {
+        return Purchase(
+            FfiConverterTypeCalendarDate.read(buf),
+            FfiConverterTypeAmount.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Purchase) = (
+            FfiConverterTypeCalendarDate.allocationSize(value.`date`) +
+            FfiConverterTypeAmount.allocationSize(value.`amount`)
+    )
+
+    override fun write(value: Purchase, buf: ByteBuffer) {
+            FfiConverterTypeCalendarDate.write(value.`date`, buf)
+            FfiConverterTypeAmount.write(value.`amount`, buf)
+    }
+}
+
+
+
+/**
+ * Fitted purchase-model parameters for the recency factor.
+ */
+data class PurchaseModel (
+    val `r`: kotlin.Double
+    , 
+    val `alpha`: kotlin.Double
+    , 
+    val `a`: kotlin.Double
+    , 
+    val `b`: kotlin.Double
+    , 
+    val `horizonDays`: kotlin.UInt
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePurchaseModel: FfiConverterRustBuffer<PurchaseModel> {
+    override fun read(buf: ByteBuffer): PurchaseModel {
+        return PurchaseModel(
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PurchaseModel) = (
+            FfiConverterDouble.allocationSize(value.`r`) +
+            FfiConverterDouble.allocationSize(value.`alpha`) +
+            FfiConverterDouble.allocationSize(value.`a`) +
+            FfiConverterDouble.allocationSize(value.`b`) +
+            FfiConverterUInt.allocationSize(value.`horizonDays`)
+    )
+
+    override fun write(value: PurchaseModel, buf: ByteBuffer) {
+            FfiConverterDouble.write(value.`r`, buf)
+            FfiConverterDouble.write(value.`alpha`, buf)
+            FfiConverterDouble.write(value.`a`, buf)
+            FfiConverterDouble.write(value.`b`, buf)
+            FfiConverterUInt.write(value.`horizonDays`, buf)
+    }
+}
+
+
+
+/**
+ * A customer's position in a ranking: its index in the input list and its score.
+ */
+data class RankedCustomer (
+    val `index`: Count
+    , 
+    val `churn`: ChurnScore
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRankedCustomer: FfiConverterRustBuffer<RankedCustomer> {
+    override fun read(buf: ByteBuffer): RankedCustomer {
+        return RankedCustomer(
+            FfiConverterTypeCount.read(buf),
+            FfiConverterTypeChurnScore.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RankedCustomer) = (
+            FfiConverterTypeCount.allocationSize(value.`index`) +
+            FfiConverterTypeChurnScore.allocationSize(value.`churn`)
+    )
+
+    override fun write(value: RankedCustomer, buf: ByteBuffer) {
+            FfiConverterTypeCount.write(value.`index`, buf)
+            FfiConverterTypeChurnScore.write(value.`churn`, buf)
+    }
+}
+
+
+
+/**
+ * What recording one event did: new transitions, whether it was late and refolded history.
+ */
+data class Recorded (
+    val `transitions`: List<Transition>
+    , 
+    val `late`: kotlin.Boolean
+    , 
+    val `rewroteHistory`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRecorded: FfiConverterRustBuffer<Recorded> {
+    override fun read(buf: ByteBuffer): Recorded {
+        return Recorded(
+            FfiConverterSequenceTypeTransition.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Recorded) = (
+            FfiConverterSequenceTypeTransition.allocationSize(value.`transitions`) +
+            FfiConverterBoolean.allocationSize(value.`late`) +
+            FfiConverterBoolean.allocationSize(value.`rewroteHistory`)
+    )
+
+    override fun write(value: Recorded, buf: ByteBuffer) {
+            FfiConverterSequenceTypeTransition.write(value.`transitions`, buf)
+            FfiConverterBoolean.write(value.`late`, buf)
+            FfiConverterBoolean.write(value.`rewroteHistory`, buf)
+    }
+}
+
+
+
+/**
+ * The dates the rules ask to record.
+ */
+data class RecordedDates (
+    val `signedUpAt`: Instant?
+    , 
+    val `firstOrderAt`: Instant?
+    , 
+    val `firstDeliveryAt`: Instant?
+    , 
+    val `lastActivityAt`: Instant?
+    , 
+    val `churnedOn`: CalendarDate?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRecordedDates: FfiConverterRustBuffer<RecordedDates> {
+    override fun read(buf: ByteBuffer): RecordedDates {
+        return RecordedDates(
+            FfiConverterOptionalTypeInstant.read(buf),
+            FfiConverterOptionalTypeInstant.read(buf),
+            FfiConverterOptionalTypeInstant.read(buf),
+            FfiConverterOptionalTypeInstant.read(buf),
+            FfiConverterOptionalTypeCalendarDate.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RecordedDates) = (
+            FfiConverterOptionalTypeInstant.allocationSize(value.`signedUpAt`) +
+            FfiConverterOptionalTypeInstant.allocationSize(value.`firstOrderAt`) +
+            FfiConverterOptionalTypeInstant.allocationSize(value.`firstDeliveryAt`) +
+            FfiConverterOptionalTypeInstant.allocationSize(value.`lastActivityAt`) +
+            FfiConverterOptionalTypeCalendarDate.allocationSize(value.`churnedOn`)
+    )
+
+    override fun write(value: RecordedDates, buf: ByteBuffer) {
+            FfiConverterOptionalTypeInstant.write(value.`signedUpAt`, buf)
+            FfiConverterOptionalTypeInstant.write(value.`firstOrderAt`, buf)
+            FfiConverterOptionalTypeInstant.write(value.`firstDeliveryAt`, buf)
+            FfiConverterOptionalTypeInstant.write(value.`lastActivityAt`, buf)
+            FfiConverterOptionalTypeCalendarDate.write(value.`churnedOn`, buf)
+    }
+}
+
+
+
+/**
+ * Complaints and disputes over the recent window.
+ */
+data class ServiceSignals (
+    val `complaints`: kotlin.UInt
+    , 
+    val `disputes`: kotlin.UInt
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeServiceSignals: FfiConverterRustBuffer<ServiceSignals> {
+    override fun read(buf: ByteBuffer): ServiceSignals {
+        return ServiceSignals(
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ServiceSignals) = (
+            FfiConverterUInt.allocationSize(value.`complaints`) +
+            FfiConverterUInt.allocationSize(value.`disputes`)
+    )
+
+    override fun write(value: ServiceSignals, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`complaints`, buf)
+            FfiConverterUInt.write(value.`disputes`, buf)
     }
 }
 
@@ -2245,6 +5369,575 @@ public object FfiConverterTypeSubscription: FfiConverterRustBuffer<Subscription>
             FfiConverterTypeSubscriptionStatus.write(value.`status`, buf)
     }
 }
+
+
+
+/**
+ * Subscription behaviour over the recent window.
+ */
+data class SubscriptionSignals (
+    val `cancelled`: kotlin.Boolean
+    , 
+    val `pausedDays`: kotlin.UInt
+    , 
+    val `scheduledDeliveries`: kotlin.UInt
+    , 
+    val `skippedDeliveries`: kotlin.UInt
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSubscriptionSignals: FfiConverterRustBuffer<SubscriptionSignals> {
+    override fun read(buf: ByteBuffer): SubscriptionSignals {
+        return SubscriptionSignals(
+            FfiConverterBoolean.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SubscriptionSignals) = (
+            FfiConverterBoolean.allocationSize(value.`cancelled`) +
+            FfiConverterUInt.allocationSize(value.`pausedDays`) +
+            FfiConverterUInt.allocationSize(value.`scheduledDeliveries`) +
+            FfiConverterUInt.allocationSize(value.`skippedDeliveries`)
+    )
+
+    override fun write(value: SubscriptionSignals, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`cancelled`, buf)
+            FfiConverterUInt.write(value.`pausedDays`, buf)
+            FfiConverterUInt.write(value.`scheduledDeliveries`, buf)
+            FfiConverterUInt.write(value.`skippedDeliveries`, buf)
+    }
+}
+
+
+
+/**
+ * The tax of one GST rate.
+ */
+data class TaxLine (
+    val `rate`: Amount
+    , 
+    val `taxable`: Amount
+    , 
+    val `tax`: Amount
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTaxLine: FfiConverterRustBuffer<TaxLine> {
+    override fun read(buf: ByteBuffer): TaxLine {
+        return TaxLine(
+            FfiConverterTypeAmount.read(buf),
+            FfiConverterTypeAmount.read(buf),
+            FfiConverterTypeAmount.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TaxLine) = (
+            FfiConverterTypeAmount.allocationSize(value.`rate`) +
+            FfiConverterTypeAmount.allocationSize(value.`taxable`) +
+            FfiConverterTypeAmount.allocationSize(value.`tax`)
+    )
+
+    override fun write(value: TaxLine, buf: ByteBuffer) {
+            FfiConverterTypeAmount.write(value.`rate`, buf)
+            FfiConverterTypeAmount.write(value.`taxable`, buf)
+            FfiConverterTypeAmount.write(value.`tax`, buf)
+    }
+}
+
+
+
+/**
+ * One entry of a customer's timeline.
+ */
+data class Transition (
+    val `from`: ActivationState?
+    , 
+    val `to`: ActivationState
+    , 
+    val `cause`: Cause
+    , 
+    val `at`: Instant
+    , 
+    val `lastActivityOn`: CalendarDate?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTransition: FfiConverterRustBuffer<Transition> {
+    override fun read(buf: ByteBuffer): Transition {
+        return Transition(
+            FfiConverterOptionalTypeActivationState.read(buf),
+            FfiConverterTypeActivationState.read(buf),
+            FfiConverterTypeCause.read(buf),
+            FfiConverterTypeInstant.read(buf),
+            FfiConverterOptionalTypeCalendarDate.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Transition) = (
+            FfiConverterOptionalTypeActivationState.allocationSize(value.`from`) +
+            FfiConverterTypeActivationState.allocationSize(value.`to`) +
+            FfiConverterTypeCause.allocationSize(value.`cause`) +
+            FfiConverterTypeInstant.allocationSize(value.`at`) +
+            FfiConverterOptionalTypeCalendarDate.allocationSize(value.`lastActivityOn`)
+    )
+
+    override fun write(value: Transition, buf: ByteBuffer) {
+            FfiConverterOptionalTypeActivationState.write(value.`from`, buf)
+            FfiConverterTypeActivationState.write(value.`to`, buf)
+            FfiConverterTypeCause.write(value.`cause`, buf)
+            FfiConverterTypeInstant.write(value.`at`, buf)
+            FfiConverterOptionalTypeCalendarDate.write(value.`lastActivityOn`, buf)
+    }
+}
+
+
+
+/**
+ * A day a subscription was due with no delivery record yet: not billed, to be confirmed.
+ */
+data class Unconfirmed (
+    val `subscriptionId`: kotlin.String
+    , 
+    val `productId`: kotlin.String
+    , 
+    val `date`: CalendarDate
+    , 
+    val `quantity`: Amount
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeUnconfirmed: FfiConverterRustBuffer<Unconfirmed> {
+    override fun read(buf: ByteBuffer): Unconfirmed {
+        return Unconfirmed(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeCalendarDate.read(buf),
+            FfiConverterTypeAmount.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Unconfirmed) = (
+            FfiConverterString.allocationSize(value.`subscriptionId`) +
+            FfiConverterString.allocationSize(value.`productId`) +
+            FfiConverterTypeCalendarDate.allocationSize(value.`date`) +
+            FfiConverterTypeAmount.allocationSize(value.`quantity`)
+    )
+
+    override fun write(value: Unconfirmed, buf: ByteBuffer) {
+            FfiConverterString.write(value.`subscriptionId`, buf)
+            FfiConverterString.write(value.`productId`, buf)
+            FfiConverterTypeCalendarDate.write(value.`date`, buf)
+            FfiConverterTypeAmount.write(value.`quantity`, buf)
+    }
+}
+
+
+
+/**
+ * One entry of a customer's wallet.
+ */
+data class WalletEntry (
+    val `id`: kotlin.String
+    , 
+    val `customerId`: kotlin.String
+    , 
+    val `kind`: WalletEntryKind
+    , 
+    val `amount`: Amount
+    , 
+    val `date`: CalendarDate
+    , 
+    val `expiresOn`: CalendarDate?
+    , 
+    val `reference`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeWalletEntry: FfiConverterRustBuffer<WalletEntry> {
+    override fun read(buf: ByteBuffer): WalletEntry {
+        return WalletEntry(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeWalletEntryKind.read(buf),
+            FfiConverterTypeAmount.read(buf),
+            FfiConverterTypeCalendarDate.read(buf),
+            FfiConverterOptionalTypeCalendarDate.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: WalletEntry) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`customerId`) +
+            FfiConverterTypeWalletEntryKind.allocationSize(value.`kind`) +
+            FfiConverterTypeAmount.allocationSize(value.`amount`) +
+            FfiConverterTypeCalendarDate.allocationSize(value.`date`) +
+            FfiConverterOptionalTypeCalendarDate.allocationSize(value.`expiresOn`) +
+            FfiConverterOptionalString.allocationSize(value.`reference`)
+    )
+
+    override fun write(value: WalletEntry, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterString.write(value.`customerId`, buf)
+            FfiConverterTypeWalletEntryKind.write(value.`kind`, buf)
+            FfiConverterTypeAmount.write(value.`amount`, buf)
+            FfiConverterTypeCalendarDate.write(value.`date`, buf)
+            FfiConverterOptionalTypeCalendarDate.write(value.`expiresOn`, buf)
+            FfiConverterOptionalString.write(value.`reference`, buf)
+    }
+}
+
+
+
+/**
+ * Where a customer is in the activation lifecycle.
+ */
+
+enum class ActivationState {
+    
+    NEW,
+    ONBOARDED,
+    ACTIVE,
+    ENGAGED,
+    INACTIVE,
+    CHURNED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeActivationState: FfiConverterRustBuffer<ActivationState> {
+    override fun read(buf: ByteBuffer) = try {
+        ActivationState.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ActivationState) = 4UL
+
+    override fun write(value: ActivationState, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Whether a bill may still change.
+ */
+
+enum class BillStatus {
+    
+    DRAFT,
+    FINALIZED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBillStatus: FfiConverterRustBuffer<BillStatus> {
+    override fun read(buf: ByteBuffer) = try {
+        BillStatus.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: BillStatus) = 4UL
+
+    override fun write(value: BillStatus, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Why a transition happened: an event of the customer or the morning sweep.
+ */
+sealed class Cause {
+    
+    data class Event(
+        val `kind`: app.earlybird.EventKind, 
+        val `sequence`: kotlin.ULong, 
+        val `reference`: kotlin.String?) : Cause()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class Sweep(
+        val `rule`: app.earlybird.SweepRule) : Cause()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCause : FfiConverterRustBuffer<Cause>{
+    override fun read(buf: ByteBuffer): Cause {
+        return when(buf.getInt()) {
+            1 -> Cause.Event(
+                FfiConverterTypeEventKind.read(buf),
+                FfiConverterULong.read(buf),
+                FfiConverterOptionalString.read(buf),
+                )
+            2 -> Cause.Sweep(
+                FfiConverterTypeSweepRule.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: Cause): ULong = when(value) {
+        is Cause.Event -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeEventKind.allocationSize(value.`kind`)
+                + FfiConverterULong.allocationSize(value.`sequence`)
+                + FfiConverterOptionalString.allocationSize(value.`reference`)
+            )
+        }
+        is Cause.Sweep -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeSweepRule.allocationSize(value.`rule`)
+            )
+        }
+    }
+
+    override fun write(value: Cause, buf: ByteBuffer) {
+        when(value) {
+            is Cause.Event -> {
+                buf.putInt(1)
+                FfiConverterTypeEventKind.write(value.`kind`, buf)
+                FfiConverterULong.write(value.`sequence`, buf)
+                FfiConverterOptionalString.write(value.`reference`, buf)
+                Unit
+            }
+            is Cause.Sweep -> {
+                buf.putInt(2)
+                FfiConverterTypeSweepRule.write(value.`rule`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * One test of an action rule.
+ */
+sealed class Condition {
+    
+    data class FactorRiskAtLeast(
+        val `factor`: app.earlybird.Factor, 
+        val `risk`: kotlin.Double) : Condition()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class BandAtLeast(
+        val `band`: app.earlybird.RiskBand) : Condition()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCondition : FfiConverterRustBuffer<Condition>{
+    override fun read(buf: ByteBuffer): Condition {
+        return when(buf.getInt()) {
+            1 -> Condition.FactorRiskAtLeast(
+                FfiConverterTypeFactor.read(buf),
+                FfiConverterDouble.read(buf),
+                )
+            2 -> Condition.BandAtLeast(
+                FfiConverterTypeRiskBand.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: Condition): ULong = when(value) {
+        is Condition.FactorRiskAtLeast -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeFactor.allocationSize(value.`factor`)
+                + FfiConverterDouble.allocationSize(value.`risk`)
+            )
+        }
+        is Condition.BandAtLeast -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeRiskBand.allocationSize(value.`band`)
+            )
+        }
+    }
+
+    override fun write(value: Condition, buf: ByteBuffer) {
+        when(value) {
+            is Condition.FactorRiskAtLeast -> {
+                buf.putInt(1)
+                FfiConverterTypeFactor.write(value.`factor`, buf)
+                FfiConverterDouble.write(value.`risk`, buf)
+                Unit
+            }
+            is Condition.BandAtLeast -> {
+                buf.putInt(2)
+                FfiConverterTypeRiskBand.write(value.`band`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * What a credit line stands for.
+ */
+
+enum class CreditKind {
+    
+    LOYALTY_REDEMPTION,
+    CREDIT_NOTE;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCreditKind: FfiConverterRustBuffer<CreditKind> {
+    override fun read(buf: ByteBuffer) = try {
+        CreditKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: CreditKind) = 4UL
+
+    override fun write(value: CreditKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
 
 
 
@@ -3041,6 +6734,166 @@ public object FfiConverterTypeEffect: FfiConverterRustBuffer<Effect> {
 
 
 /**
+ * What happened to a customer.
+ */
+
+enum class EventKind {
+    
+    SIGNED_UP,
+    ORDER_PLACED,
+    SUBSCRIPTION_STARTED,
+    DELIVERY_COMPLETED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEventKind: FfiConverterRustBuffer<EventKind> {
+    override fun read(buf: ByteBuffer) = try {
+        EventKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: EventKind) = 4UL
+
+    override fun write(value: EventKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * One factor of the score.
+ */
+
+enum class Factor {
+    
+    RECENCY,
+    FREQUENCY_DROP,
+    SPEND_DROP,
+    SUBSCRIPTION,
+    PAYMENT,
+    SERVICE,
+    TENURE;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFactor: FfiConverterRustBuffer<Factor> {
+    override fun read(buf: ByteBuffer) = try {
+        Factor.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: Factor) = 4UL
+
+    override fun write(value: Factor, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * The length of a cohort and of a period.
+ */
+
+enum class Granularity {
+    
+    WEEK,
+    MONTH;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeGranularity: FfiConverterRustBuffer<Granularity> {
+    override fun read(buf: ByteBuffer) = try {
+        Granularity.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: Granularity) = 4UL
+
+    override fun write(value: Granularity, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What a bill line is.
+ */
+
+enum class LineKind {
+    
+    SUBSCRIPTION,
+    ONE_TIME,
+    ARREARS,
+    ADJUSTMENT,
+    LOYALTY_REDEMPTION,
+    CREDIT_NOTE,
+    ROUND_OFF;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLineKind: FfiConverterRustBuffer<LineKind> {
+    override fun read(buf: ByteBuffer) = try {
+        LineKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: LineKind) = 4UL
+
+    override fun write(value: LineKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * Where a one-time order is in its lifecycle.
  */
 
@@ -3121,6 +6974,126 @@ public object FfiConverterTypePaymentMethod: FfiConverterRustBuffer<PaymentMetho
 
 
 /**
+ * Why a customer is at risk.
+ */
+
+enum class ReasonCode {
+    
+    RECENCY_OVERDUE,
+    FREQUENCY_DROP,
+    SPEND_DROP,
+    SUBSCRIPTION_DISENGAGED,
+    PAYMENT_OVERDUE,
+    SERVICE_ISSUES,
+    NEW_CUSTOMER;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeReasonCode: FfiConverterRustBuffer<ReasonCode> {
+    override fun read(buf: ByteBuffer) = try {
+        ReasonCode.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ReasonCode) = 4UL
+
+    override fun write(value: ReasonCode, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What the business should do about a customer.
+ */
+
+enum class RecommendedAction {
+    
+    PAYMENT_REMINDER,
+    SERVICE_RECOVERY_CALL,
+    WIN_BACK_OFFER,
+    ENGAGEMENT_NUDGE,
+    NONE;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRecommendedAction: FfiConverterRustBuffer<RecommendedAction> {
+    override fun read(buf: ByteBuffer) = try {
+        RecommendedAction.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: RecommendedAction) = 4UL
+
+    override fun write(value: RecommendedAction, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * How urgent a customer's risk is.
+ */
+
+enum class RiskBand {
+    
+    LOW,
+    MEDIUM,
+    HIGH;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRiskBand: FfiConverterRustBuffer<RiskBand> {
+    override fun read(buf: ByteBuffer) = try {
+        RiskBand.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: RiskBand) = 4UL
+
+    override fun write(value: RiskBand, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * The rule a field broke; the same codes as the core's `Rule::code()`.
  */
 
@@ -3175,6 +7148,120 @@ public object FfiConverterTypeRule: FfiConverterRustBuffer<Rule> {
 
 
 /**
+ * Something billable, named so that it is billed exactly once.
+ */
+sealed class SourceRef {
+    
+    data class Delivery(
+        val `deliveryId`: app.earlybird.SourceId) : SourceRef()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class OrderItem(
+        val `orderId`: app.earlybird.SourceId, 
+        val `item`: app.earlybird.Count) : SourceRef()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class Credit(
+        val `creditId`: app.earlybird.SourceId) : SourceRef()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSourceRef : FfiConverterRustBuffer<SourceRef>{
+    override fun read(buf: ByteBuffer): SourceRef {
+        return when(buf.getInt()) {
+            1 -> SourceRef.Delivery(
+                FfiConverterTypeSourceId.read(buf),
+                )
+            2 -> SourceRef.OrderItem(
+                FfiConverterTypeSourceId.read(buf),
+                FfiConverterTypeCount.read(buf),
+                )
+            3 -> SourceRef.Credit(
+                FfiConverterTypeSourceId.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: SourceRef): ULong = when(value) {
+        is SourceRef.Delivery -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeSourceId.allocationSize(value.`deliveryId`)
+            )
+        }
+        is SourceRef.OrderItem -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeSourceId.allocationSize(value.`orderId`)
+                + FfiConverterTypeCount.allocationSize(value.`item`)
+            )
+        }
+        is SourceRef.Credit -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeSourceId.allocationSize(value.`creditId`)
+            )
+        }
+    }
+
+    override fun write(value: SourceRef, buf: ByteBuffer) {
+        when(value) {
+            is SourceRef.Delivery -> {
+                buf.putInt(1)
+                FfiConverterTypeSourceId.write(value.`deliveryId`, buf)
+                Unit
+            }
+            is SourceRef.OrderItem -> {
+                buf.putInt(2)
+                FfiConverterTypeSourceId.write(value.`orderId`, buf)
+                FfiConverterTypeCount.write(value.`item`, buf)
+                Unit
+            }
+            is SourceRef.Credit -> {
+                buf.putInt(3)
+                FfiConverterTypeSourceId.write(value.`creditId`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
  * Whether a subscription still delivers.
  */
 
@@ -3203,6 +7290,83 @@ public object FfiConverterTypeSubscriptionStatus: FfiConverterRustBuffer<Subscri
     override fun allocationSize(value: SubscriptionStatus) = 4UL
 
     override fun write(value: SubscriptionStatus, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * A sweep row of the transition table.
+ */
+
+enum class SweepRule {
+    
+    ENGAGEMENT,
+    ENGAGEMENT_LAPSED,
+    INACTIVITY,
+    CHURN;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSweepRule: FfiConverterRustBuffer<SweepRule> {
+    override fun read(buf: ByteBuffer) = try {
+        SweepRule.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: SweepRule) = 4UL
+
+    override fun write(value: SweepRule, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What a wallet entry does.
+ */
+
+enum class WalletEntryKind {
+    
+    TOP_UP,
+    PROMOTIONAL,
+    APPLIED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeWalletEntryKind: FfiConverterRustBuffer<WalletEntryKind> {
+    override fun read(buf: ByteBuffer) = try {
+        WalletEntryKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: WalletEntryKind) = 4UL
+
+    override fun write(value: WalletEntryKind, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -3353,6 +7517,262 @@ public object FfiConverterOptionalTypeDeliveryRecord: FfiConverterRustBuffer<Del
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeDeliverySignals: FfiConverterRustBuffer<DeliverySignals?> {
+    override fun read(buf: ByteBuffer): DeliverySignals? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeDeliverySignals.read(buf)
+    }
+
+    override fun allocationSize(value: DeliverySignals?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeDeliverySignals.allocationSize(value)
+        }
+    }
+
+    override fun write(value: DeliverySignals?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeDeliverySignals.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypePayment: FfiConverterRustBuffer<Payment?> {
+    override fun read(buf: ByteBuffer): Payment? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypePayment.read(buf)
+    }
+
+    override fun allocationSize(value: Payment?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypePayment.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Payment?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypePayment.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypePaymentSignals: FfiConverterRustBuffer<PaymentSignals?> {
+    override fun read(buf: ByteBuffer): PaymentSignals? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypePaymentSignals.read(buf)
+    }
+
+    override fun allocationSize(value: PaymentSignals?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypePaymentSignals.allocationSize(value)
+        }
+    }
+
+    override fun write(value: PaymentSignals?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypePaymentSignals.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypePurchaseModel: FfiConverterRustBuffer<PurchaseModel?> {
+    override fun read(buf: ByteBuffer): PurchaseModel? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypePurchaseModel.read(buf)
+    }
+
+    override fun allocationSize(value: PurchaseModel?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypePurchaseModel.allocationSize(value)
+        }
+    }
+
+    override fun write(value: PurchaseModel?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypePurchaseModel.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeServiceSignals: FfiConverterRustBuffer<ServiceSignals?> {
+    override fun read(buf: ByteBuffer): ServiceSignals? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeServiceSignals.read(buf)
+    }
+
+    override fun allocationSize(value: ServiceSignals?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeServiceSignals.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ServiceSignals?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeServiceSignals.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeSubscriptionSignals: FfiConverterRustBuffer<SubscriptionSignals?> {
+    override fun read(buf: ByteBuffer): SubscriptionSignals? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeSubscriptionSignals.read(buf)
+    }
+
+    override fun allocationSize(value: SubscriptionSignals?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeSubscriptionSignals.allocationSize(value)
+        }
+    }
+
+    override fun write(value: SubscriptionSignals?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeSubscriptionSignals.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeTransition: FfiConverterRustBuffer<Transition?> {
+    override fun read(buf: ByteBuffer): Transition? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeTransition.read(buf)
+    }
+
+    override fun allocationSize(value: Transition?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeTransition.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Transition?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeTransition.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeActivationState: FfiConverterRustBuffer<ActivationState?> {
+    override fun read(buf: ByteBuffer): ActivationState? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeActivationState.read(buf)
+    }
+
+    override fun allocationSize(value: ActivationState?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeActivationState.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ActivationState?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeActivationState.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeAmount: FfiConverterRustBuffer<Amount?> {
     override fun read(buf: ByteBuffer): Amount? {
         if (buf.get().toInt() == 0) {
@@ -3481,6 +7901,150 @@ public object FfiConverterOptionalTypeJsonText: FfiConverterRustBuffer<JsonText?
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeMonth: FfiConverterRustBuffer<Month?> {
+    override fun read(buf: ByteBuffer): Month? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeMonth.read(buf)
+    }
+
+    override fun allocationSize(value: Month?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeMonth.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Month?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeMonth.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceULong: FfiConverterRustBuffer<List<kotlin.ULong>> {
+    override fun read(buf: ByteBuffer): List<kotlin.ULong> {
+        val len = buf.getInt()
+        return List<kotlin.ULong>(len) {
+            FfiConverterULong.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<kotlin.ULong>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterULong.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<kotlin.ULong>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterULong.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.String>> {
+    override fun read(buf: ByteBuffer): List<kotlin.String> {
+        val len = buf.getInt()
+        return List<kotlin.String>(len) {
+            FfiConverterString.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<kotlin.String>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterString.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<kotlin.String>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterString.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeActionRule: FfiConverterRustBuffer<List<ActionRule>> {
+    override fun read(buf: ByteBuffer): List<ActionRule> {
+        val len = buf.getInt()
+        return List<ActionRule>(len) {
+            FfiConverterTypeActionRule.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ActionRule>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeActionRule.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ActionRule>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeActionRule.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeActivationEvent: FfiConverterRustBuffer<List<ActivationEvent>> {
+    override fun read(buf: ByteBuffer): List<ActivationEvent> {
+        val len = buf.getInt()
+        return List<ActivationEvent>(len) {
+            FfiConverterTypeActivationEvent.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ActivationEvent>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeActivationEvent.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ActivationEvent>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeActivationEvent.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeAuditRecord: FfiConverterRustBuffer<List<AuditRecord>> {
     override fun read(buf: ByteBuffer): List<AuditRecord> {
         val len = buf.getInt()
@@ -3509,6 +8073,174 @@ public object FfiConverterSequenceTypeAuditRecord: FfiConverterRustBuffer<List<A
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeBill: FfiConverterRustBuffer<List<Bill>> {
+    override fun read(buf: ByteBuffer): List<Bill> {
+        val len = buf.getInt()
+        return List<Bill>(len) {
+            FfiConverterTypeBill.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Bill>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeBill.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Bill>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeBill.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeBillLine: FfiConverterRustBuffer<List<BillLine>> {
+    override fun read(buf: ByteBuffer): List<BillLine> {
+        val len = buf.getInt()
+        return List<BillLine>(len) {
+            FfiConverterTypeBillLine.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<BillLine>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeBillLine.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<BillLine>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeBillLine.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeChurnInput: FfiConverterRustBuffer<List<ChurnInput>> {
+    override fun read(buf: ByteBuffer): List<ChurnInput> {
+        val len = buf.getInt()
+        return List<ChurnInput>(len) {
+            FfiConverterTypeChurnInput.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ChurnInput>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeChurnInput.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ChurnInput>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeChurnInput.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeCohortRow: FfiConverterRustBuffer<List<CohortRow>> {
+    override fun read(buf: ByteBuffer): List<CohortRow> {
+        val len = buf.getInt()
+        return List<CohortRow>(len) {
+            FfiConverterTypeCohortRow.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<CohortRow>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeCohortRow.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<CohortRow>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeCohortRow.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeContribution: FfiConverterRustBuffer<List<Contribution>> {
+    override fun read(buf: ByteBuffer): List<Contribution> {
+        val len = buf.getInt()
+        return List<Contribution>(len) {
+            FfiConverterTypeContribution.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Contribution>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeContribution.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Contribution>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeContribution.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeCredit: FfiConverterRustBuffer<List<Credit>> {
+    override fun read(buf: ByteBuffer): List<Credit> {
+        val len = buf.getInt()
+        return List<Credit>(len) {
+            FfiConverterTypeCredit.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Credit>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeCredit.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Credit>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeCredit.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeCustomer: FfiConverterRustBuffer<List<Customer>> {
     override fun read(buf: ByteBuffer): List<Customer> {
         val len = buf.getInt()
@@ -3527,6 +8259,34 @@ public object FfiConverterSequenceTypeCustomer: FfiConverterRustBuffer<List<Cust
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeCustomer.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeCustomerActivity: FfiConverterRustBuffer<List<CustomerActivity>> {
+    override fun read(buf: ByteBuffer): List<CustomerActivity> {
+        val len = buf.getInt()
+        return List<CustomerActivity>(len) {
+            FfiConverterTypeCustomerActivity.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<CustomerActivity>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeCustomerActivity.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<CustomerActivity>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeCustomerActivity.write(it, buf)
         }
     }
 }
@@ -3677,6 +8437,62 @@ public object FfiConverterSequenceTypeFieldProblem: FfiConverterRustBuffer<List<
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeLineSource: FfiConverterRustBuffer<List<LineSource>> {
+    override fun read(buf: ByteBuffer): List<LineSource> {
+        val len = buf.getInt()
+        return List<LineSource>(len) {
+            FfiConverterTypeLineSource.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<LineSource>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeLineSource.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<LineSource>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeLineSource.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeNotificationIntent: FfiConverterRustBuffer<List<NotificationIntent>> {
+    override fun read(buf: ByteBuffer): List<NotificationIntent> {
+        val len = buf.getInt()
+        return List<NotificationIntent>(len) {
+            FfiConverterTypeNotificationIntent.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<NotificationIntent>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeNotificationIntent.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<NotificationIntent>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeNotificationIntent.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeOrder: FfiConverterRustBuffer<List<Order>> {
     override fun read(buf: ByteBuffer): List<Order> {
         val len = buf.getInt()
@@ -3817,6 +8633,62 @@ public object FfiConverterSequenceTypeProduct: FfiConverterRustBuffer<List<Produ
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypePurchase: FfiConverterRustBuffer<List<Purchase>> {
+    override fun read(buf: ByteBuffer): List<Purchase> {
+        val len = buf.getInt()
+        return List<Purchase>(len) {
+            FfiConverterTypePurchase.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Purchase>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypePurchase.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Purchase>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypePurchase.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeRankedCustomer: FfiConverterRustBuffer<List<RankedCustomer>> {
+    override fun read(buf: ByteBuffer): List<RankedCustomer> {
+        val len = buf.getInt()
+        return List<RankedCustomer>(len) {
+            FfiConverterTypeRankedCustomer.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<RankedCustomer>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeRankedCustomer.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<RankedCustomer>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeRankedCustomer.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeSubscription: FfiConverterRustBuffer<List<Subscription>> {
     override fun read(buf: ByteBuffer): List<Subscription> {
         val len = buf.getInt()
@@ -3835,6 +8707,174 @@ public object FfiConverterSequenceTypeSubscription: FfiConverterRustBuffer<List<
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeSubscription.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeTaxLine: FfiConverterRustBuffer<List<TaxLine>> {
+    override fun read(buf: ByteBuffer): List<TaxLine> {
+        val len = buf.getInt()
+        return List<TaxLine>(len) {
+            FfiConverterTypeTaxLine.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<TaxLine>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeTaxLine.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<TaxLine>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeTaxLine.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeTransition: FfiConverterRustBuffer<List<Transition>> {
+    override fun read(buf: ByteBuffer): List<Transition> {
+        val len = buf.getInt()
+        return List<Transition>(len) {
+            FfiConverterTypeTransition.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Transition>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeTransition.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Transition>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeTransition.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeUnconfirmed: FfiConverterRustBuffer<List<Unconfirmed>> {
+    override fun read(buf: ByteBuffer): List<Unconfirmed> {
+        val len = buf.getInt()
+        return List<Unconfirmed>(len) {
+            FfiConverterTypeUnconfirmed.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Unconfirmed>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeUnconfirmed.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Unconfirmed>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeUnconfirmed.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeWalletEntry: FfiConverterRustBuffer<List<WalletEntry>> {
+    override fun read(buf: ByteBuffer): List<WalletEntry> {
+        val len = buf.getInt()
+        return List<WalletEntry>(len) {
+            FfiConverterTypeWalletEntry.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<WalletEntry>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeWalletEntry.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<WalletEntry>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeWalletEntry.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeCondition: FfiConverterRustBuffer<List<Condition>> {
+    override fun read(buf: ByteBuffer): List<Condition> {
+        val len = buf.getInt()
+        return List<Condition>(len) {
+            FfiConverterTypeCondition.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Condition>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeCondition.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Condition>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeCondition.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeReasonCode: FfiConverterRustBuffer<List<ReasonCode>> {
+    override fun read(buf: ByteBuffer): List<ReasonCode> {
+        val len = buf.getInt()
+        return List<ReasonCode>(len) {
+            FfiConverterTypeReasonCode.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ReasonCode>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeReasonCode.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ReasonCode>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeReasonCode.write(it, buf)
         }
     }
 }
@@ -3891,6 +8931,73 @@ public object FfiConverterSequenceTypeAmount: FfiConverterRustBuffer<List<Amount
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeAmount.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeCalendarDate: FfiConverterRustBuffer<List<CalendarDate>> {
+    override fun read(buf: ByteBuffer): List<CalendarDate> {
+        val len = buf.getInt()
+        return List<CalendarDate>(len) {
+            FfiConverterTypeCalendarDate.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<CalendarDate>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeCalendarDate.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<CalendarDate>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeCalendarDate.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.String, kotlin.String>> {
+    override fun read(buf: ByteBuffer): Map<kotlin.String, kotlin.String> {
+        val len = buf.getInt()
+        return buildMap<kotlin.String, kotlin.String>(len) {
+            repeat(len) {
+                val k = FfiConverterString.read(buf)
+                val v = FfiConverterString.read(buf)
+                this[k] = v
+            }
+        }
+    }
+
+    override fun allocationSize(value: Map<kotlin.String, kotlin.String>): ULong {
+        val spaceForMapSize = 4UL
+        val spaceForChildren = value.map { (k, v) ->
+            FfiConverterString.allocationSize(k) +
+            FfiConverterString.allocationSize(v)
+        }.sum()
+        return spaceForMapSize + spaceForChildren
+    }
+
+    override fun write(value: Map<kotlin.String, kotlin.String>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        // The parens on `(k, v)` here ensure we're calling the right method,
+        // which is important for compatibility with older android devices.
+        // Ref https://blog.danlew.net/2017/03/16/kotlin-puzzler-whose-line-is-it-anyways/
+        value.forEach { (k, v) ->
+            FfiConverterString.write(k, buf)
+            FfiConverterString.write(v, buf)
         }
     }
 }
@@ -4010,6 +9117,52 @@ public object FfiConverterTypeCalendarDate: FfiConverter<CalendarDate, RustBuffe
 
 
 
+public typealias Contributions = List<Contribution>
+public typealias FfiConverterTypeContributions = FfiConverterSequenceTypeContribution
+
+
+
+
+
+public typealias Count = Int
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCount: FfiConverter<Count, Long> {
+    override fun lift(value: Long): Count {
+        val builtinValue = FfiConverterULong.lift(value)
+        return builtinValue.toInt()
+    }
+
+    override fun lower(value: Count): Long {
+        val builtinValue = value.toULong()
+        return FfiConverterULong.lower(builtinValue)
+    }
+
+    override fun read(buf: ByteBuffer): Count {
+        val builtinValue = FfiConverterULong.read(buf)
+        return builtinValue.toInt()
+    }
+
+    override fun allocationSize(value: Count): ULong {
+        val builtinValue = value.toULong()
+        return FfiConverterULong.allocationSize(builtinValue)
+    }
+
+    override fun write(value: Count, buf: ByteBuffer) {
+        val builtinValue = value.toULong()
+        FfiConverterULong.write(builtinValue, buf)
+    }
+}
+
+
+
+public typealias FinancialYear = kotlin.Int
+public typealias FfiConverterTypeFinancialYear = FfiConverterInt
+
+
+
 
 
 public typealias Instant = java.time.Instant
@@ -4051,8 +9204,55 @@ public typealias FfiConverterTypeJsonText = FfiConverterString
 
 
 
+
+
+public typealias Month = YearMonth
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMonth: FfiConverter<Month, RustBuffer.ByValue> {
+    override fun lift(value: RustBuffer.ByValue): Month {
+        val builtinValue = FfiConverterString.lift(value)
+        return YearMonth.parse(builtinValue)
+    }
+
+    override fun lower(value: Month): RustBuffer.ByValue {
+        val builtinValue = value.toString()
+        return FfiConverterString.lower(builtinValue)
+    }
+
+    override fun read(buf: ByteBuffer): Month {
+        val builtinValue = FfiConverterString.read(buf)
+        return YearMonth.parse(builtinValue)
+    }
+
+    override fun allocationSize(value: Month): ULong {
+        val builtinValue = value.toString()
+        return FfiConverterString.allocationSize(builtinValue)
+    }
+
+    override fun write(value: Month, buf: ByteBuffer) {
+        val builtinValue = value.toString()
+        FfiConverterString.write(builtinValue, buf)
+    }
+}
+
+
+
 public typealias Schedule = DeliverySchedule
 public typealias FfiConverterTypeSchedule = FfiConverterTypeDeliverySchedule
+
+
+
+public typealias SourceId = kotlin.String
+public typealias FfiConverterTypeSourceId = FfiConverterString
+
+
+
+public typealias TemplateVariables = Map<kotlin.String, kotlin.String>
+public typealias FfiConverterTypeTemplateVariables = FfiConverterMapStringString
         /**
          * The library version, the same in every binding.
          */ fun `version`(): kotlin.String {
@@ -4061,6 +9261,491 @@ public typealias FfiConverterTypeSchedule = FfiConverterTypeDeliverySchedule
     UniffiLib.uniffi_earlybird_mobile_fn_func_version(
     
         _status)
+}
+    )
+    }
+    
+
+        /**
+         * The core's canonical JSON of activation events.
+         */ fun `activationEventsToJson`(`events`: List<ActivationEvent>): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_activation_events_to_json(
+    
+        
+        FfiConverterSequenceTypeActivationEvent.lower(`events`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The state's name as the rules write it (`ACTIVE`).
+         */ fun `activationStateCode`(`state`: ActivationState): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_activation_state_code(
+    
+        
+        FfiConverterTypeActivationState.lower(`state`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The events a customer's records imply (signup, orders, subscriptions, deliveries).
+         */
+    @Throws(EarlybirdException::class) fun `backfillActivationEvents`(`customer`: Customer, `orders`: List<Order>, `deliveries`: List<DeliveryRecord>, `subscriptions`: List<Subscription>, `config`: ActivationConfig): List<ActivationEvent> {
+            return FfiConverterSequenceTypeActivationEvent.lift(
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_backfill_activation_events(
+    
+        
+        FfiConverterTypeCustomer.lower(`customer`),
+        FfiConverterSequenceTypeOrder.lower(`orders`),
+        FfiConverterSequenceTypeDeliveryRecord.lower(`deliveries`),
+        FfiConverterSequenceTypeSubscription.lower(`subscriptions`),
+        FfiConverterTypeActivationConfig.lower(`config`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Cohort retention of customers by signup week or month, up to `as_of`.
+         */ fun `cohortRetention`(`customers`: List<CustomerActivity>, `granularity`: Granularity, `asOf`: CalendarDate): CohortTable {
+            return FfiConverterTypeCohortTable.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_cohort_retention(
+    
+        
+        FfiConverterSequenceTypeCustomerActivity.lower(`customers`),
+        FfiConverterTypeGranularity.lower(`granularity`),
+        FfiConverterTypeCalendarDate.lower(`asOf`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The core's canonical JSON of a cohort table.
+         */ fun `cohortTableToJson`(`table`: CohortTable): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_cohort_table_to_json(
+    
+        
+        FfiConverterTypeCohortTable.lower(`table`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The rules' default activation thresholds (30 days to INACTIVE, 60 to CHURNED...).
+         */ fun `defaultActivationConfig`(): ActivationConfig {
+            return FfiConverterTypeActivationConfig.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_default_activation_config(
+    
+        _status)
+}
+    )
+    }
+    
+
+        /**
+         * The core's canonical JSON of notification intents.
+         */ fun `notificationIntentsToJson`(`intents`: List<NotificationIntent>): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_notification_intents_to_json(
+    
+        
+        FfiConverterSequenceTypeNotificationIntent.lower(`intents`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Reads activation thresholds from JSON; absent fields keep their defaults.
+         */
+    @Throws(EarlybirdException::class) fun `parseActivationConfig`(`json`: kotlin.String): ActivationConfig {
+            return FfiConverterTypeActivationConfig.lift(
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_parse_activation_config(
+    
+        
+        FfiConverterString.lower(`json`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Reads one activation event from JSON.
+         */
+    @Throws(EarlybirdException::class) fun `parseActivationEvent`(`json`: kotlin.String): ActivationEvent {
+            return FfiConverterTypeActivationEvent.lift(
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_parse_activation_event(
+    
+        
+        FfiConverterString.lower(`json`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Reads a customer history (`customer_id`, `events`, `subscriptions`) from JSON.
+         */
+    @Throws(EarlybirdException::class) fun `parseCustomerHistory`(`json`: kotlin.String): CustomerHistory {
+            return FfiConverterTypeCustomerHistory.lift(
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_parse_customer_history(
+    
+        
+        FfiConverterString.lower(`json`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The core's canonical JSON of recorded dates.
+         */ fun `recordedDatesToJson`(`dates`: RecordedDates): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_recorded_dates_to_json(
+    
+        
+        FfiConverterTypeRecordedDates.lower(`dates`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The core's canonical JSON of what recording an event did.
+         */ fun `recordedToJson`(`recorded`: Recorded): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_recorded_to_json(
+    
+        
+        FfiConverterTypeRecorded.lower(`recorded`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The core's canonical JSON of transitions.
+         */ fun `transitionsToJson`(`transitions`: List<Transition>): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_transitions_to_json(
+    
+        
+        FfiConverterSequenceTypeTransition.lower(`transitions`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The canonical JSON of a bill number and its series.
+         */ fun `billNumberToJson`(`number`: BillNumber): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_bill_number_to_json(
+    
+        
+        FfiConverterTypeBillNumber.lower(`number`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The core's canonical JSON of a bill preview.
+         */ fun `billPreviewToJson`(`preview`: BillPreview): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_bill_preview_to_json(
+    
+        
+        FfiConverterTypeBillPreview.lower(`preview`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The core's canonical JSON of a bill.
+         */ fun `billToJson`(`bill`: Bill): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_bill_to_json(
+    
+        
+        FfiConverterTypeBill.lower(`bill`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The bill as plain text, as printed for the customer.
+         */ fun `billToText`(`bill`: Bill): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_bill_to_text(
+    
+        
+        FfiConverterTypeBill.lower(`bill`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The DRAFT bill of `customer_id` for `month`.
+         */
+    @Throws(EarlybirdException::class) fun `computeBill`(`input`: BillingInput, `customerId`: kotlin.String, `month`: Month, `config`: BillingConfig): Bill {
+            return FfiConverterTypeBill.lift(
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_compute_bill(
+    
+        
+        FfiConverterTypeBillingInput.lower(`input`),
+        FfiConverterString.lower(`customerId`),
+        FfiConverterTypeMonth.lower(`month`),
+        FfiConverterTypeBillingConfig.lower(`config`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The rules' default billing settings (prefix `EB`, 6 digits, due in 7 days...).
+         */ fun `defaultBillingConfig`(): BillingConfig {
+            return FfiConverterTypeBillingConfig.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_default_billing_config(
+    
+        _status)
+}
+    )
+    }
+    
+
+        /**
+         * The number of the next bill dated `bill_date` (`EB/26-27/000001` after a new financial
+         * year), and the series to store.
+         */
+    @Throws(EarlybirdException::class) fun `nextBillNumber`(`series`: NumberSeries, `billDate`: CalendarDate, `config`: BillingConfig): BillNumber {
+            return FfiConverterTypeBillNumber.lift(
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_next_bill_number(
+    
+        
+        FfiConverterTypeNumberSeries.lower(`series`),
+        FfiConverterTypeCalendarDate.lower(`billDate`),
+        FfiConverterTypeBillingConfig.lower(`config`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Reads billing settings from JSON; absent fields keep their defaults.
+         */
+    @Throws(EarlybirdException::class) fun `parseBillingConfig`(`json`: kotlin.String): BillingConfig {
+            return FfiConverterTypeBillingConfig.lift(
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_parse_billing_config(
+    
+        
+        FfiConverterString.lower(`json`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Reads a billing input from the backend's JSON (`products`, `subscriptions`, `orders`,
+         * `deliveries`, `bills`, `payments`, `credits`, `wallet`; each optional), the records
+         * checked by the same rules as `parseOrder` and the others.
+         */
+    @Throws(EarlybirdException::class) fun `parseBillingInput`(`json`: kotlin.String): BillingInput {
+            return FfiConverterTypeBillingInput.lift(
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_parse_billing_input(
+    
+        
+        FfiConverterString.lower(`json`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The DRAFT bill of `customer_id` for `month` with every scheduled subscription day that has
+         * no delivery record yet (those days are not billed).
+         */
+    @Throws(EarlybirdException::class) fun `previewBill`(`input`: BillingInput, `customerId`: kotlin.String, `month`: Month, `config`: BillingConfig): BillPreview {
+            return FfiConverterTypeBillPreview.lift(
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_preview_bill(
+    
+        
+        FfiConverterTypeBillingInput.lower(`input`),
+        FfiConverterString.lower(`customerId`),
+        FfiConverterTypeMonth.lower(`month`),
+        FfiConverterTypeBillingConfig.lower(`config`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The churn input of a customer at `now` from the records on the phone; `payments` and
+         * `service` are what the records do not carry; `window_days` is the recent window.
+         */ fun `churnInputFromRecords`(`customer`: Customer, `products`: List<Product>, `orders`: List<Order>, `deliveries`: List<DeliveryRecord>, `subscriptions`: List<Subscription>, `payments`: PaymentSignals?, `service`: ServiceSignals?, `now`: CalendarDate, `windowDays`: kotlin.UInt): ChurnInput {
+            return FfiConverterTypeChurnInput.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_churn_input_from_records(
+    
+        
+        FfiConverterTypeCustomer.lower(`customer`),
+        FfiConverterSequenceTypeProduct.lower(`products`),
+        FfiConverterSequenceTypeOrder.lower(`orders`),
+        FfiConverterSequenceTypeDeliveryRecord.lower(`deliveries`),
+        FfiConverterSequenceTypeSubscription.lower(`subscriptions`),
+        FfiConverterOptionalTypePaymentSignals.lower(`payments`),
+        FfiConverterOptionalTypeServiceSignals.lower(`service`),
+        FfiConverterTypeCalendarDate.lower(`now`),
+        FfiConverterUInt.lower(`windowDays`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The core's canonical JSON of a churn input.
+         */ fun `churnInputToJson`(`input`: ChurnInput): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_churn_input_to_json(
+    
+        
+        FfiConverterTypeChurnInput.lower(`input`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The core's canonical JSON of a churn score.
+         */ fun `churnScoreToJson`(`score`: ChurnScore): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_churn_score_to_json(
+    
+        
+        FfiConverterTypeChurnScore.lower(`score`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The default configuration: hand-set weights, bands at 30 and 60, the default action rules.
+         */ fun `defaultChurnConfig`(): ChurnConfig {
+            return FfiConverterTypeChurnConfig.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_default_churn_config(
+    
+        _status)
+}
+    )
+    }
+    
+
+        /**
+         * Reads a churn configuration from JSON; absent fields keep their defaults.
+         */
+    @Throws(EarlybirdException::class) fun `parseChurnConfig`(`json`: kotlin.String): ChurnConfig {
+            return FfiConverterTypeChurnConfig.lift(
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_parse_churn_config(
+    
+        
+        FfiConverterString.lower(`json`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Reads a churn input from JSON.
+         */
+    @Throws(EarlybirdException::class) fun `parseChurnInput`(`json`: kotlin.String): ChurnInput {
+            return FfiConverterTypeChurnInput.lift(
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_parse_churn_input(
+    
+        
+        FfiConverterString.lower(`json`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Reads payment signals from JSON (the backend's billing knows them).
+         */
+    @Throws(EarlybirdException::class) fun `parsePaymentSignals`(`json`: kotlin.String): PaymentSignals {
+            return FfiConverterTypePaymentSignals.lift(
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_parse_payment_signals(
+    
+        
+        FfiConverterString.lower(`json`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Reads service signals from JSON (complaints and disputes).
+         */
+    @Throws(EarlybirdException::class) fun `parseServiceSignals`(`json`: kotlin.String): ServiceSignals {
+            return FfiConverterTypeServiceSignals.lift(
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_parse_service_signals(
+    
+        
+        FfiConverterString.lower(`json`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The core's canonical JSON of a ranking.
+         */ fun `rankedCustomersToJson`(`ranked`: List<RankedCustomer>): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_ranked_customers_to_json(
+    
+        
+        FfiConverterSequenceTypeRankedCustomer.lower(`ranked`),_status)
 }
     )
     }
