@@ -190,8 +190,8 @@ impl CustomerActivation {
         Arc::new(Self(Mutex::new(fold)))
     }
 
-    /// The fold; a panic cannot leave it half-changed (the core changes it only after every
-    /// check passed), so a poisoned lock still holds a consistent customer.
+    /// The fold. The core does not panic on any input; should it ever, the lock is taken back
+    /// rather than turning every later call on this customer into a panic inside the app.
     fn fold(&self) -> MutexGuard<'_, activation::CustomerActivation> {
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
