@@ -16,6 +16,10 @@
 
 uniffi::setup_scaffolding!("earlybird");
 
+pub mod activation;
+pub mod billing;
+pub mod churn;
+pub mod data;
 pub mod error;
 pub mod lifecycle;
 pub mod loyalty;

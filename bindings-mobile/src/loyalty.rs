@@ -16,8 +16,9 @@ use earlybird::loyalty::{
 };
 use earlybird::record::Payment;
 
+use crate::data::from_json;
 use crate::error::EarlybirdError;
-use crate::types::{Amount, Instant, canonical_json, from_json_text};
+use crate::types::{Amount, Instant, canonical_json};
 
 /// A loyalty tier, lowest first.
 #[uniffi::remote(Enum)]
@@ -279,7 +280,7 @@ pub struct MemberPositions {
 fn config(config_json: Option<String>) -> Result<LoyaltyConfig, EarlybirdError> {
     match config_json {
         None => Ok(LoyaltyConfig::default()),
-        Some(text) => from_json_text("config", &text),
+        Some(text) => from_json("config", &text),
     }
 }
 
@@ -436,13 +437,13 @@ pub fn redemption_line_description(redemption: Redemption) -> String {
 /// Reads an event from the backend's JSON (tagged by `type`); the core checks it on `apply`.
 #[uniffi::export]
 pub fn parse_loyalty_event(json: String) -> Result<LoyaltyEvent, EarlybirdError> {
-    from_json_text("event", &json)
+    from_json("event", &json)
 }
 
 /// Reads a redemption request from the backend's JSON; the core checks it on `redeem`.
 #[uniffi::export]
 pub fn parse_redemption_request(json: String) -> Result<RedemptionRequest, EarlybirdError> {
-    from_json_text("request", &json)
+    from_json("request", &json)
 }
 
 /// The default configuration as JSON (tiers, bonuses, expiry, redemption, badges).

@@ -11,18 +11,9 @@ use earlybird::routing::{
     SolveOptions, Speed, SpeedBand, Stop, TimeWindow, Unassigned, UnassignedReason, Vehicle, Visit,
 };
 
+use crate::data::{Count, from_json};
 use crate::error::EarlybirdError;
-use crate::types::{canonical_json, from_json_text};
-
-/// A count (stops served, delivery persons used, threads): the core's `usize`, as an
-/// unsigned 64-bit number.
-pub type Count = usize;
-
-uniffi::custom_type!(Count, u64, {
-    remote,
-    try_lift: |n| Ok(usize::try_from(n)?),
-    lower: |n| u64::try_from(n).unwrap_or(u64::MAX),
-});
+use crate::types::canonical_json;
 
 /// A point in degrees.
 #[uniffi::remote(Record)]
@@ -234,7 +225,7 @@ pub fn render_plan_svg(plan: Plan, width: u32, height: u32, title: String) -> St
 /// defaults).
 #[uniffi::export]
 pub fn parse_routing_problem(json: String) -> Result<Problem, EarlybirdError> {
-    from_json_text("problem", &json)
+    from_json("problem", &json)
 }
 
 /// The core's JSON of a problem.

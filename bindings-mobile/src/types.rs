@@ -37,7 +37,7 @@ pub type JsonText = serde_json::Value;
 /// type (UniFFI passes an argument's conversion error through when it is the function's error
 /// type) instead of an internal error; the field is the type's name since a conversion does
 /// not know which argument or field it is reading.
-fn refused(
+pub(crate) fn refused(
     type_name: &str,
     rule: Rule,
     text: String,
@@ -46,19 +46,6 @@ fn refused(
     let mut problems = Problems::new();
     problems.push(type_name, rule, text, message);
     EarlybirdError::from(problems.into_error(type_name)).into()
-}
-
-/// Reads a core input (an event, a configuration, a routing problem) from the backend's JSON
-/// text; text that is not that shape is a `VALIDATION_FAILED` on `field` with serde's reason.
-pub(crate) fn from_json_text<T: serde::de::DeserializeOwned>(
-    field: &str,
-    text: &str,
-) -> Result<T, EarlybirdError> {
-    serde_json::from_str(text).map_err(|e| {
-        let mut problems = Problems::new();
-        problems.push(field, Rule::Type, text, e.to_string());
-        EarlybirdError::from(problems.into_error(field))
-    })
 }
 
 uniffi::custom_type!(Amount, String, {

@@ -5,8 +5,8 @@
 //! file of thin wrappers registered in [`_earlybird`].
 
 mod activation;
-mod churn;
 mod billing;
+mod churn;
 mod convert;
 mod document;
 mod errors;

@@ -482,6 +482,22 @@ fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterInt32: FfiConverterPrimitive {
+    typealias FfiType = Int32
+    typealias SwiftType = Int32
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Int32 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: Int32, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
     typealias FfiType = UInt64
     typealias SwiftType = UInt64
@@ -491,22 +507,6 @@ fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
     }
 
     public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        writeInt(&buf, lower(value))
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
-    typealias FfiType = Int64
-    typealias SwiftType = Int64
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Int64 {
-        return try lift(readInt(&buf))
-    }
-
-    public static func write(_ value: Int64, into buf: inout [UInt8]) {
         writeInt(&buf, lower(value))
     }
 }
@@ -601,69 +601,30 @@ fileprivate struct FfiConverterString: FfiConverter {
 
 
 /**
- * The loyalty programme: one member per customer, changed only by events, redemptions, the
- * expiry sweep and the monthly review. Safe to share between threads (one call at a time).
+ * The churn engine with a checked configuration.
  */
-public protocol LoyaltyProgramProtocol: AnyObject, Sendable {
+public protocol ChurnEngineProtocol: AnyObject, Sendable {
     
     /**
-     * Applies one event (idempotent under its key); enrols the customer on the first one.
+     * The configuration the engine scores with.
      */
-    func apply(event: LoyaltyEvent) throws  -> Applied
+    func config()  -> ChurnConfig
     
     /**
-     * The customer ids of every member, sorted.
+     * Every customer scored and ordered by risk, highest first (ties keep the input order).
      */
-    func customerIds()  -> [String]
+    func rank(customers: [ChurnInput], now: CalendarDate) throws  -> [RankedCustomer]
     
     /**
-     * The daily expiry sweep at `now`: the expiry entries written.
+     * The customer's score at `now` (`CHURN_INVALID_INPUT` with every problem).
      */
-    func expire(now: Instant)  -> [Entry]
-    
-    /**
-     * The boards at `now`, each cut to its first `top` positions (all of them when absent).
-     */
-    func leaderboards(now: Instant, top: UInt32?)  -> Leaderboards
-    
-    /**
-     * The member's account; `null`/`nil` for a customer no event reached yet.
-     */
-    func member(customerId: String)  -> LoyaltyMember?
-    
-    /**
-     * The monthly tier review at `now`: the tier changes made.
-     */
-    func monthlyReview(now: Instant)  -> [TierChange]
-    
-    /**
-     * Where the customer stands at `now` on each board; `null`/`nil` for a non-member.
-     */
-    func position(customerId: String, now: Instant)  -> MemberPositions?
-    
-    /**
-     * What the customer could redeem on a bill of `bill_charges` at `now`.
-     */
-    func previewRedemption(customerId: String, billCharges: Amount, now: Instant)  -> RedemptionPreview
-    
-    /**
-     * Redeems points against a bill; refused (nothing changed) below the minimum, above the
-     * cap or above the points available.
-     */
-    func redeem(request: RedemptionRequest) throws  -> Redeemed
-    
-    /**
-     * Balance, available points, tier progress and badge progress at `now`; `null`/`nil`
-     * for a customer no event reached yet.
-     */
-    func summary(customerId: String, now: Instant)  -> MemberSummary?
+    func score(input: ChurnInput, now: CalendarDate) throws  -> ChurnScore
     
 }
 /**
- * The loyalty programme: one member per customer, changed only by events, redemptions, the
- * expiry sweep and the monthly review. Safe to share between threads (one call at a time).
+ * The churn engine with a checked configuration.
  */
-open class LoyaltyProgram: LoyaltyProgramProtocol, @unchecked Sendable {
+open class ChurnEngine: ChurnEngineProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
 
     /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
@@ -700,18 +661,17 @@ open class LoyaltyProgram: LoyaltyProgramProtocol, @unchecked Sendable {
     @_documentation(visibility: private)
 #endif
     public func uniffiCloneHandle() -> UInt64 {
-        return try! rustCall { uniffi_earlybird_mobile_fn_clone_loyaltyprogram(self.handle, $0) }
+        return try! rustCall { uniffi_earlybird_mobile_fn_clone_churnengine(self.handle, $0) }
     }
     /**
-     * A programme without members under the default configuration, or `config_json` (the
-     * backend's `LoyaltyConfig` JSON; absent fields keep their default), checked by the core.
+     * Checks the configuration (every problem at once: `CHURN_INVALID_CONFIG`).
      */
-public convenience init(configJson: String?)throws  {
+public convenience init(config: ChurnConfig)throws  {
     let handle =
         try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
         uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_constructor_loyaltyprogram_new(
-        FfiConverterOptionString.lower(configJson),uniffiCallStatus
+    uniffi_earlybird_mobile_fn_constructor_churnengine_new(
+        FfiConverterTypeChurnConfig_lower(config),uniffiCallStatus
     )
 }
     self.init(unsafeFromHandle: handle)
@@ -723,144 +683,48 @@ public convenience init(configJson: String?)throws  {
             return
         }
 
-        try! rustCall { uniffi_earlybird_mobile_fn_free_loyaltyprogram(handle, $0) }
+        try! rustCall { uniffi_earlybird_mobile_fn_free_churnengine(handle, $0) }
     }
 
     
 
     
     /**
-     * Applies one event (idempotent under its key); enrols the customer on the first one.
+     * The configuration the engine scores with.
      */
-open func apply(event: LoyaltyEvent)throws  -> Applied  {
-    return try  FfiConverterTypeApplied_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+open func config() -> ChurnConfig  {
+    return try!  FfiConverterTypeChurnConfig_lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_method_loyaltyprogram_apply(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeLoyaltyEvent_lower(event),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * The customer ids of every member, sorted.
-     */
-open func customerIds() -> [String]  {
-    return try!  FfiConverterSequenceString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_method_loyaltyprogram_customer_ids(
+    uniffi_earlybird_mobile_fn_method_churnengine_config(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
     
     /**
-     * The daily expiry sweep at `now`: the expiry entries written.
+     * Every customer scored and ordered by risk, highest first (ties keep the input order).
      */
-open func expire(now: Instant) -> [Entry]  {
-    return try!  FfiConverterSequenceTypeEntry.lift(try! rustCall() {
+open func rank(customers: [ChurnInput], now: CalendarDate)throws  -> [RankedCustomer]  {
+    return try  FfiConverterSequenceTypeRankedCustomer.lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
         uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_method_loyaltyprogram_expire(
+    uniffi_earlybird_mobile_fn_method_churnengine_rank(
             self.uniffiCloneHandle(),
-        FfiConverterTypeInstant_lower(now),uniffiCallStatus
+        FfiConverterSequenceTypeChurnInput.lower(customers),
+        FfiConverterTypeCalendarDate_lower(now),uniffiCallStatus
     )
 })
 }
     
     /**
-     * The boards at `now`, each cut to its first `top` positions (all of them when absent).
+     * The customer's score at `now` (`CHURN_INVALID_INPUT` with every problem).
      */
-open func leaderboards(now: Instant, top: UInt32?) -> Leaderboards  {
-    return try!  FfiConverterTypeLeaderboards_lift(try! rustCall() {
+open func score(input: ChurnInput, now: CalendarDate)throws  -> ChurnScore  {
+    return try  FfiConverterTypeChurnScore_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
         uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_method_loyaltyprogram_leaderboards(
+    uniffi_earlybird_mobile_fn_method_churnengine_score(
             self.uniffiCloneHandle(),
-        FfiConverterTypeInstant_lower(now),
-        FfiConverterOptionUInt32.lower(top),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * The member's account; `null`/`nil` for a customer no event reached yet.
-     */
-open func member(customerId: String) -> LoyaltyMember?  {
-    return try!  FfiConverterOptionTypeLoyaltyMember.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_method_loyaltyprogram_member(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(customerId),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * The monthly tier review at `now`: the tier changes made.
-     */
-open func monthlyReview(now: Instant) -> [TierChange]  {
-    return try!  FfiConverterSequenceTypeTierChange.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_method_loyaltyprogram_monthly_review(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeInstant_lower(now),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Where the customer stands at `now` on each board; `null`/`nil` for a non-member.
-     */
-open func position(customerId: String, now: Instant) -> MemberPositions?  {
-    return try!  FfiConverterOptionTypeMemberPositions.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_method_loyaltyprogram_position(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(customerId),
-        FfiConverterTypeInstant_lower(now),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * What the customer could redeem on a bill of `bill_charges` at `now`.
-     */
-open func previewRedemption(customerId: String, billCharges: Amount, now: Instant) -> RedemptionPreview  {
-    return try!  FfiConverterTypeRedemptionPreview_lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_method_loyaltyprogram_preview_redemption(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(customerId),
-        FfiConverterTypeAmount_lower(billCharges),
-        FfiConverterTypeInstant_lower(now),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Redeems points against a bill; refused (nothing changed) below the minimum, above the
-     * cap or above the points available.
-     */
-open func redeem(request: RedemptionRequest)throws  -> Redeemed  {
-    return try  FfiConverterTypeRedeemed_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
-        uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_method_loyaltyprogram_redeem(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeRedemptionRequest_lower(request),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Balance, available points, tier progress and badge progress at `now`; `null`/`nil`
-     * for a customer no event reached yet.
-     */
-open func summary(customerId: String, now: Instant) -> MemberSummary?  {
-    return try!  FfiConverterOptionTypeMemberSummary.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_method_loyaltyprogram_summary(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(customerId),
-        FfiConverterTypeInstant_lower(now),uniffiCallStatus
+        FfiConverterTypeChurnInput_lower(input),
+        FfiConverterTypeCalendarDate_lower(now),uniffiCallStatus
     )
 })
 }
@@ -873,24 +737,24 @@ open func summary(customerId: String, now: Instant) -> MemberSummary?  {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeLoyaltyProgram: FfiConverter {
+public struct FfiConverterTypeChurnEngine: FfiConverter {
     typealias FfiType = UInt64
-    typealias SwiftType = LoyaltyProgram
+    typealias SwiftType = ChurnEngine
 
-    public static func lift(_ handle: UInt64) throws -> LoyaltyProgram {
-        return LoyaltyProgram(unsafeFromHandle: handle)
+    public static func lift(_ handle: UInt64) throws -> ChurnEngine {
+        return ChurnEngine(unsafeFromHandle: handle)
     }
 
-    public static func lower(_ value: LoyaltyProgram) -> UInt64 {
+    public static func lower(_ value: ChurnEngine) -> UInt64 {
         return value.uniffiCloneHandle()
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LoyaltyProgram {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ChurnEngine {
         let handle: UInt64 = try readInt(&buf)
         return try lift(handle)
     }
 
-    public static func write(_ value: LoyaltyProgram, into buf: inout [UInt8]) {
+    public static func write(_ value: ChurnEngine, into buf: inout [UInt8]) {
         writeInt(&buf, lower(value))
     }
 }
@@ -899,15 +763,15 @@ public struct FfiConverterTypeLoyaltyProgram: FfiConverter {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeLoyaltyProgram_lift(_ handle: UInt64) throws -> LoyaltyProgram {
-    return try FfiConverterTypeLoyaltyProgram.lift(handle)
+public func FfiConverterTypeChurnEngine_lift(_ handle: UInt64) throws -> ChurnEngine {
+    return try FfiConverterTypeChurnEngine.lift(handle)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeLoyaltyProgram_lower(_ value: LoyaltyProgram) -> UInt64 {
-    return FfiConverterTypeLoyaltyProgram.lower(value)
+public func FfiConverterTypeChurnEngine_lower(_ value: ChurnEngine) -> UInt64 {
+    return FfiConverterTypeChurnEngine.lower(value)
 }
 
 
@@ -916,94 +780,59 @@ public func FfiConverterTypeLoyaltyProgram_lower(_ value: LoyaltyProgram) -> UIn
 
 
 /**
- * The phone's own database: a SQLite file with the service operations over it. Open one per
- * file and share it (thread-safe; SQLite runs one change at a time). Every change is one
- * transaction: after a crash either all of it or none of it is there.
+ * One customer's activation lifecycle, kept in step as events arrive and mornings pass.
  */
-public protocol OfflineStoreProtocol: AnyObject, Sendable {
+public protocol CustomerActivationProtocol: AnyObject, Sendable {
+    
+    func customerId()  -> String
     
     /**
-     * The audit trail of one entity (`order`, `customer`, `payment`...), oldest first.
+     * The recorded dates (signup, first order, first delivery, last activity, churn).
      */
-    func auditTrail(entity: String, entityId: String) throws  -> [AuditRecord]
+    func dates()  -> RecordedDates
     
     /**
-     * PENDING or OUT_FOR_DELIVERY → CANCELLED, stored with its audit record.
+     * The events, sorted by `(at, sequence)`.
      */
-    func cancelOrder(orderId: String, actor: Actor) throws  -> OrderOutcome
+    func events()  -> [ActivationEvent]
     
     /**
-     * Confirms the quantity delivered of each item (in item order), storing the order, its
-     * delivery records, the audit and the customer's loyalty fact together. The same
-     * confirmation again is `Unchanged`; a different one is `ConflictingConfirmation`.
+     * The messages `transitions` ask for (welcome, we miss you...).
      */
-    func confirmDelivery(orderId: String, delivered: [Amount], reason: String?, actor: Actor) throws  -> OrderOutcome
+    func intents(transitions: [Transition])  -> [NotificationIntent]
     
     /**
-     * Corrects the delivered quantities of a confirmed order, with the reason audited.
+     * Records one more event; a late one refolds the history (`Recorded.late`,
+     * `Recorded.rewroteHistory`). A refused event changes nothing.
      */
-    func correctDelivery(orderId: String, delivered: [Amount], reason: String, actor: Actor) throws  -> OrderOutcome
+    func record(event: ActivationEvent) throws  -> Recorded
     
     /**
-     * The customer stored under `id`, if any.
+     * The current state.
      */
-    func customer(id: String) throws  -> Customer?
+    func state()  -> ActivationState?
     
     /**
-     * The delivery records dated `date`, by id.
+     * The transition in force at `instant` (which state, and which rule put the customer
+     * there), as far as the customer has been swept.
      */
-    func deliveriesOn(date: CalendarDate) throws  -> [DeliveryRecord]
+    func stateAt(instant: Instant)  -> Transition?
     
     /**
-     * PENDING → OUT_FOR_DELIVERY, stored with its audit record.
+     * Applies the sweep of every morning up to `now`'s day; the new transitions.
      */
-    func dispatchOrder(orderId: String, actor: Actor) throws  -> OrderOutcome
+    func sweep(now: Instant)  -> [Transition]
     
     /**
-     * The customer's loyalty balance, tier progress and badges at `now`, rebuilt from the
-     * stored facts; `null`/`nil` before the first payment or delivery.
+     * Every transition so far, oldest first.
      */
-    func loyaltySummary(customerId: String, now: Instant) throws  -> MemberSummary?
-    
-    /**
-     * The order stored under `id`, if any.
-     */
-    func order(id: String) throws  -> Order?
-    
-    /**
-     * The orders to deliver on `date` (today's round), by id.
-     */
-    func ordersOn(date: CalendarDate) throws  -> [Order]
-    
-    /**
-     * Places a new PENDING order for a registered customer (`NotFound` otherwise).
-     */
-    func placeOrder(order: Order, actor: Actor) throws  -> PlacedOrder
-    
-    /**
-     * Records a payment collected at the door; it earns the customer's loyalty points.
-     */
-    func recordPayment(payment: Payment, actor: Actor) throws  -> RecordedPayment
-    
-    /**
-     * Redeems points against a bill once per `key` (the bill number): the same key again
-     * returns the same redemption.
-     */
-    func redeemPoints(customerId: String, points: Int64, billCharges: Amount, key: String, now: Instant) throws  -> Redemption
-    
-    /**
-     * Registers a new customer. The same customer again is `Unchanged`; another customer
-     * under the same id is a `Store` conflict.
-     */
-    func registerCustomer(customer: Customer, actor: Actor) throws  -> RegisteredCustomer
+    func timeline()  -> [Transition]
     
 }
 /**
- * The phone's own database: a SQLite file with the service operations over it. Open one per
- * file and share it (thread-safe; SQLite runs one change at a time). Every change is one
- * transaction: after a crash either all of it or none of it is there.
+ * One customer's activation lifecycle, kept in step as events arrive and mornings pass.
  */
-open class OfflineStore: OfflineStoreProtocol, @unchecked Sendable {
+open class CustomerActivation: CustomerActivationProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
 
     /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
@@ -1040,7 +869,7 @@ open class OfflineStore: OfflineStoreProtocol, @unchecked Sendable {
     @_documentation(visibility: private)
 #endif
     public func uniffiCloneHandle() -> UInt64 {
-        return try! rustCall { uniffi_earlybird_mobile_fn_clone_offlinestore(self.handle, $0) }
+        return try! rustCall { uniffi_earlybird_mobile_fn_clone_customeractivation(self.handle, $0) }
     }
     // No primary constructor declared for this class.
 
@@ -1050,225 +879,152 @@ open class OfflineStore: OfflineStoreProtocol, @unchecked Sendable {
             return
         }
 
-        try! rustCall { uniffi_earlybird_mobile_fn_free_offlinestore(handle, $0) }
+        try! rustCall { uniffi_earlybird_mobile_fn_free_customeractivation(handle, $0) }
     }
 
     
     /**
-     * Opens the SQLite database file at `path`, creating and migrating it if needed. A path
-     * that cannot be opened is a `Store` error.
+     * The lifecycle of a customer who existed before the engine, from the orders, deliveries
+     * and subscriptions on record (the events of [`backfill_activation_events`]).
      */
-public static func `open`(path: String)throws  -> OfflineStore  {
-    return try  FfiConverterTypeOfflineStore_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+public static func backfill(customer: Customer, orders: [Order], deliveries: [DeliveryRecord], subscriptions: [Subscription], now: Instant, config: ActivationConfig)throws  -> CustomerActivation  {
+    return try  FfiConverterTypeCustomerActivation_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
         uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_constructor_offlinestore_open(
-        FfiConverterString.lower(path),uniffiCallStatus
+    uniffi_earlybird_mobile_fn_constructor_customeractivation_backfill(
+        FfiConverterTypeCustomer_lower(customer),
+        FfiConverterSequenceTypeOrder.lower(orders),
+        FfiConverterSequenceTypeDeliveryRecord.lower(deliveries),
+        FfiConverterSequenceTypeSubscription.lower(subscriptions),
+        FfiConverterTypeInstant_lower(now),
+        FfiConverterTypeActivationConfig_lower(config),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Folds a customer's history up to the sweep at `now`; every problem of the history and
+     * the configuration is reported at once.
+     */
+public static func replay(history: CustomerHistory, now: Instant, config: ActivationConfig)throws  -> CustomerActivation  {
+    return try  FfiConverterTypeCustomerActivation_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_constructor_customeractivation_replay(
+        FfiConverterTypeCustomerHistory_lower(history),
+        FfiConverterTypeInstant_lower(now),
+        FfiConverterTypeActivationConfig_lower(config),uniffiCallStatus
     )
 })
 }
     
 
     
-    /**
-     * The audit trail of one entity (`order`, `customer`, `payment`...), oldest first.
-     */
-open func auditTrail(entity: String, entityId: String)throws  -> [AuditRecord]  {
-    return try  FfiConverterSequenceTypeAuditRecord.lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+open func customerId() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_method_offlinestore_audit_trail(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(entity),
-        FfiConverterString.lower(entityId),uniffiCallStatus
+    uniffi_earlybird_mobile_fn_method_customeractivation_customer_id(
+            self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
     
     /**
-     * PENDING or OUT_FOR_DELIVERY → CANCELLED, stored with its audit record.
+     * The recorded dates (signup, first order, first delivery, last activity, churn).
      */
-open func cancelOrder(orderId: String, actor: Actor)throws  -> OrderOutcome  {
-    return try  FfiConverterTypeOrderOutcome_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+open func dates() -> RecordedDates  {
+    return try!  FfiConverterTypeRecordedDates_lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_method_offlinestore_cancel_order(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(orderId),
-        FfiConverterTypeActor_lower(actor),uniffiCallStatus
+    uniffi_earlybird_mobile_fn_method_customeractivation_dates(
+            self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
     
     /**
-     * Confirms the quantity delivered of each item (in item order), storing the order, its
-     * delivery records, the audit and the customer's loyalty fact together. The same
-     * confirmation again is `Unchanged`; a different one is `ConflictingConfirmation`.
+     * The events, sorted by `(at, sequence)`.
      */
-open func confirmDelivery(orderId: String, delivered: [Amount], reason: String?, actor: Actor)throws  -> OrderOutcome  {
-    return try  FfiConverterTypeOrderOutcome_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+open func events() -> [ActivationEvent]  {
+    return try!  FfiConverterSequenceTypeActivationEvent.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_method_offlinestore_confirm_delivery(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(orderId),
-        FfiConverterSequenceTypeAmount.lower(delivered),
-        FfiConverterOptionString.lower(reason),
-        FfiConverterTypeActor_lower(actor),uniffiCallStatus
+    uniffi_earlybird_mobile_fn_method_customeractivation_events(
+            self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
     
     /**
-     * Corrects the delivered quantities of a confirmed order, with the reason audited.
+     * The messages `transitions` ask for (welcome, we miss you...).
      */
-open func correctDelivery(orderId: String, delivered: [Amount], reason: String, actor: Actor)throws  -> OrderOutcome  {
-    return try  FfiConverterTypeOrderOutcome_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+open func intents(transitions: [Transition]) -> [NotificationIntent]  {
+    return try!  FfiConverterSequenceTypeNotificationIntent.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_method_offlinestore_correct_delivery(
+    uniffi_earlybird_mobile_fn_method_customeractivation_intents(
             self.uniffiCloneHandle(),
-        FfiConverterString.lower(orderId),
-        FfiConverterSequenceTypeAmount.lower(delivered),
-        FfiConverterString.lower(reason),
-        FfiConverterTypeActor_lower(actor),uniffiCallStatus
+        FfiConverterSequenceTypeTransition.lower(transitions),uniffiCallStatus
     )
 })
 }
     
     /**
-     * The customer stored under `id`, if any.
+     * Records one more event; a late one refolds the history (`Recorded.late`,
+     * `Recorded.rewroteHistory`). A refused event changes nothing.
      */
-open func customer(id: String)throws  -> Customer?  {
-    return try  FfiConverterOptionTypeCustomer.lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+open func record(event: ActivationEvent)throws  -> Recorded  {
+    return try  FfiConverterTypeRecorded_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
         uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_method_offlinestore_customer(
+    uniffi_earlybird_mobile_fn_method_customeractivation_record(
             self.uniffiCloneHandle(),
-        FfiConverterString.lower(id),uniffiCallStatus
+        FfiConverterTypeActivationEvent_lower(event),uniffiCallStatus
     )
 })
 }
     
     /**
-     * The delivery records dated `date`, by id.
+     * The current state.
      */
-open func deliveriesOn(date: CalendarDate)throws  -> [DeliveryRecord]  {
-    return try  FfiConverterSequenceTypeDeliveryRecord.lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+open func state() -> ActivationState?  {
+    return try!  FfiConverterOptionTypeActivationState.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_method_offlinestore_deliveries_on(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeCalendarDate_lower(date),uniffiCallStatus
+    uniffi_earlybird_mobile_fn_method_customeractivation_state(
+            self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
     
     /**
-     * PENDING → OUT_FOR_DELIVERY, stored with its audit record.
+     * The transition in force at `instant` (which state, and which rule put the customer
+     * there), as far as the customer has been swept.
      */
-open func dispatchOrder(orderId: String, actor: Actor)throws  -> OrderOutcome  {
-    return try  FfiConverterTypeOrderOutcome_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+open func stateAt(instant: Instant) -> Transition?  {
+    return try!  FfiConverterOptionTypeTransition.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_method_offlinestore_dispatch_order(
+    uniffi_earlybird_mobile_fn_method_customeractivation_state_at(
             self.uniffiCloneHandle(),
-        FfiConverterString.lower(orderId),
-        FfiConverterTypeActor_lower(actor),uniffiCallStatus
+        FfiConverterTypeInstant_lower(instant),uniffiCallStatus
     )
 })
 }
     
     /**
-     * The customer's loyalty balance, tier progress and badges at `now`, rebuilt from the
-     * stored facts; `null`/`nil` before the first payment or delivery.
+     * Applies the sweep of every morning up to `now`'s day; the new transitions.
      */
-open func loyaltySummary(customerId: String, now: Instant)throws  -> MemberSummary?  {
-    return try  FfiConverterOptionTypeMemberSummary.lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+open func sweep(now: Instant) -> [Transition]  {
+    return try!  FfiConverterSequenceTypeTransition.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_method_offlinestore_loyalty_summary(
+    uniffi_earlybird_mobile_fn_method_customeractivation_sweep(
             self.uniffiCloneHandle(),
-        FfiConverterString.lower(customerId),
         FfiConverterTypeInstant_lower(now),uniffiCallStatus
     )
 })
 }
     
     /**
-     * The order stored under `id`, if any.
+     * Every transition so far, oldest first.
      */
-open func order(id: String)throws  -> Order?  {
-    return try  FfiConverterOptionTypeOrder.lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+open func timeline() -> [Transition]  {
+    return try!  FfiConverterSequenceTypeTransition.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_method_offlinestore_order(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(id),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * The orders to deliver on `date` (today's round), by id.
-     */
-open func ordersOn(date: CalendarDate)throws  -> [Order]  {
-    return try  FfiConverterSequenceTypeOrder.lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
-        uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_method_offlinestore_orders_on(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeCalendarDate_lower(date),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Places a new PENDING order for a registered customer (`NotFound` otherwise).
-     */
-open func placeOrder(order: Order, actor: Actor)throws  -> PlacedOrder  {
-    return try  FfiConverterTypePlacedOrder_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
-        uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_method_offlinestore_place_order(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeOrder_lower(order),
-        FfiConverterTypeActor_lower(actor),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Records a payment collected at the door; it earns the customer's loyalty points.
-     */
-open func recordPayment(payment: Payment, actor: Actor)throws  -> RecordedPayment  {
-    return try  FfiConverterTypeRecordedPayment_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
-        uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_method_offlinestore_record_payment(
-            self.uniffiCloneHandle(),
-        FfiConverterTypePayment_lower(payment),
-        FfiConverterTypeActor_lower(actor),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Redeems points against a bill once per `key` (the bill number): the same key again
-     * returns the same redemption.
-     */
-open func redeemPoints(customerId: String, points: Int64, billCharges: Amount, key: String, now: Instant)throws  -> Redemption  {
-    return try  FfiConverterTypeRedemption_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
-        uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_method_offlinestore_redeem_points(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(customerId),
-        FfiConverterInt64.lower(points),
-        FfiConverterTypeAmount_lower(billCharges),
-        FfiConverterString.lower(key),
-        FfiConverterTypeInstant_lower(now),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Registers a new customer. The same customer again is `Unchanged`; another customer
-     * under the same id is a `Store` conflict.
-     */
-open func registerCustomer(customer: Customer, actor: Actor)throws  -> RegisteredCustomer  {
-    return try  FfiConverterTypeRegisteredCustomer_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
-        uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_method_offlinestore_register_customer(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeCustomer_lower(customer),
-        FfiConverterTypeActor_lower(actor),uniffiCallStatus
+    uniffi_earlybird_mobile_fn_method_customeractivation_timeline(
+            self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
@@ -1281,24 +1037,24 @@ open func registerCustomer(customer: Customer, actor: Actor)throws  -> Registere
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeOfflineStore: FfiConverter {
+public struct FfiConverterTypeCustomerActivation: FfiConverter {
     typealias FfiType = UInt64
-    typealias SwiftType = OfflineStore
+    typealias SwiftType = CustomerActivation
 
-    public static func lift(_ handle: UInt64) throws -> OfflineStore {
-        return OfflineStore(unsafeFromHandle: handle)
+    public static func lift(_ handle: UInt64) throws -> CustomerActivation {
+        return CustomerActivation(unsafeFromHandle: handle)
     }
 
-    public static func lower(_ value: OfflineStore) -> UInt64 {
+    public static func lower(_ value: CustomerActivation) -> UInt64 {
         return value.uniffiCloneHandle()
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OfflineStore {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CustomerActivation {
         let handle: UInt64 = try readInt(&buf)
         return try lift(handle)
     }
 
-    public static func write(_ value: OfflineStore, into buf: inout [UInt8]) {
+    public static func write(_ value: CustomerActivation, into buf: inout [UInt8]) {
         writeInt(&buf, lower(value))
     }
 }
@@ -1307,18 +1063,237 @@ public struct FfiConverterTypeOfflineStore: FfiConverter {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeOfflineStore_lift(_ handle: UInt64) throws -> OfflineStore {
-    return try FfiConverterTypeOfflineStore.lift(handle)
+public func FfiConverterTypeCustomerActivation_lift(_ handle: UInt64) throws -> CustomerActivation {
+    return try FfiConverterTypeCustomerActivation.lift(handle)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeOfflineStore_lower(_ value: OfflineStore) -> UInt64 {
-    return FfiConverterTypeOfflineStore.lower(value)
+public func FfiConverterTypeCustomerActivation_lower(_ value: CustomerActivation) -> UInt64 {
+    return FfiConverterTypeCustomerActivation.lower(value)
 }
 
 
+
+
+/**
+ * When every condition holds, recommend `action` (the first matching rule wins).
+ */
+public struct ActionRule: Equatable, Hashable {
+    public var when: [Condition]
+    public var action: RecommendedAction
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(when: [Condition], action: RecommendedAction) {
+        self.when = when
+        self.action = action
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ActionRule: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeActionRule: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ActionRule {
+        return
+            try ActionRule(
+                when: FfiConverterSequenceTypeCondition.read(from: &buf), 
+                action: FfiConverterTypeRecommendedAction.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ActionRule, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeCondition.write(value.when, into: &buf)
+        FfiConverterTypeRecommendedAction.write(value.action, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeActionRule_lift(_ buf: RustBuffer) throws -> ActionRule {
+    return try FfiConverterTypeActionRule.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeActionRule_lower(_ value: ActionRule) -> RustBuffer {
+    return FfiConverterTypeActionRule.lower(value)
+}
+
+
+/**
+ * The thresholds of the activation rules; `defaultActivationConfig()` gives the rules' own.
+ */
+public struct ActivationConfig: Equatable, Hashable {
+    public var engagedMinOrders: UInt32
+    public var engagedMinSubscriptionDays: UInt32
+    public var engagedWindowDays: UInt32
+    public var inactiveAfterDays: UInt32
+    public var churnedAfterDays: UInt32
+    public var holidaysPauseInactivity: Bool
+    public var stalledNewAfterDays: UInt32
+    public var stalledOnboardedAfterHours: UInt32
+    public var retainedAfterDays: UInt32
+    public var zone: BusinessZone
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(engagedMinOrders: UInt32, engagedMinSubscriptionDays: UInt32, engagedWindowDays: UInt32, inactiveAfterDays: UInt32, churnedAfterDays: UInt32, holidaysPauseInactivity: Bool, stalledNewAfterDays: UInt32, stalledOnboardedAfterHours: UInt32, retainedAfterDays: UInt32, zone: BusinessZone) {
+        self.engagedMinOrders = engagedMinOrders
+        self.engagedMinSubscriptionDays = engagedMinSubscriptionDays
+        self.engagedWindowDays = engagedWindowDays
+        self.inactiveAfterDays = inactiveAfterDays
+        self.churnedAfterDays = churnedAfterDays
+        self.holidaysPauseInactivity = holidaysPauseInactivity
+        self.stalledNewAfterDays = stalledNewAfterDays
+        self.stalledOnboardedAfterHours = stalledOnboardedAfterHours
+        self.retainedAfterDays = retainedAfterDays
+        self.zone = zone
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ActivationConfig: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeActivationConfig: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ActivationConfig {
+        return
+            try ActivationConfig(
+                engagedMinOrders: FfiConverterUInt32.read(from: &buf), 
+                engagedMinSubscriptionDays: FfiConverterUInt32.read(from: &buf), 
+                engagedWindowDays: FfiConverterUInt32.read(from: &buf), 
+                inactiveAfterDays: FfiConverterUInt32.read(from: &buf), 
+                churnedAfterDays: FfiConverterUInt32.read(from: &buf), 
+                holidaysPauseInactivity: FfiConverterBool.read(from: &buf), 
+                stalledNewAfterDays: FfiConverterUInt32.read(from: &buf), 
+                stalledOnboardedAfterHours: FfiConverterUInt32.read(from: &buf), 
+                retainedAfterDays: FfiConverterUInt32.read(from: &buf), 
+                zone: FfiConverterTypeBusinessZone.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ActivationConfig, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.engagedMinOrders, into: &buf)
+        FfiConverterUInt32.write(value.engagedMinSubscriptionDays, into: &buf)
+        FfiConverterUInt32.write(value.engagedWindowDays, into: &buf)
+        FfiConverterUInt32.write(value.inactiveAfterDays, into: &buf)
+        FfiConverterUInt32.write(value.churnedAfterDays, into: &buf)
+        FfiConverterBool.write(value.holidaysPauseInactivity, into: &buf)
+        FfiConverterUInt32.write(value.stalledNewAfterDays, into: &buf)
+        FfiConverterUInt32.write(value.stalledOnboardedAfterHours, into: &buf)
+        FfiConverterUInt32.write(value.retainedAfterDays, into: &buf)
+        FfiConverterTypeBusinessZone.write(value.zone, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeActivationConfig_lift(_ buf: RustBuffer) throws -> ActivationConfig {
+    return try FfiConverterTypeActivationConfig.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeActivationConfig_lower(_ value: ActivationConfig) -> RustBuffer {
+    return FfiConverterTypeActivationConfig.lower(value)
+}
+
+
+/**
+ * One event of one customer, ordered by `(at, sequence)`.
+ */
+public struct ActivationEvent: Equatable, Hashable {
+    public var customerId: String
+    public var kind: EventKind
+    public var at: Instant
+    public var sequence: UInt64
+    public var orderId: String?
+    public var subscriptionId: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(customerId: String, kind: EventKind, at: Instant, sequence: UInt64, orderId: String?, subscriptionId: String?) {
+        self.customerId = customerId
+        self.kind = kind
+        self.at = at
+        self.sequence = sequence
+        self.orderId = orderId
+        self.subscriptionId = subscriptionId
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ActivationEvent: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeActivationEvent: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ActivationEvent {
+        return
+            try ActivationEvent(
+                customerId: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterTypeEventKind.read(from: &buf), 
+                at: FfiConverterTypeInstant.read(from: &buf), 
+                sequence: FfiConverterUInt64.read(from: &buf), 
+                orderId: FfiConverterOptionString.read(from: &buf), 
+                subscriptionId: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ActivationEvent, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.customerId, into: &buf)
+        FfiConverterTypeEventKind.write(value.kind, into: &buf)
+        FfiConverterTypeInstant.write(value.at, into: &buf)
+        FfiConverterUInt64.write(value.sequence, into: &buf)
+        FfiConverterOptionString.write(value.orderId, into: &buf)
+        FfiConverterOptionString.write(value.subscriptionId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeActivationEvent_lift(_ buf: RustBuffer) throws -> ActivationEvent {
+    return try FfiConverterTypeActivationEvent.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeActivationEvent_lower(_ value: ActivationEvent) -> RustBuffer {
+    return FfiConverterTypeActivationEvent.lower(value)
+}
 
 
 /**
@@ -1375,72 +1350,6 @@ public func FfiConverterTypeActor_lift(_ buf: RustBuffer) throws -> Actor {
 #endif
 public func FfiConverterTypeActor_lower(_ value: Actor) -> RustBuffer {
     return FfiConverterTypeActor.lower(value)
-}
-
-
-/**
- * What one event did: the entries written, a tier change, badges unlocked, and whether its
- * key had been applied before (then nothing changed).
- */
-public struct Applied: Equatable, Hashable {
-    public var entries: [Entry]
-    public var tierChange: TierChange?
-    public var unlocked: [BadgeUnlock]
-    public var duplicate: Bool
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(entries: [Entry], tierChange: TierChange?, unlocked: [BadgeUnlock], duplicate: Bool) {
-        self.entries = entries
-        self.tierChange = tierChange
-        self.unlocked = unlocked
-        self.duplicate = duplicate
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension Applied: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeApplied: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Applied {
-        return
-            try Applied(
-                entries: FfiConverterSequenceTypeEntry.read(from: &buf), 
-                tierChange: FfiConverterOptionTypeTierChange.read(from: &buf), 
-                unlocked: FfiConverterSequenceTypeBadgeUnlock.read(from: &buf), 
-                duplicate: FfiConverterBool.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: Applied, into buf: inout [UInt8]) {
-        FfiConverterSequenceTypeEntry.write(value.entries, into: &buf)
-        FfiConverterOptionTypeTierChange.write(value.tierChange, into: &buf)
-        FfiConverterSequenceTypeBadgeUnlock.write(value.unlocked, into: &buf)
-        FfiConverterBool.write(value.duplicate, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeApplied_lift(_ buf: RustBuffer) throws -> Applied {
-    return try FfiConverterTypeApplied.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeApplied_lower(_ value: Applied) -> RustBuffer {
-    return FfiConverterTypeApplied.lower(value)
 }
 
 
@@ -1526,25 +1435,17 @@ public func FfiConverterTypeAuditRecord_lower(_ value: AuditRecord) -> RustBuffe
 
 
 /**
- * A badge of the catalogue with the member's progress towards it.
+ * Score thresholds of the bands.
  */
-public struct BadgeProgress: Equatable, Hashable {
-    public var code: String
-    public var name: String
-    public var category: Category
-    public var current: UInt64
-    public var target: UInt64
-    public var unlockedAt: Instant?
+public struct BandThresholds: Equatable, Hashable {
+    public var mediumFrom: Amount
+    public var highFrom: Amount
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(code: String, name: String, category: Category, current: UInt64, target: UInt64, unlockedAt: Instant?) {
-        self.code = code
-        self.name = name
-        self.category = category
-        self.current = current
-        self.target = target
-        self.unlockedAt = unlockedAt
+    public init(mediumFrom: Amount, highFrom: Amount) {
+        self.mediumFrom = mediumFrom
+        self.highFrom = highFrom
     }
 
     
@@ -1553,32 +1454,24 @@ public struct BadgeProgress: Equatable, Hashable {
 }
 
 #if compiler(>=6)
-extension BadgeProgress: Sendable {}
+extension BandThresholds: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeBadgeProgress: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BadgeProgress {
+public struct FfiConverterTypeBandThresholds: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BandThresholds {
         return
-            try BadgeProgress(
-                code: FfiConverterString.read(from: &buf), 
-                name: FfiConverterString.read(from: &buf), 
-                category: FfiConverterTypeCategory.read(from: &buf), 
-                current: FfiConverterUInt64.read(from: &buf), 
-                target: FfiConverterUInt64.read(from: &buf), 
-                unlockedAt: FfiConverterOptionTypeInstant.read(from: &buf)
+            try BandThresholds(
+                mediumFrom: FfiConverterTypeAmount.read(from: &buf), 
+                highFrom: FfiConverterTypeAmount.read(from: &buf)
         )
     }
 
-    public static func write(_ value: BadgeProgress, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.code, into: &buf)
-        FfiConverterString.write(value.name, into: &buf)
-        FfiConverterTypeCategory.write(value.category, into: &buf)
-        FfiConverterUInt64.write(value.current, into: &buf)
-        FfiConverterUInt64.write(value.target, into: &buf)
-        FfiConverterOptionTypeInstant.write(value.unlockedAt, into: &buf)
+    public static func write(_ value: BandThresholds, into buf: inout [UInt8]) {
+        FfiConverterTypeAmount.write(value.mediumFrom, into: &buf)
+        FfiConverterTypeAmount.write(value.highFrom, into: &buf)
     }
 }
 
@@ -1586,32 +1479,62 @@ public struct FfiConverterTypeBadgeProgress: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeBadgeProgress_lift(_ buf: RustBuffer) throws -> BadgeProgress {
-    return try FfiConverterTypeBadgeProgress.lift(buf)
+public func FfiConverterTypeBandThresholds_lift(_ buf: RustBuffer) throws -> BandThresholds {
+    return try FfiConverterTypeBandThresholds.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeBadgeProgress_lower(_ value: BadgeProgress) -> RustBuffer {
-    return FfiConverterTypeBadgeProgress.lower(value)
+public func FfiConverterTypeBandThresholds_lower(_ value: BandThresholds) -> RustBuffer {
+    return FfiConverterTypeBandThresholds.lower(value)
 }
 
 
 /**
- * A badge a member unlocked, and when.
+ * A customer's bill for one month.
  */
-public struct BadgeUnlock: Equatable, Hashable {
+public struct Bill: Equatable, Hashable {
     public var customerId: String
-    public var code: String
-    public var at: Instant
+    public var month: Month
+    public var status: BillStatus
+    public var number: String?
+    public var billDate: CalendarDate
+    public var dueDate: CalendarDate
+    public var lines: [BillLine]
+    public var taxes: [TaxLine]
+    public var subtotal: Amount
+    public var credits: Amount
+    public var tax: Amount
+    public var roundOff: Amount
+    public var total: Amount
+    public var openingBalance: Amount
+    public var walletApplied: Amount
+    public var amountDue: Amount
+    public var walletPayment: Payment?
+    public var basis: [String]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(customerId: String, code: String, at: Instant) {
+    public init(customerId: String, month: Month, status: BillStatus, number: String?, billDate: CalendarDate, dueDate: CalendarDate, lines: [BillLine], taxes: [TaxLine], subtotal: Amount, credits: Amount, tax: Amount, roundOff: Amount, total: Amount, openingBalance: Amount, walletApplied: Amount, amountDue: Amount, walletPayment: Payment?, basis: [String]) {
         self.customerId = customerId
-        self.code = code
-        self.at = at
+        self.month = month
+        self.status = status
+        self.number = number
+        self.billDate = billDate
+        self.dueDate = dueDate
+        self.lines = lines
+        self.taxes = taxes
+        self.subtotal = subtotal
+        self.credits = credits
+        self.tax = tax
+        self.roundOff = roundOff
+        self.total = total
+        self.openingBalance = openingBalance
+        self.walletApplied = walletApplied
+        self.amountDue = amountDue
+        self.walletPayment = walletPayment
+        self.basis = basis
     }
 
     
@@ -1620,26 +1543,56 @@ public struct BadgeUnlock: Equatable, Hashable {
 }
 
 #if compiler(>=6)
-extension BadgeUnlock: Sendable {}
+extension Bill: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeBadgeUnlock: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BadgeUnlock {
+public struct FfiConverterTypeBill: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Bill {
         return
-            try BadgeUnlock(
+            try Bill(
                 customerId: FfiConverterString.read(from: &buf), 
-                code: FfiConverterString.read(from: &buf), 
-                at: FfiConverterTypeInstant.read(from: &buf)
+                month: FfiConverterTypeMonth.read(from: &buf), 
+                status: FfiConverterTypeBillStatus.read(from: &buf), 
+                number: FfiConverterOptionString.read(from: &buf), 
+                billDate: FfiConverterTypeCalendarDate.read(from: &buf), 
+                dueDate: FfiConverterTypeCalendarDate.read(from: &buf), 
+                lines: FfiConverterSequenceTypeBillLine.read(from: &buf), 
+                taxes: FfiConverterSequenceTypeTaxLine.read(from: &buf), 
+                subtotal: FfiConverterTypeAmount.read(from: &buf), 
+                credits: FfiConverterTypeAmount.read(from: &buf), 
+                tax: FfiConverterTypeAmount.read(from: &buf), 
+                roundOff: FfiConverterTypeAmount.read(from: &buf), 
+                total: FfiConverterTypeAmount.read(from: &buf), 
+                openingBalance: FfiConverterTypeAmount.read(from: &buf), 
+                walletApplied: FfiConverterTypeAmount.read(from: &buf), 
+                amountDue: FfiConverterTypeAmount.read(from: &buf), 
+                walletPayment: FfiConverterOptionTypePayment.read(from: &buf), 
+                basis: FfiConverterSequenceString.read(from: &buf)
         )
     }
 
-    public static func write(_ value: BadgeUnlock, into buf: inout [UInt8]) {
+    public static func write(_ value: Bill, into buf: inout [UInt8]) {
         FfiConverterString.write(value.customerId, into: &buf)
-        FfiConverterString.write(value.code, into: &buf)
-        FfiConverterTypeInstant.write(value.at, into: &buf)
+        FfiConverterTypeMonth.write(value.month, into: &buf)
+        FfiConverterTypeBillStatus.write(value.status, into: &buf)
+        FfiConverterOptionString.write(value.number, into: &buf)
+        FfiConverterTypeCalendarDate.write(value.billDate, into: &buf)
+        FfiConverterTypeCalendarDate.write(value.dueDate, into: &buf)
+        FfiConverterSequenceTypeBillLine.write(value.lines, into: &buf)
+        FfiConverterSequenceTypeTaxLine.write(value.taxes, into: &buf)
+        FfiConverterTypeAmount.write(value.subtotal, into: &buf)
+        FfiConverterTypeAmount.write(value.credits, into: &buf)
+        FfiConverterTypeAmount.write(value.tax, into: &buf)
+        FfiConverterTypeAmount.write(value.roundOff, into: &buf)
+        FfiConverterTypeAmount.write(value.total, into: &buf)
+        FfiConverterTypeAmount.write(value.openingBalance, into: &buf)
+        FfiConverterTypeAmount.write(value.walletApplied, into: &buf)
+        FfiConverterTypeAmount.write(value.amountDue, into: &buf)
+        FfiConverterOptionTypePayment.write(value.walletPayment, into: &buf)
+        FfiConverterSequenceString.write(value.basis, into: &buf)
     }
 }
 
@@ -1647,30 +1600,44 @@ public struct FfiConverterTypeBadgeUnlock: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeBadgeUnlock_lift(_ buf: RustBuffer) throws -> BadgeUnlock {
-    return try FfiConverterTypeBadgeUnlock.lift(buf)
+public func FfiConverterTypeBill_lift(_ buf: RustBuffer) throws -> Bill {
+    return try FfiConverterTypeBill.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeBadgeUnlock_lower(_ value: BadgeUnlock) -> RustBuffer {
-    return FfiConverterTypeBadgeUnlock.lower(value)
+public func FfiConverterTypeBill_lower(_ value: Bill) -> RustBuffer {
+    return FfiConverterTypeBill.lower(value)
 }
 
 
 /**
- * A baseline's distance and how many stops it served.
+ * One line of a bill; amounts in rupees with two decimals.
  */
-public struct Baseline: Equatable, Hashable {
-    public var distance: Double
-    public var stopsServed: Count
+public struct BillLine: Equatable, Hashable {
+    public var kind: LineKind
+    public var description: String
+    public var productId: String?
+    public var quantity: Amount
+    public var unitPrice: Amount?
+    public var amount: Amount
+    public var gstRate: Amount
+    public var originalMonth: Month?
+    public var sources: [LineSource]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(distance: Double, stopsServed: Count) {
-        self.distance = distance
-        self.stopsServed = stopsServed
+    public init(kind: LineKind, description: String, productId: String?, quantity: Amount, unitPrice: Amount?, amount: Amount, gstRate: Amount, originalMonth: Month?, sources: [LineSource]) {
+        self.kind = kind
+        self.description = description
+        self.productId = productId
+        self.quantity = quantity
+        self.unitPrice = unitPrice
+        self.amount = amount
+        self.gstRate = gstRate
+        self.originalMonth = originalMonth
+        self.sources = sources
     }
 
     
@@ -1679,24 +1646,38 @@ public struct Baseline: Equatable, Hashable {
 }
 
 #if compiler(>=6)
-extension Baseline: Sendable {}
+extension BillLine: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeBaseline: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Baseline {
+public struct FfiConverterTypeBillLine: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BillLine {
         return
-            try Baseline(
-                distance: FfiConverterDouble.read(from: &buf), 
-                stopsServed: FfiConverterTypeCount.read(from: &buf)
+            try BillLine(
+                kind: FfiConverterTypeLineKind.read(from: &buf), 
+                description: FfiConverterString.read(from: &buf), 
+                productId: FfiConverterOptionString.read(from: &buf), 
+                quantity: FfiConverterTypeAmount.read(from: &buf), 
+                unitPrice: FfiConverterOptionTypeAmount.read(from: &buf), 
+                amount: FfiConverterTypeAmount.read(from: &buf), 
+                gstRate: FfiConverterTypeAmount.read(from: &buf), 
+                originalMonth: FfiConverterOptionTypeMonth.read(from: &buf), 
+                sources: FfiConverterSequenceTypeLineSource.read(from: &buf)
         )
     }
 
-    public static func write(_ value: Baseline, into buf: inout [UInt8]) {
-        FfiConverterDouble.write(value.distance, into: &buf)
-        FfiConverterTypeCount.write(value.stopsServed, into: &buf)
+    public static func write(_ value: BillLine, into buf: inout [UInt8]) {
+        FfiConverterTypeLineKind.write(value.kind, into: &buf)
+        FfiConverterString.write(value.description, into: &buf)
+        FfiConverterOptionString.write(value.productId, into: &buf)
+        FfiConverterTypeAmount.write(value.quantity, into: &buf)
+        FfiConverterOptionTypeAmount.write(value.unitPrice, into: &buf)
+        FfiConverterTypeAmount.write(value.amount, into: &buf)
+        FfiConverterTypeAmount.write(value.gstRate, into: &buf)
+        FfiConverterOptionTypeMonth.write(value.originalMonth, into: &buf)
+        FfiConverterSequenceTypeLineSource.write(value.sources, into: &buf)
     }
 }
 
@@ -1704,34 +1685,30 @@ public struct FfiConverterTypeBaseline: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeBaseline_lift(_ buf: RustBuffer) throws -> Baseline {
-    return try FfiConverterTypeBaseline.lift(buf)
+public func FfiConverterTypeBillLine_lift(_ buf: RustBuffer) throws -> BillLine {
+    return try FfiConverterTypeBillLine.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeBaseline_lower(_ value: Baseline) -> RustBuffer {
-    return FfiConverterTypeBaseline.lower(value)
+public func FfiConverterTypeBillLine_lower(_ value: BillLine) -> RustBuffer {
+    return FfiConverterTypeBillLine.lower(value)
 }
 
 
 /**
- * The plan against the input order and the nearest-neighbour routes of today.
+ * A bill number and the series after it.
  */
-public struct Comparison: Equatable, Hashable {
-    public var inputOrder: Baseline
-    public var nearestNeighbour: Baseline
-    public var improvementOverInputOrderPercent: Double?
-    public var improvementOverNearestNeighbourPercent: Double?
+public struct BillNumber: Equatable, Hashable {
+    public var number: String
+    public var series: NumberSeries
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(inputOrder: Baseline, nearestNeighbour: Baseline, improvementOverInputOrderPercent: Double?, improvementOverNearestNeighbourPercent: Double?) {
-        self.inputOrder = inputOrder
-        self.nearestNeighbour = nearestNeighbour
-        self.improvementOverInputOrderPercent = improvementOverInputOrderPercent
-        self.improvementOverNearestNeighbourPercent = improvementOverNearestNeighbourPercent
+    public init(number: String, series: NumberSeries) {
+        self.number = number
+        self.series = series
     }
 
     
@@ -1740,28 +1717,24 @@ public struct Comparison: Equatable, Hashable {
 }
 
 #if compiler(>=6)
-extension Comparison: Sendable {}
+extension BillNumber: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeComparison: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Comparison {
+public struct FfiConverterTypeBillNumber: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BillNumber {
         return
-            try Comparison(
-                inputOrder: FfiConverterTypeBaseline.read(from: &buf), 
-                nearestNeighbour: FfiConverterTypeBaseline.read(from: &buf), 
-                improvementOverInputOrderPercent: FfiConverterOptionDouble.read(from: &buf), 
-                improvementOverNearestNeighbourPercent: FfiConverterOptionDouble.read(from: &buf)
+            try BillNumber(
+                number: FfiConverterString.read(from: &buf), 
+                series: FfiConverterTypeNumberSeries.read(from: &buf)
         )
     }
 
-    public static func write(_ value: Comparison, into buf: inout [UInt8]) {
-        FfiConverterTypeBaseline.write(value.inputOrder, into: &buf)
-        FfiConverterTypeBaseline.write(value.nearestNeighbour, into: &buf)
-        FfiConverterOptionDouble.write(value.improvementOverInputOrderPercent, into: &buf)
-        FfiConverterOptionDouble.write(value.improvementOverNearestNeighbourPercent, into: &buf)
+    public static func write(_ value: BillNumber, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.number, into: &buf)
+        FfiConverterTypeNumberSeries.write(value.series, into: &buf)
     }
 }
 
@@ -1769,15 +1742,762 @@ public struct FfiConverterTypeComparison: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeComparison_lift(_ buf: RustBuffer) throws -> Comparison {
-    return try FfiConverterTypeComparison.lift(buf)
+public func FfiConverterTypeBillNumber_lift(_ buf: RustBuffer) throws -> BillNumber {
+    return try FfiConverterTypeBillNumber.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeComparison_lower(_ value: Comparison) -> RustBuffer {
-    return FfiConverterTypeComparison.lower(value)
+public func FfiConverterTypeBillNumber_lower(_ value: BillNumber) -> RustBuffer {
+    return FfiConverterTypeBillNumber.lower(value)
+}
+
+
+/**
+ * The month's bill as it stands now, and the scheduled days still unconfirmed.
+ */
+public struct BillPreview: Equatable, Hashable {
+    public var bill: Bill
+    public var unconfirmed: [Unconfirmed]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(bill: Bill, unconfirmed: [Unconfirmed]) {
+        self.bill = bill
+        self.unconfirmed = unconfirmed
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension BillPreview: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBillPreview: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BillPreview {
+        return
+            try BillPreview(
+                bill: FfiConverterTypeBill.read(from: &buf), 
+                unconfirmed: FfiConverterSequenceTypeUnconfirmed.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BillPreview, into buf: inout [UInt8]) {
+        FfiConverterTypeBill.write(value.bill, into: &buf)
+        FfiConverterSequenceTypeUnconfirmed.write(value.unconfirmed, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBillPreview_lift(_ buf: RustBuffer) throws -> BillPreview {
+    return try FfiConverterTypeBillPreview.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBillPreview_lower(_ value: BillPreview) -> RustBuffer {
+    return FfiConverterTypeBillPreview.lower(value)
+}
+
+
+/**
+ * The business's billing settings; `defaultBillingConfig()` gives the rules' defaults.
+ */
+public struct BillingConfig: Equatable, Hashable {
+    public var numberPrefix: String
+    public var numberDigits: UInt32
+    public var dueDays: UInt32
+    public var walletAutoApply: Bool
+    public var roundOff: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(numberPrefix: String, numberDigits: UInt32, dueDays: UInt32, walletAutoApply: Bool, roundOff: Bool) {
+        self.numberPrefix = numberPrefix
+        self.numberDigits = numberDigits
+        self.dueDays = dueDays
+        self.walletAutoApply = walletAutoApply
+        self.roundOff = roundOff
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension BillingConfig: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBillingConfig: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BillingConfig {
+        return
+            try BillingConfig(
+                numberPrefix: FfiConverterString.read(from: &buf), 
+                numberDigits: FfiConverterUInt32.read(from: &buf), 
+                dueDays: FfiConverterUInt32.read(from: &buf), 
+                walletAutoApply: FfiConverterBool.read(from: &buf), 
+                roundOff: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BillingConfig, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.numberPrefix, into: &buf)
+        FfiConverterUInt32.write(value.numberDigits, into: &buf)
+        FfiConverterUInt32.write(value.dueDays, into: &buf)
+        FfiConverterBool.write(value.walletAutoApply, into: &buf)
+        FfiConverterBool.write(value.roundOff, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBillingConfig_lift(_ buf: RustBuffer) throws -> BillingConfig {
+    return try FfiConverterTypeBillingConfig.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBillingConfig_lower(_ value: BillingConfig) -> RustBuffer {
+    return FfiConverterTypeBillingConfig.lower(value)
+}
+
+
+/**
+ * Everything a bill is computed from; lists the customer does not need may stay empty.
+ */
+public struct BillingInput: Equatable, Hashable {
+    public var products: [Product]
+    public var subscriptions: [Subscription]
+    public var orders: [Order]
+    public var deliveries: [DeliveryRecord]
+    public var bills: [Bill]
+    public var payments: [Payment]
+    public var credits: [Credit]
+    public var wallet: [WalletEntry]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(products: [Product], subscriptions: [Subscription], orders: [Order], deliveries: [DeliveryRecord], bills: [Bill], payments: [Payment], credits: [Credit], wallet: [WalletEntry]) {
+        self.products = products
+        self.subscriptions = subscriptions
+        self.orders = orders
+        self.deliveries = deliveries
+        self.bills = bills
+        self.payments = payments
+        self.credits = credits
+        self.wallet = wallet
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension BillingInput: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBillingInput: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BillingInput {
+        return
+            try BillingInput(
+                products: FfiConverterSequenceTypeProduct.read(from: &buf), 
+                subscriptions: FfiConverterSequenceTypeSubscription.read(from: &buf), 
+                orders: FfiConverterSequenceTypeOrder.read(from: &buf), 
+                deliveries: FfiConverterSequenceTypeDeliveryRecord.read(from: &buf), 
+                bills: FfiConverterSequenceTypeBill.read(from: &buf), 
+                payments: FfiConverterSequenceTypePayment.read(from: &buf), 
+                credits: FfiConverterSequenceTypeCredit.read(from: &buf), 
+                wallet: FfiConverterSequenceTypeWalletEntry.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BillingInput, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeProduct.write(value.products, into: &buf)
+        FfiConverterSequenceTypeSubscription.write(value.subscriptions, into: &buf)
+        FfiConverterSequenceTypeOrder.write(value.orders, into: &buf)
+        FfiConverterSequenceTypeDeliveryRecord.write(value.deliveries, into: &buf)
+        FfiConverterSequenceTypeBill.write(value.bills, into: &buf)
+        FfiConverterSequenceTypePayment.write(value.payments, into: &buf)
+        FfiConverterSequenceTypeCredit.write(value.credits, into: &buf)
+        FfiConverterSequenceTypeWalletEntry.write(value.wallet, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBillingInput_lift(_ buf: RustBuffer) throws -> BillingInput {
+    return try FfiConverterTypeBillingInput.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBillingInput_lower(_ value: BillingInput) -> RustBuffer {
+    return FfiConverterTypeBillingInput.lower(value)
+}
+
+
+/**
+ * The business time zone as a fixed offset east of UTC.
+ */
+public struct BusinessZone: Equatable, Hashable {
+    public var offsetSeconds: Int32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(offsetSeconds: Int32) {
+        self.offsetSeconds = offsetSeconds
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension BusinessZone: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBusinessZone: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BusinessZone {
+        return
+            try BusinessZone(
+                offsetSeconds: FfiConverterInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BusinessZone, into buf: inout [UInt8]) {
+        FfiConverterInt32.write(value.offsetSeconds, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBusinessZone_lift(_ buf: RustBuffer) throws -> BusinessZone {
+    return try FfiConverterTypeBusinessZone.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBusinessZone_lower(_ value: BusinessZone) -> RustBuffer {
+    return FfiConverterTypeBusinessZone.lower(value)
+}
+
+
+/**
+ * Everything a host can tune; `defaultChurnConfig()` gives the defaults.
+ */
+public struct ChurnConfig: Equatable, Hashable {
+    public var weights: FactorWeights
+    public var bands: BandThresholds
+    public var rules: [ActionRule]
+    public var topReasons: Count
+    public var params: FactorParams
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(weights: FactorWeights, bands: BandThresholds, rules: [ActionRule], topReasons: Count, params: FactorParams) {
+        self.weights = weights
+        self.bands = bands
+        self.rules = rules
+        self.topReasons = topReasons
+        self.params = params
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ChurnConfig: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeChurnConfig: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ChurnConfig {
+        return
+            try ChurnConfig(
+                weights: FfiConverterTypeFactorWeights.read(from: &buf), 
+                bands: FfiConverterTypeBandThresholds.read(from: &buf), 
+                rules: FfiConverterSequenceTypeActionRule.read(from: &buf), 
+                topReasons: FfiConverterTypeCount.read(from: &buf), 
+                params: FfiConverterTypeFactorParams.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ChurnConfig, into buf: inout [UInt8]) {
+        FfiConverterTypeFactorWeights.write(value.weights, into: &buf)
+        FfiConverterTypeBandThresholds.write(value.bands, into: &buf)
+        FfiConverterSequenceTypeActionRule.write(value.rules, into: &buf)
+        FfiConverterTypeCount.write(value.topReasons, into: &buf)
+        FfiConverterTypeFactorParams.write(value.params, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChurnConfig_lift(_ buf: RustBuffer) throws -> ChurnConfig {
+    return try FfiConverterTypeChurnConfig.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChurnConfig_lower(_ value: ChurnConfig) -> RustBuffer {
+    return FfiConverterTypeChurnConfig.lower(value)
+}
+
+
+/**
+ * Everything the score reads about one customer; a missing group makes its factor neutral.
+ */
+public struct ChurnInput: Equatable, Hashable {
+    public var signupDate: CalendarDate?
+    public var purchases: [Purchase]
+    public var deliveries: DeliverySignals?
+    public var subscription: SubscriptionSignals?
+    public var payments: PaymentSignals?
+    public var service: ServiceSignals?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(signupDate: CalendarDate?, purchases: [Purchase], deliveries: DeliverySignals?, subscription: SubscriptionSignals?, payments: PaymentSignals?, service: ServiceSignals?) {
+        self.signupDate = signupDate
+        self.purchases = purchases
+        self.deliveries = deliveries
+        self.subscription = subscription
+        self.payments = payments
+        self.service = service
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ChurnInput: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeChurnInput: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ChurnInput {
+        return
+            try ChurnInput(
+                signupDate: FfiConverterOptionTypeCalendarDate.read(from: &buf), 
+                purchases: FfiConverterSequenceTypePurchase.read(from: &buf), 
+                deliveries: FfiConverterOptionTypeDeliverySignals.read(from: &buf), 
+                subscription: FfiConverterOptionTypeSubscriptionSignals.read(from: &buf), 
+                payments: FfiConverterOptionTypePaymentSignals.read(from: &buf), 
+                service: FfiConverterOptionTypeServiceSignals.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ChurnInput, into buf: inout [UInt8]) {
+        FfiConverterOptionTypeCalendarDate.write(value.signupDate, into: &buf)
+        FfiConverterSequenceTypePurchase.write(value.purchases, into: &buf)
+        FfiConverterOptionTypeDeliverySignals.write(value.deliveries, into: &buf)
+        FfiConverterOptionTypeSubscriptionSignals.write(value.subscription, into: &buf)
+        FfiConverterOptionTypePaymentSignals.write(value.payments, into: &buf)
+        FfiConverterOptionTypeServiceSignals.write(value.service, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChurnInput_lift(_ buf: RustBuffer) throws -> ChurnInput {
+    return try FfiConverterTypeChurnInput.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChurnInput_lower(_ value: ChurnInput) -> RustBuffer {
+    return FfiConverterTypeChurnInput.lower(value)
+}
+
+
+/**
+ * A customer's churn score: the points of the seven factors add up to `score`.
+ */
+public struct ChurnScore: Equatable, Hashable {
+    public var score: Amount
+    public var band: RiskBand
+    public var contributions: Contributions
+    public var reasons: [ReasonCode]
+    public var action: RecommendedAction
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(score: Amount, band: RiskBand, contributions: Contributions, reasons: [ReasonCode], action: RecommendedAction) {
+        self.score = score
+        self.band = band
+        self.contributions = contributions
+        self.reasons = reasons
+        self.action = action
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ChurnScore: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeChurnScore: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ChurnScore {
+        return
+            try ChurnScore(
+                score: FfiConverterTypeAmount.read(from: &buf), 
+                band: FfiConverterTypeRiskBand.read(from: &buf), 
+                contributions: FfiConverterTypeContributions.read(from: &buf), 
+                reasons: FfiConverterSequenceTypeReasonCode.read(from: &buf), 
+                action: FfiConverterTypeRecommendedAction.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ChurnScore, into buf: inout [UInt8]) {
+        FfiConverterTypeAmount.write(value.score, into: &buf)
+        FfiConverterTypeRiskBand.write(value.band, into: &buf)
+        FfiConverterTypeContributions.write(value.contributions, into: &buf)
+        FfiConverterSequenceTypeReasonCode.write(value.reasons, into: &buf)
+        FfiConverterTypeRecommendedAction.write(value.action, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChurnScore_lift(_ buf: RustBuffer) throws -> ChurnScore {
+    return try FfiConverterTypeChurnScore.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChurnScore_lower(_ value: ChurnScore) -> RustBuffer {
+    return FfiConverterTypeChurnScore.lower(value)
+}
+
+
+/**
+ * One cohort: its size, customers active per period and retention (4 decimals).
+ */
+public struct CohortRow: Equatable, Hashable {
+    public var cohort: CalendarDate
+    public var size: UInt64
+    public var active: [UInt64]
+    public var retention: [Amount]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(cohort: CalendarDate, size: UInt64, active: [UInt64], retention: [Amount]) {
+        self.cohort = cohort
+        self.size = size
+        self.active = active
+        self.retention = retention
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CohortRow: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCohortRow: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CohortRow {
+        return
+            try CohortRow(
+                cohort: FfiConverterTypeCalendarDate.read(from: &buf), 
+                size: FfiConverterUInt64.read(from: &buf), 
+                active: FfiConverterSequenceUInt64.read(from: &buf), 
+                retention: FfiConverterSequenceTypeAmount.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CohortRow, into buf: inout [UInt8]) {
+        FfiConverterTypeCalendarDate.write(value.cohort, into: &buf)
+        FfiConverterUInt64.write(value.size, into: &buf)
+        FfiConverterSequenceUInt64.write(value.active, into: &buf)
+        FfiConverterSequenceTypeAmount.write(value.retention, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCohortRow_lift(_ buf: RustBuffer) throws -> CohortRow {
+    return try FfiConverterTypeCohortRow.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCohortRow_lower(_ value: CohortRow) -> RustBuffer {
+    return FfiConverterTypeCohortRow.lower(value)
+}
+
+
+/**
+ * Cohort retention as a table.
+ */
+public struct CohortTable: Equatable, Hashable {
+    public var granularity: Granularity
+    public var asOf: CalendarDate
+    public var periods: Count
+    public var rows: [CohortRow]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(granularity: Granularity, asOf: CalendarDate, periods: Count, rows: [CohortRow]) {
+        self.granularity = granularity
+        self.asOf = asOf
+        self.periods = periods
+        self.rows = rows
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CohortTable: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCohortTable: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CohortTable {
+        return
+            try CohortTable(
+                granularity: FfiConverterTypeGranularity.read(from: &buf), 
+                asOf: FfiConverterTypeCalendarDate.read(from: &buf), 
+                periods: FfiConverterTypeCount.read(from: &buf), 
+                rows: FfiConverterSequenceTypeCohortRow.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CohortTable, into buf: inout [UInt8]) {
+        FfiConverterTypeGranularity.write(value.granularity, into: &buf)
+        FfiConverterTypeCalendarDate.write(value.asOf, into: &buf)
+        FfiConverterTypeCount.write(value.periods, into: &buf)
+        FfiConverterSequenceTypeCohortRow.write(value.rows, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCohortTable_lift(_ buf: RustBuffer) throws -> CohortTable {
+    return try FfiConverterTypeCohortTable.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCohortTable_lower(_ value: CohortTable) -> RustBuffer {
+    return FfiConverterTypeCohortTable.lower(value)
+}
+
+
+/**
+ * What one factor adds to the score; `risk` is absent when the factor had no data.
+ */
+public struct Contribution: Equatable, Hashable {
+    public var factor: Factor
+    public var risk: Double?
+    public var weight: Double
+    public var points: Amount
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(factor: Factor, risk: Double?, weight: Double, points: Amount) {
+        self.factor = factor
+        self.risk = risk
+        self.weight = weight
+        self.points = points
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Contribution: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeContribution: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Contribution {
+        return
+            try Contribution(
+                factor: FfiConverterTypeFactor.read(from: &buf), 
+                risk: FfiConverterOptionDouble.read(from: &buf), 
+                weight: FfiConverterDouble.read(from: &buf), 
+                points: FfiConverterTypeAmount.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Contribution, into buf: inout [UInt8]) {
+        FfiConverterTypeFactor.write(value.factor, into: &buf)
+        FfiConverterOptionDouble.write(value.risk, into: &buf)
+        FfiConverterDouble.write(value.weight, into: &buf)
+        FfiConverterTypeAmount.write(value.points, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContribution_lift(_ buf: RustBuffer) throws -> Contribution {
+    return try FfiConverterTypeContribution.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContribution_lower(_ value: Contribution) -> RustBuffer {
+    return FfiConverterTypeContribution.lower(value)
+}
+
+
+/**
+ * A credit for the customer's next bill: a loyalty redemption or a credit note.
+ */
+public struct Credit: Equatable, Hashable {
+    public var id: String
+    public var customerId: String
+    public var kind: CreditKind
+    public var amount: Amount
+    public var date: CalendarDate
+    public var orderId: String?
+    public var deliveryId: String?
+    public var reason: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: String, customerId: String, kind: CreditKind, amount: Amount, date: CalendarDate, orderId: String?, deliveryId: String?, reason: String?) {
+        self.id = id
+        self.customerId = customerId
+        self.kind = kind
+        self.amount = amount
+        self.date = date
+        self.orderId = orderId
+        self.deliveryId = deliveryId
+        self.reason = reason
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Credit: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCredit: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Credit {
+        return
+            try Credit(
+                id: FfiConverterString.read(from: &buf), 
+                customerId: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterTypeCreditKind.read(from: &buf), 
+                amount: FfiConverterTypeAmount.read(from: &buf), 
+                date: FfiConverterTypeCalendarDate.read(from: &buf), 
+                orderId: FfiConverterOptionString.read(from: &buf), 
+                deliveryId: FfiConverterOptionString.read(from: &buf), 
+                reason: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Credit, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.customerId, into: &buf)
+        FfiConverterTypeCreditKind.write(value.kind, into: &buf)
+        FfiConverterTypeAmount.write(value.amount, into: &buf)
+        FfiConverterTypeCalendarDate.write(value.date, into: &buf)
+        FfiConverterOptionString.write(value.orderId, into: &buf)
+        FfiConverterOptionString.write(value.deliveryId, into: &buf)
+        FfiConverterOptionString.write(value.reason, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCredit_lift(_ buf: RustBuffer) throws -> Credit {
+    return try FfiConverterTypeCredit.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCredit_lower(_ value: Credit) -> RustBuffer {
+    return FfiConverterTypeCredit.lower(value)
 }
 
 
@@ -1871,6 +2591,124 @@ public func FfiConverterTypeCustomer_lift(_ buf: RustBuffer) throws -> Customer 
 #endif
 public func FfiConverterTypeCustomer_lower(_ value: Customer) -> RustBuffer {
     return FfiConverterTypeCustomer.lower(value)
+}
+
+
+/**
+ * One customer's signup day and activity days, a row of a cohort table.
+ */
+public struct CustomerActivity: Equatable, Hashable {
+    public var signedUpOn: CalendarDate
+    public var activity: [CalendarDate]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(signedUpOn: CalendarDate, activity: [CalendarDate]) {
+        self.signedUpOn = signedUpOn
+        self.activity = activity
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CustomerActivity: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCustomerActivity: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CustomerActivity {
+        return
+            try CustomerActivity(
+                signedUpOn: FfiConverterTypeCalendarDate.read(from: &buf), 
+                activity: FfiConverterSequenceTypeCalendarDate.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CustomerActivity, into buf: inout [UInt8]) {
+        FfiConverterTypeCalendarDate.write(value.signedUpOn, into: &buf)
+        FfiConverterSequenceTypeCalendarDate.write(value.activity, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomerActivity_lift(_ buf: RustBuffer) throws -> CustomerActivity {
+    return try FfiConverterTypeCustomerActivity.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomerActivity_lower(_ value: CustomerActivity) -> RustBuffer {
+    return FfiConverterTypeCustomerActivity.lower(value)
+}
+
+
+/**
+ * A customer's events and subscriptions (for their pauses): the input of a replay.
+ */
+public struct CustomerHistory: Equatable, Hashable {
+    public var customerId: String
+    public var events: [ActivationEvent]
+    public var subscriptions: [Subscription]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(customerId: String, events: [ActivationEvent], subscriptions: [Subscription]) {
+        self.customerId = customerId
+        self.events = events
+        self.subscriptions = subscriptions
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CustomerHistory: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCustomerHistory: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CustomerHistory {
+        return
+            try CustomerHistory(
+                customerId: FfiConverterString.read(from: &buf), 
+                events: FfiConverterSequenceTypeActivationEvent.read(from: &buf), 
+                subscriptions: FfiConverterSequenceTypeSubscription.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CustomerHistory, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.customerId, into: &buf)
+        FfiConverterSequenceTypeActivationEvent.write(value.events, into: &buf)
+        FfiConverterSequenceTypeSubscription.write(value.subscriptions, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomerHistory_lift(_ buf: RustBuffer) throws -> CustomerHistory {
+    return try FfiConverterTypeCustomerHistory.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomerHistory_lower(_ value: CustomerHistory) -> RustBuffer {
+    return FfiConverterTypeCustomerHistory.lower(value)
 }
 
 
@@ -2216,6 +3054,67 @@ public func FfiConverterTypeDeliveryRecord_lower(_ value: DeliveryRecord) -> Rus
 
 
 /**
+ * Delivery outcomes over the recent window.
+ */
+public struct DeliverySignals: Equatable, Hashable {
+    public var delivered: UInt32
+    public var partiallyDelivered: UInt32
+    public var notDelivered: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(delivered: UInt32, partiallyDelivered: UInt32, notDelivered: UInt32) {
+        self.delivered = delivered
+        self.partiallyDelivered = partiallyDelivered
+        self.notDelivered = notDelivered
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DeliverySignals: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDeliverySignals: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DeliverySignals {
+        return
+            try DeliverySignals(
+                delivered: FfiConverterUInt32.read(from: &buf), 
+                partiallyDelivered: FfiConverterUInt32.read(from: &buf), 
+                notDelivered: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DeliverySignals, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.delivered, into: &buf)
+        FfiConverterUInt32.write(value.partiallyDelivered, into: &buf)
+        FfiConverterUInt32.write(value.notDelivered, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeliverySignals_lift(_ buf: RustBuffer) throws -> DeliverySignals {
+    return try FfiConverterTypeDeliverySignals.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeliverySignals_lower(_ value: DeliverySignals) -> RustBuffer {
+    return FfiConverterTypeDeliverySignals.lower(value)
+}
+
+
+/**
  * One day on which a subscription is due, with the quantity due.
  */
 public struct DueDelivery: Equatable, Hashable {
@@ -2273,23 +3172,47 @@ public func FfiConverterTypeDueDelivery_lower(_ value: DueDelivery) -> RustBuffe
 
 
 /**
- * One ledger line; entries are never changed or removed.
+ * Tunable constants of the factor formulas (`docs/churn.md`).
  */
-public struct Entry: Equatable, Hashable {
-    public var seq: UInt64
-    public var key: String
-    public var points: Int64
-    public var at: Instant
-    public var detail: EntryDetail
+public struct FactorParams: Equatable, Hashable {
+    public var priorGapDays: Double
+    public var priorGapWeight: Double
+    public var recencyRelativeShare: Double
+    public var recencyHalfDays: Double
+    public var dropWindowDays: UInt32
+    public var fullPauseRisk: Double
+    public var spendLevelHalfAmount: Amount?
+    public var overdueHalfDays: Double
+    public var overdueHalfAmount: Amount
+    public var failedPaymentRisk: Double
+    public var complaintRisk: Double
+    public var disputeRisk: Double
+    public var partialDeliveryRisk: Double
+    public var failedDeliveryRisk: Double
+    public var tenureHalfDays: Double
+    public var tenureHalfRepeats: Double
+    public var purchaseModel: PurchaseModel?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(seq: UInt64, key: String, points: Int64, at: Instant, detail: EntryDetail) {
-        self.seq = seq
-        self.key = key
-        self.points = points
-        self.at = at
-        self.detail = detail
+    public init(priorGapDays: Double, priorGapWeight: Double, recencyRelativeShare: Double, recencyHalfDays: Double, dropWindowDays: UInt32, fullPauseRisk: Double, spendLevelHalfAmount: Amount?, overdueHalfDays: Double, overdueHalfAmount: Amount, failedPaymentRisk: Double, complaintRisk: Double, disputeRisk: Double, partialDeliveryRisk: Double, failedDeliveryRisk: Double, tenureHalfDays: Double, tenureHalfRepeats: Double, purchaseModel: PurchaseModel?) {
+        self.priorGapDays = priorGapDays
+        self.priorGapWeight = priorGapWeight
+        self.recencyRelativeShare = recencyRelativeShare
+        self.recencyHalfDays = recencyHalfDays
+        self.dropWindowDays = dropWindowDays
+        self.fullPauseRisk = fullPauseRisk
+        self.spendLevelHalfAmount = spendLevelHalfAmount
+        self.overdueHalfDays = overdueHalfDays
+        self.overdueHalfAmount = overdueHalfAmount
+        self.failedPaymentRisk = failedPaymentRisk
+        self.complaintRisk = complaintRisk
+        self.disputeRisk = disputeRisk
+        self.partialDeliveryRisk = partialDeliveryRisk
+        self.failedDeliveryRisk = failedDeliveryRisk
+        self.tenureHalfDays = tenureHalfDays
+        self.tenureHalfRepeats = tenureHalfRepeats
+        self.purchaseModel = purchaseModel
     }
 
     
@@ -2298,30 +3221,54 @@ public struct Entry: Equatable, Hashable {
 }
 
 #if compiler(>=6)
-extension Entry: Sendable {}
+extension FactorParams: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeEntry: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Entry {
+public struct FfiConverterTypeFactorParams: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FactorParams {
         return
-            try Entry(
-                seq: FfiConverterUInt64.read(from: &buf), 
-                key: FfiConverterString.read(from: &buf), 
-                points: FfiConverterInt64.read(from: &buf), 
-                at: FfiConverterTypeInstant.read(from: &buf), 
-                detail: FfiConverterTypeEntryDetail.read(from: &buf)
+            try FactorParams(
+                priorGapDays: FfiConverterDouble.read(from: &buf), 
+                priorGapWeight: FfiConverterDouble.read(from: &buf), 
+                recencyRelativeShare: FfiConverterDouble.read(from: &buf), 
+                recencyHalfDays: FfiConverterDouble.read(from: &buf), 
+                dropWindowDays: FfiConverterUInt32.read(from: &buf), 
+                fullPauseRisk: FfiConverterDouble.read(from: &buf), 
+                spendLevelHalfAmount: FfiConverterOptionTypeAmount.read(from: &buf), 
+                overdueHalfDays: FfiConverterDouble.read(from: &buf), 
+                overdueHalfAmount: FfiConverterTypeAmount.read(from: &buf), 
+                failedPaymentRisk: FfiConverterDouble.read(from: &buf), 
+                complaintRisk: FfiConverterDouble.read(from: &buf), 
+                disputeRisk: FfiConverterDouble.read(from: &buf), 
+                partialDeliveryRisk: FfiConverterDouble.read(from: &buf), 
+                failedDeliveryRisk: FfiConverterDouble.read(from: &buf), 
+                tenureHalfDays: FfiConverterDouble.read(from: &buf), 
+                tenureHalfRepeats: FfiConverterDouble.read(from: &buf), 
+                purchaseModel: FfiConverterOptionTypePurchaseModel.read(from: &buf)
         )
     }
 
-    public static func write(_ value: Entry, into buf: inout [UInt8]) {
-        FfiConverterUInt64.write(value.seq, into: &buf)
-        FfiConverterString.write(value.key, into: &buf)
-        FfiConverterInt64.write(value.points, into: &buf)
-        FfiConverterTypeInstant.write(value.at, into: &buf)
-        FfiConverterTypeEntryDetail.write(value.detail, into: &buf)
+    public static func write(_ value: FactorParams, into buf: inout [UInt8]) {
+        FfiConverterDouble.write(value.priorGapDays, into: &buf)
+        FfiConverterDouble.write(value.priorGapWeight, into: &buf)
+        FfiConverterDouble.write(value.recencyRelativeShare, into: &buf)
+        FfiConverterDouble.write(value.recencyHalfDays, into: &buf)
+        FfiConverterUInt32.write(value.dropWindowDays, into: &buf)
+        FfiConverterDouble.write(value.fullPauseRisk, into: &buf)
+        FfiConverterOptionTypeAmount.write(value.spendLevelHalfAmount, into: &buf)
+        FfiConverterDouble.write(value.overdueHalfDays, into: &buf)
+        FfiConverterTypeAmount.write(value.overdueHalfAmount, into: &buf)
+        FfiConverterDouble.write(value.failedPaymentRisk, into: &buf)
+        FfiConverterDouble.write(value.complaintRisk, into: &buf)
+        FfiConverterDouble.write(value.disputeRisk, into: &buf)
+        FfiConverterDouble.write(value.partialDeliveryRisk, into: &buf)
+        FfiConverterDouble.write(value.failedDeliveryRisk, into: &buf)
+        FfiConverterDouble.write(value.tenureHalfDays, into: &buf)
+        FfiConverterDouble.write(value.tenureHalfRepeats, into: &buf)
+        FfiConverterOptionTypePurchaseModel.write(value.purchaseModel, into: &buf)
     }
 }
 
@@ -2329,15 +3276,92 @@ public struct FfiConverterTypeEntry: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeEntry_lift(_ buf: RustBuffer) throws -> Entry {
-    return try FfiConverterTypeEntry.lift(buf)
+public func FfiConverterTypeFactorParams_lift(_ buf: RustBuffer) throws -> FactorParams {
+    return try FfiConverterTypeFactorParams.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeEntry_lower(_ value: Entry) -> RustBuffer {
-    return FfiConverterTypeEntry.lower(value)
+public func FfiConverterTypeFactorParams_lower(_ value: FactorParams) -> RustBuffer {
+    return FfiConverterTypeFactorParams.lower(value)
+}
+
+
+/**
+ * The weight of each factor (only ratios matter).
+ */
+public struct FactorWeights: Equatable, Hashable {
+    public var recency: Double
+    public var frequencyDrop: Double
+    public var spendDrop: Double
+    public var subscription: Double
+    public var payment: Double
+    public var service: Double
+    public var tenure: Double
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(recency: Double, frequencyDrop: Double, spendDrop: Double, subscription: Double, payment: Double, service: Double, tenure: Double) {
+        self.recency = recency
+        self.frequencyDrop = frequencyDrop
+        self.spendDrop = spendDrop
+        self.subscription = subscription
+        self.payment = payment
+        self.service = service
+        self.tenure = tenure
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension FactorWeights: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFactorWeights: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FactorWeights {
+        return
+            try FactorWeights(
+                recency: FfiConverterDouble.read(from: &buf), 
+                frequencyDrop: FfiConverterDouble.read(from: &buf), 
+                spendDrop: FfiConverterDouble.read(from: &buf), 
+                subscription: FfiConverterDouble.read(from: &buf), 
+                payment: FfiConverterDouble.read(from: &buf), 
+                service: FfiConverterDouble.read(from: &buf), 
+                tenure: FfiConverterDouble.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FactorWeights, into buf: inout [UInt8]) {
+        FfiConverterDouble.write(value.recency, into: &buf)
+        FfiConverterDouble.write(value.frequencyDrop, into: &buf)
+        FfiConverterDouble.write(value.spendDrop, into: &buf)
+        FfiConverterDouble.write(value.subscription, into: &buf)
+        FfiConverterDouble.write(value.payment, into: &buf)
+        FfiConverterDouble.write(value.service, into: &buf)
+        FfiConverterDouble.write(value.tenure, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFactorWeights_lift(_ buf: RustBuffer) throws -> FactorWeights {
+    return try FfiConverterTypeFactorWeights.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFactorWeights_lower(_ value: FactorWeights) -> RustBuffer {
+    return FfiConverterTypeFactorWeights.lower(value)
 }
 
 
@@ -2407,19 +3431,19 @@ public func FfiConverterTypeFieldProblem_lower(_ value: FieldProblem) -> RustBuf
 
 
 /**
- * The first positions of every board: all time, per tier, and this ISO week.
+ * One source of a line with the quantity it contributes.
  */
-public struct Leaderboards: Equatable, Hashable {
-    public var allTime: [Position]
-    public var byTier: [Tier: [Position]]
-    public var thisWeek: [Position]
+public struct LineSource: Equatable, Hashable {
+    public var source: SourceRef
+    public var date: CalendarDate
+    public var quantity: Amount
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(allTime: [Position], byTier: [Tier: [Position]], thisWeek: [Position]) {
-        self.allTime = allTime
-        self.byTier = byTier
-        self.thisWeek = thisWeek
+    public init(source: SourceRef, date: CalendarDate, quantity: Amount) {
+        self.source = source
+        self.date = date
+        self.quantity = quantity
     }
 
     
@@ -2428,26 +3452,26 @@ public struct Leaderboards: Equatable, Hashable {
 }
 
 #if compiler(>=6)
-extension Leaderboards: Sendable {}
+extension LineSource: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeLeaderboards: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Leaderboards {
+public struct FfiConverterTypeLineSource: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LineSource {
         return
-            try Leaderboards(
-                allTime: FfiConverterSequenceTypePosition.read(from: &buf), 
-                byTier: FfiConverterDictionaryTypeTierSequenceTypePosition.read(from: &buf), 
-                thisWeek: FfiConverterSequenceTypePosition.read(from: &buf)
+            try LineSource(
+                source: FfiConverterTypeSourceRef.read(from: &buf), 
+                date: FfiConverterTypeCalendarDate.read(from: &buf), 
+                quantity: FfiConverterTypeAmount.read(from: &buf)
         )
     }
 
-    public static func write(_ value: Leaderboards, into buf: inout [UInt8]) {
-        FfiConverterSequenceTypePosition.write(value.allTime, into: &buf)
-        FfiConverterDictionaryTypeTierSequenceTypePosition.write(value.byTier, into: &buf)
-        FfiConverterSequenceTypePosition.write(value.thisWeek, into: &buf)
+    public static func write(_ value: LineSource, into buf: inout [UInt8]) {
+        FfiConverterTypeSourceRef.write(value.source, into: &buf)
+        FfiConverterTypeCalendarDate.write(value.date, into: &buf)
+        FfiConverterTypeAmount.write(value.quantity, into: &buf)
     }
 }
 
@@ -2455,97 +3479,34 @@ public struct FfiConverterTypeLeaderboards: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeLeaderboards_lift(_ buf: RustBuffer) throws -> Leaderboards {
-    return try FfiConverterTypeLeaderboards.lift(buf)
+public func FfiConverterTypeLineSource_lift(_ buf: RustBuffer) throws -> LineSource {
+    return try FfiConverterTypeLineSource.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeLeaderboards_lower(_ value: Leaderboards) -> RustBuffer {
-    return FfiConverterTypeLeaderboards.lower(value)
+public func FfiConverterTypeLineSource_lower(_ value: LineSource) -> RustBuffer {
+    return FfiConverterTypeLineSource.lower(value)
 }
 
 
 /**
- * A point in degrees.
+ * A message a transition asks to send (template key and its variables).
  */
-public struct Location: Equatable, Hashable {
-    public var lat: Double
-    public var lon: Double
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(lat: Double, lon: Double) {
-        self.lat = lat
-        self.lon = lon
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension Location: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeLocation: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Location {
-        return
-            try Location(
-                lat: FfiConverterDouble.read(from: &buf), 
-                lon: FfiConverterDouble.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: Location, into buf: inout [UInt8]) {
-        FfiConverterDouble.write(value.lat, into: &buf)
-        FfiConverterDouble.write(value.lon, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeLocation_lift(_ buf: RustBuffer) throws -> Location {
-    return try FfiConverterTypeLocation.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeLocation_lower(_ value: Location) -> RustBuffer {
-    return FfiConverterTypeLocation.lower(value)
-}
-
-
-/**
- * A member's account: the ledger, the tier history and the badges unlocked (by code).
- */
-public struct LoyaltyMember: Equatable, Hashable {
+public struct NotificationIntent: Equatable, Hashable {
+    public var template: String
     public var customerId: String
-    public var joinedAt: Instant?
-    public var balance: Int64
-    public var tier: Tier
-    public var entries: [Entry]
-    public var tierHistory: [TierChange]
-    public var badges: [BadgeUnlock]
+    public var variables: TemplateVariables
+    public var at: Instant
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(customerId: String, joinedAt: Instant?, balance: Int64, tier: Tier, entries: [Entry], tierHistory: [TierChange], badges: [BadgeUnlock]) {
+    public init(template: String, customerId: String, variables: TemplateVariables, at: Instant) {
+        self.template = template
         self.customerId = customerId
-        self.joinedAt = joinedAt
-        self.balance = balance
-        self.tier = tier
-        self.entries = entries
-        self.tierHistory = tierHistory
-        self.badges = badges
+        self.variables = variables
+        self.at = at
     }
 
     
@@ -2554,34 +3515,28 @@ public struct LoyaltyMember: Equatable, Hashable {
 }
 
 #if compiler(>=6)
-extension LoyaltyMember: Sendable {}
+extension NotificationIntent: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeLoyaltyMember: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LoyaltyMember {
+public struct FfiConverterTypeNotificationIntent: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NotificationIntent {
         return
-            try LoyaltyMember(
+            try NotificationIntent(
+                template: FfiConverterString.read(from: &buf), 
                 customerId: FfiConverterString.read(from: &buf), 
-                joinedAt: FfiConverterOptionTypeInstant.read(from: &buf), 
-                balance: FfiConverterInt64.read(from: &buf), 
-                tier: FfiConverterTypeTier.read(from: &buf), 
-                entries: FfiConverterSequenceTypeEntry.read(from: &buf), 
-                tierHistory: FfiConverterSequenceTypeTierChange.read(from: &buf), 
-                badges: FfiConverterSequenceTypeBadgeUnlock.read(from: &buf)
+                variables: FfiConverterTypeTemplateVariables.read(from: &buf), 
+                at: FfiConverterTypeInstant.read(from: &buf)
         )
     }
 
-    public static func write(_ value: LoyaltyMember, into buf: inout [UInt8]) {
+    public static func write(_ value: NotificationIntent, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.template, into: &buf)
         FfiConverterString.write(value.customerId, into: &buf)
-        FfiConverterOptionTypeInstant.write(value.joinedAt, into: &buf)
-        FfiConverterInt64.write(value.balance, into: &buf)
-        FfiConverterTypeTier.write(value.tier, into: &buf)
-        FfiConverterSequenceTypeEntry.write(value.entries, into: &buf)
-        FfiConverterSequenceTypeTierChange.write(value.tierHistory, into: &buf)
-        FfiConverterSequenceTypeBadgeUnlock.write(value.badges, into: &buf)
+        FfiConverterTypeTemplateVariables.write(value.variables, into: &buf)
+        FfiConverterTypeInstant.write(value.at, into: &buf)
     }
 }
 
@@ -2589,32 +3544,30 @@ public struct FfiConverterTypeLoyaltyMember: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeLoyaltyMember_lift(_ buf: RustBuffer) throws -> LoyaltyMember {
-    return try FfiConverterTypeLoyaltyMember.lift(buf)
+public func FfiConverterTypeNotificationIntent_lift(_ buf: RustBuffer) throws -> NotificationIntent {
+    return try FfiConverterTypeNotificationIntent.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeLoyaltyMember_lower(_ value: LoyaltyMember) -> RustBuffer {
-    return FfiConverterTypeLoyaltyMember.lower(value)
+public func FfiConverterTypeNotificationIntent_lower(_ value: NotificationIntent) -> RustBuffer {
+    return FfiConverterTypeNotificationIntent.lower(value)
 }
 
 
 /**
- * One member's place on each board (`null`/`nil` on a board they are not on).
+ * The last bill number given in a financial year (the year it starts in).
  */
-public struct MemberPositions: Equatable, Hashable {
-    public var allTime: Position?
-    public var tier: Position?
-    public var thisWeek: Position?
+public struct NumberSeries: Equatable, Hashable {
+    public var financialYear: FinancialYear
+    public var last: UInt32
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(allTime: Position?, tier: Position?, thisWeek: Position?) {
-        self.allTime = allTime
-        self.tier = tier
-        self.thisWeek = thisWeek
+    public init(financialYear: FinancialYear, last: UInt32) {
+        self.financialYear = financialYear
+        self.last = last
     }
 
     
@@ -2623,26 +3576,24 @@ public struct MemberPositions: Equatable, Hashable {
 }
 
 #if compiler(>=6)
-extension MemberPositions: Sendable {}
+extension NumberSeries: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeMemberPositions: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MemberPositions {
+public struct FfiConverterTypeNumberSeries: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NumberSeries {
         return
-            try MemberPositions(
-                allTime: FfiConverterOptionTypePosition.read(from: &buf), 
-                tier: FfiConverterOptionTypePosition.read(from: &buf), 
-                thisWeek: FfiConverterOptionTypePosition.read(from: &buf)
+            try NumberSeries(
+                financialYear: FfiConverterTypeFinancialYear.read(from: &buf), 
+                last: FfiConverterUInt32.read(from: &buf)
         )
     }
 
-    public static func write(_ value: MemberPositions, into buf: inout [UInt8]) {
-        FfiConverterOptionTypePosition.write(value.allTime, into: &buf)
-        FfiConverterOptionTypePosition.write(value.tier, into: &buf)
-        FfiConverterOptionTypePosition.write(value.thisWeek, into: &buf)
+    public static func write(_ value: NumberSeries, into buf: inout [UInt8]) {
+        FfiConverterTypeFinancialYear.write(value.financialYear, into: &buf)
+        FfiConverterUInt32.write(value.last, into: &buf)
     }
 }
 
@@ -2650,84 +3601,15 @@ public struct FfiConverterTypeMemberPositions: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeMemberPositions_lift(_ buf: RustBuffer) throws -> MemberPositions {
-    return try FfiConverterTypeMemberPositions.lift(buf)
+public func FfiConverterTypeNumberSeries_lift(_ buf: RustBuffer) throws -> NumberSeries {
+    return try FfiConverterTypeNumberSeries.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeMemberPositions_lower(_ value: MemberPositions) -> RustBuffer {
-    return FfiConverterTypeMemberPositions.lower(value)
-}
-
-
-/**
- * What the app shows a member: balance, points usable now, tier progress, every badge.
- */
-public struct MemberSummary: Equatable, Hashable {
-    public var customerId: String
-    public var balance: Int64
-    public var available: Int64
-    public var tier: TierProgress
-    public var badges: [BadgeProgress]
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(customerId: String, balance: Int64, available: Int64, tier: TierProgress, badges: [BadgeProgress]) {
-        self.customerId = customerId
-        self.balance = balance
-        self.available = available
-        self.tier = tier
-        self.badges = badges
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension MemberSummary: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeMemberSummary: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MemberSummary {
-        return
-            try MemberSummary(
-                customerId: FfiConverterString.read(from: &buf), 
-                balance: FfiConverterInt64.read(from: &buf), 
-                available: FfiConverterInt64.read(from: &buf), 
-                tier: FfiConverterTypeTierProgress.read(from: &buf), 
-                badges: FfiConverterSequenceTypeBadgeProgress.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: MemberSummary, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.customerId, into: &buf)
-        FfiConverterInt64.write(value.balance, into: &buf)
-        FfiConverterInt64.write(value.available, into: &buf)
-        FfiConverterTypeTierProgress.write(value.tier, into: &buf)
-        FfiConverterSequenceTypeBadgeProgress.write(value.badges, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeMemberSummary_lift(_ buf: RustBuffer) throws -> MemberSummary {
-    return try FfiConverterTypeMemberSummary.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeMemberSummary_lower(_ value: MemberSummary) -> RustBuffer {
-    return FfiConverterTypeMemberSummary.lower(value)
+public func FfiConverterTypeNumberSeries_lower(_ value: NumberSeries) -> RustBuffer {
+    return FfiConverterTypeNumberSeries.lower(value)
 }
 
 
@@ -3065,17 +3947,19 @@ public func FfiConverterTypePayment_lower(_ value: Payment) -> RustBuffer {
 
 
 /**
- * An order placed: `Unchanged` when the same order was placed before.
+ * Money owed and payments that failed (billing knows them, the records do not).
  */
-public struct PlacedOrder: Equatable, Hashable {
-    public var effect: Effect
-    public var order: Order
+public struct PaymentSignals: Equatable, Hashable {
+    public var overdueAmount: Amount
+    public var overdueDays: UInt32
+    public var failedPayments: UInt32
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(effect: Effect, order: Order) {
-        self.effect = effect
-        self.order = order
+    public init(overdueAmount: Amount, overdueDays: UInt32, failedPayments: UInt32) {
+        self.overdueAmount = overdueAmount
+        self.overdueDays = overdueDays
+        self.failedPayments = failedPayments
     }
 
     
@@ -3084,24 +3968,26 @@ public struct PlacedOrder: Equatable, Hashable {
 }
 
 #if compiler(>=6)
-extension PlacedOrder: Sendable {}
+extension PaymentSignals: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypePlacedOrder: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PlacedOrder {
+public struct FfiConverterTypePaymentSignals: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PaymentSignals {
         return
-            try PlacedOrder(
-                effect: FfiConverterTypeEffect.read(from: &buf), 
-                order: FfiConverterTypeOrder.read(from: &buf)
+            try PaymentSignals(
+                overdueAmount: FfiConverterTypeAmount.read(from: &buf), 
+                overdueDays: FfiConverterUInt32.read(from: &buf), 
+                failedPayments: FfiConverterUInt32.read(from: &buf)
         )
     }
 
-    public static func write(_ value: PlacedOrder, into buf: inout [UInt8]) {
-        FfiConverterTypeEffect.write(value.effect, into: &buf)
-        FfiConverterTypeOrder.write(value.order, into: &buf)
+    public static func write(_ value: PaymentSignals, into buf: inout [UInt8]) {
+        FfiConverterTypeAmount.write(value.overdueAmount, into: &buf)
+        FfiConverterUInt32.write(value.overdueDays, into: &buf)
+        FfiConverterUInt32.write(value.failedPayments, into: &buf)
     }
 }
 
@@ -3109,301 +3995,15 @@ public struct FfiConverterTypePlacedOrder: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypePlacedOrder_lift(_ buf: RustBuffer) throws -> PlacedOrder {
-    return try FfiConverterTypePlacedOrder.lift(buf)
+public func FfiConverterTypePaymentSignals_lift(_ buf: RustBuffer) throws -> PaymentSignals {
+    return try FfiConverterTypePaymentSignals.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypePlacedOrder_lower(_ value: PlacedOrder) -> RustBuffer {
-    return FfiConverterTypePlacedOrder.lower(value)
-}
-
-
-/**
- * The optimized routes, one per delivery person in input order, with totals.
- */
-public struct Plan: Equatable, Hashable {
-    public var routes: [Route]
-    public var unassigned: [Unassigned]
-    public var totalDistance: Double
-    public var totalMinutes: Double
-    public var vehiclesUsed: Count
-    public var comparison: Comparison?
-    public var changedPairs: Count?
-    public var iterations: UInt64
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(routes: [Route], unassigned: [Unassigned], totalDistance: Double, totalMinutes: Double, vehiclesUsed: Count, comparison: Comparison?, changedPairs: Count?, iterations: UInt64) {
-        self.routes = routes
-        self.unassigned = unassigned
-        self.totalDistance = totalDistance
-        self.totalMinutes = totalMinutes
-        self.vehiclesUsed = vehiclesUsed
-        self.comparison = comparison
-        self.changedPairs = changedPairs
-        self.iterations = iterations
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension Plan: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypePlan: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Plan {
-        return
-            try Plan(
-                routes: FfiConverterSequenceTypeRoute.read(from: &buf), 
-                unassigned: FfiConverterSequenceTypeUnassigned.read(from: &buf), 
-                totalDistance: FfiConverterDouble.read(from: &buf), 
-                totalMinutes: FfiConverterDouble.read(from: &buf), 
-                vehiclesUsed: FfiConverterTypeCount.read(from: &buf), 
-                comparison: FfiConverterOptionTypeComparison.read(from: &buf), 
-                changedPairs: FfiConverterOptionTypeCount.read(from: &buf), 
-                iterations: FfiConverterUInt64.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: Plan, into buf: inout [UInt8]) {
-        FfiConverterSequenceTypeRoute.write(value.routes, into: &buf)
-        FfiConverterSequenceTypeUnassigned.write(value.unassigned, into: &buf)
-        FfiConverterDouble.write(value.totalDistance, into: &buf)
-        FfiConverterDouble.write(value.totalMinutes, into: &buf)
-        FfiConverterTypeCount.write(value.vehiclesUsed, into: &buf)
-        FfiConverterOptionTypeComparison.write(value.comparison, into: &buf)
-        FfiConverterOptionTypeCount.write(value.changedPairs, into: &buf)
-        FfiConverterUInt64.write(value.iterations, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypePlan_lift(_ buf: RustBuffer) throws -> Plan {
-    return try FfiConverterTypePlan.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypePlan_lower(_ value: Plan) -> RustBuffer {
-    return FfiConverterTypePlan.lower(value)
-}
-
-
-/**
- * A member's place on a board; `percentile` is a decimal with two places.
- */
-public struct Position: Equatable, Hashable {
-    public var rank: UInt64
-    public var of: UInt64
-    public var customerId: String
-    public var score: Int64
-    public var percentile: Amount
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(rank: UInt64, of: UInt64, customerId: String, score: Int64, percentile: Amount) {
-        self.rank = rank
-        self.of = of
-        self.customerId = customerId
-        self.score = score
-        self.percentile = percentile
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension Position: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypePosition: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Position {
-        return
-            try Position(
-                rank: FfiConverterUInt64.read(from: &buf), 
-                of: FfiConverterUInt64.read(from: &buf), 
-                customerId: FfiConverterString.read(from: &buf), 
-                score: FfiConverterInt64.read(from: &buf), 
-                percentile: FfiConverterTypeAmount.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: Position, into buf: inout [UInt8]) {
-        FfiConverterUInt64.write(value.rank, into: &buf)
-        FfiConverterUInt64.write(value.of, into: &buf)
-        FfiConverterString.write(value.customerId, into: &buf)
-        FfiConverterInt64.write(value.score, into: &buf)
-        FfiConverterTypeAmount.write(value.percentile, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypePosition_lift(_ buf: RustBuffer) throws -> Position {
-    return try FfiConverterTypePosition.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypePosition_lower(_ value: Position) -> RustBuffer {
-    return FfiConverterTypePosition.lower(value)
-}
-
-
-/**
- * The routes known before (stop ids in order): changing their order costs the penalty per
- * new pair, so a recomputed route stays close to the one the delivery person knows.
- */
-public struct PreviousPlan: Equatable, Hashable {
-    public var routes: [[String]]
-    public var penaltyPerChangedPair: Double
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(routes: [[String]], penaltyPerChangedPair: Double) {
-        self.routes = routes
-        self.penaltyPerChangedPair = penaltyPerChangedPair
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension PreviousPlan: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypePreviousPlan: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PreviousPlan {
-        return
-            try PreviousPlan(
-                routes: FfiConverterSequenceSequenceString.read(from: &buf), 
-                penaltyPerChangedPair: FfiConverterDouble.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: PreviousPlan, into buf: inout [UInt8]) {
-        FfiConverterSequenceSequenceString.write(value.routes, into: &buf)
-        FfiConverterDouble.write(value.penaltyPerChangedPair, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypePreviousPlan_lift(_ buf: RustBuffer) throws -> PreviousPlan {
-    return try FfiConverterTypePreviousPlan.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypePreviousPlan_lower(_ value: PreviousPlan) -> RustBuffer {
-    return FfiConverterTypePreviousPlan.lower(value)
-}
-
-
-/**
- * A routing problem: depot, stops, delivery persons, distances, speed, previous plan,
- * options (`docs/routing.md`).
- */
-public struct Problem: Equatable, Hashable {
-    public var depot: Location?
-    public var stops: [Stop]
-    public var vehicles: [Vehicle]
-    public var distances: Distances
-    public var speed: Speed
-    public var previousPlan: PreviousPlan?
-    public var options: SolveOptions
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(depot: Location?, stops: [Stop], vehicles: [Vehicle], distances: Distances, speed: Speed, previousPlan: PreviousPlan?, options: SolveOptions) {
-        self.depot = depot
-        self.stops = stops
-        self.vehicles = vehicles
-        self.distances = distances
-        self.speed = speed
-        self.previousPlan = previousPlan
-        self.options = options
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension Problem: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeProblem: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Problem {
-        return
-            try Problem(
-                depot: FfiConverterOptionTypeLocation.read(from: &buf), 
-                stops: FfiConverterSequenceTypeStop.read(from: &buf), 
-                vehicles: FfiConverterSequenceTypeVehicle.read(from: &buf), 
-                distances: FfiConverterTypeDistances.read(from: &buf), 
-                speed: FfiConverterTypeSpeed.read(from: &buf), 
-                previousPlan: FfiConverterOptionTypePreviousPlan.read(from: &buf), 
-                options: FfiConverterTypeSolveOptions.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: Problem, into buf: inout [UInt8]) {
-        FfiConverterOptionTypeLocation.write(value.depot, into: &buf)
-        FfiConverterSequenceTypeStop.write(value.stops, into: &buf)
-        FfiConverterSequenceTypeVehicle.write(value.vehicles, into: &buf)
-        FfiConverterTypeDistances.write(value.distances, into: &buf)
-        FfiConverterTypeSpeed.write(value.speed, into: &buf)
-        FfiConverterOptionTypePreviousPlan.write(value.previousPlan, into: &buf)
-        FfiConverterTypeSolveOptions.write(value.options, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeProblem_lift(_ buf: RustBuffer) throws -> Problem {
-    return try FfiConverterTypeProblem.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeProblem_lower(_ value: Problem) -> RustBuffer {
-    return FfiConverterTypeProblem.lower(value)
+public func FfiConverterTypePaymentSignals_lower(_ value: PaymentSignals) -> RustBuffer {
+    return FfiConverterTypePaymentSignals.lower(value)
 }
 
 
@@ -3477,135 +4077,17 @@ public func FfiConverterTypeProduct_lower(_ value: Product) -> RustBuffer {
 
 
 /**
- * A payment recorded (it earns loyalty points): `Unchanged` when recorded before.
+ * One purchase: an order or a delivered day.
  */
-public struct RecordedPayment: Equatable, Hashable {
-    public var effect: Effect
-    public var payment: Payment
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(effect: Effect, payment: Payment) {
-        self.effect = effect
-        self.payment = payment
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension RecordedPayment: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeRecordedPayment: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RecordedPayment {
-        return
-            try RecordedPayment(
-                effect: FfiConverterTypeEffect.read(from: &buf), 
-                payment: FfiConverterTypePayment.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: RecordedPayment, into buf: inout [UInt8]) {
-        FfiConverterTypeEffect.write(value.effect, into: &buf)
-        FfiConverterTypePayment.write(value.payment, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeRecordedPayment_lift(_ buf: RustBuffer) throws -> RecordedPayment {
-    return try FfiConverterTypeRecordedPayment.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeRecordedPayment_lower(_ value: RecordedPayment) -> RustBuffer {
-    return FfiConverterTypeRecordedPayment.lower(value)
-}
-
-
-/**
- * A redemption and the rest of what it did (expiries applied first, badges).
- */
-public struct Redeemed: Equatable, Hashable {
-    public var redemption: Redemption
-    public var applied: Applied
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(redemption: Redemption, applied: Applied) {
-        self.redemption = redemption
-        self.applied = applied
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension Redeemed: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeRedeemed: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Redeemed {
-        return
-            try Redeemed(
-                redemption: FfiConverterTypeRedemption.read(from: &buf), 
-                applied: FfiConverterTypeApplied.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: Redeemed, into buf: inout [UInt8]) {
-        FfiConverterTypeRedemption.write(value.redemption, into: &buf)
-        FfiConverterTypeApplied.write(value.applied, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeRedeemed_lift(_ buf: RustBuffer) throws -> Redeemed {
-    return try FfiConverterTypeRedeemed.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeRedeemed_lower(_ value: Redeemed) -> RustBuffer {
-    return FfiConverterTypeRedeemed.lower(value)
-}
-
-
-/**
- * Points turned into a bill credit of `amount` rupees (two decimals) under the bill's key.
- */
-public struct Redemption: Equatable, Hashable {
-    public var customerId: String
-    public var points: Int64
+public struct Purchase: Equatable, Hashable {
+    public var date: CalendarDate
     public var amount: Amount
-    public var key: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(customerId: String, points: Int64, amount: Amount, key: String) {
-        self.customerId = customerId
-        self.points = points
+    public init(date: CalendarDate, amount: Amount) {
+        self.date = date
         self.amount = amount
-        self.key = key
     }
 
     
@@ -3614,28 +4096,24 @@ public struct Redemption: Equatable, Hashable {
 }
 
 #if compiler(>=6)
-extension Redemption: Sendable {}
+extension Purchase: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeRedemption: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Redemption {
+public struct FfiConverterTypePurchase: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Purchase {
         return
-            try Redemption(
-                customerId: FfiConverterString.read(from: &buf), 
-                points: FfiConverterInt64.read(from: &buf), 
-                amount: FfiConverterTypeAmount.read(from: &buf), 
-                key: FfiConverterString.read(from: &buf)
+            try Purchase(
+                date: FfiConverterTypeCalendarDate.read(from: &buf), 
+                amount: FfiConverterTypeAmount.read(from: &buf)
         )
     }
 
-    public static func write(_ value: Redemption, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.customerId, into: &buf)
-        FfiConverterInt64.write(value.points, into: &buf)
+    public static func write(_ value: Purchase, into buf: inout [UInt8]) {
+        FfiConverterTypeCalendarDate.write(value.date, into: &buf)
         FfiConverterTypeAmount.write(value.amount, into: &buf)
-        FfiConverterString.write(value.key, into: &buf)
     }
 }
 
@@ -3643,36 +4121,36 @@ public struct FfiConverterTypeRedemption: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeRedemption_lift(_ buf: RustBuffer) throws -> Redemption {
-    return try FfiConverterTypeRedemption.lift(buf)
+public func FfiConverterTypePurchase_lift(_ buf: RustBuffer) throws -> Purchase {
+    return try FfiConverterTypePurchase.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeRedemption_lower(_ value: Redemption) -> RustBuffer {
-    return FfiConverterTypeRedemption.lower(value)
+public func FfiConverterTypePurchase_lower(_ value: Purchase) -> RustBuffer {
+    return FfiConverterTypePurchase.lower(value)
 }
 
 
 /**
- * What a bill allows: the most points (0 below the minimum), their value and the cap.
+ * Fitted purchase-model parameters for the recency factor.
  */
-public struct RedemptionPreview: Equatable, Hashable {
-    public var balance: Int64
-    public var maxPoints: Int64
-    public var maxAmount: Amount
-    public var capAmount: Amount
-    public var minimumPoints: Int64
+public struct PurchaseModel: Equatable, Hashable {
+    public var r: Double
+    public var alpha: Double
+    public var a: Double
+    public var b: Double
+    public var horizonDays: UInt32
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(balance: Int64, maxPoints: Int64, maxAmount: Amount, capAmount: Amount, minimumPoints: Int64) {
-        self.balance = balance
-        self.maxPoints = maxPoints
-        self.maxAmount = maxAmount
-        self.capAmount = capAmount
-        self.minimumPoints = minimumPoints
+    public init(r: Double, alpha: Double, a: Double, b: Double, horizonDays: UInt32) {
+        self.r = r
+        self.alpha = alpha
+        self.a = a
+        self.b = b
+        self.horizonDays = horizonDays
     }
 
     
@@ -3681,30 +4159,30 @@ public struct RedemptionPreview: Equatable, Hashable {
 }
 
 #if compiler(>=6)
-extension RedemptionPreview: Sendable {}
+extension PurchaseModel: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeRedemptionPreview: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RedemptionPreview {
+public struct FfiConverterTypePurchaseModel: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PurchaseModel {
         return
-            try RedemptionPreview(
-                balance: FfiConverterInt64.read(from: &buf), 
-                maxPoints: FfiConverterInt64.read(from: &buf), 
-                maxAmount: FfiConverterTypeAmount.read(from: &buf), 
-                capAmount: FfiConverterTypeAmount.read(from: &buf), 
-                minimumPoints: FfiConverterInt64.read(from: &buf)
+            try PurchaseModel(
+                r: FfiConverterDouble.read(from: &buf), 
+                alpha: FfiConverterDouble.read(from: &buf), 
+                a: FfiConverterDouble.read(from: &buf), 
+                b: FfiConverterDouble.read(from: &buf), 
+                horizonDays: FfiConverterUInt32.read(from: &buf)
         )
     }
 
-    public static func write(_ value: RedemptionPreview, into buf: inout [UInt8]) {
-        FfiConverterInt64.write(value.balance, into: &buf)
-        FfiConverterInt64.write(value.maxPoints, into: &buf)
-        FfiConverterTypeAmount.write(value.maxAmount, into: &buf)
-        FfiConverterTypeAmount.write(value.capAmount, into: &buf)
-        FfiConverterInt64.write(value.minimumPoints, into: &buf)
+    public static func write(_ value: PurchaseModel, into buf: inout [UInt8]) {
+        FfiConverterDouble.write(value.r, into: &buf)
+        FfiConverterDouble.write(value.alpha, into: &buf)
+        FfiConverterDouble.write(value.a, into: &buf)
+        FfiConverterDouble.write(value.b, into: &buf)
+        FfiConverterUInt32.write(value.horizonDays, into: &buf)
     }
 }
 
@@ -3712,36 +4190,30 @@ public struct FfiConverterTypeRedemptionPreview: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeRedemptionPreview_lift(_ buf: RustBuffer) throws -> RedemptionPreview {
-    return try FfiConverterTypeRedemptionPreview.lift(buf)
+public func FfiConverterTypePurchaseModel_lift(_ buf: RustBuffer) throws -> PurchaseModel {
+    return try FfiConverterTypePurchaseModel.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeRedemptionPreview_lower(_ value: RedemptionPreview) -> RustBuffer {
-    return FfiConverterTypeRedemptionPreview.lower(value)
+public func FfiConverterTypePurchaseModel_lower(_ value: PurchaseModel) -> RustBuffer {
+    return FfiConverterTypePurchaseModel.lower(value)
 }
 
 
 /**
- * A request to redeem `points` on a bill whose charges are `bill_charges`, once per `key`.
+ * A customer's position in a ranking: its index in the input list and its score.
  */
-public struct RedemptionRequest: Equatable, Hashable {
-    public var customerId: String
-    public var key: String
-    public var points: Int64
-    public var billCharges: Amount
-    public var at: Instant
+public struct RankedCustomer: Equatable, Hashable {
+    public var index: Count
+    public var churn: ChurnScore
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(customerId: String, key: String, points: Int64, billCharges: Amount, at: Instant) {
-        self.customerId = customerId
-        self.key = key
-        self.points = points
-        self.billCharges = billCharges
-        self.at = at
+    public init(index: Count, churn: ChurnScore) {
+        self.index = index
+        self.churn = churn
     }
 
     
@@ -3750,30 +4222,24 @@ public struct RedemptionRequest: Equatable, Hashable {
 }
 
 #if compiler(>=6)
-extension RedemptionRequest: Sendable {}
+extension RankedCustomer: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeRedemptionRequest: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RedemptionRequest {
+public struct FfiConverterTypeRankedCustomer: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RankedCustomer {
         return
-            try RedemptionRequest(
-                customerId: FfiConverterString.read(from: &buf), 
-                key: FfiConverterString.read(from: &buf), 
-                points: FfiConverterInt64.read(from: &buf), 
-                billCharges: FfiConverterTypeAmount.read(from: &buf), 
-                at: FfiConverterTypeInstant.read(from: &buf)
+            try RankedCustomer(
+                index: FfiConverterTypeCount.read(from: &buf), 
+                churn: FfiConverterTypeChurnScore.read(from: &buf)
         )
     }
 
-    public static func write(_ value: RedemptionRequest, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.customerId, into: &buf)
-        FfiConverterString.write(value.key, into: &buf)
-        FfiConverterInt64.write(value.points, into: &buf)
-        FfiConverterTypeAmount.write(value.billCharges, into: &buf)
-        FfiConverterTypeInstant.write(value.at, into: &buf)
+    public static func write(_ value: RankedCustomer, into buf: inout [UInt8]) {
+        FfiConverterTypeCount.write(value.index, into: &buf)
+        FfiConverterTypeChurnScore.write(value.churn, into: &buf)
     }
 }
 
@@ -3781,30 +4247,32 @@ public struct FfiConverterTypeRedemptionRequest: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeRedemptionRequest_lift(_ buf: RustBuffer) throws -> RedemptionRequest {
-    return try FfiConverterTypeRedemptionRequest.lift(buf)
+public func FfiConverterTypeRankedCustomer_lift(_ buf: RustBuffer) throws -> RankedCustomer {
+    return try FfiConverterTypeRankedCustomer.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeRedemptionRequest_lower(_ value: RedemptionRequest) -> RustBuffer {
-    return FfiConverterTypeRedemptionRequest.lower(value)
+public func FfiConverterTypeRankedCustomer_lower(_ value: RankedCustomer) -> RustBuffer {
+    return FfiConverterTypeRankedCustomer.lower(value)
 }
 
 
 /**
- * A customer registration: `Unchanged` when the same customer was registered before.
+ * What recording one event did: new transitions, whether it was late and refolded history.
  */
-public struct RegisteredCustomer: Equatable, Hashable {
-    public var effect: Effect
-    public var customer: Customer
+public struct Recorded: Equatable, Hashable {
+    public var transitions: [Transition]
+    public var late: Bool
+    public var rewroteHistory: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(effect: Effect, customer: Customer) {
-        self.effect = effect
-        self.customer = customer
+    public init(transitions: [Transition], late: Bool, rewroteHistory: Bool) {
+        self.transitions = transitions
+        self.late = late
+        self.rewroteHistory = rewroteHistory
     }
 
     
@@ -3813,24 +4281,26 @@ public struct RegisteredCustomer: Equatable, Hashable {
 }
 
 #if compiler(>=6)
-extension RegisteredCustomer: Sendable {}
+extension Recorded: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeRegisteredCustomer: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RegisteredCustomer {
+public struct FfiConverterTypeRecorded: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Recorded {
         return
-            try RegisteredCustomer(
-                effect: FfiConverterTypeEffect.read(from: &buf), 
-                customer: FfiConverterTypeCustomer.read(from: &buf)
+            try Recorded(
+                transitions: FfiConverterSequenceTypeTransition.read(from: &buf), 
+                late: FfiConverterBool.read(from: &buf), 
+                rewroteHistory: FfiConverterBool.read(from: &buf)
         )
     }
 
-    public static func write(_ value: RegisteredCustomer, into buf: inout [UInt8]) {
-        FfiConverterTypeEffect.write(value.effect, into: &buf)
-        FfiConverterTypeCustomer.write(value.customer, into: &buf)
+    public static func write(_ value: Recorded, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeTransition.write(value.transitions, into: &buf)
+        FfiConverterBool.write(value.late, into: &buf)
+        FfiConverterBool.write(value.rewroteHistory, into: &buf)
     }
 }
 
@@ -3838,44 +4308,36 @@ public struct FfiConverterTypeRegisteredCustomer: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeRegisteredCustomer_lift(_ buf: RustBuffer) throws -> RegisteredCustomer {
-    return try FfiConverterTypeRegisteredCustomer.lift(buf)
+public func FfiConverterTypeRecorded_lift(_ buf: RustBuffer) throws -> Recorded {
+    return try FfiConverterTypeRecorded.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeRegisteredCustomer_lower(_ value: RegisteredCustomer) -> RustBuffer {
-    return FfiConverterTypeRegisteredCustomer.lower(value)
+public func FfiConverterTypeRecorded_lower(_ value: Recorded) -> RustBuffer {
+    return FfiConverterTypeRecorded.lower(value)
 }
 
 
 /**
- * One delivery person's route (empty `visits` when not needed).
+ * The dates the rules ask to record.
  */
-public struct Route: Equatable, Hashable {
-    public var vehicleId: String
-    public var start: Location?
-    public var end: Location?
-    public var visits: [Visit]
-    public var departure: Double
-    public var finish: Double
-    public var distance: Double
-    public var minutes: Double
-    public var load: [Double]
+public struct RecordedDates: Equatable, Hashable {
+    public var signedUpAt: Instant?
+    public var firstOrderAt: Instant?
+    public var firstDeliveryAt: Instant?
+    public var lastActivityAt: Instant?
+    public var churnedOn: CalendarDate?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(vehicleId: String, start: Location?, end: Location?, visits: [Visit], departure: Double, finish: Double, distance: Double, minutes: Double, load: [Double]) {
-        self.vehicleId = vehicleId
-        self.start = start
-        self.end = end
-        self.visits = visits
-        self.departure = departure
-        self.finish = finish
-        self.distance = distance
-        self.minutes = minutes
-        self.load = load
+    public init(signedUpAt: Instant?, firstOrderAt: Instant?, firstDeliveryAt: Instant?, lastActivityAt: Instant?, churnedOn: CalendarDate?) {
+        self.signedUpAt = signedUpAt
+        self.firstOrderAt = firstOrderAt
+        self.firstDeliveryAt = firstDeliveryAt
+        self.lastActivityAt = lastActivityAt
+        self.churnedOn = churnedOn
     }
 
     
@@ -3884,38 +4346,30 @@ public struct Route: Equatable, Hashable {
 }
 
 #if compiler(>=6)
-extension Route: Sendable {}
+extension RecordedDates: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeRoute: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Route {
+public struct FfiConverterTypeRecordedDates: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RecordedDates {
         return
-            try Route(
-                vehicleId: FfiConverterString.read(from: &buf), 
-                start: FfiConverterOptionTypeLocation.read(from: &buf), 
-                end: FfiConverterOptionTypeLocation.read(from: &buf), 
-                visits: FfiConverterSequenceTypeVisit.read(from: &buf), 
-                departure: FfiConverterDouble.read(from: &buf), 
-                finish: FfiConverterDouble.read(from: &buf), 
-                distance: FfiConverterDouble.read(from: &buf), 
-                minutes: FfiConverterDouble.read(from: &buf), 
-                load: FfiConverterSequenceDouble.read(from: &buf)
+            try RecordedDates(
+                signedUpAt: FfiConverterOptionTypeInstant.read(from: &buf), 
+                firstOrderAt: FfiConverterOptionTypeInstant.read(from: &buf), 
+                firstDeliveryAt: FfiConverterOptionTypeInstant.read(from: &buf), 
+                lastActivityAt: FfiConverterOptionTypeInstant.read(from: &buf), 
+                churnedOn: FfiConverterOptionTypeCalendarDate.read(from: &buf)
         )
     }
 
-    public static func write(_ value: Route, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.vehicleId, into: &buf)
-        FfiConverterOptionTypeLocation.write(value.start, into: &buf)
-        FfiConverterOptionTypeLocation.write(value.end, into: &buf)
-        FfiConverterSequenceTypeVisit.write(value.visits, into: &buf)
-        FfiConverterDouble.write(value.departure, into: &buf)
-        FfiConverterDouble.write(value.finish, into: &buf)
-        FfiConverterDouble.write(value.distance, into: &buf)
-        FfiConverterDouble.write(value.minutes, into: &buf)
-        FfiConverterSequenceDouble.write(value.load, into: &buf)
+    public static func write(_ value: RecordedDates, into buf: inout [UInt8]) {
+        FfiConverterOptionTypeInstant.write(value.signedUpAt, into: &buf)
+        FfiConverterOptionTypeInstant.write(value.firstOrderAt, into: &buf)
+        FfiConverterOptionTypeInstant.write(value.firstDeliveryAt, into: &buf)
+        FfiConverterOptionTypeInstant.write(value.lastActivityAt, into: &buf)
+        FfiConverterOptionTypeCalendarDate.write(value.churnedOn, into: &buf)
     }
 }
 
@@ -3923,35 +4377,30 @@ public struct FfiConverterTypeRoute: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeRoute_lift(_ buf: RustBuffer) throws -> Route {
-    return try FfiConverterTypeRoute.lift(buf)
+public func FfiConverterTypeRecordedDates_lift(_ buf: RustBuffer) throws -> RecordedDates {
+    return try FfiConverterTypeRecordedDates.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeRoute_lower(_ value: Route) -> RustBuffer {
-    return FfiConverterTypeRoute.lower(value)
+public func FfiConverterTypeRecordedDates_lower(_ value: RecordedDates) -> RustBuffer {
+    return FfiConverterTypeRecordedDates.lower(value)
 }
 
 
 /**
- * The search budget: with a seed and an iteration limit (no time budget) the plan is the
- * same every time; a time budget makes it depend on the phone's speed.
+ * Complaints and disputes over the recent window.
  */
-public struct SolveOptions: Equatable, Hashable {
-    public var seed: UInt64
-    public var timeBudgetMs: UInt64?
-    public var iterationLimit: UInt64?
-    public var threads: Count
+public struct ServiceSignals: Equatable, Hashable {
+    public var complaints: UInt32
+    public var disputes: UInt32
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(seed: UInt64, timeBudgetMs: UInt64?, iterationLimit: UInt64?, threads: Count) {
-        self.seed = seed
-        self.timeBudgetMs = timeBudgetMs
-        self.iterationLimit = iterationLimit
-        self.threads = threads
+    public init(complaints: UInt32, disputes: UInt32) {
+        self.complaints = complaints
+        self.disputes = disputes
     }
 
     
@@ -3960,28 +4409,24 @@ public struct SolveOptions: Equatable, Hashable {
 }
 
 #if compiler(>=6)
-extension SolveOptions: Sendable {}
+extension ServiceSignals: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeSolveOptions: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SolveOptions {
+public struct FfiConverterTypeServiceSignals: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ServiceSignals {
         return
-            try SolveOptions(
-                seed: FfiConverterUInt64.read(from: &buf), 
-                timeBudgetMs: FfiConverterOptionUInt64.read(from: &buf), 
-                iterationLimit: FfiConverterOptionUInt64.read(from: &buf), 
-                threads: FfiConverterTypeCount.read(from: &buf)
+            try ServiceSignals(
+                complaints: FfiConverterUInt32.read(from: &buf), 
+                disputes: FfiConverterUInt32.read(from: &buf)
         )
     }
 
-    public static func write(_ value: SolveOptions, into buf: inout [UInt8]) {
-        FfiConverterUInt64.write(value.seed, into: &buf)
-        FfiConverterOptionUInt64.write(value.timeBudgetMs, into: &buf)
-        FfiConverterOptionUInt64.write(value.iterationLimit, into: &buf)
-        FfiConverterTypeCount.write(value.threads, into: &buf)
+    public static func write(_ value: ServiceSignals, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.complaints, into: &buf)
+        FfiConverterUInt32.write(value.disputes, into: &buf)
     }
 }
 
@@ -3989,206 +4434,15 @@ public struct FfiConverterTypeSolveOptions: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeSolveOptions_lift(_ buf: RustBuffer) throws -> SolveOptions {
-    return try FfiConverterTypeSolveOptions.lift(buf)
+public func FfiConverterTypeServiceSignals_lift(_ buf: RustBuffer) throws -> ServiceSignals {
+    return try FfiConverterTypeServiceSignals.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeSolveOptions_lower(_ value: SolveOptions) -> RustBuffer {
-    return FfiConverterTypeSolveOptions.lower(value)
-}
-
-
-/**
- * Travel speed when no duration matrix is given.
- */
-public struct Speed: Equatable, Hashable {
-    public var speedKmh: Double
-    public var profile: [SpeedBand]
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(speedKmh: Double, profile: [SpeedBand]) {
-        self.speedKmh = speedKmh
-        self.profile = profile
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension Speed: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeSpeed: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Speed {
-        return
-            try Speed(
-                speedKmh: FfiConverterDouble.read(from: &buf), 
-                profile: FfiConverterSequenceTypeSpeedBand.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: Speed, into buf: inout [UInt8]) {
-        FfiConverterDouble.write(value.speedKmh, into: &buf)
-        FfiConverterSequenceTypeSpeedBand.write(value.profile, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeSpeed_lift(_ buf: RustBuffer) throws -> Speed {
-    return try FfiConverterTypeSpeed.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeSpeed_lower(_ value: Speed) -> RustBuffer {
-    return FfiConverterTypeSpeed.lower(value)
-}
-
-
-/**
- * A speed in force from a minute of the day on.
- */
-public struct SpeedBand: Equatable, Hashable {
-    public var fromMinute: Double
-    public var speedKmh: Double
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(fromMinute: Double, speedKmh: Double) {
-        self.fromMinute = fromMinute
-        self.speedKmh = speedKmh
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension SpeedBand: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeSpeedBand: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SpeedBand {
-        return
-            try SpeedBand(
-                fromMinute: FfiConverterDouble.read(from: &buf), 
-                speedKmh: FfiConverterDouble.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: SpeedBand, into buf: inout [UInt8]) {
-        FfiConverterDouble.write(value.fromMinute, into: &buf)
-        FfiConverterDouble.write(value.speedKmh, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeSpeedBand_lift(_ buf: RustBuffer) throws -> SpeedBand {
-    return try FfiConverterTypeSpeedBand.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeSpeedBand_lower(_ value: SpeedBand) -> RustBuffer {
-    return FfiConverterTypeSpeedBand.lower(value)
-}
-
-
-/**
- * A customer to visit; `drop_penalty` set makes the stop optional at that cost.
- */
-public struct Stop: Equatable, Hashable {
-    public var id: String
-    public var location: Location?
-    public var serviceMinutes: Double
-    public var timeWindow: TimeWindow?
-    public var demand: [Double]
-    public var priority: UInt32
-    public var dropPenalty: Double?
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(id: String, location: Location?, serviceMinutes: Double, timeWindow: TimeWindow?, demand: [Double], priority: UInt32, dropPenalty: Double?) {
-        self.id = id
-        self.location = location
-        self.serviceMinutes = serviceMinutes
-        self.timeWindow = timeWindow
-        self.demand = demand
-        self.priority = priority
-        self.dropPenalty = dropPenalty
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension Stop: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeStop: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Stop {
-        return
-            try Stop(
-                id: FfiConverterString.read(from: &buf), 
-                location: FfiConverterOptionTypeLocation.read(from: &buf), 
-                serviceMinutes: FfiConverterDouble.read(from: &buf), 
-                timeWindow: FfiConverterOptionTypeTimeWindow.read(from: &buf), 
-                demand: FfiConverterSequenceDouble.read(from: &buf), 
-                priority: FfiConverterUInt32.read(from: &buf), 
-                dropPenalty: FfiConverterOptionDouble.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: Stop, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.id, into: &buf)
-        FfiConverterOptionTypeLocation.write(value.location, into: &buf)
-        FfiConverterDouble.write(value.serviceMinutes, into: &buf)
-        FfiConverterOptionTypeTimeWindow.write(value.timeWindow, into: &buf)
-        FfiConverterSequenceDouble.write(value.demand, into: &buf)
-        FfiConverterUInt32.write(value.priority, into: &buf)
-        FfiConverterOptionDouble.write(value.dropPenalty, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeStop_lift(_ buf: RustBuffer) throws -> Stop {
-    return try FfiConverterTypeStop.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeStop_lower(_ value: Stop) -> RustBuffer {
-    return FfiConverterTypeStop.lower(value)
+public func FfiConverterTypeServiceSignals_lower(_ value: ServiceSignals) -> RustBuffer {
+    return FfiConverterTypeServiceSignals.lower(value)
 }
 
 
@@ -4282,25 +4536,149 @@ public func FfiConverterTypeSubscription_lower(_ value: Subscription) -> RustBuf
 
 
 /**
- * A change of tier, with the qualifying points it was decided on.
+ * Subscription behaviour over the recent window.
  */
-public struct TierChange: Equatable, Hashable {
-    public var customerId: String
-    public var from: Tier
-    public var to: Tier
-    public var cause: TierCause
-    public var qualifyingPoints: Int64
-    public var at: Instant
+public struct SubscriptionSignals: Equatable, Hashable {
+    public var cancelled: Bool
+    public var pausedDays: UInt32
+    public var scheduledDeliveries: UInt32
+    public var skippedDeliveries: UInt32
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(customerId: String, from: Tier, to: Tier, cause: TierCause, qualifyingPoints: Int64, at: Instant) {
-        self.customerId = customerId
+    public init(cancelled: Bool, pausedDays: UInt32, scheduledDeliveries: UInt32, skippedDeliveries: UInt32) {
+        self.cancelled = cancelled
+        self.pausedDays = pausedDays
+        self.scheduledDeliveries = scheduledDeliveries
+        self.skippedDeliveries = skippedDeliveries
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SubscriptionSignals: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSubscriptionSignals: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SubscriptionSignals {
+        return
+            try SubscriptionSignals(
+                cancelled: FfiConverterBool.read(from: &buf), 
+                pausedDays: FfiConverterUInt32.read(from: &buf), 
+                scheduledDeliveries: FfiConverterUInt32.read(from: &buf), 
+                skippedDeliveries: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SubscriptionSignals, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.cancelled, into: &buf)
+        FfiConverterUInt32.write(value.pausedDays, into: &buf)
+        FfiConverterUInt32.write(value.scheduledDeliveries, into: &buf)
+        FfiConverterUInt32.write(value.skippedDeliveries, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSubscriptionSignals_lift(_ buf: RustBuffer) throws -> SubscriptionSignals {
+    return try FfiConverterTypeSubscriptionSignals.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSubscriptionSignals_lower(_ value: SubscriptionSignals) -> RustBuffer {
+    return FfiConverterTypeSubscriptionSignals.lower(value)
+}
+
+
+/**
+ * The tax of one GST rate.
+ */
+public struct TaxLine: Equatable, Hashable {
+    public var rate: Amount
+    public var taxable: Amount
+    public var tax: Amount
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(rate: Amount, taxable: Amount, tax: Amount) {
+        self.rate = rate
+        self.taxable = taxable
+        self.tax = tax
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TaxLine: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTaxLine: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TaxLine {
+        return
+            try TaxLine(
+                rate: FfiConverterTypeAmount.read(from: &buf), 
+                taxable: FfiConverterTypeAmount.read(from: &buf), 
+                tax: FfiConverterTypeAmount.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TaxLine, into buf: inout [UInt8]) {
+        FfiConverterTypeAmount.write(value.rate, into: &buf)
+        FfiConverterTypeAmount.write(value.taxable, into: &buf)
+        FfiConverterTypeAmount.write(value.tax, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTaxLine_lift(_ buf: RustBuffer) throws -> TaxLine {
+    return try FfiConverterTypeTaxLine.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTaxLine_lower(_ value: TaxLine) -> RustBuffer {
+    return FfiConverterTypeTaxLine.lower(value)
+}
+
+
+/**
+ * One entry of a customer's timeline.
+ */
+public struct Transition: Equatable, Hashable {
+    public var from: ActivationState?
+    public var to: ActivationState
+    public var cause: Cause
+    public var at: Instant
+    public var lastActivityOn: CalendarDate?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(from: ActivationState?, to: ActivationState, cause: Cause, at: Instant, lastActivityOn: CalendarDate?) {
         self.from = from
         self.to = to
         self.cause = cause
-        self.qualifyingPoints = qualifyingPoints
         self.at = at
+        self.lastActivityOn = lastActivityOn
     }
 
     
@@ -4309,32 +4687,30 @@ public struct TierChange: Equatable, Hashable {
 }
 
 #if compiler(>=6)
-extension TierChange: Sendable {}
+extension Transition: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeTierChange: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TierChange {
+public struct FfiConverterTypeTransition: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Transition {
         return
-            try TierChange(
-                customerId: FfiConverterString.read(from: &buf), 
-                from: FfiConverterTypeTier.read(from: &buf), 
-                to: FfiConverterTypeTier.read(from: &buf), 
-                cause: FfiConverterTypeTierCause.read(from: &buf), 
-                qualifyingPoints: FfiConverterInt64.read(from: &buf), 
-                at: FfiConverterTypeInstant.read(from: &buf)
+            try Transition(
+                from: FfiConverterOptionTypeActivationState.read(from: &buf), 
+                to: FfiConverterTypeActivationState.read(from: &buf), 
+                cause: FfiConverterTypeCause.read(from: &buf), 
+                at: FfiConverterTypeInstant.read(from: &buf), 
+                lastActivityOn: FfiConverterOptionTypeCalendarDate.read(from: &buf)
         )
     }
 
-    public static func write(_ value: TierChange, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.customerId, into: &buf)
-        FfiConverterTypeTier.write(value.from, into: &buf)
-        FfiConverterTypeTier.write(value.to, into: &buf)
-        FfiConverterTypeTierCause.write(value.cause, into: &buf)
-        FfiConverterInt64.write(value.qualifyingPoints, into: &buf)
+    public static func write(_ value: Transition, into buf: inout [UInt8]) {
+        FfiConverterOptionTypeActivationState.write(value.from, into: &buf)
+        FfiConverterTypeActivationState.write(value.to, into: &buf)
+        FfiConverterTypeCause.write(value.cause, into: &buf)
         FfiConverterTypeInstant.write(value.at, into: &buf)
+        FfiConverterOptionTypeCalendarDate.write(value.lastActivityOn, into: &buf)
     }
 }
 
@@ -4342,39 +4718,34 @@ public struct FfiConverterTypeTierChange: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeTierChange_lift(_ buf: RustBuffer) throws -> TierChange {
-    return try FfiConverterTypeTierChange.lift(buf)
+public func FfiConverterTypeTransition_lift(_ buf: RustBuffer) throws -> Transition {
+    return try FfiConverterTypeTransition.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeTierChange_lower(_ value: TierChange) -> RustBuffer {
-    return FfiConverterTypeTierChange.lower(value)
+public func FfiConverterTypeTransition_lower(_ value: Transition) -> RustBuffer {
+    return FfiConverterTypeTransition.lower(value)
 }
 
 
 /**
- * Where a member stands against the tiers: the next threshold and what the next monthly
- * review needs to keep the current tier.
+ * A day a subscription was due with no delivery record yet: not billed, to be confirmed.
  */
-public struct TierProgress: Equatable, Hashable {
-    public var tier: Tier
-    public var qualifyingPoints: Int64
-    public var nextTier: Tier?
-    public var nextThreshold: Int64?
-    public var pointsToNext: Int64?
-    public var pointsToKeep: Int64
+public struct Unconfirmed: Equatable, Hashable {
+    public var subscriptionId: String
+    public var productId: String
+    public var date: CalendarDate
+    public var quantity: Amount
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(tier: Tier, qualifyingPoints: Int64, nextTier: Tier?, nextThreshold: Int64?, pointsToNext: Int64?, pointsToKeep: Int64) {
-        self.tier = tier
-        self.qualifyingPoints = qualifyingPoints
-        self.nextTier = nextTier
-        self.nextThreshold = nextThreshold
-        self.pointsToNext = pointsToNext
-        self.pointsToKeep = pointsToKeep
+    public init(subscriptionId: String, productId: String, date: CalendarDate, quantity: Amount) {
+        self.subscriptionId = subscriptionId
+        self.productId = productId
+        self.date = date
+        self.quantity = quantity
     }
 
     
@@ -4383,32 +4754,28 @@ public struct TierProgress: Equatable, Hashable {
 }
 
 #if compiler(>=6)
-extension TierProgress: Sendable {}
+extension Unconfirmed: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeTierProgress: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TierProgress {
+public struct FfiConverterTypeUnconfirmed: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Unconfirmed {
         return
-            try TierProgress(
-                tier: FfiConverterTypeTier.read(from: &buf), 
-                qualifyingPoints: FfiConverterInt64.read(from: &buf), 
-                nextTier: FfiConverterOptionTypeTier.read(from: &buf), 
-                nextThreshold: FfiConverterOptionInt64.read(from: &buf), 
-                pointsToNext: FfiConverterOptionInt64.read(from: &buf), 
-                pointsToKeep: FfiConverterInt64.read(from: &buf)
+            try Unconfirmed(
+                subscriptionId: FfiConverterString.read(from: &buf), 
+                productId: FfiConverterString.read(from: &buf), 
+                date: FfiConverterTypeCalendarDate.read(from: &buf), 
+                quantity: FfiConverterTypeAmount.read(from: &buf)
         )
     }
 
-    public static func write(_ value: TierProgress, into buf: inout [UInt8]) {
-        FfiConverterTypeTier.write(value.tier, into: &buf)
-        FfiConverterInt64.write(value.qualifyingPoints, into: &buf)
-        FfiConverterOptionTypeTier.write(value.nextTier, into: &buf)
-        FfiConverterOptionInt64.write(value.nextThreshold, into: &buf)
-        FfiConverterOptionInt64.write(value.pointsToNext, into: &buf)
-        FfiConverterInt64.write(value.pointsToKeep, into: &buf)
+    public static func write(_ value: Unconfirmed, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.subscriptionId, into: &buf)
+        FfiConverterString.write(value.productId, into: &buf)
+        FfiConverterTypeCalendarDate.write(value.date, into: &buf)
+        FfiConverterTypeAmount.write(value.quantity, into: &buf)
     }
 }
 
@@ -4416,152 +4783,40 @@ public struct FfiConverterTypeTierProgress: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeTierProgress_lift(_ buf: RustBuffer) throws -> TierProgress {
-    return try FfiConverterTypeTierProgress.lift(buf)
+public func FfiConverterTypeUnconfirmed_lift(_ buf: RustBuffer) throws -> Unconfirmed {
+    return try FfiConverterTypeUnconfirmed.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeTierProgress_lower(_ value: TierProgress) -> RustBuffer {
-    return FfiConverterTypeTierProgress.lower(value)
+public func FfiConverterTypeUnconfirmed_lower(_ value: Unconfirmed) -> RustBuffer {
+    return FfiConverterTypeUnconfirmed.lower(value)
 }
 
 
 /**
- * When service may start, in minutes since business-local midnight (`end` = latest start).
+ * One entry of a customer's wallet.
  */
-public struct TimeWindow: Equatable, Hashable {
-    public var start: Double
-    public var end: Double
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(start: Double, end: Double) {
-        self.start = start
-        self.end = end
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension TimeWindow: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeTimeWindow: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TimeWindow {
-        return
-            try TimeWindow(
-                start: FfiConverterDouble.read(from: &buf), 
-                end: FfiConverterDouble.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: TimeWindow, into buf: inout [UInt8]) {
-        FfiConverterDouble.write(value.start, into: &buf)
-        FfiConverterDouble.write(value.end, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeTimeWindow_lift(_ buf: RustBuffer) throws -> TimeWindow {
-    return try FfiConverterTypeTimeWindow.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeTimeWindow_lower(_ value: TimeWindow) -> RustBuffer {
-    return FfiConverterTypeTimeWindow.lower(value)
-}
-
-
-/**
- * A stop left out, with the reason.
- */
-public struct Unassigned: Equatable, Hashable {
-    public var stopId: String
-    public var reason: UnassignedReason
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(stopId: String, reason: UnassignedReason) {
-        self.stopId = stopId
-        self.reason = reason
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension Unassigned: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeUnassigned: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Unassigned {
-        return
-            try Unassigned(
-                stopId: FfiConverterString.read(from: &buf), 
-                reason: FfiConverterTypeUnassignedReason.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: Unassigned, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.stopId, into: &buf)
-        FfiConverterTypeUnassignedReason.write(value.reason, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeUnassigned_lift(_ buf: RustBuffer) throws -> Unassigned {
-    return try FfiConverterTypeUnassigned.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeUnassigned_lower(_ value: Unassigned) -> RustBuffer {
-    return FfiConverterTypeUnassigned.lower(value)
-}
-
-
-/**
- * A delivery person: capacity per dimension (empty = unlimited) and shift in minutes.
- */
-public struct Vehicle: Equatable, Hashable {
+public struct WalletEntry: Equatable, Hashable {
     public var id: String
-    public var capacity: [Double]
-    public var shiftStart: Double
-    public var shiftEnd: Double
-    public var start: Location?
-    public var end: RouteEnd
+    public var customerId: String
+    public var kind: WalletEntryKind
+    public var amount: Amount
+    public var date: CalendarDate
+    public var expiresOn: CalendarDate?
+    public var reference: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(id: String, capacity: [Double], shiftStart: Double, shiftEnd: Double, start: Location?, end: RouteEnd) {
+    public init(id: String, customerId: String, kind: WalletEntryKind, amount: Amount, date: CalendarDate, expiresOn: CalendarDate?, reference: String?) {
         self.id = id
-        self.capacity = capacity
-        self.shiftStart = shiftStart
-        self.shiftEnd = shiftEnd
-        self.start = start
-        self.end = end
+        self.customerId = customerId
+        self.kind = kind
+        self.amount = amount
+        self.date = date
+        self.expiresOn = expiresOn
+        self.reference = reference
     }
 
     
@@ -4570,32 +4825,34 @@ public struct Vehicle: Equatable, Hashable {
 }
 
 #if compiler(>=6)
-extension Vehicle: Sendable {}
+extension WalletEntry: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeVehicle: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Vehicle {
+public struct FfiConverterTypeWalletEntry: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WalletEntry {
         return
-            try Vehicle(
+            try WalletEntry(
                 id: FfiConverterString.read(from: &buf), 
-                capacity: FfiConverterSequenceDouble.read(from: &buf), 
-                shiftStart: FfiConverterDouble.read(from: &buf), 
-                shiftEnd: FfiConverterDouble.read(from: &buf), 
-                start: FfiConverterOptionTypeLocation.read(from: &buf), 
-                end: FfiConverterTypeRouteEnd.read(from: &buf)
+                customerId: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterTypeWalletEntryKind.read(from: &buf), 
+                amount: FfiConverterTypeAmount.read(from: &buf), 
+                date: FfiConverterTypeCalendarDate.read(from: &buf), 
+                expiresOn: FfiConverterOptionTypeCalendarDate.read(from: &buf), 
+                reference: FfiConverterOptionString.read(from: &buf)
         )
     }
 
-    public static func write(_ value: Vehicle, into buf: inout [UInt8]) {
+    public static func write(_ value: WalletEntry, into buf: inout [UInt8]) {
         FfiConverterString.write(value.id, into: &buf)
-        FfiConverterSequenceDouble.write(value.capacity, into: &buf)
-        FfiConverterDouble.write(value.shiftStart, into: &buf)
-        FfiConverterDouble.write(value.shiftEnd, into: &buf)
-        FfiConverterOptionTypeLocation.write(value.start, into: &buf)
-        FfiConverterTypeRouteEnd.write(value.end, into: &buf)
+        FfiConverterString.write(value.customerId, into: &buf)
+        FfiConverterTypeWalletEntryKind.write(value.kind, into: &buf)
+        FfiConverterTypeAmount.write(value.amount, into: &buf)
+        FfiConverterTypeCalendarDate.write(value.date, into: &buf)
+        FfiConverterOptionTypeCalendarDate.write(value.expiresOn, into: &buf)
+        FfiConverterOptionString.write(value.reference, into: &buf)
     }
 }
 
@@ -4603,96 +4860,30 @@ public struct FfiConverterTypeVehicle: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeVehicle_lift(_ buf: RustBuffer) throws -> Vehicle {
-    return try FfiConverterTypeVehicle.lift(buf)
+public func FfiConverterTypeWalletEntry_lift(_ buf: RustBuffer) throws -> WalletEntry {
+    return try FfiConverterTypeWalletEntry.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeVehicle_lower(_ value: Vehicle) -> RustBuffer {
-    return FfiConverterTypeVehicle.lower(value)
+public func FfiConverterTypeWalletEntry_lower(_ value: WalletEntry) -> RustBuffer {
+    return FfiConverterTypeWalletEntry.lower(value)
 }
 
 
 /**
- * One stop of a route with its times, in minutes since midnight.
- */
-public struct Visit: Equatable, Hashable {
-    public var stopId: String
-    public var location: Location?
-    public var arrival: Double
-    public var serviceStart: Double
-    public var departure: Double
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(stopId: String, location: Location?, arrival: Double, serviceStart: Double, departure: Double) {
-        self.stopId = stopId
-        self.location = location
-        self.arrival = arrival
-        self.serviceStart = serviceStart
-        self.departure = departure
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension Visit: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeVisit: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Visit {
-        return
-            try Visit(
-                stopId: FfiConverterString.read(from: &buf), 
-                location: FfiConverterOptionTypeLocation.read(from: &buf), 
-                arrival: FfiConverterDouble.read(from: &buf), 
-                serviceStart: FfiConverterDouble.read(from: &buf), 
-                departure: FfiConverterDouble.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: Visit, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.stopId, into: &buf)
-        FfiConverterOptionTypeLocation.write(value.location, into: &buf)
-        FfiConverterDouble.write(value.arrival, into: &buf)
-        FfiConverterDouble.write(value.serviceStart, into: &buf)
-        FfiConverterDouble.write(value.departure, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeVisit_lift(_ buf: RustBuffer) throws -> Visit {
-    return try FfiConverterTypeVisit.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeVisit_lower(_ value: Visit) -> RustBuffer {
-    return FfiConverterTypeVisit.lower(value)
-}
-
-
-/**
- * Why a bonus was given.
+ * Where a customer is in the activation lifecycle.
  */
 
-public enum BonusCause: Equatable, Hashable {
+public enum ActivationState: Equatable, Hashable {
     
-    case firstOrder
-    case referral
-    case review
+    case new
+    case onboarded
+    case active
+    case engaged
+    case inactive
+    case churned
 
 
 
@@ -4701,147 +4892,61 @@ public enum BonusCause: Equatable, Hashable {
 }
 
 #if compiler(>=6)
-extension BonusCause: Sendable {}
+extension ActivationState: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeBonusCause: FfiConverterRustBuffer {
-    typealias SwiftType = BonusCause
+public struct FfiConverterTypeActivationState: FfiConverterRustBuffer {
+    typealias SwiftType = ActivationState
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BonusCause {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ActivationState {
         let variant: Int32 = try readInt(&buf)
         switch variant {
         
-        case 1: return .firstOrder
+        case 1: return .new
         
-        case 2: return .referral
+        case 2: return .onboarded
         
-        case 3: return .review
+        case 3: return .active
+        
+        case 4: return .engaged
+        
+        case 5: return .inactive
+        
+        case 6: return .churned
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
 
-    public static func write(_ value: BonusCause, into buf: inout [UInt8]) {
+    public static func write(_ value: ActivationState, into buf: inout [UInt8]) {
         switch value {
         
         
-        case .firstOrder:
+        case .new:
             writeInt(&buf, Int32(1))
         
         
-        case .referral:
+        case .onboarded:
             writeInt(&buf, Int32(2))
         
         
-        case .review:
-            writeInt(&buf, Int32(3))
-        
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeBonusCause_lift(_ buf: RustBuffer) throws -> BonusCause {
-    return try FfiConverterTypeBonusCause.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeBonusCause_lower(_ value: BonusCause) -> RustBuffer {
-    return FfiConverterTypeBonusCause.lower(value)
-}
-
-
-
-/**
- * What a badge counts towards, for grouping on screen.
- */
-
-public enum Category: Equatable, Hashable {
-    
-    case orders
-    case points
-    case referrals
-    case reviews
-    case streaks
-    case social
-    case tier
-
-
-
-
-
-}
-
-#if compiler(>=6)
-extension Category: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeCategory: FfiConverterRustBuffer {
-    typealias SwiftType = Category
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Category {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-        
-        case 1: return .orders
-        
-        case 2: return .points
-        
-        case 3: return .referrals
-        
-        case 4: return .reviews
-        
-        case 5: return .streaks
-        
-        case 6: return .social
-        
-        case 7: return .tier
-        
-        default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: Category, into buf: inout [UInt8]) {
-        switch value {
-        
-        
-        case .orders:
-            writeInt(&buf, Int32(1))
-        
-        
-        case .points:
-            writeInt(&buf, Int32(2))
-        
-        
-        case .referrals:
+        case .active:
             writeInt(&buf, Int32(3))
         
         
-        case .reviews:
+        case .engaged:
             writeInt(&buf, Int32(4))
         
         
-        case .streaks:
+        case .inactive:
             writeInt(&buf, Int32(5))
         
         
-        case .social:
+        case .churned:
             writeInt(&buf, Int32(6))
-        
-        
-        case .tier:
-            writeInt(&buf, Int32(7))
         
         }
     }
@@ -4851,15 +4956,306 @@ public struct FfiConverterTypeCategory: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeCategory_lift(_ buf: RustBuffer) throws -> Category {
-    return try FfiConverterTypeCategory.lift(buf)
+public func FfiConverterTypeActivationState_lift(_ buf: RustBuffer) throws -> ActivationState {
+    return try FfiConverterTypeActivationState.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeCategory_lower(_ value: Category) -> RustBuffer {
-    return FfiConverterTypeCategory.lower(value)
+public func FfiConverterTypeActivationState_lower(_ value: ActivationState) -> RustBuffer {
+    return FfiConverterTypeActivationState.lower(value)
+}
+
+
+
+/**
+ * Whether a bill may still change.
+ */
+
+public enum BillStatus: Equatable, Hashable {
+    
+    case draft
+    case finalized
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension BillStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBillStatus: FfiConverterRustBuffer {
+    typealias SwiftType = BillStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BillStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .draft
+        
+        case 2: return .finalized
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: BillStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .draft:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .finalized:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBillStatus_lift(_ buf: RustBuffer) throws -> BillStatus {
+    return try FfiConverterTypeBillStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBillStatus_lower(_ value: BillStatus) -> RustBuffer {
+    return FfiConverterTypeBillStatus.lower(value)
+}
+
+
+
+/**
+ * Why a transition happened: an event of the customer or the morning sweep.
+ */
+
+public enum Cause: Equatable, Hashable {
+    
+    case event(kind: EventKind, sequence: UInt64, reference: String?
+    )
+    case sweep(rule: SweepRule
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Cause: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCause: FfiConverterRustBuffer {
+    typealias SwiftType = Cause
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Cause {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .event(kind: try FfiConverterTypeEventKind.read(from: &buf), sequence: try FfiConverterUInt64.read(from: &buf), reference: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 2: return .sweep(rule: try FfiConverterTypeSweepRule.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Cause, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .event(kind,sequence,reference):
+            writeInt(&buf, Int32(1))
+            FfiConverterTypeEventKind.write(kind, into: &buf)
+            FfiConverterUInt64.write(sequence, into: &buf)
+            FfiConverterOptionString.write(reference, into: &buf)
+            
+        
+        case let .sweep(rule):
+            writeInt(&buf, Int32(2))
+            FfiConverterTypeSweepRule.write(rule, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCause_lift(_ buf: RustBuffer) throws -> Cause {
+    return try FfiConverterTypeCause.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCause_lower(_ value: Cause) -> RustBuffer {
+    return FfiConverterTypeCause.lower(value)
+}
+
+
+
+/**
+ * One test of an action rule.
+ */
+
+public enum Condition: Equatable, Hashable {
+    
+    case factorRiskAtLeast(factor: Factor, risk: Double
+    )
+    case bandAtLeast(band: RiskBand
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Condition: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCondition: FfiConverterRustBuffer {
+    typealias SwiftType = Condition
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Condition {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .factorRiskAtLeast(factor: try FfiConverterTypeFactor.read(from: &buf), risk: try FfiConverterDouble.read(from: &buf)
+        )
+        
+        case 2: return .bandAtLeast(band: try FfiConverterTypeRiskBand.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Condition, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .factorRiskAtLeast(factor,risk):
+            writeInt(&buf, Int32(1))
+            FfiConverterTypeFactor.write(factor, into: &buf)
+            FfiConverterDouble.write(risk, into: &buf)
+            
+        
+        case let .bandAtLeast(band):
+            writeInt(&buf, Int32(2))
+            FfiConverterTypeRiskBand.write(band, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCondition_lift(_ buf: RustBuffer) throws -> Condition {
+    return try FfiConverterTypeCondition.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCondition_lower(_ value: Condition) -> RustBuffer {
+    return FfiConverterTypeCondition.lower(value)
+}
+
+
+
+/**
+ * What a credit line stands for.
+ */
+
+public enum CreditKind: Equatable, Hashable {
+    
+    case loyaltyRedemption
+    case creditNote
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension CreditKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCreditKind: FfiConverterRustBuffer {
+    typealias SwiftType = CreditKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CreditKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .loyaltyRedemption
+        
+        case 2: return .creditNote
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: CreditKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .loyaltyRedemption:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .creditNote:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCreditKind_lift(_ buf: RustBuffer) throws -> CreditKind {
+    return try FfiConverterTypeCreditKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCreditKind_lower(_ value: CreditKind) -> RustBuffer {
+    return FfiConverterTypeCreditKind.lower(value)
 }
 
 
@@ -5116,82 +5512,6 @@ public func FfiConverterTypeDeliveryStatus_lift(_ buf: RustBuffer) throws -> Del
 #endif
 public func FfiConverterTypeDeliveryStatus_lower(_ value: DeliveryStatus) -> RustBuffer {
     return FfiConverterTypeDeliveryStatus.lower(value)
-}
-
-
-
-/**
- * How distances are measured: great-circle × road factor, or the host's matrices.
- */
-
-public enum Distances: Equatable, Hashable {
-    
-    case haversine(roadFactor: Double
-    )
-    case matrix(distances: [[Double]], durations: [[Double]]?
-    )
-
-
-
-
-
-}
-
-#if compiler(>=6)
-extension Distances: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeDistances: FfiConverterRustBuffer {
-    typealias SwiftType = Distances
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Distances {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-        
-        case 1: return .haversine(roadFactor: try FfiConverterDouble.read(from: &buf)
-        )
-        
-        case 2: return .matrix(distances: try FfiConverterSequenceSequenceDouble.read(from: &buf), durations: try FfiConverterOptionSequenceSequenceDouble.read(from: &buf)
-        )
-        
-        default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: Distances, into buf: inout [UInt8]) {
-        switch value {
-        
-        
-        case let .haversine(roadFactor):
-            writeInt(&buf, Int32(1))
-            FfiConverterDouble.write(roadFactor, into: &buf)
-            
-        
-        case let .matrix(distances,durations):
-            writeInt(&buf, Int32(2))
-            FfiConverterSequenceSequenceDouble.write(distances, into: &buf)
-            FfiConverterOptionSequenceSequenceDouble.write(durations, into: &buf)
-            
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeDistances_lift(_ buf: RustBuffer) throws -> Distances {
-    return try FfiConverterTypeDistances.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeDistances_lower(_ value: Distances) -> RustBuffer {
-    return FfiConverterTypeDistances.lower(value)
 }
 
 
@@ -5573,22 +5893,15 @@ public func FfiConverterTypeEffect_lower(_ value: Effect) -> RustBuffer {
 
 
 /**
- * What a ledger entry records beyond its points; the variant is the entry's kind.
+ * What happened to a customer.
  */
 
-public enum EntryDetail: Equatable, Hashable {
+public enum EventKind: Equatable, Hashable {
     
-    case earn(base: Int64, multiplier: Amount, tier: Tier
-    )
-    case bonus(cause: BonusCause
-    )
-    case redeem(amount: Amount
-    )
-    case expire
-    case reverse(earned: Int64, expired: Int64, shortfall: Int64
-    )
-    case adjust(reason: String
-    )
+    case signedUp
+    case orderPlaced
+    case subscriptionStarted
+    case deliveryCompleted
 
 
 
@@ -5597,76 +5910,50 @@ public enum EntryDetail: Equatable, Hashable {
 }
 
 #if compiler(>=6)
-extension EntryDetail: Sendable {}
+extension EventKind: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeEntryDetail: FfiConverterRustBuffer {
-    typealias SwiftType = EntryDetail
+public struct FfiConverterTypeEventKind: FfiConverterRustBuffer {
+    typealias SwiftType = EventKind
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EntryDetail {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EventKind {
         let variant: Int32 = try readInt(&buf)
         switch variant {
         
-        case 1: return .earn(base: try FfiConverterInt64.read(from: &buf), multiplier: try FfiConverterTypeAmount.read(from: &buf), tier: try FfiConverterTypeTier.read(from: &buf)
-        )
+        case 1: return .signedUp
         
-        case 2: return .bonus(cause: try FfiConverterTypeBonusCause.read(from: &buf)
-        )
+        case 2: return .orderPlaced
         
-        case 3: return .redeem(amount: try FfiConverterTypeAmount.read(from: &buf)
-        )
+        case 3: return .subscriptionStarted
         
-        case 4: return .expire
-        
-        case 5: return .reverse(earned: try FfiConverterInt64.read(from: &buf), expired: try FfiConverterInt64.read(from: &buf), shortfall: try FfiConverterInt64.read(from: &buf)
-        )
-        
-        case 6: return .adjust(reason: try FfiConverterString.read(from: &buf)
-        )
+        case 4: return .deliveryCompleted
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
 
-    public static func write(_ value: EntryDetail, into buf: inout [UInt8]) {
+    public static func write(_ value: EventKind, into buf: inout [UInt8]) {
         switch value {
         
         
-        case let .earn(base,multiplier,tier):
+        case .signedUp:
             writeInt(&buf, Int32(1))
-            FfiConverterInt64.write(base, into: &buf)
-            FfiConverterTypeAmount.write(multiplier, into: &buf)
-            FfiConverterTypeTier.write(tier, into: &buf)
-            
         
-        case let .bonus(cause):
+        
+        case .orderPlaced:
             writeInt(&buf, Int32(2))
-            FfiConverterTypeBonusCause.write(cause, into: &buf)
-            
         
-        case let .redeem(amount):
+        
+        case .subscriptionStarted:
             writeInt(&buf, Int32(3))
-            FfiConverterTypeAmount.write(amount, into: &buf)
-            
         
-        case .expire:
+        
+        case .deliveryCompleted:
             writeInt(&buf, Int32(4))
         
-        
-        case let .reverse(earned,expired,shortfall):
-            writeInt(&buf, Int32(5))
-            FfiConverterInt64.write(earned, into: &buf)
-            FfiConverterInt64.write(expired, into: &buf)
-            FfiConverterInt64.write(shortfall, into: &buf)
-            
-        
-        case let .adjust(reason):
-            writeInt(&buf, Int32(6))
-            FfiConverterString.write(reason, into: &buf)
-            
         }
     }
 }
@@ -5675,41 +5962,32 @@ public struct FfiConverterTypeEntryDetail: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeEntryDetail_lift(_ buf: RustBuffer) throws -> EntryDetail {
-    return try FfiConverterTypeEntryDetail.lift(buf)
+public func FfiConverterTypeEventKind_lift(_ buf: RustBuffer) throws -> EventKind {
+    return try FfiConverterTypeEventKind.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeEntryDetail_lower(_ value: EntryDetail) -> RustBuffer {
-    return FfiConverterTypeEntryDetail.lower(value)
+public func FfiConverterTypeEventKind_lower(_ value: EventKind) -> RustBuffer {
+    return FfiConverterTypeEventKind.lower(value)
 }
 
 
 
 /**
- * Everything that moves a member's points, each under its own idempotency key.
+ * One factor of the score.
  */
 
-public enum LoyaltyEvent: Equatable, Hashable {
+public enum Factor: Equatable, Hashable {
     
-    case paymentReceived(payment: Payment, at: Instant
-    )
-    case paymentRefunded(customerId: String, paymentId: String, at: Instant
-    )
-    case walletTopUp(customerId: String, topUpId: String, amount: Amount, at: Instant
-    )
-    case orderDelivered(customerId: String, orderId: String, at: Instant
-    )
-    case referralCompleted(referrerId: String, referredId: String, at: Instant
-    )
-    case reviewPosted(customerId: String, orderId: String, at: Instant
-    )
-    case socialAction(customerId: String, actionId: String, channel: String, at: Instant
-    )
-    case adjusted(customerId: String, key: String, points: Int64, reason: String, at: Instant
-    )
+    case recency
+    case frequencyDrop
+    case spendDrop
+    case subscription
+    case payment
+    case service
+    case tenure
 
 
 
@@ -5718,109 +5996,68 @@ public enum LoyaltyEvent: Equatable, Hashable {
 }
 
 #if compiler(>=6)
-extension LoyaltyEvent: Sendable {}
+extension Factor: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeLoyaltyEvent: FfiConverterRustBuffer {
-    typealias SwiftType = LoyaltyEvent
+public struct FfiConverterTypeFactor: FfiConverterRustBuffer {
+    typealias SwiftType = Factor
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LoyaltyEvent {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Factor {
         let variant: Int32 = try readInt(&buf)
         switch variant {
         
-        case 1: return .paymentReceived(payment: try FfiConverterTypePayment.read(from: &buf), at: try FfiConverterTypeInstant.read(from: &buf)
-        )
+        case 1: return .recency
         
-        case 2: return .paymentRefunded(customerId: try FfiConverterString.read(from: &buf), paymentId: try FfiConverterString.read(from: &buf), at: try FfiConverterTypeInstant.read(from: &buf)
-        )
+        case 2: return .frequencyDrop
         
-        case 3: return .walletTopUp(customerId: try FfiConverterString.read(from: &buf), topUpId: try FfiConverterString.read(from: &buf), amount: try FfiConverterTypeAmount.read(from: &buf), at: try FfiConverterTypeInstant.read(from: &buf)
-        )
+        case 3: return .spendDrop
         
-        case 4: return .orderDelivered(customerId: try FfiConverterString.read(from: &buf), orderId: try FfiConverterString.read(from: &buf), at: try FfiConverterTypeInstant.read(from: &buf)
-        )
+        case 4: return .subscription
         
-        case 5: return .referralCompleted(referrerId: try FfiConverterString.read(from: &buf), referredId: try FfiConverterString.read(from: &buf), at: try FfiConverterTypeInstant.read(from: &buf)
-        )
+        case 5: return .payment
         
-        case 6: return .reviewPosted(customerId: try FfiConverterString.read(from: &buf), orderId: try FfiConverterString.read(from: &buf), at: try FfiConverterTypeInstant.read(from: &buf)
-        )
+        case 6: return .service
         
-        case 7: return .socialAction(customerId: try FfiConverterString.read(from: &buf), actionId: try FfiConverterString.read(from: &buf), channel: try FfiConverterString.read(from: &buf), at: try FfiConverterTypeInstant.read(from: &buf)
-        )
-        
-        case 8: return .adjusted(customerId: try FfiConverterString.read(from: &buf), key: try FfiConverterString.read(from: &buf), points: try FfiConverterInt64.read(from: &buf), reason: try FfiConverterString.read(from: &buf), at: try FfiConverterTypeInstant.read(from: &buf)
-        )
+        case 7: return .tenure
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
 
-    public static func write(_ value: LoyaltyEvent, into buf: inout [UInt8]) {
+    public static func write(_ value: Factor, into buf: inout [UInt8]) {
         switch value {
         
         
-        case let .paymentReceived(payment,at):
+        case .recency:
             writeInt(&buf, Int32(1))
-            FfiConverterTypePayment.write(payment, into: &buf)
-            FfiConverterTypeInstant.write(at, into: &buf)
-            
         
-        case let .paymentRefunded(customerId,paymentId,at):
+        
+        case .frequencyDrop:
             writeInt(&buf, Int32(2))
-            FfiConverterString.write(customerId, into: &buf)
-            FfiConverterString.write(paymentId, into: &buf)
-            FfiConverterTypeInstant.write(at, into: &buf)
-            
         
-        case let .walletTopUp(customerId,topUpId,amount,at):
+        
+        case .spendDrop:
             writeInt(&buf, Int32(3))
-            FfiConverterString.write(customerId, into: &buf)
-            FfiConverterString.write(topUpId, into: &buf)
-            FfiConverterTypeAmount.write(amount, into: &buf)
-            FfiConverterTypeInstant.write(at, into: &buf)
-            
         
-        case let .orderDelivered(customerId,orderId,at):
+        
+        case .subscription:
             writeInt(&buf, Int32(4))
-            FfiConverterString.write(customerId, into: &buf)
-            FfiConverterString.write(orderId, into: &buf)
-            FfiConverterTypeInstant.write(at, into: &buf)
-            
         
-        case let .referralCompleted(referrerId,referredId,at):
+        
+        case .payment:
             writeInt(&buf, Int32(5))
-            FfiConverterString.write(referrerId, into: &buf)
-            FfiConverterString.write(referredId, into: &buf)
-            FfiConverterTypeInstant.write(at, into: &buf)
-            
         
-        case let .reviewPosted(customerId,orderId,at):
+        
+        case .service:
             writeInt(&buf, Int32(6))
-            FfiConverterString.write(customerId, into: &buf)
-            FfiConverterString.write(orderId, into: &buf)
-            FfiConverterTypeInstant.write(at, into: &buf)
-            
         
-        case let .socialAction(customerId,actionId,channel,at):
+        
+        case .tenure:
             writeInt(&buf, Int32(7))
-            FfiConverterString.write(customerId, into: &buf)
-            FfiConverterString.write(actionId, into: &buf)
-            FfiConverterString.write(channel, into: &buf)
-            FfiConverterTypeInstant.write(at, into: &buf)
-            
         
-        case let .adjusted(customerId,key,points,reason,at):
-            writeInt(&buf, Int32(8))
-            FfiConverterString.write(customerId, into: &buf)
-            FfiConverterString.write(key, into: &buf)
-            FfiConverterInt64.write(points, into: &buf)
-            FfiConverterString.write(reason, into: &buf)
-            FfiConverterTypeInstant.write(at, into: &buf)
-            
         }
     }
 }
@@ -5829,15 +6066,188 @@ public struct FfiConverterTypeLoyaltyEvent: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeLoyaltyEvent_lift(_ buf: RustBuffer) throws -> LoyaltyEvent {
-    return try FfiConverterTypeLoyaltyEvent.lift(buf)
+public func FfiConverterTypeFactor_lift(_ buf: RustBuffer) throws -> Factor {
+    return try FfiConverterTypeFactor.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeLoyaltyEvent_lower(_ value: LoyaltyEvent) -> RustBuffer {
-    return FfiConverterTypeLoyaltyEvent.lower(value)
+public func FfiConverterTypeFactor_lower(_ value: Factor) -> RustBuffer {
+    return FfiConverterTypeFactor.lower(value)
+}
+
+
+
+/**
+ * The length of a cohort and of a period.
+ */
+
+public enum Granularity: Equatable, Hashable {
+    
+    case week
+    case month
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Granularity: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeGranularity: FfiConverterRustBuffer {
+    typealias SwiftType = Granularity
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Granularity {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .week
+        
+        case 2: return .month
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Granularity, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .week:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .month:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGranularity_lift(_ buf: RustBuffer) throws -> Granularity {
+    return try FfiConverterTypeGranularity.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGranularity_lower(_ value: Granularity) -> RustBuffer {
+    return FfiConverterTypeGranularity.lower(value)
+}
+
+
+
+/**
+ * What a bill line is.
+ */
+
+public enum LineKind: Equatable, Hashable {
+    
+    case subscription
+    case oneTime
+    case arrears
+    case adjustment
+    case loyaltyRedemption
+    case creditNote
+    case roundOff
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension LineKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLineKind: FfiConverterRustBuffer {
+    typealias SwiftType = LineKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LineKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .subscription
+        
+        case 2: return .oneTime
+        
+        case 3: return .arrears
+        
+        case 4: return .adjustment
+        
+        case 5: return .loyaltyRedemption
+        
+        case 6: return .creditNote
+        
+        case 7: return .roundOff
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: LineKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .subscription:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .oneTime:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .arrears:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .adjustment:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .loyaltyRedemption:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .creditNote:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .roundOff:
+            writeInt(&buf, Int32(7))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLineKind_lift(_ buf: RustBuffer) throws -> LineKind {
+    return try FfiConverterTypeLineKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLineKind_lower(_ value: LineKind) -> RustBuffer {
+    return FfiConverterTypeLineKind.lower(value)
 }
 
 
@@ -6023,15 +6433,18 @@ public func FfiConverterTypePaymentMethod_lower(_ value: PaymentMethod) -> RustB
 
 
 /**
- * Where a route ends: back at the depot, after the last stop, or at a place.
+ * Why a customer is at risk.
  */
 
-public enum RouteEnd: Equatable, Hashable {
+public enum ReasonCode: Equatable, Hashable {
     
-    case depot
-    case anywhere
-    case at(Location
-    )
+    case recencyOverdue
+    case frequencyDrop
+    case spendDrop
+    case subscriptionDisengaged
+    case paymentOverdue
+    case serviceIssues
+    case newCustomer
 
 
 
@@ -6040,46 +6453,68 @@ public enum RouteEnd: Equatable, Hashable {
 }
 
 #if compiler(>=6)
-extension RouteEnd: Sendable {}
+extension ReasonCode: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeRouteEnd: FfiConverterRustBuffer {
-    typealias SwiftType = RouteEnd
+public struct FfiConverterTypeReasonCode: FfiConverterRustBuffer {
+    typealias SwiftType = ReasonCode
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RouteEnd {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReasonCode {
         let variant: Int32 = try readInt(&buf)
         switch variant {
         
-        case 1: return .depot
+        case 1: return .recencyOverdue
         
-        case 2: return .anywhere
+        case 2: return .frequencyDrop
         
-        case 3: return .at(try FfiConverterTypeLocation.read(from: &buf)
-        )
+        case 3: return .spendDrop
+        
+        case 4: return .subscriptionDisengaged
+        
+        case 5: return .paymentOverdue
+        
+        case 6: return .serviceIssues
+        
+        case 7: return .newCustomer
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
 
-    public static func write(_ value: RouteEnd, into buf: inout [UInt8]) {
+    public static func write(_ value: ReasonCode, into buf: inout [UInt8]) {
         switch value {
         
         
-        case .depot:
+        case .recencyOverdue:
             writeInt(&buf, Int32(1))
         
         
-        case .anywhere:
+        case .frequencyDrop:
             writeInt(&buf, Int32(2))
         
         
-        case let .at(v1):
+        case .spendDrop:
             writeInt(&buf, Int32(3))
-            FfiConverterTypeLocation.write(v1, into: &buf)
-            
+        
+        
+        case .subscriptionDisengaged:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .paymentOverdue:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .serviceIssues:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .newCustomer:
+            writeInt(&buf, Int32(7))
+        
         }
     }
 }
@@ -6088,15 +6523,181 @@ public struct FfiConverterTypeRouteEnd: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeRouteEnd_lift(_ buf: RustBuffer) throws -> RouteEnd {
-    return try FfiConverterTypeRouteEnd.lift(buf)
+public func FfiConverterTypeReasonCode_lift(_ buf: RustBuffer) throws -> ReasonCode {
+    return try FfiConverterTypeReasonCode.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeRouteEnd_lower(_ value: RouteEnd) -> RustBuffer {
-    return FfiConverterTypeRouteEnd.lower(value)
+public func FfiConverterTypeReasonCode_lower(_ value: ReasonCode) -> RustBuffer {
+    return FfiConverterTypeReasonCode.lower(value)
+}
+
+
+
+/**
+ * What the business should do about a customer.
+ */
+
+public enum RecommendedAction: Equatable, Hashable {
+    
+    case paymentReminder
+    case serviceRecoveryCall
+    case winBackOffer
+    case engagementNudge
+    case none
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension RecommendedAction: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRecommendedAction: FfiConverterRustBuffer {
+    typealias SwiftType = RecommendedAction
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RecommendedAction {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .paymentReminder
+        
+        case 2: return .serviceRecoveryCall
+        
+        case 3: return .winBackOffer
+        
+        case 4: return .engagementNudge
+        
+        case 5: return .none
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: RecommendedAction, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .paymentReminder:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .serviceRecoveryCall:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .winBackOffer:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .engagementNudge:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .none:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRecommendedAction_lift(_ buf: RustBuffer) throws -> RecommendedAction {
+    return try FfiConverterTypeRecommendedAction.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRecommendedAction_lower(_ value: RecommendedAction) -> RustBuffer {
+    return FfiConverterTypeRecommendedAction.lower(value)
+}
+
+
+
+/**
+ * How urgent a customer's risk is.
+ */
+
+public enum RiskBand: Equatable, Hashable {
+    
+    case low
+    case medium
+    case high
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension RiskBand: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRiskBand: FfiConverterRustBuffer {
+    typealias SwiftType = RiskBand
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RiskBand {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .low
+        
+        case 2: return .medium
+        
+        case 3: return .high
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: RiskBand, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .low:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .medium:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .high:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRiskBand_lift(_ buf: RustBuffer) throws -> RiskBand {
+    return try FfiConverterTypeRiskBand.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRiskBand_lower(_ value: RiskBand) -> RustBuffer {
+    return FfiConverterTypeRiskBand.lower(value)
 }
 
 
@@ -6290,6 +6891,92 @@ public func FfiConverterTypeRule_lower(_ value: Rule) -> RustBuffer {
 
 
 /**
+ * Something billable, named so that it is billed exactly once.
+ */
+
+public enum SourceRef: Equatable, Hashable {
+    
+    case delivery(deliveryId: SourceId
+    )
+    case orderItem(orderId: SourceId, item: Count
+    )
+    case credit(creditId: SourceId
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension SourceRef: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSourceRef: FfiConverterRustBuffer {
+    typealias SwiftType = SourceRef
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SourceRef {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .delivery(deliveryId: try FfiConverterTypeSourceId.read(from: &buf)
+        )
+        
+        case 2: return .orderItem(orderId: try FfiConverterTypeSourceId.read(from: &buf), item: try FfiConverterTypeCount.read(from: &buf)
+        )
+        
+        case 3: return .credit(creditId: try FfiConverterTypeSourceId.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: SourceRef, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .delivery(deliveryId):
+            writeInt(&buf, Int32(1))
+            FfiConverterTypeSourceId.write(deliveryId, into: &buf)
+            
+        
+        case let .orderItem(orderId,item):
+            writeInt(&buf, Int32(2))
+            FfiConverterTypeSourceId.write(orderId, into: &buf)
+            FfiConverterTypeCount.write(item, into: &buf)
+            
+        
+        case let .credit(creditId):
+            writeInt(&buf, Int32(3))
+            FfiConverterTypeSourceId.write(creditId, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSourceRef_lift(_ buf: RustBuffer) throws -> SourceRef {
+    return try FfiConverterTypeSourceRef.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSourceRef_lower(_ value: SourceRef) -> RustBuffer {
+    return FfiConverterTypeSourceRef.lower(value)
+}
+
+
+
+/**
  * Whether a subscription still delivers.
  */
 
@@ -6359,16 +7046,15 @@ public func FfiConverterTypeSubscriptionStatus_lower(_ value: SubscriptionStatus
 
 
 /**
- * A loyalty tier, lowest first.
+ * A sweep row of the transition table.
  */
 
-public enum Tier: Equatable, Hashable {
+public enum SweepRule: Equatable, Hashable {
     
-    case bronze
-    case silver
-    case gold
-    case platinum
-    case diamond
+    case engagement
+    case engagementLapsed
+    case inactivity
+    case churn
 
 
 
@@ -6377,55 +7063,49 @@ public enum Tier: Equatable, Hashable {
 }
 
 #if compiler(>=6)
-extension Tier: Sendable {}
+extension SweepRule: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeTier: FfiConverterRustBuffer {
-    typealias SwiftType = Tier
+public struct FfiConverterTypeSweepRule: FfiConverterRustBuffer {
+    typealias SwiftType = SweepRule
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Tier {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SweepRule {
         let variant: Int32 = try readInt(&buf)
         switch variant {
         
-        case 1: return .bronze
+        case 1: return .engagement
         
-        case 2: return .silver
+        case 2: return .engagementLapsed
         
-        case 3: return .gold
+        case 3: return .inactivity
         
-        case 4: return .platinum
-        
-        case 5: return .diamond
+        case 4: return .churn
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
 
-    public static func write(_ value: Tier, into buf: inout [UInt8]) {
+    public static func write(_ value: SweepRule, into buf: inout [UInt8]) {
         switch value {
         
         
-        case .bronze:
+        case .engagement:
             writeInt(&buf, Int32(1))
         
         
-        case .silver:
+        case .engagementLapsed:
             writeInt(&buf, Int32(2))
         
         
-        case .gold:
+        case .inactivity:
             writeInt(&buf, Int32(3))
         
         
-        case .platinum:
+        case .churn:
             writeInt(&buf, Int32(4))
-        
-        
-        case .diamond:
-            writeInt(&buf, Int32(5))
         
         }
     }
@@ -6435,27 +7115,28 @@ public struct FfiConverterTypeTier: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeTier_lift(_ buf: RustBuffer) throws -> Tier {
-    return try FfiConverterTypeTier.lift(buf)
+public func FfiConverterTypeSweepRule_lift(_ buf: RustBuffer) throws -> SweepRule {
+    return try FfiConverterTypeSweepRule.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeTier_lower(_ value: Tier) -> RustBuffer {
-    return FfiConverterTypeTier.lower(value)
+public func FfiConverterTypeSweepRule_lower(_ value: SweepRule) -> RustBuffer {
+    return FfiConverterTypeSweepRule.lower(value)
 }
 
 
 
 /**
- * Why a tier changed: an upgrade at once, or the monthly review.
+ * What a wallet entry does.
  */
 
-public enum TierCause: Equatable, Hashable {
+public enum WalletEntryKind: Equatable, Hashable {
     
-    case upgrade
-    case review
+    case topUp
+    case promotional
+    case applied
 
 
 
@@ -6464,128 +7145,44 @@ public enum TierCause: Equatable, Hashable {
 }
 
 #if compiler(>=6)
-extension TierCause: Sendable {}
+extension WalletEntryKind: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeTierCause: FfiConverterRustBuffer {
-    typealias SwiftType = TierCause
+public struct FfiConverterTypeWalletEntryKind: FfiConverterRustBuffer {
+    typealias SwiftType = WalletEntryKind
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TierCause {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WalletEntryKind {
         let variant: Int32 = try readInt(&buf)
         switch variant {
         
-        case 1: return .upgrade
+        case 1: return .topUp
         
-        case 2: return .review
+        case 2: return .promotional
+        
+        case 3: return .applied
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
 
-    public static func write(_ value: TierCause, into buf: inout [UInt8]) {
+    public static func write(_ value: WalletEntryKind, into buf: inout [UInt8]) {
         switch value {
         
         
-        case .upgrade:
+        case .topUp:
             writeInt(&buf, Int32(1))
         
         
-        case .review:
-            writeInt(&buf, Int32(2))
-        
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeTierCause_lift(_ buf: RustBuffer) throws -> TierCause {
-    return try FfiConverterTypeTierCause.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeTierCause_lower(_ value: TierCause) -> RustBuffer {
-    return FfiConverterTypeTierCause.lower(value)
-}
-
-
-
-/**
- * Why a stop was left out.
- */
-
-public enum UnassignedReason: Equatable, Hashable {
-    
-    case noCapacity
-    case windowUnreachable
-    case shiftEnd
-    case noRoomInTime
-    case notWorthPenalty
-
-
-
-
-
-}
-
-#if compiler(>=6)
-extension UnassignedReason: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeUnassignedReason: FfiConverterRustBuffer {
-    typealias SwiftType = UnassignedReason
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UnassignedReason {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-        
-        case 1: return .noCapacity
-        
-        case 2: return .windowUnreachable
-        
-        case 3: return .shiftEnd
-        
-        case 4: return .noRoomInTime
-        
-        case 5: return .notWorthPenalty
-        
-        default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: UnassignedReason, into buf: inout [UInt8]) {
-        switch value {
-        
-        
-        case .noCapacity:
-            writeInt(&buf, Int32(1))
-        
-        
-        case .windowUnreachable:
+        case .promotional:
             writeInt(&buf, Int32(2))
         
         
-        case .shiftEnd:
+        case .applied:
             writeInt(&buf, Int32(3))
         
-        
-        case .noRoomInTime:
-            writeInt(&buf, Int32(4))
-        
-        
-        case .notWorthPenalty:
-            writeInt(&buf, Int32(5))
-        
         }
     }
 }
@@ -6594,15 +7191,15 @@ public struct FfiConverterTypeUnassignedReason: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeUnassignedReason_lift(_ buf: RustBuffer) throws -> UnassignedReason {
-    return try FfiConverterTypeUnassignedReason.lift(buf)
+public func FfiConverterTypeWalletEntryKind_lift(_ buf: RustBuffer) throws -> WalletEntryKind {
+    return try FfiConverterTypeWalletEntryKind.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeUnassignedReason_lower(_ value: UnassignedReason) -> RustBuffer {
-    return FfiConverterTypeUnassignedReason.lower(value)
+public func FfiConverterTypeWalletEntryKind_lower(_ value: WalletEntryKind) -> RustBuffer {
+    return FfiConverterTypeWalletEntryKind.lower(value)
 }
 
 
@@ -6713,78 +7310,6 @@ public func FfiConverterTypeWeekday_lower(_ value: Weekday) -> RustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
-    typealias SwiftType = UInt32?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterUInt32.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterUInt32.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionUInt64: FfiConverterRustBuffer {
-    typealias SwiftType = UInt64?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterUInt64.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterUInt64.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionInt64: FfiConverterRustBuffer {
-    typealias SwiftType = Int64?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterInt64.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterInt64.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterOptionDouble: FfiConverterRustBuffer {
     typealias SwiftType = Double?
 
@@ -6833,54 +7358,6 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionTypeComparison: FfiConverterRustBuffer {
-    typealias SwiftType = Comparison?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterTypeComparison.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterTypeComparison.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionTypeCustomer: FfiConverterRustBuffer {
-    typealias SwiftType = Customer?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterTypeCustomer.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterTypeCustomer.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterOptionTypeDeliveryRecord: FfiConverterRustBuffer {
     typealias SwiftType = DeliveryRecord?
 
@@ -6905,8 +7382,8 @@ fileprivate struct FfiConverterOptionTypeDeliveryRecord: FfiConverterRustBuffer 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionTypeLocation: FfiConverterRustBuffer {
-    typealias SwiftType = Location?
+fileprivate struct FfiConverterOptionTypeDeliverySignals: FfiConverterRustBuffer {
+    typealias SwiftType = DeliverySignals?
 
     public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         guard let value = value else {
@@ -6914,13 +7391,13 @@ fileprivate struct FfiConverterOptionTypeLocation: FfiConverterRustBuffer {
             return
         }
         writeInt(&buf, Int8(1))
-        FfiConverterTypeLocation.write(value, into: &buf)
+        FfiConverterTypeDeliverySignals.write(value, into: &buf)
     }
 
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
-        case 1: return try FfiConverterTypeLocation.read(from: &buf)
+        case 1: return try FfiConverterTypeDeliverySignals.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -6929,8 +7406,8 @@ fileprivate struct FfiConverterOptionTypeLocation: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionTypeLoyaltyMember: FfiConverterRustBuffer {
-    typealias SwiftType = LoyaltyMember?
+fileprivate struct FfiConverterOptionTypePayment: FfiConverterRustBuffer {
+    typealias SwiftType = Payment?
 
     public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         guard let value = value else {
@@ -6938,13 +7415,13 @@ fileprivate struct FfiConverterOptionTypeLoyaltyMember: FfiConverterRustBuffer {
             return
         }
         writeInt(&buf, Int8(1))
-        FfiConverterTypeLoyaltyMember.write(value, into: &buf)
+        FfiConverterTypePayment.write(value, into: &buf)
     }
 
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
-        case 1: return try FfiConverterTypeLoyaltyMember.read(from: &buf)
+        case 1: return try FfiConverterTypePayment.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -6953,8 +7430,8 @@ fileprivate struct FfiConverterOptionTypeLoyaltyMember: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionTypeMemberPositions: FfiConverterRustBuffer {
-    typealias SwiftType = MemberPositions?
+fileprivate struct FfiConverterOptionTypePaymentSignals: FfiConverterRustBuffer {
+    typealias SwiftType = PaymentSignals?
 
     public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         guard let value = value else {
@@ -6962,13 +7439,13 @@ fileprivate struct FfiConverterOptionTypeMemberPositions: FfiConverterRustBuffer
             return
         }
         writeInt(&buf, Int8(1))
-        FfiConverterTypeMemberPositions.write(value, into: &buf)
+        FfiConverterTypePaymentSignals.write(value, into: &buf)
     }
 
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
-        case 1: return try FfiConverterTypeMemberPositions.read(from: &buf)
+        case 1: return try FfiConverterTypePaymentSignals.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -6977,8 +7454,8 @@ fileprivate struct FfiConverterOptionTypeMemberPositions: FfiConverterRustBuffer
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionTypeMemberSummary: FfiConverterRustBuffer {
-    typealias SwiftType = MemberSummary?
+fileprivate struct FfiConverterOptionTypePurchaseModel: FfiConverterRustBuffer {
+    typealias SwiftType = PurchaseModel?
 
     public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         guard let value = value else {
@@ -6986,13 +7463,13 @@ fileprivate struct FfiConverterOptionTypeMemberSummary: FfiConverterRustBuffer {
             return
         }
         writeInt(&buf, Int8(1))
-        FfiConverterTypeMemberSummary.write(value, into: &buf)
+        FfiConverterTypePurchaseModel.write(value, into: &buf)
     }
 
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
-        case 1: return try FfiConverterTypeMemberSummary.read(from: &buf)
+        case 1: return try FfiConverterTypePurchaseModel.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -7001,8 +7478,8 @@ fileprivate struct FfiConverterOptionTypeMemberSummary: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionTypeOrder: FfiConverterRustBuffer {
-    typealias SwiftType = Order?
+fileprivate struct FfiConverterOptionTypeServiceSignals: FfiConverterRustBuffer {
+    typealias SwiftType = ServiceSignals?
 
     public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         guard let value = value else {
@@ -7010,13 +7487,13 @@ fileprivate struct FfiConverterOptionTypeOrder: FfiConverterRustBuffer {
             return
         }
         writeInt(&buf, Int8(1))
-        FfiConverterTypeOrder.write(value, into: &buf)
+        FfiConverterTypeServiceSignals.write(value, into: &buf)
     }
 
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
-        case 1: return try FfiConverterTypeOrder.read(from: &buf)
+        case 1: return try FfiConverterTypeServiceSignals.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -7025,8 +7502,8 @@ fileprivate struct FfiConverterOptionTypeOrder: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionTypePosition: FfiConverterRustBuffer {
-    typealias SwiftType = Position?
+fileprivate struct FfiConverterOptionTypeSubscriptionSignals: FfiConverterRustBuffer {
+    typealias SwiftType = SubscriptionSignals?
 
     public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         guard let value = value else {
@@ -7034,13 +7511,13 @@ fileprivate struct FfiConverterOptionTypePosition: FfiConverterRustBuffer {
             return
         }
         writeInt(&buf, Int8(1))
-        FfiConverterTypePosition.write(value, into: &buf)
+        FfiConverterTypeSubscriptionSignals.write(value, into: &buf)
     }
 
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
-        case 1: return try FfiConverterTypePosition.read(from: &buf)
+        case 1: return try FfiConverterTypeSubscriptionSignals.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -7049,8 +7526,8 @@ fileprivate struct FfiConverterOptionTypePosition: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionTypePreviousPlan: FfiConverterRustBuffer {
-    typealias SwiftType = PreviousPlan?
+fileprivate struct FfiConverterOptionTypeTransition: FfiConverterRustBuffer {
+    typealias SwiftType = Transition?
 
     public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         guard let value = value else {
@@ -7058,13 +7535,13 @@ fileprivate struct FfiConverterOptionTypePreviousPlan: FfiConverterRustBuffer {
             return
         }
         writeInt(&buf, Int8(1))
-        FfiConverterTypePreviousPlan.write(value, into: &buf)
+        FfiConverterTypeTransition.write(value, into: &buf)
     }
 
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
-        case 1: return try FfiConverterTypePreviousPlan.read(from: &buf)
+        case 1: return try FfiConverterTypeTransition.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -7073,8 +7550,8 @@ fileprivate struct FfiConverterOptionTypePreviousPlan: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionTypeTierChange: FfiConverterRustBuffer {
-    typealias SwiftType = TierChange?
+fileprivate struct FfiConverterOptionTypeActivationState: FfiConverterRustBuffer {
+    typealias SwiftType = ActivationState?
 
     public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         guard let value = value else {
@@ -7082,85 +7559,13 @@ fileprivate struct FfiConverterOptionTypeTierChange: FfiConverterRustBuffer {
             return
         }
         writeInt(&buf, Int8(1))
-        FfiConverterTypeTierChange.write(value, into: &buf)
+        FfiConverterTypeActivationState.write(value, into: &buf)
     }
 
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
-        case 1: return try FfiConverterTypeTierChange.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionTypeTimeWindow: FfiConverterRustBuffer {
-    typealias SwiftType = TimeWindow?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterTypeTimeWindow.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterTypeTimeWindow.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionTypeTier: FfiConverterRustBuffer {
-    typealias SwiftType = Tier?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterTypeTier.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterTypeTier.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionSequenceSequenceDouble: FfiConverterRustBuffer {
-    typealias SwiftType = [[Double]]?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterSequenceSequenceDouble.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterSequenceSequenceDouble.read(from: &buf)
+        case 1: return try FfiConverterTypeActivationState.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -7217,30 +7622,6 @@ fileprivate struct FfiConverterOptionTypeCalendarDate: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionTypeCount: FfiConverterRustBuffer {
-    typealias SwiftType = Count?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterTypeCount.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterTypeCount.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterOptionTypeInstant: FfiConverterRustBuffer {
     typealias SwiftType = Instant?
 
@@ -7289,23 +7670,47 @@ fileprivate struct FfiConverterOptionTypeJsonText: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterSequenceDouble: FfiConverterRustBuffer {
-    typealias SwiftType = [Double]
+fileprivate struct FfiConverterOptionTypeMonth: FfiConverterRustBuffer {
+    typealias SwiftType = Month?
 
-    public static func write(_ value: [Double], into buf: inout [UInt8]) {
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeMonth.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeMonth.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceUInt64: FfiConverterRustBuffer {
+    typealias SwiftType = [UInt64]
+
+    public static func write(_ value: [UInt64], into buf: inout [UInt8]) {
         let len = Int32(value.count)
         writeInt(&buf, len)
         for item in value {
-            FfiConverterDouble.write(item, into: &buf)
+            FfiConverterUInt64.write(item, into: &buf)
         }
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Double] {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [UInt64] {
         let len: Int32 = try readInt(&buf)
-        var seq = [Double]()
+        var seq = [UInt64]()
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
-            seq.append(try FfiConverterDouble.read(from: &buf))
+            seq.append(try FfiConverterUInt64.read(from: &buf))
         }
         return seq
     }
@@ -7339,6 +7744,56 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeActionRule: FfiConverterRustBuffer {
+    typealias SwiftType = [ActionRule]
+
+    public static func write(_ value: [ActionRule], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeActionRule.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ActionRule] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ActionRule]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeActionRule.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeActivationEvent: FfiConverterRustBuffer {
+    typealias SwiftType = [ActivationEvent]
+
+    public static func write(_ value: [ActivationEvent], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeActivationEvent.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ActivationEvent] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ActivationEvent]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeActivationEvent.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeAuditRecord: FfiConverterRustBuffer {
     typealias SwiftType = [AuditRecord]
 
@@ -7364,23 +7819,23 @@ fileprivate struct FfiConverterSequenceTypeAuditRecord: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterSequenceTypeBadgeProgress: FfiConverterRustBuffer {
-    typealias SwiftType = [BadgeProgress]
+fileprivate struct FfiConverterSequenceTypeBill: FfiConverterRustBuffer {
+    typealias SwiftType = [Bill]
 
-    public static func write(_ value: [BadgeProgress], into buf: inout [UInt8]) {
+    public static func write(_ value: [Bill], into buf: inout [UInt8]) {
         let len = Int32(value.count)
         writeInt(&buf, len)
         for item in value {
-            FfiConverterTypeBadgeProgress.write(item, into: &buf)
+            FfiConverterTypeBill.write(item, into: &buf)
         }
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [BadgeProgress] {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Bill] {
         let len: Int32 = try readInt(&buf)
-        var seq = [BadgeProgress]()
+        var seq = [Bill]()
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeBadgeProgress.read(from: &buf))
+            seq.append(try FfiConverterTypeBill.read(from: &buf))
         }
         return seq
     }
@@ -7389,23 +7844,123 @@ fileprivate struct FfiConverterSequenceTypeBadgeProgress: FfiConverterRustBuffer
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterSequenceTypeBadgeUnlock: FfiConverterRustBuffer {
-    typealias SwiftType = [BadgeUnlock]
+fileprivate struct FfiConverterSequenceTypeBillLine: FfiConverterRustBuffer {
+    typealias SwiftType = [BillLine]
 
-    public static func write(_ value: [BadgeUnlock], into buf: inout [UInt8]) {
+    public static func write(_ value: [BillLine], into buf: inout [UInt8]) {
         let len = Int32(value.count)
         writeInt(&buf, len)
         for item in value {
-            FfiConverterTypeBadgeUnlock.write(item, into: &buf)
+            FfiConverterTypeBillLine.write(item, into: &buf)
         }
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [BadgeUnlock] {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [BillLine] {
         let len: Int32 = try readInt(&buf)
-        var seq = [BadgeUnlock]()
+        var seq = [BillLine]()
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeBadgeUnlock.read(from: &buf))
+            seq.append(try FfiConverterTypeBillLine.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeChurnInput: FfiConverterRustBuffer {
+    typealias SwiftType = [ChurnInput]
+
+    public static func write(_ value: [ChurnInput], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeChurnInput.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ChurnInput] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ChurnInput]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeChurnInput.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeCohortRow: FfiConverterRustBuffer {
+    typealias SwiftType = [CohortRow]
+
+    public static func write(_ value: [CohortRow], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCohortRow.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [CohortRow] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [CohortRow]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCohortRow.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeContribution: FfiConverterRustBuffer {
+    typealias SwiftType = [Contribution]
+
+    public static func write(_ value: [Contribution], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeContribution.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Contribution] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Contribution]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeContribution.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeCredit: FfiConverterRustBuffer {
+    typealias SwiftType = [Credit]
+
+    public static func write(_ value: [Credit], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCredit.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Credit] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Credit]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCredit.read(from: &buf))
         }
         return seq
     }
@@ -7431,6 +7986,31 @@ fileprivate struct FfiConverterSequenceTypeCustomer: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeCustomer.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeCustomerActivity: FfiConverterRustBuffer {
+    typealias SwiftType = [CustomerActivity]
+
+    public static func write(_ value: [CustomerActivity], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCustomerActivity.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [CustomerActivity] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [CustomerActivity]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCustomerActivity.read(from: &buf))
         }
         return seq
     }
@@ -7539,31 +8119,6 @@ fileprivate struct FfiConverterSequenceTypeDueDelivery: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterSequenceTypeEntry: FfiConverterRustBuffer {
-    typealias SwiftType = [Entry]
-
-    public static func write(_ value: [Entry], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterTypeEntry.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Entry] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [Entry]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeEntry.read(from: &buf))
-        }
-        return seq
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterSequenceTypeFieldProblem: FfiConverterRustBuffer {
     typealias SwiftType = [FieldProblem]
 
@@ -7581,6 +8136,56 @@ fileprivate struct FfiConverterSequenceTypeFieldProblem: FfiConverterRustBuffer 
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeFieldProblem.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeLineSource: FfiConverterRustBuffer {
+    typealias SwiftType = [LineSource]
+
+    public static func write(_ value: [LineSource], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeLineSource.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [LineSource] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [LineSource]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeLineSource.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeNotificationIntent: FfiConverterRustBuffer {
+    typealias SwiftType = [NotificationIntent]
+
+    public static func write(_ value: [NotificationIntent], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeNotificationIntent.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [NotificationIntent] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [NotificationIntent]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeNotificationIntent.read(from: &buf))
         }
         return seq
     }
@@ -7689,31 +8294,6 @@ fileprivate struct FfiConverterSequenceTypePayment: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterSequenceTypePosition: FfiConverterRustBuffer {
-    typealias SwiftType = [Position]
-
-    public static func write(_ value: [Position], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterTypePosition.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Position] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [Position]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterTypePosition.read(from: &buf))
-        }
-        return seq
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterSequenceTypeProduct: FfiConverterRustBuffer {
     typealias SwiftType = [Product]
 
@@ -7739,23 +8319,23 @@ fileprivate struct FfiConverterSequenceTypeProduct: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterSequenceTypeRoute: FfiConverterRustBuffer {
-    typealias SwiftType = [Route]
+fileprivate struct FfiConverterSequenceTypePurchase: FfiConverterRustBuffer {
+    typealias SwiftType = [Purchase]
 
-    public static func write(_ value: [Route], into buf: inout [UInt8]) {
+    public static func write(_ value: [Purchase], into buf: inout [UInt8]) {
         let len = Int32(value.count)
         writeInt(&buf, len)
         for item in value {
-            FfiConverterTypeRoute.write(item, into: &buf)
+            FfiConverterTypePurchase.write(item, into: &buf)
         }
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Route] {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Purchase] {
         let len: Int32 = try readInt(&buf)
-        var seq = [Route]()
+        var seq = [Purchase]()
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeRoute.read(from: &buf))
+            seq.append(try FfiConverterTypePurchase.read(from: &buf))
         }
         return seq
     }
@@ -7764,48 +8344,23 @@ fileprivate struct FfiConverterSequenceTypeRoute: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterSequenceTypeSpeedBand: FfiConverterRustBuffer {
-    typealias SwiftType = [SpeedBand]
+fileprivate struct FfiConverterSequenceTypeRankedCustomer: FfiConverterRustBuffer {
+    typealias SwiftType = [RankedCustomer]
 
-    public static func write(_ value: [SpeedBand], into buf: inout [UInt8]) {
+    public static func write(_ value: [RankedCustomer], into buf: inout [UInt8]) {
         let len = Int32(value.count)
         writeInt(&buf, len)
         for item in value {
-            FfiConverterTypeSpeedBand.write(item, into: &buf)
+            FfiConverterTypeRankedCustomer.write(item, into: &buf)
         }
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SpeedBand] {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RankedCustomer] {
         let len: Int32 = try readInt(&buf)
-        var seq = [SpeedBand]()
+        var seq = [RankedCustomer]()
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeSpeedBand.read(from: &buf))
-        }
-        return seq
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterSequenceTypeStop: FfiConverterRustBuffer {
-    typealias SwiftType = [Stop]
-
-    public static func write(_ value: [Stop], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterTypeStop.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Stop] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [Stop]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeStop.read(from: &buf))
+            seq.append(try FfiConverterTypeRankedCustomer.read(from: &buf))
         }
         return seq
     }
@@ -7839,23 +8394,23 @@ fileprivate struct FfiConverterSequenceTypeSubscription: FfiConverterRustBuffer 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterSequenceTypeTierChange: FfiConverterRustBuffer {
-    typealias SwiftType = [TierChange]
+fileprivate struct FfiConverterSequenceTypeTaxLine: FfiConverterRustBuffer {
+    typealias SwiftType = [TaxLine]
 
-    public static func write(_ value: [TierChange], into buf: inout [UInt8]) {
+    public static func write(_ value: [TaxLine], into buf: inout [UInt8]) {
         let len = Int32(value.count)
         writeInt(&buf, len)
         for item in value {
-            FfiConverterTypeTierChange.write(item, into: &buf)
+            FfiConverterTypeTaxLine.write(item, into: &buf)
         }
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [TierChange] {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [TaxLine] {
         let len: Int32 = try readInt(&buf)
-        var seq = [TierChange]()
+        var seq = [TaxLine]()
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeTierChange.read(from: &buf))
+            seq.append(try FfiConverterTypeTaxLine.read(from: &buf))
         }
         return seq
     }
@@ -7864,23 +8419,23 @@ fileprivate struct FfiConverterSequenceTypeTierChange: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterSequenceTypeUnassigned: FfiConverterRustBuffer {
-    typealias SwiftType = [Unassigned]
+fileprivate struct FfiConverterSequenceTypeTransition: FfiConverterRustBuffer {
+    typealias SwiftType = [Transition]
 
-    public static func write(_ value: [Unassigned], into buf: inout [UInt8]) {
+    public static func write(_ value: [Transition], into buf: inout [UInt8]) {
         let len = Int32(value.count)
         writeInt(&buf, len)
         for item in value {
-            FfiConverterTypeUnassigned.write(item, into: &buf)
+            FfiConverterTypeTransition.write(item, into: &buf)
         }
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Unassigned] {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Transition] {
         let len: Int32 = try readInt(&buf)
-        var seq = [Unassigned]()
+        var seq = [Transition]()
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeUnassigned.read(from: &buf))
+            seq.append(try FfiConverterTypeTransition.read(from: &buf))
         }
         return seq
     }
@@ -7889,23 +8444,23 @@ fileprivate struct FfiConverterSequenceTypeUnassigned: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterSequenceTypeVehicle: FfiConverterRustBuffer {
-    typealias SwiftType = [Vehicle]
+fileprivate struct FfiConverterSequenceTypeUnconfirmed: FfiConverterRustBuffer {
+    typealias SwiftType = [Unconfirmed]
 
-    public static func write(_ value: [Vehicle], into buf: inout [UInt8]) {
+    public static func write(_ value: [Unconfirmed], into buf: inout [UInt8]) {
         let len = Int32(value.count)
         writeInt(&buf, len)
         for item in value {
-            FfiConverterTypeVehicle.write(item, into: &buf)
+            FfiConverterTypeUnconfirmed.write(item, into: &buf)
         }
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Vehicle] {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Unconfirmed] {
         let len: Int32 = try readInt(&buf)
-        var seq = [Vehicle]()
+        var seq = [Unconfirmed]()
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeVehicle.read(from: &buf))
+            seq.append(try FfiConverterTypeUnconfirmed.read(from: &buf))
         }
         return seq
     }
@@ -7914,23 +8469,73 @@ fileprivate struct FfiConverterSequenceTypeVehicle: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterSequenceTypeVisit: FfiConverterRustBuffer {
-    typealias SwiftType = [Visit]
+fileprivate struct FfiConverterSequenceTypeWalletEntry: FfiConverterRustBuffer {
+    typealias SwiftType = [WalletEntry]
 
-    public static func write(_ value: [Visit], into buf: inout [UInt8]) {
+    public static func write(_ value: [WalletEntry], into buf: inout [UInt8]) {
         let len = Int32(value.count)
         writeInt(&buf, len)
         for item in value {
-            FfiConverterTypeVisit.write(item, into: &buf)
+            FfiConverterTypeWalletEntry.write(item, into: &buf)
         }
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Visit] {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [WalletEntry] {
         let len: Int32 = try readInt(&buf)
-        var seq = [Visit]()
+        var seq = [WalletEntry]()
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeVisit.read(from: &buf))
+            seq.append(try FfiConverterTypeWalletEntry.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeCondition: FfiConverterRustBuffer {
+    typealias SwiftType = [Condition]
+
+    public static func write(_ value: [Condition], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCondition.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Condition] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Condition]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCondition.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeReasonCode: FfiConverterRustBuffer {
+    typealias SwiftType = [ReasonCode]
+
+    public static func write(_ value: [ReasonCode], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeReasonCode.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ReasonCode] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ReasonCode]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeReasonCode.read(from: &buf))
         }
         return seq
     }
@@ -7964,56 +8569,6 @@ fileprivate struct FfiConverterSequenceTypeWeekday: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterSequenceSequenceDouble: FfiConverterRustBuffer {
-    typealias SwiftType = [[Double]]
-
-    public static func write(_ value: [[Double]], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterSequenceDouble.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [[Double]] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [[Double]]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterSequenceDouble.read(from: &buf))
-        }
-        return seq
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterSequenceSequenceString: FfiConverterRustBuffer {
-    typealias SwiftType = [[String]]
-
-    public static func write(_ value: [[String]], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterSequenceString.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [[String]] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [[String]]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterSequenceString.read(from: &buf))
-        }
-        return seq
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterSequenceTypeAmount: FfiConverterRustBuffer {
     typealias SwiftType = [Amount]
 
@@ -8039,23 +8594,48 @@ fileprivate struct FfiConverterSequenceTypeAmount: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterDictionaryTypeTierSequenceTypePosition: FfiConverterRustBuffer {
-    public static func write(_ value: [Tier: [Position]], into buf: inout [UInt8]) {
+fileprivate struct FfiConverterSequenceTypeCalendarDate: FfiConverterRustBuffer {
+    typealias SwiftType = [CalendarDate]
+
+    public static func write(_ value: [CalendarDate], into buf: inout [UInt8]) {
         let len = Int32(value.count)
         writeInt(&buf, len)
-        for (key, value) in value {
-            FfiConverterTypeTier.write(key, into: &buf)
-            FfiConverterSequenceTypePosition.write(value, into: &buf)
+        for item in value {
+            FfiConverterTypeCalendarDate.write(item, into: &buf)
         }
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Tier: [Position]] {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [CalendarDate] {
         let len: Int32 = try readInt(&buf)
-        var dict = [Tier: [Position]]()
+        var seq = [CalendarDate]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCalendarDate.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDictionaryStringString: FfiConverterRustBuffer {
+    public static func write(_ value: [String: String], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: String] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [String: String]()
         dict.reserveCapacity(Int(len))
         for _ in 0..<len {
-            let key = try FfiConverterTypeTier.read(from: &buf)
-            let value = try FfiConverterSequenceTypePosition.read(from: &buf)
+            let key = try FfiConverterString.read(from: &buf)
+            let value = try FfiConverterString.read(from: &buf)
             dict[key] = value
         }
         return dict
@@ -8177,6 +8757,46 @@ public func FfiConverterTypeCalendarDate_lower(_ value: CalendarDate) -> RustBuf
 
 
 
+public typealias Contributions = [Contribution]
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeContributions: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Contributions {
+        return try FfiConverterSequenceTypeContribution.read(from: &buf)
+    }
+
+    public static func write(_ value: Contributions, into buf: inout [UInt8]) {
+        return FfiConverterSequenceTypeContribution.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> Contributions {
+        return try FfiConverterSequenceTypeContribution.lift(value)
+    }
+
+    public static func lower(_ value: Contributions) -> RustBuffer {
+        return FfiConverterSequenceTypeContribution.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContributions_lift(_ value: RustBuffer) throws -> Contributions {
+    return try FfiConverterTypeContributions.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContributions_lower(_ value: Contributions) -> RustBuffer {
+    return FfiConverterTypeContributions.lower(value)
+}
+
+
+
 public typealias Count = UInt64
 
 #if swift(>=5.8)
@@ -8213,6 +8833,46 @@ public func FfiConverterTypeCount_lift(_ value: UInt64) throws -> Count {
 #endif
 public func FfiConverterTypeCount_lower(_ value: Count) -> UInt64 {
     return FfiConverterTypeCount.lower(value)
+}
+
+
+
+public typealias FinancialYear = Int32
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFinancialYear: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FinancialYear {
+        return try FfiConverterInt32.read(from: &buf)
+    }
+
+    public static func write(_ value: FinancialYear, into buf: inout [UInt8]) {
+        return FfiConverterInt32.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: Int32) throws -> FinancialYear {
+        return try FfiConverterInt32.lift(value)
+    }
+
+    public static func lower(_ value: FinancialYear) -> Int32 {
+        return FfiConverterInt32.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFinancialYear_lift(_ value: Int32) throws -> FinancialYear {
+    return try FfiConverterTypeFinancialYear.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFinancialYear_lower(_ value: FinancialYear) -> Int32 {
+    return FfiConverterTypeFinancialYear.lower(value)
 }
 
 
@@ -8305,6 +8965,46 @@ public func FfiConverterTypeJsonText_lower(_ value: JsonText) -> RustBuffer {
 
 
 
+public typealias Month = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMonth: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Month {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: Month, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> Month {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: Month) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMonth_lift(_ value: RustBuffer) throws -> Month {
+    return try FfiConverterTypeMonth.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMonth_lower(_ value: Month) -> RustBuffer {
+    return FfiConverterTypeMonth.lower(value)
+}
+
+
+
 public typealias Schedule = DeliverySchedule
 
 #if swift(>=5.8)
@@ -8343,6 +9043,86 @@ public func FfiConverterTypeSchedule_lower(_ value: Schedule) -> RustBuffer {
     return FfiConverterTypeSchedule.lower(value)
 }
 
+
+
+public typealias SourceId = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSourceId: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SourceId {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: SourceId, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> SourceId {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: SourceId) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSourceId_lift(_ value: RustBuffer) throws -> SourceId {
+    return try FfiConverterTypeSourceId.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSourceId_lower(_ value: SourceId) -> RustBuffer {
+    return FfiConverterTypeSourceId.lower(value)
+}
+
+
+
+public typealias TemplateVariables = [String: String]
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTemplateVariables: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TemplateVariables {
+        return try FfiConverterDictionaryStringString.read(from: &buf)
+    }
+
+    public static func write(_ value: TemplateVariables, into buf: inout [UInt8]) {
+        return FfiConverterDictionaryStringString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> TemplateVariables {
+        return try FfiConverterDictionaryStringString.lift(value)
+    }
+
+    public static func lower(_ value: TemplateVariables) -> RustBuffer {
+        return FfiConverterDictionaryStringString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTemplateVariables_lift(_ value: RustBuffer) throws -> TemplateVariables {
+    return try FfiConverterTypeTemplateVariables.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTemplateVariables_lower(_ value: TemplateVariables) -> RustBuffer {
+    return FfiConverterTypeTemplateVariables.lower(value)
+}
+
 /**
  * The library version, the same in every binding.
  */
@@ -8350,6 +9130,382 @@ public func version() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_earlybird_mobile_fn_func_version(uniffiCallStatus
+    )
+})
+}
+/**
+ * The core's canonical JSON of activation events.
+ */
+public func activationEventsToJson(events: [ActivationEvent]) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_activation_events_to_json(
+        FfiConverterSequenceTypeActivationEvent.lower(events),uniffiCallStatus
+    )
+})
+}
+/**
+ * The state's name as the rules write it (`ACTIVE`).
+ */
+public func activationStateCode(state: ActivationState) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_activation_state_code(
+        FfiConverterTypeActivationState_lower(state),uniffiCallStatus
+    )
+})
+}
+/**
+ * The events a customer's records imply (signup, orders, subscriptions, deliveries).
+ */
+public func backfillActivationEvents(customer: Customer, orders: [Order], deliveries: [DeliveryRecord], subscriptions: [Subscription], config: ActivationConfig)throws  -> [ActivationEvent]  {
+    return try  FfiConverterSequenceTypeActivationEvent.lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_backfill_activation_events(
+        FfiConverterTypeCustomer_lower(customer),
+        FfiConverterSequenceTypeOrder.lower(orders),
+        FfiConverterSequenceTypeDeliveryRecord.lower(deliveries),
+        FfiConverterSequenceTypeSubscription.lower(subscriptions),
+        FfiConverterTypeActivationConfig_lower(config),uniffiCallStatus
+    )
+})
+}
+/**
+ * Cohort retention of customers by signup week or month, up to `as_of`.
+ */
+public func cohortRetention(customers: [CustomerActivity], granularity: Granularity, asOf: CalendarDate) -> CohortTable  {
+    return try!  FfiConverterTypeCohortTable_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_cohort_retention(
+        FfiConverterSequenceTypeCustomerActivity.lower(customers),
+        FfiConverterTypeGranularity_lower(granularity),
+        FfiConverterTypeCalendarDate_lower(asOf),uniffiCallStatus
+    )
+})
+}
+/**
+ * The core's canonical JSON of a cohort table.
+ */
+public func cohortTableToJson(table: CohortTable) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_cohort_table_to_json(
+        FfiConverterTypeCohortTable_lower(table),uniffiCallStatus
+    )
+})
+}
+/**
+ * The rules' default activation thresholds (30 days to INACTIVE, 60 to CHURNED...).
+ */
+public func defaultActivationConfig() -> ActivationConfig  {
+    return try!  FfiConverterTypeActivationConfig_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_default_activation_config(uniffiCallStatus
+    )
+})
+}
+/**
+ * The core's canonical JSON of notification intents.
+ */
+public func notificationIntentsToJson(intents: [NotificationIntent]) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_notification_intents_to_json(
+        FfiConverterSequenceTypeNotificationIntent.lower(intents),uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads activation thresholds from JSON; absent fields keep their defaults.
+ */
+public func parseActivationConfig(json: String)throws  -> ActivationConfig  {
+    return try  FfiConverterTypeActivationConfig_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_parse_activation_config(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads one activation event from JSON.
+ */
+public func parseActivationEvent(json: String)throws  -> ActivationEvent  {
+    return try  FfiConverterTypeActivationEvent_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_parse_activation_event(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads a customer history (`customer_id`, `events`, `subscriptions`) from JSON.
+ */
+public func parseCustomerHistory(json: String)throws  -> CustomerHistory  {
+    return try  FfiConverterTypeCustomerHistory_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_parse_customer_history(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * The core's canonical JSON of recorded dates.
+ */
+public func recordedDatesToJson(dates: RecordedDates) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_recorded_dates_to_json(
+        FfiConverterTypeRecordedDates_lower(dates),uniffiCallStatus
+    )
+})
+}
+/**
+ * The core's canonical JSON of what recording an event did.
+ */
+public func recordedToJson(recorded: Recorded) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_recorded_to_json(
+        FfiConverterTypeRecorded_lower(recorded),uniffiCallStatus
+    )
+})
+}
+/**
+ * The core's canonical JSON of transitions.
+ */
+public func transitionsToJson(transitions: [Transition]) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_transitions_to_json(
+        FfiConverterSequenceTypeTransition.lower(transitions),uniffiCallStatus
+    )
+})
+}
+/**
+ * The canonical JSON of a bill number and its series.
+ */
+public func billNumberToJson(number: BillNumber) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_bill_number_to_json(
+        FfiConverterTypeBillNumber_lower(number),uniffiCallStatus
+    )
+})
+}
+/**
+ * The core's canonical JSON of a bill preview.
+ */
+public func billPreviewToJson(preview: BillPreview) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_bill_preview_to_json(
+        FfiConverterTypeBillPreview_lower(preview),uniffiCallStatus
+    )
+})
+}
+/**
+ * The core's canonical JSON of a bill.
+ */
+public func billToJson(bill: Bill) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_bill_to_json(
+        FfiConverterTypeBill_lower(bill),uniffiCallStatus
+    )
+})
+}
+/**
+ * The bill as plain text, as printed for the customer.
+ */
+public func billToText(bill: Bill) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_bill_to_text(
+        FfiConverterTypeBill_lower(bill),uniffiCallStatus
+    )
+})
+}
+/**
+ * The DRAFT bill of `customer_id` for `month`.
+ */
+public func computeBill(input: BillingInput, customerId: String, month: Month, config: BillingConfig)throws  -> Bill  {
+    return try  FfiConverterTypeBill_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_compute_bill(
+        FfiConverterTypeBillingInput_lower(input),
+        FfiConverterString.lower(customerId),
+        FfiConverterTypeMonth_lower(month),
+        FfiConverterTypeBillingConfig_lower(config),uniffiCallStatus
+    )
+})
+}
+/**
+ * The rules' default billing settings (prefix `EB`, 6 digits, due in 7 days...).
+ */
+public func defaultBillingConfig() -> BillingConfig  {
+    return try!  FfiConverterTypeBillingConfig_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_default_billing_config(uniffiCallStatus
+    )
+})
+}
+/**
+ * The number of the next bill dated `bill_date` (`EB/26-27/000001` after a new financial
+ * year), and the series to store.
+ */
+public func nextBillNumber(series: NumberSeries, billDate: CalendarDate, config: BillingConfig)throws  -> BillNumber  {
+    return try  FfiConverterTypeBillNumber_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_next_bill_number(
+        FfiConverterTypeNumberSeries_lower(series),
+        FfiConverterTypeCalendarDate_lower(billDate),
+        FfiConverterTypeBillingConfig_lower(config),uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads billing settings from JSON; absent fields keep their defaults.
+ */
+public func parseBillingConfig(json: String)throws  -> BillingConfig  {
+    return try  FfiConverterTypeBillingConfig_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_parse_billing_config(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads a billing input from the backend's JSON (`products`, `subscriptions`, `orders`,
+ * `deliveries`, `bills`, `payments`, `credits`, `wallet`; each optional), the records
+ * checked by the same rules as `parseOrder` and the others.
+ */
+public func parseBillingInput(json: String)throws  -> BillingInput  {
+    return try  FfiConverterTypeBillingInput_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_parse_billing_input(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * The DRAFT bill of `customer_id` for `month` with every scheduled subscription day that has
+ * no delivery record yet (those days are not billed).
+ */
+public func previewBill(input: BillingInput, customerId: String, month: Month, config: BillingConfig)throws  -> BillPreview  {
+    return try  FfiConverterTypeBillPreview_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_preview_bill(
+        FfiConverterTypeBillingInput_lower(input),
+        FfiConverterString.lower(customerId),
+        FfiConverterTypeMonth_lower(month),
+        FfiConverterTypeBillingConfig_lower(config),uniffiCallStatus
+    )
+})
+}
+/**
+ * The churn input of a customer at `now` from the records on the phone; `payments` and
+ * `service` are what the records do not carry; `window_days` is the recent window.
+ */
+public func churnInputFromRecords(customer: Customer, products: [Product], orders: [Order], deliveries: [DeliveryRecord], subscriptions: [Subscription], payments: PaymentSignals?, service: ServiceSignals?, now: CalendarDate, windowDays: UInt32) -> ChurnInput  {
+    return try!  FfiConverterTypeChurnInput_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_churn_input_from_records(
+        FfiConverterTypeCustomer_lower(customer),
+        FfiConverterSequenceTypeProduct.lower(products),
+        FfiConverterSequenceTypeOrder.lower(orders),
+        FfiConverterSequenceTypeDeliveryRecord.lower(deliveries),
+        FfiConverterSequenceTypeSubscription.lower(subscriptions),
+        FfiConverterOptionTypePaymentSignals.lower(payments),
+        FfiConverterOptionTypeServiceSignals.lower(service),
+        FfiConverterTypeCalendarDate_lower(now),
+        FfiConverterUInt32.lower(windowDays),uniffiCallStatus
+    )
+})
+}
+/**
+ * The core's canonical JSON of a churn input.
+ */
+public func churnInputToJson(input: ChurnInput) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_churn_input_to_json(
+        FfiConverterTypeChurnInput_lower(input),uniffiCallStatus
+    )
+})
+}
+/**
+ * The core's canonical JSON of a churn score.
+ */
+public func churnScoreToJson(score: ChurnScore) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_churn_score_to_json(
+        FfiConverterTypeChurnScore_lower(score),uniffiCallStatus
+    )
+})
+}
+/**
+ * The default configuration: hand-set weights, bands at 30 and 60, the default action rules.
+ */
+public func defaultChurnConfig() -> ChurnConfig  {
+    return try!  FfiConverterTypeChurnConfig_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_default_churn_config(uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads a churn configuration from JSON; absent fields keep their defaults.
+ */
+public func parseChurnConfig(json: String)throws  -> ChurnConfig  {
+    return try  FfiConverterTypeChurnConfig_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_parse_churn_config(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads a churn input from JSON.
+ */
+public func parseChurnInput(json: String)throws  -> ChurnInput  {
+    return try  FfiConverterTypeChurnInput_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_parse_churn_input(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads payment signals from JSON (the backend's billing knows them).
+ */
+public func parsePaymentSignals(json: String)throws  -> PaymentSignals  {
+    return try  FfiConverterTypePaymentSignals_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_parse_payment_signals(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads service signals from JSON (complaints and disputes).
+ */
+public func parseServiceSignals(json: String)throws  -> ServiceSignals  {
+    return try  FfiConverterTypeServiceSignals_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_parse_service_signals(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * The core's canonical JSON of a ranking.
+ */
+public func rankedCustomersToJson(ranked: [RankedCustomer]) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_ranked_customers_to_json(
+        FfiConverterSequenceTypeRankedCustomer.lower(ranked),uniffiCallStatus
     )
 })
 }
@@ -8466,141 +9622,6 @@ public func recordDelivery(existing: DeliveryRecord?, delivery: DeliveryRecord, 
         FfiConverterOptionTypeDeliveryRecord.lower(existing),
         FfiConverterTypeDeliveryRecord_lower(delivery),
         FfiConverterTypeActor_lower(actor),uniffiCallStatus
-    )
-})
-}
-/**
- * The core's canonical JSON of what an event did.
- */
-public func appliedToJson(applied: Applied) -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_func_applied_to_json(
-        FfiConverterTypeApplied_lower(applied),uniffiCallStatus
-    )
-})
-}
-/**
- * The default configuration as JSON (tiers, bonuses, expiry, redemption, badges).
- */
-public func defaultLoyaltyConfigJson() -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_func_default_loyalty_config_json(uniffiCallStatus
-    )
-})
-}
-/**
- * The boards as canonical JSON, `by_tier` keyed by tier name in tier order.
- */
-public func leaderboardsToJson(boards: Leaderboards) -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_func_leaderboards_to_json(
-        FfiConverterTypeLeaderboards_lower(boards),uniffiCallStatus
-    )
-})
-}
-/**
- * The core's canonical JSON of an event.
- */
-public func loyaltyEventToJson(event: LoyaltyEvent) -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_func_loyalty_event_to_json(
-        FfiConverterTypeLoyaltyEvent_lower(event),uniffiCallStatus
-    )
-})
-}
-/**
- * A member's account as canonical JSON (entries, tier changes and badges as the core
- * writes them).
- */
-public func loyaltyMemberToJson(member: LoyaltyMember) -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_func_loyalty_member_to_json(
-        FfiConverterTypeLoyaltyMember_lower(member),uniffiCallStatus
-    )
-})
-}
-/**
- * The core's canonical JSON of a member summary.
- */
-public func memberSummaryToJson(summary: MemberSummary) -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_func_member_summary_to_json(
-        FfiConverterTypeMemberSummary_lower(summary),uniffiCallStatus
-    )
-})
-}
-/**
- * Reads an event from the backend's JSON (tagged by `type`); the core checks it on `apply`.
- */
-public func parseLoyaltyEvent(json: String)throws  -> LoyaltyEvent  {
-    return try  FfiConverterTypeLoyaltyEvent_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
-        uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_func_parse_loyalty_event(
-        FfiConverterString.lower(json),uniffiCallStatus
-    )
-})
-}
-/**
- * Reads a redemption request from the backend's JSON; the core checks it on `redeem`.
- */
-public func parseRedemptionRequest(json: String)throws  -> RedemptionRequest  {
-    return try  FfiConverterTypeRedemptionRequest_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
-        uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_func_parse_redemption_request(
-        FfiConverterString.lower(json),uniffiCallStatus
-    )
-})
-}
-/**
- * What redeeming from `balance` points allows on a bill of `bill_charges`, under the default
- * configuration or `config_json`: the preview billing shows before a customer has an account.
- */
-public func previewRedemption(balance: Int64, billCharges: Amount, configJson: String?)throws  -> RedemptionPreview  {
-    return try  FfiConverterTypeRedemptionPreview_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
-        uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_func_preview_redemption(
-        FfiConverterInt64.lower(balance),
-        FfiConverterTypeAmount_lower(billCharges),
-        FfiConverterOptionString.lower(configJson),uniffiCallStatus
-    )
-})
-}
-/**
- * The core's canonical JSON of a redemption and what it did.
- */
-public func redeemedToJson(redeemed: Redeemed) -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_func_redeemed_to_json(
-        FfiConverterTypeRedeemed_lower(redeemed),uniffiCallStatus
-    )
-})
-}
-/**
- * The text of the bill line of a redemption (the bill shows it as a negative amount).
- */
-public func redemptionLineDescription(redemption: Redemption) -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_func_redemption_line_description(
-        FfiConverterTypeRedemption_lower(redemption),uniffiCallStatus
-    )
-})
-}
-/**
- * The core's canonical JSON of a redemption preview.
- */
-public func redemptionPreviewToJson(preview: RedemptionPreview) -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_func_redemption_preview_to_json(
-        FfiConverterTypeRedemptionPreview_lower(preview),uniffiCallStatus
     )
 })
 }
@@ -8870,102 +9891,6 @@ public func validateSubscription(record: Subscription)throws   {try rustCallWith
 }
 }
 /**
- * Checks a problem without solving it: every field problem at once.
- */
-public func checkRoutingProblem(problem: Problem)throws   {try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
-        uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_func_check_routing_problem(
-        FfiConverterTypeProblem_lower(problem),uniffiCallStatus
-    )
-}
-}
-/**
- * The routes built today (each delivery person drives to the nearest stop that still
- * fits), to show next to the optimized plan.
- */
-public func nearestNeighbourPlan(problem: Problem)throws  -> Plan  {
-    return try  FfiConverterTypePlan_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
-        uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_func_nearest_neighbour_plan(
-        FfiConverterTypeProblem_lower(problem),uniffiCallStatus
-    )
-})
-}
-/**
- * Reads a problem from the backend's JSON (`docs/routing.md`; absent options keep their
- * defaults).
- */
-public func parseRoutingProblem(json: String)throws  -> Problem  {
-    return try  FfiConverterTypeProblem_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
-        uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_func_parse_routing_problem(
-        FfiConverterString.lower(json),uniffiCallStatus
-    )
-})
-}
-/**
- * The core's JSON of a plan.
- */
-public func planToJson(plan: Plan) -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_func_plan_to_json(
-        FfiConverterTypePlan_lower(plan),uniffiCallStatus
-    )
-})
-}
-/**
- * The plan drawn as an SVG document of `width` × `height` pixels under `title`.
- */
-public func renderPlanSvg(plan: Plan, width: UInt32, height: UInt32, title: String) -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_func_render_plan_svg(
-        FfiConverterTypePlan_lower(plan),
-        FfiConverterUInt32.lower(width),
-        FfiConverterUInt32.lower(height),
-        FfiConverterString.lower(title),uniffiCallStatus
-    )
-})
-}
-/**
- * The core's JSON of a problem.
- */
-public func routingProblemToJson(problem: Problem) -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_func_routing_problem_to_json(
-        FfiConverterTypeProblem_lower(problem),uniffiCallStatus
-    )
-})
-}
-/**
- * Optimizes the routes within the problem's options (seed, time budget, iteration limit).
- * Blocks for up to the time budget: call it off the UI thread. A refused problem is
- * `ROUTING_INVALID_INPUT` with every field problem.
- */
-public func solveRoutes(problem: Problem)throws  -> Plan  {
-    return try  FfiConverterTypePlan_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
-        uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_func_solve_routes(
-        FfiConverterTypeProblem_lower(problem),uniffiCallStatus
-    )
-})
-}
-/**
- * Every rule the plan breaks for the problem (capacity, windows, shifts, stops missing or
- * twice, mis-reported distances or times), in words; empty when the plan is valid.
- */
-public func validatePlan(problem: Problem, plan: Plan) -> [String]  {
-    return try!  FfiConverterSequenceString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_earlybird_mobile_fn_func_validate_plan(
-        FfiConverterTypeProblem_lower(problem),
-        FfiConverterTypePlan_lower(plan),uniffiCallStatus
-    )
-})
-}
-/**
  * The core's canonical JSON of a list of due deliveries.
  */
 public func dueDeliveriesToJson(due: [DueDelivery]) -> String  {
@@ -9044,6 +9969,102 @@ private let initializationResult: InitializationResult = {
     if (uniffi_earlybird_mobile_checksum_func_version() != 32114) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_earlybird_mobile_checksum_func_activation_events_to_json() != 52914) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_activation_state_code() != 56998) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_backfill_activation_events() != 30908) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_cohort_retention() != 38174) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_cohort_table_to_json() != 13977) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_default_activation_config() != 55072) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_notification_intents_to_json() != 56903) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_parse_activation_config() != 27655) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_parse_activation_event() != 54623) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_parse_customer_history() != 54238) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_recorded_dates_to_json() != 61012) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_recorded_to_json() != 53675) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_transitions_to_json() != 47303) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_bill_number_to_json() != 9007) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_bill_preview_to_json() != 17697) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_bill_to_json() != 56523) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_bill_to_text() != 19205) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_compute_bill() != 59055) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_default_billing_config() != 53606) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_next_bill_number() != 20006) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_parse_billing_config() != 15980) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_parse_billing_input() != 45289) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_preview_bill() != 23482) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_churn_input_from_records() != 16697) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_churn_input_to_json() != 45477) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_churn_score_to_json() != 31803) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_default_churn_config() != 4470) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_parse_churn_config() != 59473) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_parse_churn_input() != 41328) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_parse_payment_signals() != 61677) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_parse_service_signals() != 18684) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_ranked_customers_to_json() != 56380) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_earlybird_mobile_checksum_func_rule_code() != 11507) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -9069,42 +10090,6 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_earlybird_mobile_checksum_func_record_delivery() != 8599) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_earlybird_mobile_checksum_func_applied_to_json() != 25904) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_earlybird_mobile_checksum_func_default_loyalty_config_json() != 33286) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_earlybird_mobile_checksum_func_leaderboards_to_json() != 44512) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_earlybird_mobile_checksum_func_loyalty_event_to_json() != 22323) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_earlybird_mobile_checksum_func_loyalty_member_to_json() != 48457) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_earlybird_mobile_checksum_func_member_summary_to_json() != 9088) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_earlybird_mobile_checksum_func_parse_loyalty_event() != 52981) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_earlybird_mobile_checksum_func_parse_redemption_request() != 62527) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_earlybird_mobile_checksum_func_preview_redemption() != 48616) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_earlybird_mobile_checksum_func_redeemed_to_json() != 8667) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_earlybird_mobile_checksum_func_redemption_line_description() != 58950) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_earlybird_mobile_checksum_func_redemption_preview_to_json() != 29747) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_earlybird_mobile_checksum_func_customer_to_json() != 11091) {
@@ -9179,30 +10164,6 @@ private let initializationResult: InitializationResult = {
     if (uniffi_earlybird_mobile_checksum_func_validate_subscription() != 53913) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_earlybird_mobile_checksum_func_check_routing_problem() != 26110) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_earlybird_mobile_checksum_func_nearest_neighbour_plan() != 45770) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_earlybird_mobile_checksum_func_parse_routing_problem() != 49998) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_earlybird_mobile_checksum_func_plan_to_json() != 52501) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_earlybird_mobile_checksum_func_render_plan_svg() != 49723) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_earlybird_mobile_checksum_func_routing_problem_to_json() != 19442) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_earlybird_mobile_checksum_func_solve_routes() != 47945) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_earlybird_mobile_checksum_func_validate_plan() != 55799) {
-        return InitializationResult.apiChecksumMismatch
-    }
     if (uniffi_earlybird_mobile_checksum_func_due_deliveries_to_json() != 36254) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -9218,82 +10179,49 @@ private let initializationResult: InitializationResult = {
     if (uniffi_earlybird_mobile_checksum_func_subscription_runs_on() != 55071) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_earlybird_mobile_checksum_method_loyaltyprogram_apply() != 19192) {
+    if (uniffi_earlybird_mobile_checksum_method_customeractivation_customer_id() != 31053) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_earlybird_mobile_checksum_method_loyaltyprogram_customer_ids() != 36284) {
+    if (uniffi_earlybird_mobile_checksum_method_customeractivation_dates() != 16741) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_earlybird_mobile_checksum_method_loyaltyprogram_expire() != 35432) {
+    if (uniffi_earlybird_mobile_checksum_method_customeractivation_events() != 53675) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_earlybird_mobile_checksum_method_loyaltyprogram_leaderboards() != 17302) {
+    if (uniffi_earlybird_mobile_checksum_method_customeractivation_intents() != 39421) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_earlybird_mobile_checksum_method_loyaltyprogram_member() != 12837) {
+    if (uniffi_earlybird_mobile_checksum_method_customeractivation_record() != 19806) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_earlybird_mobile_checksum_method_loyaltyprogram_monthly_review() != 55854) {
+    if (uniffi_earlybird_mobile_checksum_method_customeractivation_state() != 63825) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_earlybird_mobile_checksum_method_loyaltyprogram_position() != 43792) {
+    if (uniffi_earlybird_mobile_checksum_method_customeractivation_state_at() != 12021) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_earlybird_mobile_checksum_method_loyaltyprogram_preview_redemption() != 31494) {
+    if (uniffi_earlybird_mobile_checksum_method_customeractivation_sweep() != 33481) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_earlybird_mobile_checksum_method_loyaltyprogram_redeem() != 37922) {
+    if (uniffi_earlybird_mobile_checksum_method_customeractivation_timeline() != 61194) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_earlybird_mobile_checksum_method_loyaltyprogram_summary() != 3487) {
+    if (uniffi_earlybird_mobile_checksum_method_churnengine_config() != 44365) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_earlybird_mobile_checksum_method_offlinestore_audit_trail() != 10548) {
+    if (uniffi_earlybird_mobile_checksum_method_churnengine_rank() != 49353) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_earlybird_mobile_checksum_method_offlinestore_cancel_order() != 8632) {
+    if (uniffi_earlybird_mobile_checksum_method_churnengine_score() != 26106) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_earlybird_mobile_checksum_method_offlinestore_confirm_delivery() != 52395) {
+    if (uniffi_earlybird_mobile_checksum_constructor_customeractivation_backfill() != 58257) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_earlybird_mobile_checksum_method_offlinestore_correct_delivery() != 26224) {
+    if (uniffi_earlybird_mobile_checksum_constructor_customeractivation_replay() != 29539) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_earlybird_mobile_checksum_method_offlinestore_customer() != 60974) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_earlybird_mobile_checksum_method_offlinestore_deliveries_on() != 31620) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_earlybird_mobile_checksum_method_offlinestore_dispatch_order() != 49308) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_earlybird_mobile_checksum_method_offlinestore_loyalty_summary() != 34325) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_earlybird_mobile_checksum_method_offlinestore_order() != 45577) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_earlybird_mobile_checksum_method_offlinestore_orders_on() != 14894) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_earlybird_mobile_checksum_method_offlinestore_place_order() != 57062) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_earlybird_mobile_checksum_method_offlinestore_record_payment() != 51999) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_earlybird_mobile_checksum_method_offlinestore_redeem_points() != 43463) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_earlybird_mobile_checksum_method_offlinestore_register_customer() != 23104) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_earlybird_mobile_checksum_constructor_loyaltyprogram_new() != 16533) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_earlybird_mobile_checksum_constructor_offlinestore_open() != 15871) {
+    if (uniffi_earlybird_mobile_checksum_constructor_churnengine_new() != 29700) {
         return InitializationResult.apiChecksumMismatch
     }
 

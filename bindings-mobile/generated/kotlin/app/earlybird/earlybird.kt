@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicLong
 import java.util.concurrent.ConcurrentHashMap
 import java.math.BigDecimal
 import java.time.LocalDate
+import java.time.YearMonth
 import java.util.concurrent.atomic.AtomicBoolean
 
 // This is a helper for safely working with byte buffers returned from the Rust code.
@@ -679,6 +680,70 @@ internal object IntegrityCheckingUniffiLib {
     internal fun ensureInitialized() = Unit
     external fun uniffi_earlybird_mobile_checksum_func_version(
     ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_activation_events_to_json(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_activation_state_code(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_backfill_activation_events(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_cohort_retention(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_cohort_table_to_json(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_default_activation_config(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_notification_intents_to_json(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_parse_activation_config(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_parse_activation_event(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_parse_customer_history(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_recorded_dates_to_json(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_recorded_to_json(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_transitions_to_json(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_bill_number_to_json(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_bill_preview_to_json(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_bill_to_json(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_bill_to_text(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_compute_bill(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_default_billing_config(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_next_bill_number(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_parse_billing_config(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_parse_billing_input(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_preview_bill(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_churn_input_from_records(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_churn_input_to_json(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_churn_score_to_json(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_default_churn_config(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_parse_churn_config(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_parse_churn_input(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_parse_payment_signals(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_parse_service_signals(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_ranked_customers_to_json(
+    ): Int
     external fun uniffi_earlybird_mobile_checksum_func_rule_code(
     ): Int
     external fun uniffi_earlybird_mobile_checksum_func_cancel_order(
@@ -696,30 +761,6 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_earlybird_mobile_checksum_func_order_outcome_to_json(
     ): Int
     external fun uniffi_earlybird_mobile_checksum_func_record_delivery(
-    ): Int
-    external fun uniffi_earlybird_mobile_checksum_func_applied_to_json(
-    ): Int
-    external fun uniffi_earlybird_mobile_checksum_func_default_loyalty_config_json(
-    ): Int
-    external fun uniffi_earlybird_mobile_checksum_func_leaderboards_to_json(
-    ): Int
-    external fun uniffi_earlybird_mobile_checksum_func_loyalty_event_to_json(
-    ): Int
-    external fun uniffi_earlybird_mobile_checksum_func_loyalty_member_to_json(
-    ): Int
-    external fun uniffi_earlybird_mobile_checksum_func_member_summary_to_json(
-    ): Int
-    external fun uniffi_earlybird_mobile_checksum_func_parse_loyalty_event(
-    ): Int
-    external fun uniffi_earlybird_mobile_checksum_func_parse_redemption_request(
-    ): Int
-    external fun uniffi_earlybird_mobile_checksum_func_preview_redemption(
-    ): Int
-    external fun uniffi_earlybird_mobile_checksum_func_redeemed_to_json(
-    ): Int
-    external fun uniffi_earlybird_mobile_checksum_func_redemption_line_description(
-    ): Int
-    external fun uniffi_earlybird_mobile_checksum_func_redemption_preview_to_json(
     ): Int
     external fun uniffi_earlybird_mobile_checksum_func_customer_to_json(
     ): Int
@@ -769,22 +810,6 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_earlybird_mobile_checksum_func_validate_subscription(
     ): Int
-    external fun uniffi_earlybird_mobile_checksum_func_check_routing_problem(
-    ): Int
-    external fun uniffi_earlybird_mobile_checksum_func_nearest_neighbour_plan(
-    ): Int
-    external fun uniffi_earlybird_mobile_checksum_func_parse_routing_problem(
-    ): Int
-    external fun uniffi_earlybird_mobile_checksum_func_plan_to_json(
-    ): Int
-    external fun uniffi_earlybird_mobile_checksum_func_render_plan_svg(
-    ): Int
-    external fun uniffi_earlybird_mobile_checksum_func_routing_problem_to_json(
-    ): Int
-    external fun uniffi_earlybird_mobile_checksum_func_solve_routes(
-    ): Int
-    external fun uniffi_earlybird_mobile_checksum_func_validate_plan(
-    ): Int
     external fun uniffi_earlybird_mobile_checksum_func_due_deliveries_to_json(
     ): Int
     external fun uniffi_earlybird_mobile_checksum_func_subscription_due_between(
@@ -795,57 +820,35 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_earlybird_mobile_checksum_func_subscription_runs_on(
     ): Int
-    external fun uniffi_earlybird_mobile_checksum_method_loyaltyprogram_apply(
+    external fun uniffi_earlybird_mobile_checksum_method_customeractivation_customer_id(
     ): Int
-    external fun uniffi_earlybird_mobile_checksum_method_loyaltyprogram_customer_ids(
+    external fun uniffi_earlybird_mobile_checksum_method_customeractivation_dates(
     ): Int
-    external fun uniffi_earlybird_mobile_checksum_method_loyaltyprogram_expire(
+    external fun uniffi_earlybird_mobile_checksum_method_customeractivation_events(
     ): Int
-    external fun uniffi_earlybird_mobile_checksum_method_loyaltyprogram_leaderboards(
+    external fun uniffi_earlybird_mobile_checksum_method_customeractivation_intents(
     ): Int
-    external fun uniffi_earlybird_mobile_checksum_method_loyaltyprogram_member(
+    external fun uniffi_earlybird_mobile_checksum_method_customeractivation_record(
     ): Int
-    external fun uniffi_earlybird_mobile_checksum_method_loyaltyprogram_monthly_review(
+    external fun uniffi_earlybird_mobile_checksum_method_customeractivation_state(
     ): Int
-    external fun uniffi_earlybird_mobile_checksum_method_loyaltyprogram_position(
+    external fun uniffi_earlybird_mobile_checksum_method_customeractivation_state_at(
     ): Int
-    external fun uniffi_earlybird_mobile_checksum_method_loyaltyprogram_preview_redemption(
+    external fun uniffi_earlybird_mobile_checksum_method_customeractivation_sweep(
     ): Int
-    external fun uniffi_earlybird_mobile_checksum_method_loyaltyprogram_redeem(
+    external fun uniffi_earlybird_mobile_checksum_method_customeractivation_timeline(
     ): Int
-    external fun uniffi_earlybird_mobile_checksum_method_loyaltyprogram_summary(
+    external fun uniffi_earlybird_mobile_checksum_method_churnengine_config(
     ): Int
-    external fun uniffi_earlybird_mobile_checksum_method_offlinestore_audit_trail(
+    external fun uniffi_earlybird_mobile_checksum_method_churnengine_rank(
     ): Int
-    external fun uniffi_earlybird_mobile_checksum_method_offlinestore_cancel_order(
+    external fun uniffi_earlybird_mobile_checksum_method_churnengine_score(
     ): Int
-    external fun uniffi_earlybird_mobile_checksum_method_offlinestore_confirm_delivery(
+    external fun uniffi_earlybird_mobile_checksum_constructor_customeractivation_backfill(
     ): Int
-    external fun uniffi_earlybird_mobile_checksum_method_offlinestore_correct_delivery(
+    external fun uniffi_earlybird_mobile_checksum_constructor_customeractivation_replay(
     ): Int
-    external fun uniffi_earlybird_mobile_checksum_method_offlinestore_customer(
-    ): Int
-    external fun uniffi_earlybird_mobile_checksum_method_offlinestore_deliveries_on(
-    ): Int
-    external fun uniffi_earlybird_mobile_checksum_method_offlinestore_dispatch_order(
-    ): Int
-    external fun uniffi_earlybird_mobile_checksum_method_offlinestore_loyalty_summary(
-    ): Int
-    external fun uniffi_earlybird_mobile_checksum_method_offlinestore_order(
-    ): Int
-    external fun uniffi_earlybird_mobile_checksum_method_offlinestore_orders_on(
-    ): Int
-    external fun uniffi_earlybird_mobile_checksum_method_offlinestore_place_order(
-    ): Int
-    external fun uniffi_earlybird_mobile_checksum_method_offlinestore_record_payment(
-    ): Int
-    external fun uniffi_earlybird_mobile_checksum_method_offlinestore_redeem_points(
-    ): Int
-    external fun uniffi_earlybird_mobile_checksum_method_offlinestore_register_customer(
-    ): Int
-    external fun uniffi_earlybird_mobile_checksum_constructor_loyaltyprogram_new(
-    ): Int
-    external fun uniffi_earlybird_mobile_checksum_constructor_offlinestore_open(
+    external fun uniffi_earlybird_mobile_checksum_constructor_churnengine_new(
     ): Int
     external fun ffi_earlybird_mobile_uniffi_contract_version(
     ): Int
@@ -867,67 +870,109 @@ internal object UniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
-    external fun uniffi_earlybird_mobile_fn_clone_loyaltyprogram(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_earlybird_mobile_fn_clone_customeractivation(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_earlybird_mobile_fn_free_loyaltyprogram(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_earlybird_mobile_fn_free_customeractivation(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_earlybird_mobile_fn_constructor_loyaltyprogram_new(`configJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_earlybird_mobile_fn_constructor_customeractivation_backfill(`customer`: RustBuffer.ByValue,`orders`: RustBuffer.ByValue,`deliveries`: RustBuffer.ByValue,`subscriptions`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,`config`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_earlybird_mobile_fn_method_loyaltyprogram_apply(`ptr`: Long,`event`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_earlybird_mobile_fn_method_loyaltyprogram_customer_ids(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_earlybird_mobile_fn_method_loyaltyprogram_expire(`ptr`: Long,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_earlybird_mobile_fn_method_loyaltyprogram_leaderboards(`ptr`: Long,`now`: RustBuffer.ByValue,`top`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_earlybird_mobile_fn_method_loyaltyprogram_member(`ptr`: Long,`customerId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_earlybird_mobile_fn_method_loyaltyprogram_monthly_review(`ptr`: Long,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_earlybird_mobile_fn_method_loyaltyprogram_position(`ptr`: Long,`customerId`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_earlybird_mobile_fn_method_loyaltyprogram_preview_redemption(`ptr`: Long,`customerId`: RustBuffer.ByValue,`billCharges`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_earlybird_mobile_fn_method_loyaltyprogram_redeem(`ptr`: Long,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_earlybird_mobile_fn_method_loyaltyprogram_summary(`ptr`: Long,`customerId`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_earlybird_mobile_fn_clone_offlinestore(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_earlybird_mobile_fn_constructor_customeractivation_replay(`history`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,`config`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_earlybird_mobile_fn_free_offlinestore(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_earlybird_mobile_fn_method_customeractivation_customer_id(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_customeractivation_dates(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_customeractivation_events(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_customeractivation_intents(`ptr`: Long,`transitions`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_customeractivation_record(`ptr`: Long,`event`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_customeractivation_state(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_customeractivation_state_at(`ptr`: Long,`instant`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_customeractivation_sweep(`ptr`: Long,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_customeractivation_timeline(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_clone_churnengine(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_earlybird_mobile_fn_free_churnengine(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_earlybird_mobile_fn_constructor_offlinestore_open(`path`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_earlybird_mobile_fn_constructor_churnengine_new(`config`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_earlybird_mobile_fn_method_offlinestore_audit_trail(`ptr`: Long,`entity`: RustBuffer.ByValue,`entityId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_earlybird_mobile_fn_method_churnengine_config(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_earlybird_mobile_fn_method_offlinestore_cancel_order(`ptr`: Long,`orderId`: RustBuffer.ByValue,`actor`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_earlybird_mobile_fn_method_churnengine_rank(`ptr`: Long,`customers`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_earlybird_mobile_fn_method_offlinestore_confirm_delivery(`ptr`: Long,`orderId`: RustBuffer.ByValue,`delivered`: RustBuffer.ByValue,`reason`: RustBuffer.ByValue,`actor`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_earlybird_mobile_fn_method_offlinestore_correct_delivery(`ptr`: Long,`orderId`: RustBuffer.ByValue,`delivered`: RustBuffer.ByValue,`reason`: RustBuffer.ByValue,`actor`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_earlybird_mobile_fn_method_offlinestore_customer(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_earlybird_mobile_fn_method_offlinestore_deliveries_on(`ptr`: Long,`date`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_earlybird_mobile_fn_method_offlinestore_dispatch_order(`ptr`: Long,`orderId`: RustBuffer.ByValue,`actor`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_earlybird_mobile_fn_method_offlinestore_loyalty_summary(`ptr`: Long,`customerId`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_earlybird_mobile_fn_method_offlinestore_order(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_earlybird_mobile_fn_method_offlinestore_orders_on(`ptr`: Long,`date`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_earlybird_mobile_fn_method_offlinestore_place_order(`ptr`: Long,`order`: RustBuffer.ByValue,`actor`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_earlybird_mobile_fn_method_offlinestore_record_payment(`ptr`: Long,`payment`: RustBuffer.ByValue,`actor`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_earlybird_mobile_fn_method_offlinestore_redeem_points(`ptr`: Long,`customerId`: RustBuffer.ByValue,`points`: Long,`billCharges`: RustBuffer.ByValue,`key`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_earlybird_mobile_fn_method_offlinestore_register_customer(`ptr`: Long,`customer`: RustBuffer.ByValue,`actor`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_earlybird_mobile_fn_method_churnengine_score(`ptr`: Long,`input`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_earlybird_mobile_fn_func_version(uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_activation_events_to_json(`events`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_activation_state_code(`state`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_backfill_activation_events(`customer`: RustBuffer.ByValue,`orders`: RustBuffer.ByValue,`deliveries`: RustBuffer.ByValue,`subscriptions`: RustBuffer.ByValue,`config`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_cohort_retention(`customers`: RustBuffer.ByValue,`granularity`: RustBuffer.ByValue,`asOf`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_cohort_table_to_json(`table`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_default_activation_config(uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_notification_intents_to_json(`intents`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_parse_activation_config(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_parse_activation_event(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_parse_customer_history(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_recorded_dates_to_json(`dates`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_recorded_to_json(`recorded`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_transitions_to_json(`transitions`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_bill_number_to_json(`number`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_bill_preview_to_json(`preview`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_bill_to_json(`bill`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_bill_to_text(`bill`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_compute_bill(`input`: RustBuffer.ByValue,`customerId`: RustBuffer.ByValue,`month`: RustBuffer.ByValue,`config`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_default_billing_config(uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_next_bill_number(`series`: RustBuffer.ByValue,`billDate`: RustBuffer.ByValue,`config`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_parse_billing_config(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_parse_billing_input(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_preview_bill(`input`: RustBuffer.ByValue,`customerId`: RustBuffer.ByValue,`month`: RustBuffer.ByValue,`config`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_churn_input_from_records(`customer`: RustBuffer.ByValue,`products`: RustBuffer.ByValue,`orders`: RustBuffer.ByValue,`deliveries`: RustBuffer.ByValue,`subscriptions`: RustBuffer.ByValue,`payments`: RustBuffer.ByValue,`service`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,`windowDays`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_churn_input_to_json(`input`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_churn_score_to_json(`score`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_default_churn_config(uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_parse_churn_config(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_parse_churn_input(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_parse_payment_signals(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_parse_service_signals(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_ranked_customers_to_json(`ranked`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_earlybird_mobile_fn_func_rule_code(`rule`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -946,30 +991,6 @@ internal object UniffiLib {
     external fun uniffi_earlybird_mobile_fn_func_order_outcome_to_json(`outcome`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_earlybird_mobile_fn_func_record_delivery(`existing`: RustBuffer.ByValue,`delivery`: RustBuffer.ByValue,`actor`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_earlybird_mobile_fn_func_applied_to_json(`applied`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_earlybird_mobile_fn_func_default_loyalty_config_json(uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_earlybird_mobile_fn_func_leaderboards_to_json(`boards`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_earlybird_mobile_fn_func_loyalty_event_to_json(`event`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_earlybird_mobile_fn_func_loyalty_member_to_json(`member`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_earlybird_mobile_fn_func_member_summary_to_json(`summary`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_earlybird_mobile_fn_func_parse_loyalty_event(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_earlybird_mobile_fn_func_parse_redemption_request(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_earlybird_mobile_fn_func_preview_redemption(`balance`: Long,`billCharges`: RustBuffer.ByValue,`configJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_earlybird_mobile_fn_func_redeemed_to_json(`redeemed`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_earlybird_mobile_fn_func_redemption_line_description(`redemption`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_earlybird_mobile_fn_func_redemption_preview_to_json(`preview`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_earlybird_mobile_fn_func_customer_to_json(`record`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1019,22 +1040,6 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_earlybird_mobile_fn_func_validate_subscription(`record`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_earlybird_mobile_fn_func_check_routing_problem(`problem`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
-    external fun uniffi_earlybird_mobile_fn_func_nearest_neighbour_plan(`problem`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_earlybird_mobile_fn_func_parse_routing_problem(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_earlybird_mobile_fn_func_plan_to_json(`plan`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_earlybird_mobile_fn_func_render_plan_svg(`plan`: RustBuffer.ByValue,`width`: Int,`height`: Int,`title`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_earlybird_mobile_fn_func_routing_problem_to_json(`problem`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_earlybird_mobile_fn_func_solve_routes(`problem`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_earlybird_mobile_fn_func_validate_plan(`problem`: RustBuffer.ByValue,`plan`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
     external fun uniffi_earlybird_mobile_fn_func_due_deliveries_to_json(`due`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_earlybird_mobile_fn_func_subscription_due_between(`subscription`: RustBuffer.ByValue,`from`: RustBuffer.ByValue,`to`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1167,6 +1172,102 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_earlybird_mobile_checksum_func_version() and 0xFFFF) != 32114) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_activation_events_to_json() and 0xFFFF) != 52914) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_activation_state_code() and 0xFFFF) != 56998) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_backfill_activation_events() and 0xFFFF) != 30908) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_cohort_retention() and 0xFFFF) != 38174) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_cohort_table_to_json() and 0xFFFF) != 13977) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_default_activation_config() and 0xFFFF) != 55072) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_notification_intents_to_json() and 0xFFFF) != 56903) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_parse_activation_config() and 0xFFFF) != 27655) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_parse_activation_event() and 0xFFFF) != 54623) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_parse_customer_history() and 0xFFFF) != 54238) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_recorded_dates_to_json() and 0xFFFF) != 61012) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_recorded_to_json() and 0xFFFF) != 53675) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_transitions_to_json() and 0xFFFF) != 47303) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_bill_number_to_json() and 0xFFFF) != 9007) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_bill_preview_to_json() and 0xFFFF) != 17697) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_bill_to_json() and 0xFFFF) != 56523) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_bill_to_text() and 0xFFFF) != 19205) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_compute_bill() and 0xFFFF) != 59055) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_default_billing_config() and 0xFFFF) != 53606) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_next_bill_number() and 0xFFFF) != 20006) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_parse_billing_config() and 0xFFFF) != 15980) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_parse_billing_input() and 0xFFFF) != 45289) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_preview_bill() and 0xFFFF) != 23482) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_churn_input_from_records() and 0xFFFF) != 16697) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_churn_input_to_json() and 0xFFFF) != 45477) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_churn_score_to_json() and 0xFFFF) != 31803) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_default_churn_config() and 0xFFFF) != 4470) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_parse_churn_config() and 0xFFFF) != 59473) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_parse_churn_input() and 0xFFFF) != 41328) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_parse_payment_signals() and 0xFFFF) != 61677) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_parse_service_signals() and 0xFFFF) != 18684) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_ranked_customers_to_json() and 0xFFFF) != 56380) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_earlybird_mobile_checksum_func_rule_code() and 0xFFFF) != 11507) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1192,42 +1293,6 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_earlybird_mobile_checksum_func_record_delivery() and 0xFFFF) != 8599) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_earlybird_mobile_checksum_func_applied_to_json() and 0xFFFF) != 25904) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_earlybird_mobile_checksum_func_default_loyalty_config_json() and 0xFFFF) != 33286) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_earlybird_mobile_checksum_func_leaderboards_to_json() and 0xFFFF) != 44512) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_earlybird_mobile_checksum_func_loyalty_event_to_json() and 0xFFFF) != 22323) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_earlybird_mobile_checksum_func_loyalty_member_to_json() and 0xFFFF) != 48457) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_earlybird_mobile_checksum_func_member_summary_to_json() and 0xFFFF) != 9088) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_earlybird_mobile_checksum_func_parse_loyalty_event() and 0xFFFF) != 52981) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_earlybird_mobile_checksum_func_parse_redemption_request() and 0xFFFF) != 62527) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_earlybird_mobile_checksum_func_preview_redemption() and 0xFFFF) != 48616) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_earlybird_mobile_checksum_func_redeemed_to_json() and 0xFFFF) != 8667) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_earlybird_mobile_checksum_func_redemption_line_description() and 0xFFFF) != 58950) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_earlybird_mobile_checksum_func_redemption_preview_to_json() and 0xFFFF) != 29747) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_earlybird_mobile_checksum_func_customer_to_json() and 0xFFFF) != 11091) {
@@ -1302,30 +1367,6 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_earlybird_mobile_checksum_func_validate_subscription() and 0xFFFF) != 53913) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_earlybird_mobile_checksum_func_check_routing_problem() and 0xFFFF) != 26110) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_earlybird_mobile_checksum_func_nearest_neighbour_plan() and 0xFFFF) != 45770) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_earlybird_mobile_checksum_func_parse_routing_problem() and 0xFFFF) != 49998) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_earlybird_mobile_checksum_func_plan_to_json() and 0xFFFF) != 52501) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_earlybird_mobile_checksum_func_render_plan_svg() and 0xFFFF) != 49723) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_earlybird_mobile_checksum_func_routing_problem_to_json() and 0xFFFF) != 19442) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_earlybird_mobile_checksum_func_solve_routes() and 0xFFFF) != 47945) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_earlybird_mobile_checksum_func_validate_plan() and 0xFFFF) != 55799) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
     if ((lib.uniffi_earlybird_mobile_checksum_func_due_deliveries_to_json() and 0xFFFF) != 36254) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1341,82 +1382,49 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_earlybird_mobile_checksum_func_subscription_runs_on() and 0xFFFF) != 55071) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_earlybird_mobile_checksum_method_loyaltyprogram_apply() and 0xFFFF) != 19192) {
+    if ((lib.uniffi_earlybird_mobile_checksum_method_customeractivation_customer_id() and 0xFFFF) != 31053) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_earlybird_mobile_checksum_method_loyaltyprogram_customer_ids() and 0xFFFF) != 36284) {
+    if ((lib.uniffi_earlybird_mobile_checksum_method_customeractivation_dates() and 0xFFFF) != 16741) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_earlybird_mobile_checksum_method_loyaltyprogram_expire() and 0xFFFF) != 35432) {
+    if ((lib.uniffi_earlybird_mobile_checksum_method_customeractivation_events() and 0xFFFF) != 53675) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_earlybird_mobile_checksum_method_loyaltyprogram_leaderboards() and 0xFFFF) != 17302) {
+    if ((lib.uniffi_earlybird_mobile_checksum_method_customeractivation_intents() and 0xFFFF) != 39421) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_earlybird_mobile_checksum_method_loyaltyprogram_member() and 0xFFFF) != 12837) {
+    if ((lib.uniffi_earlybird_mobile_checksum_method_customeractivation_record() and 0xFFFF) != 19806) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_earlybird_mobile_checksum_method_loyaltyprogram_monthly_review() and 0xFFFF) != 55854) {
+    if ((lib.uniffi_earlybird_mobile_checksum_method_customeractivation_state() and 0xFFFF) != 63825) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_earlybird_mobile_checksum_method_loyaltyprogram_position() and 0xFFFF) != 43792) {
+    if ((lib.uniffi_earlybird_mobile_checksum_method_customeractivation_state_at() and 0xFFFF) != 12021) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_earlybird_mobile_checksum_method_loyaltyprogram_preview_redemption() and 0xFFFF) != 31494) {
+    if ((lib.uniffi_earlybird_mobile_checksum_method_customeractivation_sweep() and 0xFFFF) != 33481) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_earlybird_mobile_checksum_method_loyaltyprogram_redeem() and 0xFFFF) != 37922) {
+    if ((lib.uniffi_earlybird_mobile_checksum_method_customeractivation_timeline() and 0xFFFF) != 61194) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_earlybird_mobile_checksum_method_loyaltyprogram_summary() and 0xFFFF) != 3487) {
+    if ((lib.uniffi_earlybird_mobile_checksum_method_churnengine_config() and 0xFFFF) != 44365) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_earlybird_mobile_checksum_method_offlinestore_audit_trail() and 0xFFFF) != 10548) {
+    if ((lib.uniffi_earlybird_mobile_checksum_method_churnengine_rank() and 0xFFFF) != 49353) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_earlybird_mobile_checksum_method_offlinestore_cancel_order() and 0xFFFF) != 8632) {
+    if ((lib.uniffi_earlybird_mobile_checksum_method_churnengine_score() and 0xFFFF) != 26106) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_earlybird_mobile_checksum_method_offlinestore_confirm_delivery() and 0xFFFF) != 52395) {
+    if ((lib.uniffi_earlybird_mobile_checksum_constructor_customeractivation_backfill() and 0xFFFF) != 58257) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_earlybird_mobile_checksum_method_offlinestore_correct_delivery() and 0xFFFF) != 26224) {
+    if ((lib.uniffi_earlybird_mobile_checksum_constructor_customeractivation_replay() and 0xFFFF) != 29539) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_earlybird_mobile_checksum_method_offlinestore_customer() and 0xFFFF) != 60974) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_earlybird_mobile_checksum_method_offlinestore_deliveries_on() and 0xFFFF) != 31620) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_earlybird_mobile_checksum_method_offlinestore_dispatch_order() and 0xFFFF) != 49308) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_earlybird_mobile_checksum_method_offlinestore_loyalty_summary() and 0xFFFF) != 34325) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_earlybird_mobile_checksum_method_offlinestore_order() and 0xFFFF) != 45577) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_earlybird_mobile_checksum_method_offlinestore_orders_on() and 0xFFFF) != 14894) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_earlybird_mobile_checksum_method_offlinestore_place_order() and 0xFFFF) != 57062) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_earlybird_mobile_checksum_method_offlinestore_record_payment() and 0xFFFF) != 51999) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_earlybird_mobile_checksum_method_offlinestore_redeem_points() and 0xFFFF) != 43463) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_earlybird_mobile_checksum_method_offlinestore_register_customer() and 0xFFFF) != 23104) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_earlybird_mobile_checksum_constructor_loyaltyprogram_new() and 0xFFFF) != 16533) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_earlybird_mobile_checksum_constructor_offlinestore_open() and 0xFFFF) != 15871) {
+    if ((lib.uniffi_earlybird_mobile_checksum_constructor_churnengine_new() and 0xFFFF) != 29700) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -1602,6 +1610,29 @@ public object FfiConverterUInt: FfiConverter<UInt, Int> {
 /**
  * @suppress
  */
+public object FfiConverterInt: FfiConverter<Int, Int> {
+    override fun lift(value: Int): Int {
+        return value
+    }
+
+    override fun read(buf: ByteBuffer): Int {
+        return buf.getInt()
+    }
+
+    override fun lower(value: Int): Int {
+        return value
+    }
+
+    override fun allocationSize(value: Int) = 4UL
+
+    override fun write(value: Int, buf: ByteBuffer) {
+        buf.putInt(value)
+    }
+}
+
+/**
+ * @suppress
+ */
 public object FfiConverterULong: FfiConverter<ULong, Long> {
     override fun lift(value: Long): ULong {
         return value.toULong()
@@ -1619,29 +1650,6 @@ public object FfiConverterULong: FfiConverter<ULong, Long> {
 
     override fun write(value: ULong, buf: ByteBuffer) {
         buf.putLong(value.toLong())
-    }
-}
-
-/**
- * @suppress
- */
-public object FfiConverterLong: FfiConverter<Long, Long> {
-    override fun lift(value: Long): Long {
-        return value
-    }
-
-    override fun read(buf: ByteBuffer): Long {
-        return buf.getLong()
-    }
-
-    override fun lower(value: Long): Long {
-        return value
-    }
-
-    override fun allocationSize(value: Long) = 8UL
-
-    override fun write(value: Long, buf: ByteBuffer) {
-        buf.putLong(value)
     }
 }
 
@@ -1845,71 +1853,32 @@ public object FfiConverterString: FfiConverter<String, RustBuffer.ByValue> {
 
 
 /**
- * The loyalty programme: one member per customer, changed only by events, redemptions, the
- * expiry sweep and the monthly review. Safe to share between threads (one call at a time).
+ * The churn engine with a checked configuration.
  */
-public interface LoyaltyProgramInterface {
+public interface ChurnEngineInterface {
     
     /**
-     * Applies one event (idempotent under its key); enrols the customer on the first one.
+     * The configuration the engine scores with.
      */
-    fun `apply`(`event`: LoyaltyEvent): Applied
+    fun `config`(): ChurnConfig
     
     /**
-     * The customer ids of every member, sorted.
+     * Every customer scored and ordered by risk, highest first (ties keep the input order).
      */
-    fun `customerIds`(): List<kotlin.String>
+    fun `rank`(`customers`: List<ChurnInput>, `now`: CalendarDate): List<RankedCustomer>
     
     /**
-     * The daily expiry sweep at `now`: the expiry entries written.
+     * The customer's score at `now` (`CHURN_INVALID_INPUT` with every problem).
      */
-    fun `expire`(`now`: Instant): List<Entry>
-    
-    /**
-     * The boards at `now`, each cut to its first `top` positions (all of them when absent).
-     */
-    fun `leaderboards`(`now`: Instant, `top`: kotlin.UInt?): Leaderboards
-    
-    /**
-     * The member's account; `null`/`nil` for a customer no event reached yet.
-     */
-    fun `member`(`customerId`: kotlin.String): LoyaltyMember?
-    
-    /**
-     * The monthly tier review at `now`: the tier changes made.
-     */
-    fun `monthlyReview`(`now`: Instant): List<TierChange>
-    
-    /**
-     * Where the customer stands at `now` on each board; `null`/`nil` for a non-member.
-     */
-    fun `position`(`customerId`: kotlin.String, `now`: Instant): MemberPositions?
-    
-    /**
-     * What the customer could redeem on a bill of `bill_charges` at `now`.
-     */
-    fun `previewRedemption`(`customerId`: kotlin.String, `billCharges`: Amount, `now`: Instant): RedemptionPreview
-    
-    /**
-     * Redeems points against a bill; refused (nothing changed) below the minimum, above the
-     * cap or above the points available.
-     */
-    fun `redeem`(`request`: RedemptionRequest): Redeemed
-    
-    /**
-     * Balance, available points, tier progress and badge progress at `now`; `null`/`nil`
-     * for a customer no event reached yet.
-     */
-    fun `summary`(`customerId`: kotlin.String, `now`: Instant): MemberSummary?
+    fun `score`(`input`: ChurnInput, `now`: CalendarDate): ChurnScore
     
     companion object
 }
 
 /**
- * The loyalty programme: one member per customer, changed only by events, redemptions, the
- * expiry sweep and the monthly review. Safe to share between threads (one call at a time).
+ * The churn engine with a checked configuration.
  */
-open class LoyaltyProgram: Disposable, AutoCloseable, LoyaltyProgramInterface
+open class ChurnEngine: Disposable, AutoCloseable, ChurnEngineInterface
 {
 
     @Suppress("UNUSED_PARAMETER")
@@ -1934,16 +1903,15 @@ open class LoyaltyProgram: Disposable, AutoCloseable, LoyaltyProgramInterface
         this.cleanable = null
     }
     /**
-     * A programme without members under the default configuration, or `config_json` (the
-     * backend's `LoyaltyConfig` JSON; absent fields keep their default), checked by the core.
+     * Checks the configuration (every problem at once: `CHURN_INVALID_CONFIG`).
      */
-    constructor(`configJson`: kotlin.String?) :
+    constructor(`config`: ChurnConfig) :
         this(UniffiWithHandle, 
     uniffiRustCallWithError(EarlybirdException) { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_constructor_loyaltyprogram_new(
+    UniffiLib.uniffi_earlybird_mobile_fn_constructor_churnengine_new(
     
         
-        FfiConverterOptionalString.lower(`configJson`),_status)
+        FfiConverterTypeChurnConfig.lower(`config`),_status)
 }
     )
 
@@ -2006,7 +1974,7 @@ open class LoyaltyProgram: Disposable, AutoCloseable, LoyaltyProgramInterface
                 return;
             }
             uniffiRustCall { status ->
-                UniffiLib.uniffi_earlybird_mobile_fn_free_loyaltyprogram(handle, status)
+                UniffiLib.uniffi_earlybird_mobile_fn_free_churnengine(handle, status)
             }
         }
     }
@@ -2019,36 +1987,18 @@ open class LoyaltyProgram: Disposable, AutoCloseable, LoyaltyProgramInterface
             throw InternalException("uniffiCloneHandle() called on NoHandle object");
         }
         return uniffiRustCall() { status ->
-            UniffiLib.uniffi_earlybird_mobile_fn_clone_loyaltyprogram(handle, status)
+            UniffiLib.uniffi_earlybird_mobile_fn_clone_churnengine(handle, status)
         }
     }
 
     
     /**
-     * Applies one event (idempotent under its key); enrols the customer on the first one.
-     */
-    @Throws(EarlybirdException::class)override fun `apply`(`event`: LoyaltyEvent): Applied {
-            return FfiConverterTypeApplied.lift(
-    callWithHandle {
-    uniffiRustCallWithError(EarlybirdException) { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_method_loyaltyprogram_apply(
-        it,
-        
-        FfiConverterTypeLoyaltyEvent.lower(`event`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * The customer ids of every member, sorted.
-     */override fun `customerIds`(): List<kotlin.String> {
-            return FfiConverterSequenceString.lift(
+     * The configuration the engine scores with.
+     */override fun `config`(): ChurnConfig {
+            return FfiConverterTypeChurnConfig.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_method_loyaltyprogram_customer_ids(
+    UniffiLib.uniffi_earlybird_mobile_fn_method_churnengine_config(
         it,
         _status)
 }
@@ -2059,123 +2009,17 @@ open class LoyaltyProgram: Disposable, AutoCloseable, LoyaltyProgramInterface
 
     
     /**
-     * The daily expiry sweep at `now`: the expiry entries written.
-     */override fun `expire`(`now`: Instant): List<Entry> {
-            return FfiConverterSequenceTypeEntry.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_method_loyaltyprogram_expire(
-        it,
-        
-        FfiConverterTypeInstant.lower(`now`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * The boards at `now`, each cut to its first `top` positions (all of them when absent).
-     */override fun `leaderboards`(`now`: Instant, `top`: kotlin.UInt?): Leaderboards {
-            return FfiConverterTypeLeaderboards.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_method_loyaltyprogram_leaderboards(
-        it,
-        
-        FfiConverterTypeInstant.lower(`now`),
-        FfiConverterOptionalUInt.lower(`top`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * The member's account; `null`/`nil` for a customer no event reached yet.
-     */override fun `member`(`customerId`: kotlin.String): LoyaltyMember? {
-            return FfiConverterOptionalTypeLoyaltyMember.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_method_loyaltyprogram_member(
-        it,
-        
-        FfiConverterString.lower(`customerId`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * The monthly tier review at `now`: the tier changes made.
-     */override fun `monthlyReview`(`now`: Instant): List<TierChange> {
-            return FfiConverterSequenceTypeTierChange.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_method_loyaltyprogram_monthly_review(
-        it,
-        
-        FfiConverterTypeInstant.lower(`now`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Where the customer stands at `now` on each board; `null`/`nil` for a non-member.
-     */override fun `position`(`customerId`: kotlin.String, `now`: Instant): MemberPositions? {
-            return FfiConverterOptionalTypeMemberPositions.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_method_loyaltyprogram_position(
-        it,
-        
-        FfiConverterString.lower(`customerId`),
-        FfiConverterTypeInstant.lower(`now`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * What the customer could redeem on a bill of `bill_charges` at `now`.
-     */override fun `previewRedemption`(`customerId`: kotlin.String, `billCharges`: Amount, `now`: Instant): RedemptionPreview {
-            return FfiConverterTypeRedemptionPreview.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_method_loyaltyprogram_preview_redemption(
-        it,
-        
-        FfiConverterString.lower(`customerId`),
-        FfiConverterTypeAmount.lower(`billCharges`),
-        FfiConverterTypeInstant.lower(`now`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Redeems points against a bill; refused (nothing changed) below the minimum, above the
-     * cap or above the points available.
+     * Every customer scored and ordered by risk, highest first (ties keep the input order).
      */
-    @Throws(EarlybirdException::class)override fun `redeem`(`request`: RedemptionRequest): Redeemed {
-            return FfiConverterTypeRedeemed.lift(
+    @Throws(EarlybirdException::class)override fun `rank`(`customers`: List<ChurnInput>, `now`: CalendarDate): List<RankedCustomer> {
+            return FfiConverterSequenceTypeRankedCustomer.lift(
     callWithHandle {
     uniffiRustCallWithError(EarlybirdException) { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_method_loyaltyprogram_redeem(
+    UniffiLib.uniffi_earlybird_mobile_fn_method_churnengine_rank(
         it,
         
-        FfiConverterTypeRedemptionRequest.lower(`request`),_status)
+        FfiConverterSequenceTypeChurnInput.lower(`customers`),
+        FfiConverterTypeCalendarDate.lower(`now`),_status)
 }
     }
     )
@@ -2184,17 +2028,17 @@ open class LoyaltyProgram: Disposable, AutoCloseable, LoyaltyProgramInterface
 
     
     /**
-     * Balance, available points, tier progress and badge progress at `now`; `null`/`nil`
-     * for a customer no event reached yet.
-     */override fun `summary`(`customerId`: kotlin.String, `now`: Instant): MemberSummary? {
-            return FfiConverterOptionalTypeMemberSummary.lift(
+     * The customer's score at `now` (`CHURN_INVALID_INPUT` with every problem).
+     */
+    @Throws(EarlybirdException::class)override fun `score`(`input`: ChurnInput, `now`: CalendarDate): ChurnScore {
+            return FfiConverterTypeChurnScore.lift(
     callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_method_loyaltyprogram_summary(
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_churnengine_score(
         it,
         
-        FfiConverterString.lower(`customerId`),
-        FfiConverterTypeInstant.lower(`now`),_status)
+        FfiConverterTypeChurnInput.lower(`input`),
+        FfiConverterTypeCalendarDate.lower(`now`),_status)
 }
     }
     )
@@ -2219,22 +2063,22 @@ open class LoyaltyProgram: Disposable, AutoCloseable, LoyaltyProgramInterface
 /**
  * @suppress
  */
-public object FfiConverterTypeLoyaltyProgram: FfiConverter<LoyaltyProgram, Long> {
-    override fun lower(value: LoyaltyProgram): Long {
+public object FfiConverterTypeChurnEngine: FfiConverter<ChurnEngine, Long> {
+    override fun lower(value: ChurnEngine): Long {
         return value.uniffiCloneHandle()
     }
 
-    override fun lift(value: Long): LoyaltyProgram {
-        return LoyaltyProgram(UniffiWithHandle, value)
+    override fun lift(value: Long): ChurnEngine {
+        return ChurnEngine(UniffiWithHandle, value)
     }
 
-    override fun read(buf: ByteBuffer): LoyaltyProgram {
+    override fun read(buf: ByteBuffer): ChurnEngine {
         return lift(buf.getLong())
     }
 
-    override fun allocationSize(value: LoyaltyProgram) = 8UL
+    override fun allocationSize(value: ChurnEngine) = 8UL
 
-    override fun write(value: LoyaltyProgram, buf: ByteBuffer) {
+    override fun write(value: ChurnEngine, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -2336,96 +2180,61 @@ public object FfiConverterTypeLoyaltyProgram: FfiConverter<LoyaltyProgram, Long>
 
 
 /**
- * The phone's own database: a SQLite file with the service operations over it. Open one per
- * file and share it (thread-safe; SQLite runs one change at a time). Every change is one
- * transaction: after a crash either all of it or none of it is there.
+ * One customer's activation lifecycle, kept in step as events arrive and mornings pass.
  */
-public interface OfflineStoreInterface {
+public interface CustomerActivationInterface {
+    
+    fun `customerId`(): kotlin.String
     
     /**
-     * The audit trail of one entity (`order`, `customer`, `payment`...), oldest first.
+     * The recorded dates (signup, first order, first delivery, last activity, churn).
      */
-    fun `auditTrail`(`entity`: kotlin.String, `entityId`: kotlin.String): List<AuditRecord>
+    fun `dates`(): RecordedDates
     
     /**
-     * PENDING or OUT_FOR_DELIVERY → CANCELLED, stored with its audit record.
+     * The events, sorted by `(at, sequence)`.
      */
-    fun `cancelOrder`(`orderId`: kotlin.String, `actor`: Actor): OrderOutcome
+    fun `events`(): List<ActivationEvent>
     
     /**
-     * Confirms the quantity delivered of each item (in item order), storing the order, its
-     * delivery records, the audit and the customer's loyalty fact together. The same
-     * confirmation again is `Unchanged`; a different one is `ConflictingConfirmation`.
+     * The messages `transitions` ask for (welcome, we miss you...).
      */
-    fun `confirmDelivery`(`orderId`: kotlin.String, `delivered`: List<Amount>, `reason`: kotlin.String?, `actor`: Actor): OrderOutcome
+    fun `intents`(`transitions`: List<Transition>): List<NotificationIntent>
     
     /**
-     * Corrects the delivered quantities of a confirmed order, with the reason audited.
+     * Records one more event; a late one refolds the history (`Recorded.late`,
+     * `Recorded.rewroteHistory`). A refused event changes nothing.
      */
-    fun `correctDelivery`(`orderId`: kotlin.String, `delivered`: List<Amount>, `reason`: kotlin.String, `actor`: Actor): OrderOutcome
+    fun `record`(`event`: ActivationEvent): Recorded
     
     /**
-     * The customer stored under `id`, if any.
+     * The current state.
      */
-    fun `customer`(`id`: kotlin.String): Customer?
+    fun `state`(): ActivationState?
     
     /**
-     * The delivery records dated `date`, by id.
+     * The transition in force at `instant` (which state, and which rule put the customer
+     * there), as far as the customer has been swept.
      */
-    fun `deliveriesOn`(`date`: CalendarDate): List<DeliveryRecord>
+    fun `stateAt`(`instant`: Instant): Transition?
     
     /**
-     * PENDING → OUT_FOR_DELIVERY, stored with its audit record.
+     * Applies the sweep of every morning up to `now`'s day; the new transitions.
      */
-    fun `dispatchOrder`(`orderId`: kotlin.String, `actor`: Actor): OrderOutcome
+    fun `sweep`(`now`: Instant): List<Transition>
     
     /**
-     * The customer's loyalty balance, tier progress and badges at `now`, rebuilt from the
-     * stored facts; `null`/`nil` before the first payment or delivery.
+     * Every transition so far, oldest first.
      */
-    fun `loyaltySummary`(`customerId`: kotlin.String, `now`: Instant): MemberSummary?
-    
-    /**
-     * The order stored under `id`, if any.
-     */
-    fun `order`(`id`: kotlin.String): Order?
-    
-    /**
-     * The orders to deliver on `date` (today's round), by id.
-     */
-    fun `ordersOn`(`date`: CalendarDate): List<Order>
-    
-    /**
-     * Places a new PENDING order for a registered customer (`NotFound` otherwise).
-     */
-    fun `placeOrder`(`order`: Order, `actor`: Actor): PlacedOrder
-    
-    /**
-     * Records a payment collected at the door; it earns the customer's loyalty points.
-     */
-    fun `recordPayment`(`payment`: Payment, `actor`: Actor): RecordedPayment
-    
-    /**
-     * Redeems points against a bill once per `key` (the bill number): the same key again
-     * returns the same redemption.
-     */
-    fun `redeemPoints`(`customerId`: kotlin.String, `points`: kotlin.Long, `billCharges`: Amount, `key`: kotlin.String, `now`: Instant): Redemption
-    
-    /**
-     * Registers a new customer. The same customer again is `Unchanged`; another customer
-     * under the same id is a `Store` conflict.
-     */
-    fun `registerCustomer`(`customer`: Customer, `actor`: Actor): RegisteredCustomer
+    fun `timeline`(): List<Transition>
     
     companion object
 }
 
 /**
- * The phone's own database: a SQLite file with the service operations over it. Open one per
- * file and share it (thread-safe; SQLite runs one change at a time). Every change is one
- * transaction: after a crash either all of it or none of it is there.
+ * One customer's activation lifecycle, kept in step as events arrive and mornings pass.
  */
-open class OfflineStore: Disposable, AutoCloseable, OfflineStoreInterface
+open class CustomerActivation: Disposable, AutoCloseable, CustomerActivationInterface
 {
 
     @Suppress("UNUSED_PARAMETER")
@@ -2509,7 +2318,7 @@ open class OfflineStore: Disposable, AutoCloseable, OfflineStoreInterface
                 return;
             }
             uniffiRustCall { status ->
-                UniffiLib.uniffi_earlybird_mobile_fn_free_offlinestore(handle, status)
+                UniffiLib.uniffi_earlybird_mobile_fn_free_customeractivation(handle, status)
             }
         }
     }
@@ -2522,23 +2331,17 @@ open class OfflineStore: Disposable, AutoCloseable, OfflineStoreInterface
             throw InternalException("uniffiCloneHandle() called on NoHandle object");
         }
         return uniffiRustCall() { status ->
-            UniffiLib.uniffi_earlybird_mobile_fn_clone_offlinestore(handle, status)
+            UniffiLib.uniffi_earlybird_mobile_fn_clone_customeractivation(handle, status)
         }
     }
 
-    
-    /**
-     * The audit trail of one entity (`order`, `customer`, `payment`...), oldest first.
-     */
-    @Throws(EarlybirdException::class)override fun `auditTrail`(`entity`: kotlin.String, `entityId`: kotlin.String): List<AuditRecord> {
-            return FfiConverterSequenceTypeAuditRecord.lift(
+    override fun `customerId`(): kotlin.String {
+            return FfiConverterString.lift(
     callWithHandle {
-    uniffiRustCallWithError(EarlybirdException) { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_method_offlinestore_audit_trail(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_customeractivation_customer_id(
         it,
-        
-        FfiConverterString.lower(`entity`),
-        FfiConverterString.lower(`entityId`),_status)
+        _status)
 }
     }
     )
@@ -2547,17 +2350,14 @@ open class OfflineStore: Disposable, AutoCloseable, OfflineStoreInterface
 
     
     /**
-     * PENDING or OUT_FOR_DELIVERY → CANCELLED, stored with its audit record.
-     */
-    @Throws(EarlybirdException::class)override fun `cancelOrder`(`orderId`: kotlin.String, `actor`: Actor): OrderOutcome {
-            return FfiConverterTypeOrderOutcome.lift(
+     * The recorded dates (signup, first order, first delivery, last activity, churn).
+     */override fun `dates`(): RecordedDates {
+            return FfiConverterTypeRecordedDates.lift(
     callWithHandle {
-    uniffiRustCallWithError(EarlybirdException) { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_method_offlinestore_cancel_order(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_customeractivation_dates(
         it,
-        
-        FfiConverterString.lower(`orderId`),
-        FfiConverterTypeActor.lower(`actor`),_status)
+        _status)
 }
     }
     )
@@ -2566,21 +2366,14 @@ open class OfflineStore: Disposable, AutoCloseable, OfflineStoreInterface
 
     
     /**
-     * Confirms the quantity delivered of each item (in item order), storing the order, its
-     * delivery records, the audit and the customer's loyalty fact together. The same
-     * confirmation again is `Unchanged`; a different one is `ConflictingConfirmation`.
-     */
-    @Throws(EarlybirdException::class)override fun `confirmDelivery`(`orderId`: kotlin.String, `delivered`: List<Amount>, `reason`: kotlin.String?, `actor`: Actor): OrderOutcome {
-            return FfiConverterTypeOrderOutcome.lift(
+     * The events, sorted by `(at, sequence)`.
+     */override fun `events`(): List<ActivationEvent> {
+            return FfiConverterSequenceTypeActivationEvent.lift(
     callWithHandle {
-    uniffiRustCallWithError(EarlybirdException) { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_method_offlinestore_confirm_delivery(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_customeractivation_events(
         it,
-        
-        FfiConverterString.lower(`orderId`),
-        FfiConverterSequenceTypeAmount.lower(`delivered`),
-        FfiConverterOptionalString.lower(`reason`),
-        FfiConverterTypeActor.lower(`actor`),_status)
+        _status)
 }
     }
     )
@@ -2589,19 +2382,15 @@ open class OfflineStore: Disposable, AutoCloseable, OfflineStoreInterface
 
     
     /**
-     * Corrects the delivered quantities of a confirmed order, with the reason audited.
-     */
-    @Throws(EarlybirdException::class)override fun `correctDelivery`(`orderId`: kotlin.String, `delivered`: List<Amount>, `reason`: kotlin.String, `actor`: Actor): OrderOutcome {
-            return FfiConverterTypeOrderOutcome.lift(
+     * The messages `transitions` ask for (welcome, we miss you...).
+     */override fun `intents`(`transitions`: List<Transition>): List<NotificationIntent> {
+            return FfiConverterSequenceTypeNotificationIntent.lift(
     callWithHandle {
-    uniffiRustCallWithError(EarlybirdException) { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_method_offlinestore_correct_delivery(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_customeractivation_intents(
         it,
         
-        FfiConverterString.lower(`orderId`),
-        FfiConverterSequenceTypeAmount.lower(`delivered`),
-        FfiConverterString.lower(`reason`),
-        FfiConverterTypeActor.lower(`actor`),_status)
+        FfiConverterSequenceTypeTransition.lower(`transitions`),_status)
 }
     }
     )
@@ -2610,16 +2399,17 @@ open class OfflineStore: Disposable, AutoCloseable, OfflineStoreInterface
 
     
     /**
-     * The customer stored under `id`, if any.
+     * Records one more event; a late one refolds the history (`Recorded.late`,
+     * `Recorded.rewroteHistory`). A refused event changes nothing.
      */
-    @Throws(EarlybirdException::class)override fun `customer`(`id`: kotlin.String): Customer? {
-            return FfiConverterOptionalTypeCustomer.lift(
+    @Throws(EarlybirdException::class)override fun `record`(`event`: ActivationEvent): Recorded {
+            return FfiConverterTypeRecorded.lift(
     callWithHandle {
     uniffiRustCallWithError(EarlybirdException) { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_method_offlinestore_customer(
+    UniffiLib.uniffi_earlybird_mobile_fn_method_customeractivation_record(
         it,
         
-        FfiConverterString.lower(`id`),_status)
+        FfiConverterTypeActivationEvent.lower(`event`),_status)
 }
     }
     )
@@ -2628,16 +2418,14 @@ open class OfflineStore: Disposable, AutoCloseable, OfflineStoreInterface
 
     
     /**
-     * The delivery records dated `date`, by id.
-     */
-    @Throws(EarlybirdException::class)override fun `deliveriesOn`(`date`: CalendarDate): List<DeliveryRecord> {
-            return FfiConverterSequenceTypeDeliveryRecord.lift(
+     * The current state.
+     */override fun `state`(): ActivationState? {
+            return FfiConverterOptionalTypeActivationState.lift(
     callWithHandle {
-    uniffiRustCallWithError(EarlybirdException) { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_method_offlinestore_deliveries_on(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_customeractivation_state(
         it,
-        
-        FfiConverterTypeCalendarDate.lower(`date`),_status)
+        _status)
 }
     }
     )
@@ -2646,17 +2434,16 @@ open class OfflineStore: Disposable, AutoCloseable, OfflineStoreInterface
 
     
     /**
-     * PENDING → OUT_FOR_DELIVERY, stored with its audit record.
-     */
-    @Throws(EarlybirdException::class)override fun `dispatchOrder`(`orderId`: kotlin.String, `actor`: Actor): OrderOutcome {
-            return FfiConverterTypeOrderOutcome.lift(
+     * The transition in force at `instant` (which state, and which rule put the customer
+     * there), as far as the customer has been swept.
+     */override fun `stateAt`(`instant`: Instant): Transition? {
+            return FfiConverterOptionalTypeTransition.lift(
     callWithHandle {
-    uniffiRustCallWithError(EarlybirdException) { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_method_offlinestore_dispatch_order(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_customeractivation_state_at(
         it,
         
-        FfiConverterString.lower(`orderId`),
-        FfiConverterTypeActor.lower(`actor`),_status)
+        FfiConverterTypeInstant.lower(`instant`),_status)
 }
     }
     )
@@ -2665,17 +2452,14 @@ open class OfflineStore: Disposable, AutoCloseable, OfflineStoreInterface
 
     
     /**
-     * The customer's loyalty balance, tier progress and badges at `now`, rebuilt from the
-     * stored facts; `null`/`nil` before the first payment or delivery.
-     */
-    @Throws(EarlybirdException::class)override fun `loyaltySummary`(`customerId`: kotlin.String, `now`: Instant): MemberSummary? {
-            return FfiConverterOptionalTypeMemberSummary.lift(
+     * Applies the sweep of every morning up to `now`'s day; the new transitions.
+     */override fun `sweep`(`now`: Instant): List<Transition> {
+            return FfiConverterSequenceTypeTransition.lift(
     callWithHandle {
-    uniffiRustCallWithError(EarlybirdException) { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_method_offlinestore_loyalty_summary(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_customeractivation_sweep(
         it,
         
-        FfiConverterString.lower(`customerId`),
         FfiConverterTypeInstant.lower(`now`),_status)
 }
     }
@@ -2685,115 +2469,14 @@ open class OfflineStore: Disposable, AutoCloseable, OfflineStoreInterface
 
     
     /**
-     * The order stored under `id`, if any.
-     */
-    @Throws(EarlybirdException::class)override fun `order`(`id`: kotlin.String): Order? {
-            return FfiConverterOptionalTypeOrder.lift(
+     * Every transition so far, oldest first.
+     */override fun `timeline`(): List<Transition> {
+            return FfiConverterSequenceTypeTransition.lift(
     callWithHandle {
-    uniffiRustCallWithError(EarlybirdException) { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_method_offlinestore_order(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_customeractivation_timeline(
         it,
-        
-        FfiConverterString.lower(`id`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * The orders to deliver on `date` (today's round), by id.
-     */
-    @Throws(EarlybirdException::class)override fun `ordersOn`(`date`: CalendarDate): List<Order> {
-            return FfiConverterSequenceTypeOrder.lift(
-    callWithHandle {
-    uniffiRustCallWithError(EarlybirdException) { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_method_offlinestore_orders_on(
-        it,
-        
-        FfiConverterTypeCalendarDate.lower(`date`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Places a new PENDING order for a registered customer (`NotFound` otherwise).
-     */
-    @Throws(EarlybirdException::class)override fun `placeOrder`(`order`: Order, `actor`: Actor): PlacedOrder {
-            return FfiConverterTypePlacedOrder.lift(
-    callWithHandle {
-    uniffiRustCallWithError(EarlybirdException) { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_method_offlinestore_place_order(
-        it,
-        
-        FfiConverterTypeOrder.lower(`order`),
-        FfiConverterTypeActor.lower(`actor`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Records a payment collected at the door; it earns the customer's loyalty points.
-     */
-    @Throws(EarlybirdException::class)override fun `recordPayment`(`payment`: Payment, `actor`: Actor): RecordedPayment {
-            return FfiConverterTypeRecordedPayment.lift(
-    callWithHandle {
-    uniffiRustCallWithError(EarlybirdException) { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_method_offlinestore_record_payment(
-        it,
-        
-        FfiConverterTypePayment.lower(`payment`),
-        FfiConverterTypeActor.lower(`actor`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Redeems points against a bill once per `key` (the bill number): the same key again
-     * returns the same redemption.
-     */
-    @Throws(EarlybirdException::class)override fun `redeemPoints`(`customerId`: kotlin.String, `points`: kotlin.Long, `billCharges`: Amount, `key`: kotlin.String, `now`: Instant): Redemption {
-            return FfiConverterTypeRedemption.lift(
-    callWithHandle {
-    uniffiRustCallWithError(EarlybirdException) { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_method_offlinestore_redeem_points(
-        it,
-        
-        FfiConverterString.lower(`customerId`),
-        FfiConverterLong.lower(`points`),
-        FfiConverterTypeAmount.lower(`billCharges`),
-        FfiConverterString.lower(`key`),
-        FfiConverterTypeInstant.lower(`now`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Registers a new customer. The same customer again is `Unchanged`; another customer
-     * under the same id is a `Store` conflict.
-     */
-    @Throws(EarlybirdException::class)override fun `registerCustomer`(`customer`: Customer, `actor`: Actor): RegisteredCustomer {
-            return FfiConverterTypeRegisteredCustomer.lift(
-    callWithHandle {
-    uniffiRustCallWithError(EarlybirdException) { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_method_offlinestore_register_customer(
-        it,
-        
-        FfiConverterTypeCustomer.lower(`customer`),
-        FfiConverterTypeActor.lower(`actor`),_status)
+        _status)
 }
     }
     )
@@ -2809,16 +2492,40 @@ open class OfflineStore: Disposable, AutoCloseable, OfflineStoreInterface
     companion object {
         
     /**
-     * Opens the SQLite database file at `path`, creating and migrating it if needed. A path
-     * that cannot be opened is a `Store` error.
+     * The lifecycle of a customer who existed before the engine, from the orders, deliveries
+     * and subscriptions on record (the events of [`backfill_activation_events`]).
      */
-    @Throws(EarlybirdException::class) fun `open`(`path`: kotlin.String): OfflineStore {
-            return FfiConverterTypeOfflineStore.lift(
+    @Throws(EarlybirdException::class) fun `backfill`(`customer`: Customer, `orders`: List<Order>, `deliveries`: List<DeliveryRecord>, `subscriptions`: List<Subscription>, `now`: Instant, `config`: ActivationConfig): CustomerActivation {
+            return FfiConverterTypeCustomerActivation.lift(
     uniffiRustCallWithError(EarlybirdException) { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_constructor_offlinestore_open(
+    UniffiLib.uniffi_earlybird_mobile_fn_constructor_customeractivation_backfill(
     
         
-        FfiConverterString.lower(`path`),_status)
+        FfiConverterTypeCustomer.lower(`customer`),
+        FfiConverterSequenceTypeOrder.lower(`orders`),
+        FfiConverterSequenceTypeDeliveryRecord.lower(`deliveries`),
+        FfiConverterSequenceTypeSubscription.lower(`subscriptions`),
+        FfiConverterTypeInstant.lower(`now`),
+        FfiConverterTypeActivationConfig.lower(`config`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * Folds a customer's history up to the sweep at `now`; every problem of the history and
+     * the configuration is reported at once.
+     */
+    @Throws(EarlybirdException::class) fun `replay`(`history`: CustomerHistory, `now`: Instant, `config`: ActivationConfig): CustomerActivation {
+            return FfiConverterTypeCustomerActivation.lift(
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_constructor_customeractivation_replay(
+    
+        
+        FfiConverterTypeCustomerHistory.lower(`history`),
+        FfiConverterTypeInstant.lower(`now`),
+        FfiConverterTypeActivationConfig.lower(`config`),_status)
 }
     )
     }
@@ -2833,23 +2540,206 @@ open class OfflineStore: Disposable, AutoCloseable, OfflineStoreInterface
 /**
  * @suppress
  */
-public object FfiConverterTypeOfflineStore: FfiConverter<OfflineStore, Long> {
-    override fun lower(value: OfflineStore): Long {
+public object FfiConverterTypeCustomerActivation: FfiConverter<CustomerActivation, Long> {
+    override fun lower(value: CustomerActivation): Long {
         return value.uniffiCloneHandle()
     }
 
-    override fun lift(value: Long): OfflineStore {
-        return OfflineStore(UniffiWithHandle, value)
+    override fun lift(value: Long): CustomerActivation {
+        return CustomerActivation(UniffiWithHandle, value)
     }
 
-    override fun read(buf: ByteBuffer): OfflineStore {
+    override fun read(buf: ByteBuffer): CustomerActivation {
         return lift(buf.getLong())
     }
 
-    override fun allocationSize(value: OfflineStore) = 8UL
+    override fun allocationSize(value: CustomerActivation) = 8UL
 
-    override fun write(value: OfflineStore, buf: ByteBuffer) {
+    override fun write(value: CustomerActivation, buf: ByteBuffer) {
         buf.putLong(lower(value))
+    }
+}
+
+
+
+/**
+ * When every condition holds, recommend `action` (the first matching rule wins).
+ */
+data class ActionRule (
+    val `when`: List<Condition>
+    , 
+    val `action`: RecommendedAction
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeActionRule: FfiConverterRustBuffer<ActionRule> {
+    override fun read(buf: ByteBuffer): ActionRule {
+        return ActionRule(
+            FfiConverterSequenceTypeCondition.read(buf),
+            FfiConverterTypeRecommendedAction.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ActionRule) = (
+            FfiConverterSequenceTypeCondition.allocationSize(value.`when`) +
+            FfiConverterTypeRecommendedAction.allocationSize(value.`action`)
+    )
+
+    override fun write(value: ActionRule, buf: ByteBuffer) {
+            FfiConverterSequenceTypeCondition.write(value.`when`, buf)
+            FfiConverterTypeRecommendedAction.write(value.`action`, buf)
+    }
+}
+
+
+
+/**
+ * The thresholds of the activation rules; `defaultActivationConfig()` gives the rules' own.
+ */
+data class ActivationConfig (
+    val `engagedMinOrders`: kotlin.UInt
+    , 
+    val `engagedMinSubscriptionDays`: kotlin.UInt
+    , 
+    val `engagedWindowDays`: kotlin.UInt
+    , 
+    val `inactiveAfterDays`: kotlin.UInt
+    , 
+    val `churnedAfterDays`: kotlin.UInt
+    , 
+    val `holidaysPauseInactivity`: kotlin.Boolean
+    , 
+    val `stalledNewAfterDays`: kotlin.UInt
+    , 
+    val `stalledOnboardedAfterHours`: kotlin.UInt
+    , 
+    val `retainedAfterDays`: kotlin.UInt
+    , 
+    val `zone`: BusinessZone
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeActivationConfig: FfiConverterRustBuffer<ActivationConfig> {
+    override fun read(buf: ByteBuffer): ActivationConfig {
+        return ActivationConfig(
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterTypeBusinessZone.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ActivationConfig) = (
+            FfiConverterUInt.allocationSize(value.`engagedMinOrders`) +
+            FfiConverterUInt.allocationSize(value.`engagedMinSubscriptionDays`) +
+            FfiConverterUInt.allocationSize(value.`engagedWindowDays`) +
+            FfiConverterUInt.allocationSize(value.`inactiveAfterDays`) +
+            FfiConverterUInt.allocationSize(value.`churnedAfterDays`) +
+            FfiConverterBoolean.allocationSize(value.`holidaysPauseInactivity`) +
+            FfiConverterUInt.allocationSize(value.`stalledNewAfterDays`) +
+            FfiConverterUInt.allocationSize(value.`stalledOnboardedAfterHours`) +
+            FfiConverterUInt.allocationSize(value.`retainedAfterDays`) +
+            FfiConverterTypeBusinessZone.allocationSize(value.`zone`)
+    )
+
+    override fun write(value: ActivationConfig, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`engagedMinOrders`, buf)
+            FfiConverterUInt.write(value.`engagedMinSubscriptionDays`, buf)
+            FfiConverterUInt.write(value.`engagedWindowDays`, buf)
+            FfiConverterUInt.write(value.`inactiveAfterDays`, buf)
+            FfiConverterUInt.write(value.`churnedAfterDays`, buf)
+            FfiConverterBoolean.write(value.`holidaysPauseInactivity`, buf)
+            FfiConverterUInt.write(value.`stalledNewAfterDays`, buf)
+            FfiConverterUInt.write(value.`stalledOnboardedAfterHours`, buf)
+            FfiConverterUInt.write(value.`retainedAfterDays`, buf)
+            FfiConverterTypeBusinessZone.write(value.`zone`, buf)
+    }
+}
+
+
+
+/**
+ * One event of one customer, ordered by `(at, sequence)`.
+ */
+data class ActivationEvent (
+    val `customerId`: kotlin.String
+    , 
+    val `kind`: EventKind
+    , 
+    val `at`: Instant
+    , 
+    val `sequence`: kotlin.ULong
+    , 
+    val `orderId`: kotlin.String?
+    , 
+    val `subscriptionId`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeActivationEvent: FfiConverterRustBuffer<ActivationEvent> {
+    override fun read(buf: ByteBuffer): ActivationEvent {
+        return ActivationEvent(
+            FfiConverterString.read(buf),
+            FfiConverterTypeEventKind.read(buf),
+            FfiConverterTypeInstant.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ActivationEvent) = (
+            FfiConverterString.allocationSize(value.`customerId`) +
+            FfiConverterTypeEventKind.allocationSize(value.`kind`) +
+            FfiConverterTypeInstant.allocationSize(value.`at`) +
+            FfiConverterULong.allocationSize(value.`sequence`) +
+            FfiConverterOptionalString.allocationSize(value.`orderId`) +
+            FfiConverterOptionalString.allocationSize(value.`subscriptionId`)
+    )
+
+    override fun write(value: ActivationEvent, buf: ByteBuffer) {
+            FfiConverterString.write(value.`customerId`, buf)
+            FfiConverterTypeEventKind.write(value.`kind`, buf)
+            FfiConverterTypeInstant.write(value.`at`, buf)
+            FfiConverterULong.write(value.`sequence`, buf)
+            FfiConverterOptionalString.write(value.`orderId`, buf)
+            FfiConverterOptionalString.write(value.`subscriptionId`, buf)
     }
 }
 
@@ -2891,58 +2781,6 @@ public object FfiConverterTypeActor: FfiConverterRustBuffer<Actor> {
     override fun write(value: Actor, buf: ByteBuffer) {
             FfiConverterString.write(value.`id`, buf)
             FfiConverterTypeInstant.write(value.`at`, buf)
-    }
-}
-
-
-
-/**
- * What one event did: the entries written, a tier change, badges unlocked, and whether its
- * key had been applied before (then nothing changed).
- */
-data class Applied (
-    val `entries`: List<Entry>
-    , 
-    val `tierChange`: TierChange?
-    , 
-    val `unlocked`: List<BadgeUnlock>
-    , 
-    val `duplicate`: kotlin.Boolean
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeApplied: FfiConverterRustBuffer<Applied> {
-    override fun read(buf: ByteBuffer): Applied {
-        return Applied(
-            FfiConverterSequenceTypeEntry.read(buf),
-            FfiConverterOptionalTypeTierChange.read(buf),
-            FfiConverterSequenceTypeBadgeUnlock.read(buf),
-            FfiConverterBoolean.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: Applied) = (
-            FfiConverterSequenceTypeEntry.allocationSize(value.`entries`) +
-            FfiConverterOptionalTypeTierChange.allocationSize(value.`tierChange`) +
-            FfiConverterSequenceTypeBadgeUnlock.allocationSize(value.`unlocked`) +
-            FfiConverterBoolean.allocationSize(value.`duplicate`)
-    )
-
-    override fun write(value: Applied, buf: ByteBuffer) {
-            FfiConverterSequenceTypeEntry.write(value.`entries`, buf)
-            FfiConverterOptionalTypeTierChange.write(value.`tierChange`, buf)
-            FfiConverterSequenceTypeBadgeUnlock.write(value.`unlocked`, buf)
-            FfiConverterBoolean.write(value.`duplicate`, buf)
     }
 }
 
@@ -3020,20 +2858,12 @@ public object FfiConverterTypeAuditRecord: FfiConverterRustBuffer<AuditRecord> {
 
 
 /**
- * A badge of the catalogue with the member's progress towards it.
+ * Score thresholds of the bands.
  */
-data class BadgeProgress (
-    val `code`: kotlin.String
+data class BandThresholds (
+    val `mediumFrom`: Amount
     , 
-    val `name`: kotlin.String
-    , 
-    val `category`: Category
-    , 
-    val `current`: kotlin.ULong
-    , 
-    val `target`: kotlin.ULong
-    , 
-    val `unlockedAt`: Instant?
+    val `highFrom`: Amount
     
 ){
     
@@ -3047,48 +2877,66 @@ data class BadgeProgress (
 /**
  * @suppress
  */
-public object FfiConverterTypeBadgeProgress: FfiConverterRustBuffer<BadgeProgress> {
-    override fun read(buf: ByteBuffer): BadgeProgress {
-        return BadgeProgress(
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterTypeCategory.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterOptionalTypeInstant.read(buf),
+public object FfiConverterTypeBandThresholds: FfiConverterRustBuffer<BandThresholds> {
+    override fun read(buf: ByteBuffer): BandThresholds {
+        return BandThresholds(
+            FfiConverterTypeAmount.read(buf),
+            FfiConverterTypeAmount.read(buf),
         )
     }
 
-    override fun allocationSize(value: BadgeProgress) = (
-            FfiConverterString.allocationSize(value.`code`) +
-            FfiConverterString.allocationSize(value.`name`) +
-            FfiConverterTypeCategory.allocationSize(value.`category`) +
-            FfiConverterULong.allocationSize(value.`current`) +
-            FfiConverterULong.allocationSize(value.`target`) +
-            FfiConverterOptionalTypeInstant.allocationSize(value.`unlockedAt`)
+    override fun allocationSize(value: BandThresholds) = (
+            FfiConverterTypeAmount.allocationSize(value.`mediumFrom`) +
+            FfiConverterTypeAmount.allocationSize(value.`highFrom`)
     )
 
-    override fun write(value: BadgeProgress, buf: ByteBuffer) {
-            FfiConverterString.write(value.`code`, buf)
-            FfiConverterString.write(value.`name`, buf)
-            FfiConverterTypeCategory.write(value.`category`, buf)
-            FfiConverterULong.write(value.`current`, buf)
-            FfiConverterULong.write(value.`target`, buf)
-            FfiConverterOptionalTypeInstant.write(value.`unlockedAt`, buf)
+    override fun write(value: BandThresholds, buf: ByteBuffer) {
+            FfiConverterTypeAmount.write(value.`mediumFrom`, buf)
+            FfiConverterTypeAmount.write(value.`highFrom`, buf)
     }
 }
 
 
 
 /**
- * A badge a member unlocked, and when.
+ * A customer's bill for one month.
  */
-data class BadgeUnlock (
+data class Bill (
     val `customerId`: kotlin.String
     , 
-    val `code`: kotlin.String
+    val `month`: Month
     , 
-    val `at`: Instant
+    val `status`: BillStatus
+    , 
+    val `number`: kotlin.String?
+    , 
+    val `billDate`: CalendarDate
+    , 
+    val `dueDate`: CalendarDate
+    , 
+    val `lines`: List<BillLine>
+    , 
+    val `taxes`: List<TaxLine>
+    , 
+    val `subtotal`: Amount
+    , 
+    val `credits`: Amount
+    , 
+    val `tax`: Amount
+    , 
+    val `roundOff`: Amount
+    , 
+    val `total`: Amount
+    , 
+    val `openingBalance`: Amount
+    , 
+    val `walletApplied`: Amount
+    , 
+    val `amountDue`: Amount
+    , 
+    val `walletPayment`: Payment?
+    , 
+    val `basis`: List<kotlin.String>
     
 ){
     
@@ -3102,37 +2950,96 @@ data class BadgeUnlock (
 /**
  * @suppress
  */
-public object FfiConverterTypeBadgeUnlock: FfiConverterRustBuffer<BadgeUnlock> {
-    override fun read(buf: ByteBuffer): BadgeUnlock {
-        return BadgeUnlock(
+public object FfiConverterTypeBill: FfiConverterRustBuffer<Bill> {
+    override fun read(buf: ByteBuffer): Bill {
+        return Bill(
             FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterTypeInstant.read(buf),
+            FfiConverterTypeMonth.read(buf),
+            FfiConverterTypeBillStatus.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterTypeCalendarDate.read(buf),
+            FfiConverterTypeCalendarDate.read(buf),
+            FfiConverterSequenceTypeBillLine.read(buf),
+            FfiConverterSequenceTypeTaxLine.read(buf),
+            FfiConverterTypeAmount.read(buf),
+            FfiConverterTypeAmount.read(buf),
+            FfiConverterTypeAmount.read(buf),
+            FfiConverterTypeAmount.read(buf),
+            FfiConverterTypeAmount.read(buf),
+            FfiConverterTypeAmount.read(buf),
+            FfiConverterTypeAmount.read(buf),
+            FfiConverterTypeAmount.read(buf),
+            FfiConverterOptionalTypePayment.read(buf),
+            FfiConverterSequenceString.read(buf),
         )
     }
 
-    override fun allocationSize(value: BadgeUnlock) = (
+    override fun allocationSize(value: Bill) = (
             FfiConverterString.allocationSize(value.`customerId`) +
-            FfiConverterString.allocationSize(value.`code`) +
-            FfiConverterTypeInstant.allocationSize(value.`at`)
+            FfiConverterTypeMonth.allocationSize(value.`month`) +
+            FfiConverterTypeBillStatus.allocationSize(value.`status`) +
+            FfiConverterOptionalString.allocationSize(value.`number`) +
+            FfiConverterTypeCalendarDate.allocationSize(value.`billDate`) +
+            FfiConverterTypeCalendarDate.allocationSize(value.`dueDate`) +
+            FfiConverterSequenceTypeBillLine.allocationSize(value.`lines`) +
+            FfiConverterSequenceTypeTaxLine.allocationSize(value.`taxes`) +
+            FfiConverterTypeAmount.allocationSize(value.`subtotal`) +
+            FfiConverterTypeAmount.allocationSize(value.`credits`) +
+            FfiConverterTypeAmount.allocationSize(value.`tax`) +
+            FfiConverterTypeAmount.allocationSize(value.`roundOff`) +
+            FfiConverterTypeAmount.allocationSize(value.`total`) +
+            FfiConverterTypeAmount.allocationSize(value.`openingBalance`) +
+            FfiConverterTypeAmount.allocationSize(value.`walletApplied`) +
+            FfiConverterTypeAmount.allocationSize(value.`amountDue`) +
+            FfiConverterOptionalTypePayment.allocationSize(value.`walletPayment`) +
+            FfiConverterSequenceString.allocationSize(value.`basis`)
     )
 
-    override fun write(value: BadgeUnlock, buf: ByteBuffer) {
+    override fun write(value: Bill, buf: ByteBuffer) {
             FfiConverterString.write(value.`customerId`, buf)
-            FfiConverterString.write(value.`code`, buf)
-            FfiConverterTypeInstant.write(value.`at`, buf)
+            FfiConverterTypeMonth.write(value.`month`, buf)
+            FfiConverterTypeBillStatus.write(value.`status`, buf)
+            FfiConverterOptionalString.write(value.`number`, buf)
+            FfiConverterTypeCalendarDate.write(value.`billDate`, buf)
+            FfiConverterTypeCalendarDate.write(value.`dueDate`, buf)
+            FfiConverterSequenceTypeBillLine.write(value.`lines`, buf)
+            FfiConverterSequenceTypeTaxLine.write(value.`taxes`, buf)
+            FfiConverterTypeAmount.write(value.`subtotal`, buf)
+            FfiConverterTypeAmount.write(value.`credits`, buf)
+            FfiConverterTypeAmount.write(value.`tax`, buf)
+            FfiConverterTypeAmount.write(value.`roundOff`, buf)
+            FfiConverterTypeAmount.write(value.`total`, buf)
+            FfiConverterTypeAmount.write(value.`openingBalance`, buf)
+            FfiConverterTypeAmount.write(value.`walletApplied`, buf)
+            FfiConverterTypeAmount.write(value.`amountDue`, buf)
+            FfiConverterOptionalTypePayment.write(value.`walletPayment`, buf)
+            FfiConverterSequenceString.write(value.`basis`, buf)
     }
 }
 
 
 
 /**
- * A baseline's distance and how many stops it served.
+ * One line of a bill; amounts in rupees with two decimals.
  */
-data class Baseline (
-    val `distance`: kotlin.Double
+data class BillLine (
+    val `kind`: LineKind
     , 
-    val `stopsServed`: Count
+    val `description`: kotlin.String
+    , 
+    val `productId`: kotlin.String?
+    , 
+    val `quantity`: Amount
+    , 
+    val `unitPrice`: Amount?
+    , 
+    val `amount`: Amount
+    , 
+    val `gstRate`: Amount
+    , 
+    val `originalMonth`: Month?
+    , 
+    val `sources`: List<LineSource>
     
 ){
     
@@ -3146,38 +3053,364 @@ data class Baseline (
 /**
  * @suppress
  */
-public object FfiConverterTypeBaseline: FfiConverterRustBuffer<Baseline> {
-    override fun read(buf: ByteBuffer): Baseline {
-        return Baseline(
-            FfiConverterDouble.read(buf),
+public object FfiConverterTypeBillLine: FfiConverterRustBuffer<BillLine> {
+    override fun read(buf: ByteBuffer): BillLine {
+        return BillLine(
+            FfiConverterTypeLineKind.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterTypeAmount.read(buf),
+            FfiConverterOptionalTypeAmount.read(buf),
+            FfiConverterTypeAmount.read(buf),
+            FfiConverterTypeAmount.read(buf),
+            FfiConverterOptionalTypeMonth.read(buf),
+            FfiConverterSequenceTypeLineSource.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: BillLine) = (
+            FfiConverterTypeLineKind.allocationSize(value.`kind`) +
+            FfiConverterString.allocationSize(value.`description`) +
+            FfiConverterOptionalString.allocationSize(value.`productId`) +
+            FfiConverterTypeAmount.allocationSize(value.`quantity`) +
+            FfiConverterOptionalTypeAmount.allocationSize(value.`unitPrice`) +
+            FfiConverterTypeAmount.allocationSize(value.`amount`) +
+            FfiConverterTypeAmount.allocationSize(value.`gstRate`) +
+            FfiConverterOptionalTypeMonth.allocationSize(value.`originalMonth`) +
+            FfiConverterSequenceTypeLineSource.allocationSize(value.`sources`)
+    )
+
+    override fun write(value: BillLine, buf: ByteBuffer) {
+            FfiConverterTypeLineKind.write(value.`kind`, buf)
+            FfiConverterString.write(value.`description`, buf)
+            FfiConverterOptionalString.write(value.`productId`, buf)
+            FfiConverterTypeAmount.write(value.`quantity`, buf)
+            FfiConverterOptionalTypeAmount.write(value.`unitPrice`, buf)
+            FfiConverterTypeAmount.write(value.`amount`, buf)
+            FfiConverterTypeAmount.write(value.`gstRate`, buf)
+            FfiConverterOptionalTypeMonth.write(value.`originalMonth`, buf)
+            FfiConverterSequenceTypeLineSource.write(value.`sources`, buf)
+    }
+}
+
+
+
+/**
+ * A bill number and the series after it.
+ */
+data class BillNumber (
+    val `number`: kotlin.String
+    , 
+    val `series`: NumberSeries
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBillNumber: FfiConverterRustBuffer<BillNumber> {
+    override fun read(buf: ByteBuffer): BillNumber {
+        return BillNumber(
+            FfiConverterString.read(buf),
+            FfiConverterTypeNumberSeries.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: BillNumber) = (
+            FfiConverterString.allocationSize(value.`number`) +
+            FfiConverterTypeNumberSeries.allocationSize(value.`series`)
+    )
+
+    override fun write(value: BillNumber, buf: ByteBuffer) {
+            FfiConverterString.write(value.`number`, buf)
+            FfiConverterTypeNumberSeries.write(value.`series`, buf)
+    }
+}
+
+
+
+/**
+ * The month's bill as it stands now, and the scheduled days still unconfirmed.
+ */
+data class BillPreview (
+    val `bill`: Bill
+    , 
+    val `unconfirmed`: List<Unconfirmed>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBillPreview: FfiConverterRustBuffer<BillPreview> {
+    override fun read(buf: ByteBuffer): BillPreview {
+        return BillPreview(
+            FfiConverterTypeBill.read(buf),
+            FfiConverterSequenceTypeUnconfirmed.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: BillPreview) = (
+            FfiConverterTypeBill.allocationSize(value.`bill`) +
+            FfiConverterSequenceTypeUnconfirmed.allocationSize(value.`unconfirmed`)
+    )
+
+    override fun write(value: BillPreview, buf: ByteBuffer) {
+            FfiConverterTypeBill.write(value.`bill`, buf)
+            FfiConverterSequenceTypeUnconfirmed.write(value.`unconfirmed`, buf)
+    }
+}
+
+
+
+/**
+ * The business's billing settings; `defaultBillingConfig()` gives the rules' defaults.
+ */
+data class BillingConfig (
+    val `numberPrefix`: kotlin.String
+    , 
+    val `numberDigits`: kotlin.UInt
+    , 
+    val `dueDays`: kotlin.UInt
+    , 
+    val `walletAutoApply`: kotlin.Boolean
+    , 
+    val `roundOff`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBillingConfig: FfiConverterRustBuffer<BillingConfig> {
+    override fun read(buf: ByteBuffer): BillingConfig {
+        return BillingConfig(
+            FfiConverterString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: BillingConfig) = (
+            FfiConverterString.allocationSize(value.`numberPrefix`) +
+            FfiConverterUInt.allocationSize(value.`numberDigits`) +
+            FfiConverterUInt.allocationSize(value.`dueDays`) +
+            FfiConverterBoolean.allocationSize(value.`walletAutoApply`) +
+            FfiConverterBoolean.allocationSize(value.`roundOff`)
+    )
+
+    override fun write(value: BillingConfig, buf: ByteBuffer) {
+            FfiConverterString.write(value.`numberPrefix`, buf)
+            FfiConverterUInt.write(value.`numberDigits`, buf)
+            FfiConverterUInt.write(value.`dueDays`, buf)
+            FfiConverterBoolean.write(value.`walletAutoApply`, buf)
+            FfiConverterBoolean.write(value.`roundOff`, buf)
+    }
+}
+
+
+
+/**
+ * Everything a bill is computed from; lists the customer does not need may stay empty.
+ */
+data class BillingInput (
+    val `products`: List<Product>
+    , 
+    val `subscriptions`: List<Subscription>
+    , 
+    val `orders`: List<Order>
+    , 
+    val `deliveries`: List<DeliveryRecord>
+    , 
+    val `bills`: List<Bill>
+    , 
+    val `payments`: List<Payment>
+    , 
+    val `credits`: List<Credit>
+    , 
+    val `wallet`: List<WalletEntry>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBillingInput: FfiConverterRustBuffer<BillingInput> {
+    override fun read(buf: ByteBuffer): BillingInput {
+        return BillingInput(
+            FfiConverterSequenceTypeProduct.read(buf),
+            FfiConverterSequenceTypeSubscription.read(buf),
+            FfiConverterSequenceTypeOrder.read(buf),
+            FfiConverterSequenceTypeDeliveryRecord.read(buf),
+            FfiConverterSequenceTypeBill.read(buf),
+            FfiConverterSequenceTypePayment.read(buf),
+            FfiConverterSequenceTypeCredit.read(buf),
+            FfiConverterSequenceTypeWalletEntry.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: BillingInput) = (
+            FfiConverterSequenceTypeProduct.allocationSize(value.`products`) +
+            FfiConverterSequenceTypeSubscription.allocationSize(value.`subscriptions`) +
+            FfiConverterSequenceTypeOrder.allocationSize(value.`orders`) +
+            FfiConverterSequenceTypeDeliveryRecord.allocationSize(value.`deliveries`) +
+            FfiConverterSequenceTypeBill.allocationSize(value.`bills`) +
+            FfiConverterSequenceTypePayment.allocationSize(value.`payments`) +
+            FfiConverterSequenceTypeCredit.allocationSize(value.`credits`) +
+            FfiConverterSequenceTypeWalletEntry.allocationSize(value.`wallet`)
+    )
+
+    override fun write(value: BillingInput, buf: ByteBuffer) {
+            FfiConverterSequenceTypeProduct.write(value.`products`, buf)
+            FfiConverterSequenceTypeSubscription.write(value.`subscriptions`, buf)
+            FfiConverterSequenceTypeOrder.write(value.`orders`, buf)
+            FfiConverterSequenceTypeDeliveryRecord.write(value.`deliveries`, buf)
+            FfiConverterSequenceTypeBill.write(value.`bills`, buf)
+            FfiConverterSequenceTypePayment.write(value.`payments`, buf)
+            FfiConverterSequenceTypeCredit.write(value.`credits`, buf)
+            FfiConverterSequenceTypeWalletEntry.write(value.`wallet`, buf)
+    }
+}
+
+
+
+/**
+ * The business time zone as a fixed offset east of UTC.
+ */
+data class BusinessZone (
+    val `offsetSeconds`: kotlin.Int
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBusinessZone: FfiConverterRustBuffer<BusinessZone> {
+    override fun read(buf: ByteBuffer): BusinessZone {
+        return BusinessZone(
+            FfiConverterInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: BusinessZone) = (
+            FfiConverterInt.allocationSize(value.`offsetSeconds`)
+    )
+
+    override fun write(value: BusinessZone, buf: ByteBuffer) {
+            FfiConverterInt.write(value.`offsetSeconds`, buf)
+    }
+}
+
+
+
+/**
+ * Everything a host can tune; `defaultChurnConfig()` gives the defaults.
+ */
+data class ChurnConfig (
+    val `weights`: FactorWeights
+    , 
+    val `bands`: BandThresholds
+    , 
+    val `rules`: List<ActionRule>
+    , 
+    val `topReasons`: Count
+    , 
+    val `params`: FactorParams
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeChurnConfig: FfiConverterRustBuffer<ChurnConfig> {
+    override fun read(buf: ByteBuffer): ChurnConfig {
+        return ChurnConfig(
+            FfiConverterTypeFactorWeights.read(buf),
+            FfiConverterTypeBandThresholds.read(buf),
+            FfiConverterSequenceTypeActionRule.read(buf),
             FfiConverterTypeCount.read(buf),
+            FfiConverterTypeFactorParams.read(buf),
         )
     }
 
-    override fun allocationSize(value: Baseline) = (
-            FfiConverterDouble.allocationSize(value.`distance`) +
-            FfiConverterTypeCount.allocationSize(value.`stopsServed`)
+    override fun allocationSize(value: ChurnConfig) = (
+            FfiConverterTypeFactorWeights.allocationSize(value.`weights`) +
+            FfiConverterTypeBandThresholds.allocationSize(value.`bands`) +
+            FfiConverterSequenceTypeActionRule.allocationSize(value.`rules`) +
+            FfiConverterTypeCount.allocationSize(value.`topReasons`) +
+            FfiConverterTypeFactorParams.allocationSize(value.`params`)
     )
 
-    override fun write(value: Baseline, buf: ByteBuffer) {
-            FfiConverterDouble.write(value.`distance`, buf)
-            FfiConverterTypeCount.write(value.`stopsServed`, buf)
+    override fun write(value: ChurnConfig, buf: ByteBuffer) {
+            FfiConverterTypeFactorWeights.write(value.`weights`, buf)
+            FfiConverterTypeBandThresholds.write(value.`bands`, buf)
+            FfiConverterSequenceTypeActionRule.write(value.`rules`, buf)
+            FfiConverterTypeCount.write(value.`topReasons`, buf)
+            FfiConverterTypeFactorParams.write(value.`params`, buf)
     }
 }
 
 
 
 /**
- * The plan against the input order and the nearest-neighbour routes of today.
+ * Everything the score reads about one customer; a missing group makes its factor neutral.
  */
-data class Comparison (
-    val `inputOrder`: Baseline
+data class ChurnInput (
+    val `signupDate`: CalendarDate?
     , 
-    val `nearestNeighbour`: Baseline
+    val `purchases`: List<Purchase>
     , 
-    val `improvementOverInputOrderPercent`: kotlin.Double?
+    val `deliveries`: DeliverySignals?
     , 
-    val `improvementOverNearestNeighbourPercent`: kotlin.Double?
+    val `subscription`: SubscriptionSignals?
+    , 
+    val `payments`: PaymentSignals?
+    , 
+    val `service`: ServiceSignals?
     
 ){
     
@@ -3191,28 +3424,314 @@ data class Comparison (
 /**
  * @suppress
  */
-public object FfiConverterTypeComparison: FfiConverterRustBuffer<Comparison> {
-    override fun read(buf: ByteBuffer): Comparison {
-        return Comparison(
-            FfiConverterTypeBaseline.read(buf),
-            FfiConverterTypeBaseline.read(buf),
-            FfiConverterOptionalDouble.read(buf),
-            FfiConverterOptionalDouble.read(buf),
+public object FfiConverterTypeChurnInput: FfiConverterRustBuffer<ChurnInput> {
+    override fun read(buf: ByteBuffer): ChurnInput {
+        return ChurnInput(
+            FfiConverterOptionalTypeCalendarDate.read(buf),
+            FfiConverterSequenceTypePurchase.read(buf),
+            FfiConverterOptionalTypeDeliverySignals.read(buf),
+            FfiConverterOptionalTypeSubscriptionSignals.read(buf),
+            FfiConverterOptionalTypePaymentSignals.read(buf),
+            FfiConverterOptionalTypeServiceSignals.read(buf),
         )
     }
 
-    override fun allocationSize(value: Comparison) = (
-            FfiConverterTypeBaseline.allocationSize(value.`inputOrder`) +
-            FfiConverterTypeBaseline.allocationSize(value.`nearestNeighbour`) +
-            FfiConverterOptionalDouble.allocationSize(value.`improvementOverInputOrderPercent`) +
-            FfiConverterOptionalDouble.allocationSize(value.`improvementOverNearestNeighbourPercent`)
+    override fun allocationSize(value: ChurnInput) = (
+            FfiConverterOptionalTypeCalendarDate.allocationSize(value.`signupDate`) +
+            FfiConverterSequenceTypePurchase.allocationSize(value.`purchases`) +
+            FfiConverterOptionalTypeDeliverySignals.allocationSize(value.`deliveries`) +
+            FfiConverterOptionalTypeSubscriptionSignals.allocationSize(value.`subscription`) +
+            FfiConverterOptionalTypePaymentSignals.allocationSize(value.`payments`) +
+            FfiConverterOptionalTypeServiceSignals.allocationSize(value.`service`)
     )
 
-    override fun write(value: Comparison, buf: ByteBuffer) {
-            FfiConverterTypeBaseline.write(value.`inputOrder`, buf)
-            FfiConverterTypeBaseline.write(value.`nearestNeighbour`, buf)
-            FfiConverterOptionalDouble.write(value.`improvementOverInputOrderPercent`, buf)
-            FfiConverterOptionalDouble.write(value.`improvementOverNearestNeighbourPercent`, buf)
+    override fun write(value: ChurnInput, buf: ByteBuffer) {
+            FfiConverterOptionalTypeCalendarDate.write(value.`signupDate`, buf)
+            FfiConverterSequenceTypePurchase.write(value.`purchases`, buf)
+            FfiConverterOptionalTypeDeliverySignals.write(value.`deliveries`, buf)
+            FfiConverterOptionalTypeSubscriptionSignals.write(value.`subscription`, buf)
+            FfiConverterOptionalTypePaymentSignals.write(value.`payments`, buf)
+            FfiConverterOptionalTypeServiceSignals.write(value.`service`, buf)
+    }
+}
+
+
+
+/**
+ * A customer's churn score: the points of the seven factors add up to `score`.
+ */
+data class ChurnScore (
+    val `score`: Amount
+    , 
+    val `band`: RiskBand
+    , 
+    val `contributions`: Contributions
+    , 
+    val `reasons`: List<ReasonCode>
+    , 
+    val `action`: RecommendedAction
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeChurnScore: FfiConverterRustBuffer<ChurnScore> {
+    override fun read(buf: ByteBuffer): ChurnScore {
+        return ChurnScore(
+            FfiConverterTypeAmount.read(buf),
+            FfiConverterTypeRiskBand.read(buf),
+            FfiConverterTypeContributions.read(buf),
+            FfiConverterSequenceTypeReasonCode.read(buf),
+            FfiConverterTypeRecommendedAction.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ChurnScore) = (
+            FfiConverterTypeAmount.allocationSize(value.`score`) +
+            FfiConverterTypeRiskBand.allocationSize(value.`band`) +
+            FfiConverterTypeContributions.allocationSize(value.`contributions`) +
+            FfiConverterSequenceTypeReasonCode.allocationSize(value.`reasons`) +
+            FfiConverterTypeRecommendedAction.allocationSize(value.`action`)
+    )
+
+    override fun write(value: ChurnScore, buf: ByteBuffer) {
+            FfiConverterTypeAmount.write(value.`score`, buf)
+            FfiConverterTypeRiskBand.write(value.`band`, buf)
+            FfiConverterTypeContributions.write(value.`contributions`, buf)
+            FfiConverterSequenceTypeReasonCode.write(value.`reasons`, buf)
+            FfiConverterTypeRecommendedAction.write(value.`action`, buf)
+    }
+}
+
+
+
+/**
+ * One cohort: its size, customers active per period and retention (4 decimals).
+ */
+data class CohortRow (
+    val `cohort`: CalendarDate
+    , 
+    val `size`: kotlin.ULong
+    , 
+    val `active`: List<kotlin.ULong>
+    , 
+    val `retention`: List<Amount>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCohortRow: FfiConverterRustBuffer<CohortRow> {
+    override fun read(buf: ByteBuffer): CohortRow {
+        return CohortRow(
+            FfiConverterTypeCalendarDate.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterSequenceULong.read(buf),
+            FfiConverterSequenceTypeAmount.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CohortRow) = (
+            FfiConverterTypeCalendarDate.allocationSize(value.`cohort`) +
+            FfiConverterULong.allocationSize(value.`size`) +
+            FfiConverterSequenceULong.allocationSize(value.`active`) +
+            FfiConverterSequenceTypeAmount.allocationSize(value.`retention`)
+    )
+
+    override fun write(value: CohortRow, buf: ByteBuffer) {
+            FfiConverterTypeCalendarDate.write(value.`cohort`, buf)
+            FfiConverterULong.write(value.`size`, buf)
+            FfiConverterSequenceULong.write(value.`active`, buf)
+            FfiConverterSequenceTypeAmount.write(value.`retention`, buf)
+    }
+}
+
+
+
+/**
+ * Cohort retention as a table.
+ */
+data class CohortTable (
+    val `granularity`: Granularity
+    , 
+    val `asOf`: CalendarDate
+    , 
+    val `periods`: Count
+    , 
+    val `rows`: List<CohortRow>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCohortTable: FfiConverterRustBuffer<CohortTable> {
+    override fun read(buf: ByteBuffer): CohortTable {
+        return CohortTable(
+            FfiConverterTypeGranularity.read(buf),
+            FfiConverterTypeCalendarDate.read(buf),
+            FfiConverterTypeCount.read(buf),
+            FfiConverterSequenceTypeCohortRow.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CohortTable) = (
+            FfiConverterTypeGranularity.allocationSize(value.`granularity`) +
+            FfiConverterTypeCalendarDate.allocationSize(value.`asOf`) +
+            FfiConverterTypeCount.allocationSize(value.`periods`) +
+            FfiConverterSequenceTypeCohortRow.allocationSize(value.`rows`)
+    )
+
+    override fun write(value: CohortTable, buf: ByteBuffer) {
+            FfiConverterTypeGranularity.write(value.`granularity`, buf)
+            FfiConverterTypeCalendarDate.write(value.`asOf`, buf)
+            FfiConverterTypeCount.write(value.`periods`, buf)
+            FfiConverterSequenceTypeCohortRow.write(value.`rows`, buf)
+    }
+}
+
+
+
+/**
+ * What one factor adds to the score; `risk` is absent when the factor had no data.
+ */
+data class Contribution (
+    val `factor`: Factor
+    , 
+    val `risk`: kotlin.Double?
+    , 
+    val `weight`: kotlin.Double
+    , 
+    val `points`: Amount
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeContribution: FfiConverterRustBuffer<Contribution> {
+    override fun read(buf: ByteBuffer): Contribution {
+        return Contribution(
+            FfiConverterTypeFactor.read(buf),
+            FfiConverterOptionalDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterTypeAmount.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Contribution) = (
+            FfiConverterTypeFactor.allocationSize(value.`factor`) +
+            FfiConverterOptionalDouble.allocationSize(value.`risk`) +
+            FfiConverterDouble.allocationSize(value.`weight`) +
+            FfiConverterTypeAmount.allocationSize(value.`points`)
+    )
+
+    override fun write(value: Contribution, buf: ByteBuffer) {
+            FfiConverterTypeFactor.write(value.`factor`, buf)
+            FfiConverterOptionalDouble.write(value.`risk`, buf)
+            FfiConverterDouble.write(value.`weight`, buf)
+            FfiConverterTypeAmount.write(value.`points`, buf)
+    }
+}
+
+
+
+/**
+ * A credit for the customer's next bill: a loyalty redemption or a credit note.
+ */
+data class Credit (
+    val `id`: kotlin.String
+    , 
+    val `customerId`: kotlin.String
+    , 
+    val `kind`: CreditKind
+    , 
+    val `amount`: Amount
+    , 
+    val `date`: CalendarDate
+    , 
+    val `orderId`: kotlin.String?
+    , 
+    val `deliveryId`: kotlin.String?
+    , 
+    val `reason`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCredit: FfiConverterRustBuffer<Credit> {
+    override fun read(buf: ByteBuffer): Credit {
+        return Credit(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeCreditKind.read(buf),
+            FfiConverterTypeAmount.read(buf),
+            FfiConverterTypeCalendarDate.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Credit) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`customerId`) +
+            FfiConverterTypeCreditKind.allocationSize(value.`kind`) +
+            FfiConverterTypeAmount.allocationSize(value.`amount`) +
+            FfiConverterTypeCalendarDate.allocationSize(value.`date`) +
+            FfiConverterOptionalString.allocationSize(value.`orderId`) +
+            FfiConverterOptionalString.allocationSize(value.`deliveryId`) +
+            FfiConverterOptionalString.allocationSize(value.`reason`)
+    )
+
+    override fun write(value: Credit, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterString.write(value.`customerId`, buf)
+            FfiConverterTypeCreditKind.write(value.`kind`, buf)
+            FfiConverterTypeAmount.write(value.`amount`, buf)
+            FfiConverterTypeCalendarDate.write(value.`date`, buf)
+            FfiConverterOptionalString.write(value.`orderId`, buf)
+            FfiConverterOptionalString.write(value.`deliveryId`, buf)
+            FfiConverterOptionalString.write(value.`reason`, buf)
     }
 }
 
@@ -3299,6 +3818,93 @@ public object FfiConverterTypeCustomer: FfiConverterRustBuffer<Customer> {
             FfiConverterOptionalString.write(value.`deliveryBoyId`, buf)
             FfiConverterTypeCalendarDate.write(value.`signupDate`, buf)
             FfiConverterOptionalString.write(value.`referredBy`, buf)
+    }
+}
+
+
+
+/**
+ * One customer's signup day and activity days, a row of a cohort table.
+ */
+data class CustomerActivity (
+    val `signedUpOn`: CalendarDate
+    , 
+    val `activity`: List<CalendarDate>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCustomerActivity: FfiConverterRustBuffer<CustomerActivity> {
+    override fun read(buf: ByteBuffer): CustomerActivity {
+        return CustomerActivity(
+            FfiConverterTypeCalendarDate.read(buf),
+            FfiConverterSequenceTypeCalendarDate.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CustomerActivity) = (
+            FfiConverterTypeCalendarDate.allocationSize(value.`signedUpOn`) +
+            FfiConverterSequenceTypeCalendarDate.allocationSize(value.`activity`)
+    )
+
+    override fun write(value: CustomerActivity, buf: ByteBuffer) {
+            FfiConverterTypeCalendarDate.write(value.`signedUpOn`, buf)
+            FfiConverterSequenceTypeCalendarDate.write(value.`activity`, buf)
+    }
+}
+
+
+
+/**
+ * A customer's events and subscriptions (for their pauses): the input of a replay.
+ */
+data class CustomerHistory (
+    val `customerId`: kotlin.String
+    , 
+    val `events`: List<ActivationEvent>
+    , 
+    val `subscriptions`: List<Subscription>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCustomerHistory: FfiConverterRustBuffer<CustomerHistory> {
+    override fun read(buf: ByteBuffer): CustomerHistory {
+        return CustomerHistory(
+            FfiConverterString.read(buf),
+            FfiConverterSequenceTypeActivationEvent.read(buf),
+            FfiConverterSequenceTypeSubscription.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CustomerHistory) = (
+            FfiConverterString.allocationSize(value.`customerId`) +
+            FfiConverterSequenceTypeActivationEvent.allocationSize(value.`events`) +
+            FfiConverterSequenceTypeSubscription.allocationSize(value.`subscriptions`)
+    )
+
+    override fun write(value: CustomerHistory, buf: ByteBuffer) {
+            FfiConverterString.write(value.`customerId`, buf)
+            FfiConverterSequenceTypeActivationEvent.write(value.`events`, buf)
+            FfiConverterSequenceTypeSubscription.write(value.`subscriptions`, buf)
     }
 }
 
@@ -3580,6 +4186,52 @@ public object FfiConverterTypeDeliveryRecord: FfiConverterRustBuffer<DeliveryRec
 
 
 /**
+ * Delivery outcomes over the recent window.
+ */
+data class DeliverySignals (
+    val `delivered`: kotlin.UInt
+    , 
+    val `partiallyDelivered`: kotlin.UInt
+    , 
+    val `notDelivered`: kotlin.UInt
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDeliverySignals: FfiConverterRustBuffer<DeliverySignals> {
+    override fun read(buf: ByteBuffer): DeliverySignals {
+        return DeliverySignals(
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DeliverySignals) = (
+            FfiConverterUInt.allocationSize(value.`delivered`) +
+            FfiConverterUInt.allocationSize(value.`partiallyDelivered`) +
+            FfiConverterUInt.allocationSize(value.`notDelivered`)
+    )
+
+    override fun write(value: DeliverySignals, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`delivered`, buf)
+            FfiConverterUInt.write(value.`partiallyDelivered`, buf)
+            FfiConverterUInt.write(value.`notDelivered`, buf)
+    }
+}
+
+
+
+/**
  * One day on which a subscription is due, with the quantity due.
  */
 data class DueDelivery (
@@ -3621,18 +4273,42 @@ public object FfiConverterTypeDueDelivery: FfiConverterRustBuffer<DueDelivery> {
 
 
 /**
- * One ledger line; entries are never changed or removed.
+ * Tunable constants of the factor formulas (`docs/churn.md`).
  */
-data class Entry (
-    val `seq`: kotlin.ULong
+data class FactorParams (
+    val `priorGapDays`: kotlin.Double
     , 
-    val `key`: kotlin.String
+    val `priorGapWeight`: kotlin.Double
     , 
-    val `points`: kotlin.Long
+    val `recencyRelativeShare`: kotlin.Double
     , 
-    val `at`: Instant
+    val `recencyHalfDays`: kotlin.Double
     , 
-    val `detail`: EntryDetail
+    val `dropWindowDays`: kotlin.UInt
+    , 
+    val `fullPauseRisk`: kotlin.Double
+    , 
+    val `spendLevelHalfAmount`: Amount?
+    , 
+    val `overdueHalfDays`: kotlin.Double
+    , 
+    val `overdueHalfAmount`: Amount
+    , 
+    val `failedPaymentRisk`: kotlin.Double
+    , 
+    val `complaintRisk`: kotlin.Double
+    , 
+    val `disputeRisk`: kotlin.Double
+    , 
+    val `partialDeliveryRisk`: kotlin.Double
+    , 
+    val `failedDeliveryRisk`: kotlin.Double
+    , 
+    val `tenureHalfDays`: kotlin.Double
+    , 
+    val `tenureHalfRepeats`: kotlin.Double
+    , 
+    val `purchaseModel`: PurchaseModel?
     
 ){
     
@@ -3646,31 +4322,133 @@ data class Entry (
 /**
  * @suppress
  */
-public object FfiConverterTypeEntry: FfiConverterRustBuffer<Entry> {
-    override fun read(buf: ByteBuffer): Entry {
-        return Entry(
-            FfiConverterULong.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterLong.read(buf),
-            FfiConverterTypeInstant.read(buf),
-            FfiConverterTypeEntryDetail.read(buf),
+public object FfiConverterTypeFactorParams: FfiConverterRustBuffer<FactorParams> {
+    override fun read(buf: ByteBuffer): FactorParams {
+        return FactorParams(
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterOptionalTypeAmount.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterTypeAmount.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterOptionalTypePurchaseModel.read(buf),
         )
     }
 
-    override fun allocationSize(value: Entry) = (
-            FfiConverterULong.allocationSize(value.`seq`) +
-            FfiConverterString.allocationSize(value.`key`) +
-            FfiConverterLong.allocationSize(value.`points`) +
-            FfiConverterTypeInstant.allocationSize(value.`at`) +
-            FfiConverterTypeEntryDetail.allocationSize(value.`detail`)
+    override fun allocationSize(value: FactorParams) = (
+            FfiConverterDouble.allocationSize(value.`priorGapDays`) +
+            FfiConverterDouble.allocationSize(value.`priorGapWeight`) +
+            FfiConverterDouble.allocationSize(value.`recencyRelativeShare`) +
+            FfiConverterDouble.allocationSize(value.`recencyHalfDays`) +
+            FfiConverterUInt.allocationSize(value.`dropWindowDays`) +
+            FfiConverterDouble.allocationSize(value.`fullPauseRisk`) +
+            FfiConverterOptionalTypeAmount.allocationSize(value.`spendLevelHalfAmount`) +
+            FfiConverterDouble.allocationSize(value.`overdueHalfDays`) +
+            FfiConverterTypeAmount.allocationSize(value.`overdueHalfAmount`) +
+            FfiConverterDouble.allocationSize(value.`failedPaymentRisk`) +
+            FfiConverterDouble.allocationSize(value.`complaintRisk`) +
+            FfiConverterDouble.allocationSize(value.`disputeRisk`) +
+            FfiConverterDouble.allocationSize(value.`partialDeliveryRisk`) +
+            FfiConverterDouble.allocationSize(value.`failedDeliveryRisk`) +
+            FfiConverterDouble.allocationSize(value.`tenureHalfDays`) +
+            FfiConverterDouble.allocationSize(value.`tenureHalfRepeats`) +
+            FfiConverterOptionalTypePurchaseModel.allocationSize(value.`purchaseModel`)
     )
 
-    override fun write(value: Entry, buf: ByteBuffer) {
-            FfiConverterULong.write(value.`seq`, buf)
-            FfiConverterString.write(value.`key`, buf)
-            FfiConverterLong.write(value.`points`, buf)
-            FfiConverterTypeInstant.write(value.`at`, buf)
-            FfiConverterTypeEntryDetail.write(value.`detail`, buf)
+    override fun write(value: FactorParams, buf: ByteBuffer) {
+            FfiConverterDouble.write(value.`priorGapDays`, buf)
+            FfiConverterDouble.write(value.`priorGapWeight`, buf)
+            FfiConverterDouble.write(value.`recencyRelativeShare`, buf)
+            FfiConverterDouble.write(value.`recencyHalfDays`, buf)
+            FfiConverterUInt.write(value.`dropWindowDays`, buf)
+            FfiConverterDouble.write(value.`fullPauseRisk`, buf)
+            FfiConverterOptionalTypeAmount.write(value.`spendLevelHalfAmount`, buf)
+            FfiConverterDouble.write(value.`overdueHalfDays`, buf)
+            FfiConverterTypeAmount.write(value.`overdueHalfAmount`, buf)
+            FfiConverterDouble.write(value.`failedPaymentRisk`, buf)
+            FfiConverterDouble.write(value.`complaintRisk`, buf)
+            FfiConverterDouble.write(value.`disputeRisk`, buf)
+            FfiConverterDouble.write(value.`partialDeliveryRisk`, buf)
+            FfiConverterDouble.write(value.`failedDeliveryRisk`, buf)
+            FfiConverterDouble.write(value.`tenureHalfDays`, buf)
+            FfiConverterDouble.write(value.`tenureHalfRepeats`, buf)
+            FfiConverterOptionalTypePurchaseModel.write(value.`purchaseModel`, buf)
+    }
+}
+
+
+
+/**
+ * The weight of each factor (only ratios matter).
+ */
+data class FactorWeights (
+    val `recency`: kotlin.Double
+    , 
+    val `frequencyDrop`: kotlin.Double
+    , 
+    val `spendDrop`: kotlin.Double
+    , 
+    val `subscription`: kotlin.Double
+    , 
+    val `payment`: kotlin.Double
+    , 
+    val `service`: kotlin.Double
+    , 
+    val `tenure`: kotlin.Double
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFactorWeights: FfiConverterRustBuffer<FactorWeights> {
+    override fun read(buf: ByteBuffer): FactorWeights {
+        return FactorWeights(
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: FactorWeights) = (
+            FfiConverterDouble.allocationSize(value.`recency`) +
+            FfiConverterDouble.allocationSize(value.`frequencyDrop`) +
+            FfiConverterDouble.allocationSize(value.`spendDrop`) +
+            FfiConverterDouble.allocationSize(value.`subscription`) +
+            FfiConverterDouble.allocationSize(value.`payment`) +
+            FfiConverterDouble.allocationSize(value.`service`) +
+            FfiConverterDouble.allocationSize(value.`tenure`)
+    )
+
+    override fun write(value: FactorWeights, buf: ByteBuffer) {
+            FfiConverterDouble.write(value.`recency`, buf)
+            FfiConverterDouble.write(value.`frequencyDrop`, buf)
+            FfiConverterDouble.write(value.`spendDrop`, buf)
+            FfiConverterDouble.write(value.`subscription`, buf)
+            FfiConverterDouble.write(value.`payment`, buf)
+            FfiConverterDouble.write(value.`service`, buf)
+            FfiConverterDouble.write(value.`tenure`, buf)
     }
 }
 
@@ -3728,14 +4506,14 @@ public object FfiConverterTypeFieldProblem: FfiConverterRustBuffer<FieldProblem>
 
 
 /**
- * The first positions of every board: all time, per tier, and this ISO week.
+ * One source of a line with the quantity it contributes.
  */
-data class Leaderboards (
-    val `allTime`: List<Position>
+data class LineSource (
+    val `source`: SourceRef
     , 
-    val `byTier`: Map<Tier, List<Position>>
+    val `date`: CalendarDate
     , 
-    val `thisWeek`: List<Position>
+    val `quantity`: Amount
     
 ){
     
@@ -3749,88 +4527,41 @@ data class Leaderboards (
 /**
  * @suppress
  */
-public object FfiConverterTypeLeaderboards: FfiConverterRustBuffer<Leaderboards> {
-    override fun read(buf: ByteBuffer): Leaderboards {
-        return Leaderboards(
-            FfiConverterSequenceTypePosition.read(buf),
-            FfiConverterMapTypeTierSequenceTypePosition.read(buf),
-            FfiConverterSequenceTypePosition.read(buf),
+public object FfiConverterTypeLineSource: FfiConverterRustBuffer<LineSource> {
+    override fun read(buf: ByteBuffer): LineSource {
+        return LineSource(
+            FfiConverterTypeSourceRef.read(buf),
+            FfiConverterTypeCalendarDate.read(buf),
+            FfiConverterTypeAmount.read(buf),
         )
     }
 
-    override fun allocationSize(value: Leaderboards) = (
-            FfiConverterSequenceTypePosition.allocationSize(value.`allTime`) +
-            FfiConverterMapTypeTierSequenceTypePosition.allocationSize(value.`byTier`) +
-            FfiConverterSequenceTypePosition.allocationSize(value.`thisWeek`)
+    override fun allocationSize(value: LineSource) = (
+            FfiConverterTypeSourceRef.allocationSize(value.`source`) +
+            FfiConverterTypeCalendarDate.allocationSize(value.`date`) +
+            FfiConverterTypeAmount.allocationSize(value.`quantity`)
     )
 
-    override fun write(value: Leaderboards, buf: ByteBuffer) {
-            FfiConverterSequenceTypePosition.write(value.`allTime`, buf)
-            FfiConverterMapTypeTierSequenceTypePosition.write(value.`byTier`, buf)
-            FfiConverterSequenceTypePosition.write(value.`thisWeek`, buf)
+    override fun write(value: LineSource, buf: ByteBuffer) {
+            FfiConverterTypeSourceRef.write(value.`source`, buf)
+            FfiConverterTypeCalendarDate.write(value.`date`, buf)
+            FfiConverterTypeAmount.write(value.`quantity`, buf)
     }
 }
 
 
 
 /**
- * A point in degrees.
+ * A message a transition asks to send (template key and its variables).
  */
-data class Location (
-    val `lat`: kotlin.Double
+data class NotificationIntent (
+    val `template`: kotlin.String
     , 
-    val `lon`: kotlin.Double
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeLocation: FfiConverterRustBuffer<Location> {
-    override fun read(buf: ByteBuffer): Location {
-        return Location(
-            FfiConverterDouble.read(buf),
-            FfiConverterDouble.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: Location) = (
-            FfiConverterDouble.allocationSize(value.`lat`) +
-            FfiConverterDouble.allocationSize(value.`lon`)
-    )
-
-    override fun write(value: Location, buf: ByteBuffer) {
-            FfiConverterDouble.write(value.`lat`, buf)
-            FfiConverterDouble.write(value.`lon`, buf)
-    }
-}
-
-
-
-/**
- * A member's account: the ledger, the tier history and the badges unlocked (by code).
- */
-data class LoyaltyMember (
     val `customerId`: kotlin.String
     , 
-    val `joinedAt`: Instant?
+    val `variables`: TemplateVariables
     , 
-    val `balance`: kotlin.Long
-    , 
-    val `tier`: Tier
-    , 
-    val `entries`: List<Entry>
-    , 
-    val `tierHistory`: List<TierChange>
-    , 
-    val `badges`: List<BadgeUnlock>
+    val `at`: Instant
     
 ){
     
@@ -3844,139 +4575,69 @@ data class LoyaltyMember (
 /**
  * @suppress
  */
-public object FfiConverterTypeLoyaltyMember: FfiConverterRustBuffer<LoyaltyMember> {
-    override fun read(buf: ByteBuffer): LoyaltyMember {
-        return LoyaltyMember(
+public object FfiConverterTypeNotificationIntent: FfiConverterRustBuffer<NotificationIntent> {
+    override fun read(buf: ByteBuffer): NotificationIntent {
+        return NotificationIntent(
             FfiConverterString.read(buf),
-            FfiConverterOptionalTypeInstant.read(buf),
-            FfiConverterLong.read(buf),
-            FfiConverterTypeTier.read(buf),
-            FfiConverterSequenceTypeEntry.read(buf),
-            FfiConverterSequenceTypeTierChange.read(buf),
-            FfiConverterSequenceTypeBadgeUnlock.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: LoyaltyMember) = (
-            FfiConverterString.allocationSize(value.`customerId`) +
-            FfiConverterOptionalTypeInstant.allocationSize(value.`joinedAt`) +
-            FfiConverterLong.allocationSize(value.`balance`) +
-            FfiConverterTypeTier.allocationSize(value.`tier`) +
-            FfiConverterSequenceTypeEntry.allocationSize(value.`entries`) +
-            FfiConverterSequenceTypeTierChange.allocationSize(value.`tierHistory`) +
-            FfiConverterSequenceTypeBadgeUnlock.allocationSize(value.`badges`)
-    )
-
-    override fun write(value: LoyaltyMember, buf: ByteBuffer) {
-            FfiConverterString.write(value.`customerId`, buf)
-            FfiConverterOptionalTypeInstant.write(value.`joinedAt`, buf)
-            FfiConverterLong.write(value.`balance`, buf)
-            FfiConverterTypeTier.write(value.`tier`, buf)
-            FfiConverterSequenceTypeEntry.write(value.`entries`, buf)
-            FfiConverterSequenceTypeTierChange.write(value.`tierHistory`, buf)
-            FfiConverterSequenceTypeBadgeUnlock.write(value.`badges`, buf)
-    }
-}
-
-
-
-/**
- * One member's place on each board (`null`/`nil` on a board they are not on).
- */
-data class MemberPositions (
-    val `allTime`: Position?
-    , 
-    val `tier`: Position?
-    , 
-    val `thisWeek`: Position?
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeMemberPositions: FfiConverterRustBuffer<MemberPositions> {
-    override fun read(buf: ByteBuffer): MemberPositions {
-        return MemberPositions(
-            FfiConverterOptionalTypePosition.read(buf),
-            FfiConverterOptionalTypePosition.read(buf),
-            FfiConverterOptionalTypePosition.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: MemberPositions) = (
-            FfiConverterOptionalTypePosition.allocationSize(value.`allTime`) +
-            FfiConverterOptionalTypePosition.allocationSize(value.`tier`) +
-            FfiConverterOptionalTypePosition.allocationSize(value.`thisWeek`)
-    )
-
-    override fun write(value: MemberPositions, buf: ByteBuffer) {
-            FfiConverterOptionalTypePosition.write(value.`allTime`, buf)
-            FfiConverterOptionalTypePosition.write(value.`tier`, buf)
-            FfiConverterOptionalTypePosition.write(value.`thisWeek`, buf)
-    }
-}
-
-
-
-/**
- * What the app shows a member: balance, points usable now, tier progress, every badge.
- */
-data class MemberSummary (
-    val `customerId`: kotlin.String
-    , 
-    val `balance`: kotlin.Long
-    , 
-    val `available`: kotlin.Long
-    , 
-    val `tier`: TierProgress
-    , 
-    val `badges`: List<BadgeProgress>
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeMemberSummary: FfiConverterRustBuffer<MemberSummary> {
-    override fun read(buf: ByteBuffer): MemberSummary {
-        return MemberSummary(
             FfiConverterString.read(buf),
-            FfiConverterLong.read(buf),
-            FfiConverterLong.read(buf),
-            FfiConverterTypeTierProgress.read(buf),
-            FfiConverterSequenceTypeBadgeProgress.read(buf),
+            FfiConverterTypeTemplateVariables.read(buf),
+            FfiConverterTypeInstant.read(buf),
         )
     }
 
-    override fun allocationSize(value: MemberSummary) = (
+    override fun allocationSize(value: NotificationIntent) = (
+            FfiConverterString.allocationSize(value.`template`) +
             FfiConverterString.allocationSize(value.`customerId`) +
-            FfiConverterLong.allocationSize(value.`balance`) +
-            FfiConverterLong.allocationSize(value.`available`) +
-            FfiConverterTypeTierProgress.allocationSize(value.`tier`) +
-            FfiConverterSequenceTypeBadgeProgress.allocationSize(value.`badges`)
+            FfiConverterTypeTemplateVariables.allocationSize(value.`variables`) +
+            FfiConverterTypeInstant.allocationSize(value.`at`)
     )
 
-    override fun write(value: MemberSummary, buf: ByteBuffer) {
+    override fun write(value: NotificationIntent, buf: ByteBuffer) {
+            FfiConverterString.write(value.`template`, buf)
             FfiConverterString.write(value.`customerId`, buf)
-            FfiConverterLong.write(value.`balance`, buf)
-            FfiConverterLong.write(value.`available`, buf)
-            FfiConverterTypeTierProgress.write(value.`tier`, buf)
-            FfiConverterSequenceTypeBadgeProgress.write(value.`badges`, buf)
+            FfiConverterTypeTemplateVariables.write(value.`variables`, buf)
+            FfiConverterTypeInstant.write(value.`at`, buf)
+    }
+}
+
+
+
+/**
+ * The last bill number given in a financial year (the year it starts in).
+ */
+data class NumberSeries (
+    val `financialYear`: FinancialYear
+    , 
+    val `last`: kotlin.UInt
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeNumberSeries: FfiConverterRustBuffer<NumberSeries> {
+    override fun read(buf: ByteBuffer): NumberSeries {
+        return NumberSeries(
+            FfiConverterTypeFinancialYear.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: NumberSeries) = (
+            FfiConverterTypeFinancialYear.allocationSize(value.`financialYear`) +
+            FfiConverterUInt.allocationSize(value.`last`)
+    )
+
+    override fun write(value: NumberSeries, buf: ByteBuffer) {
+            FfiConverterTypeFinancialYear.write(value.`financialYear`, buf)
+            FfiConverterUInt.write(value.`last`, buf)
     }
 }
 
@@ -4248,12 +4909,14 @@ public object FfiConverterTypePayment: FfiConverterRustBuffer<Payment> {
 
 
 /**
- * An order placed: `Unchanged` when the same order was placed before.
+ * Money owed and payments that failed (billing knows them, the records do not).
  */
-data class PlacedOrder (
-    val `effect`: Effect
+data class PaymentSignals (
+    val `overdueAmount`: Amount
     , 
-    val `order`: Order
+    val `overdueDays`: kotlin.UInt
+    , 
+    val `failedPayments`: kotlin.UInt
     
 ){
     
@@ -4267,258 +4930,25 @@ data class PlacedOrder (
 /**
  * @suppress
  */
-public object FfiConverterTypePlacedOrder: FfiConverterRustBuffer<PlacedOrder> {
-    override fun read(buf: ByteBuffer): PlacedOrder {
-        return PlacedOrder(
-            FfiConverterTypeEffect.read(buf),
-            FfiConverterTypeOrder.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: PlacedOrder) = (
-            FfiConverterTypeEffect.allocationSize(value.`effect`) +
-            FfiConverterTypeOrder.allocationSize(value.`order`)
-    )
-
-    override fun write(value: PlacedOrder, buf: ByteBuffer) {
-            FfiConverterTypeEffect.write(value.`effect`, buf)
-            FfiConverterTypeOrder.write(value.`order`, buf)
-    }
-}
-
-
-
-/**
- * The optimized routes, one per delivery person in input order, with totals.
- */
-data class Plan (
-    val `routes`: List<Route>
-    , 
-    val `unassigned`: List<Unassigned>
-    , 
-    val `totalDistance`: kotlin.Double
-    , 
-    val `totalMinutes`: kotlin.Double
-    , 
-    val `vehiclesUsed`: Count
-    , 
-    val `comparison`: Comparison?
-    , 
-    val `changedPairs`: Count?
-    , 
-    val `iterations`: kotlin.ULong
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypePlan: FfiConverterRustBuffer<Plan> {
-    override fun read(buf: ByteBuffer): Plan {
-        return Plan(
-            FfiConverterSequenceTypeRoute.read(buf),
-            FfiConverterSequenceTypeUnassigned.read(buf),
-            FfiConverterDouble.read(buf),
-            FfiConverterDouble.read(buf),
-            FfiConverterTypeCount.read(buf),
-            FfiConverterOptionalTypeComparison.read(buf),
-            FfiConverterOptionalTypeCount.read(buf),
-            FfiConverterULong.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: Plan) = (
-            FfiConverterSequenceTypeRoute.allocationSize(value.`routes`) +
-            FfiConverterSequenceTypeUnassigned.allocationSize(value.`unassigned`) +
-            FfiConverterDouble.allocationSize(value.`totalDistance`) +
-            FfiConverterDouble.allocationSize(value.`totalMinutes`) +
-            FfiConverterTypeCount.allocationSize(value.`vehiclesUsed`) +
-            FfiConverterOptionalTypeComparison.allocationSize(value.`comparison`) +
-            FfiConverterOptionalTypeCount.allocationSize(value.`changedPairs`) +
-            FfiConverterULong.allocationSize(value.`iterations`)
-    )
-
-    override fun write(value: Plan, buf: ByteBuffer) {
-            FfiConverterSequenceTypeRoute.write(value.`routes`, buf)
-            FfiConverterSequenceTypeUnassigned.write(value.`unassigned`, buf)
-            FfiConverterDouble.write(value.`totalDistance`, buf)
-            FfiConverterDouble.write(value.`totalMinutes`, buf)
-            FfiConverterTypeCount.write(value.`vehiclesUsed`, buf)
-            FfiConverterOptionalTypeComparison.write(value.`comparison`, buf)
-            FfiConverterOptionalTypeCount.write(value.`changedPairs`, buf)
-            FfiConverterULong.write(value.`iterations`, buf)
-    }
-}
-
-
-
-/**
- * A member's place on a board; `percentile` is a decimal with two places.
- */
-data class Position (
-    val `rank`: kotlin.ULong
-    , 
-    val `of`: kotlin.ULong
-    , 
-    val `customerId`: kotlin.String
-    , 
-    val `score`: kotlin.Long
-    , 
-    val `percentile`: Amount
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypePosition: FfiConverterRustBuffer<Position> {
-    override fun read(buf: ByteBuffer): Position {
-        return Position(
-            FfiConverterULong.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterLong.read(buf),
+public object FfiConverterTypePaymentSignals: FfiConverterRustBuffer<PaymentSignals> {
+    override fun read(buf: ByteBuffer): PaymentSignals {
+        return PaymentSignals(
             FfiConverterTypeAmount.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
         )
     }
 
-    override fun allocationSize(value: Position) = (
-            FfiConverterULong.allocationSize(value.`rank`) +
-            FfiConverterULong.allocationSize(value.`of`) +
-            FfiConverterString.allocationSize(value.`customerId`) +
-            FfiConverterLong.allocationSize(value.`score`) +
-            FfiConverterTypeAmount.allocationSize(value.`percentile`)
+    override fun allocationSize(value: PaymentSignals) = (
+            FfiConverterTypeAmount.allocationSize(value.`overdueAmount`) +
+            FfiConverterUInt.allocationSize(value.`overdueDays`) +
+            FfiConverterUInt.allocationSize(value.`failedPayments`)
     )
 
-    override fun write(value: Position, buf: ByteBuffer) {
-            FfiConverterULong.write(value.`rank`, buf)
-            FfiConverterULong.write(value.`of`, buf)
-            FfiConverterString.write(value.`customerId`, buf)
-            FfiConverterLong.write(value.`score`, buf)
-            FfiConverterTypeAmount.write(value.`percentile`, buf)
-    }
-}
-
-
-
-/**
- * The routes known before (stop ids in order): changing their order costs the penalty per
- * new pair, so a recomputed route stays close to the one the delivery person knows.
- */
-data class PreviousPlan (
-    val `routes`: List<List<kotlin.String>>
-    , 
-    val `penaltyPerChangedPair`: kotlin.Double
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypePreviousPlan: FfiConverterRustBuffer<PreviousPlan> {
-    override fun read(buf: ByteBuffer): PreviousPlan {
-        return PreviousPlan(
-            FfiConverterSequenceSequenceString.read(buf),
-            FfiConverterDouble.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: PreviousPlan) = (
-            FfiConverterSequenceSequenceString.allocationSize(value.`routes`) +
-            FfiConverterDouble.allocationSize(value.`penaltyPerChangedPair`)
-    )
-
-    override fun write(value: PreviousPlan, buf: ByteBuffer) {
-            FfiConverterSequenceSequenceString.write(value.`routes`, buf)
-            FfiConverterDouble.write(value.`penaltyPerChangedPair`, buf)
-    }
-}
-
-
-
-/**
- * A routing problem: depot, stops, delivery persons, distances, speed, previous plan,
- * options (`docs/routing.md`).
- */
-data class Problem (
-    val `depot`: Location?
-    , 
-    val `stops`: List<Stop>
-    , 
-    val `vehicles`: List<Vehicle>
-    , 
-    val `distances`: Distances
-    , 
-    val `speed`: Speed
-    , 
-    val `previousPlan`: PreviousPlan?
-    , 
-    val `options`: SolveOptions
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeProblem: FfiConverterRustBuffer<Problem> {
-    override fun read(buf: ByteBuffer): Problem {
-        return Problem(
-            FfiConverterOptionalTypeLocation.read(buf),
-            FfiConverterSequenceTypeStop.read(buf),
-            FfiConverterSequenceTypeVehicle.read(buf),
-            FfiConverterTypeDistances.read(buf),
-            FfiConverterTypeSpeed.read(buf),
-            FfiConverterOptionalTypePreviousPlan.read(buf),
-            FfiConverterTypeSolveOptions.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: Problem) = (
-            FfiConverterOptionalTypeLocation.allocationSize(value.`depot`) +
-            FfiConverterSequenceTypeStop.allocationSize(value.`stops`) +
-            FfiConverterSequenceTypeVehicle.allocationSize(value.`vehicles`) +
-            FfiConverterTypeDistances.allocationSize(value.`distances`) +
-            FfiConverterTypeSpeed.allocationSize(value.`speed`) +
-            FfiConverterOptionalTypePreviousPlan.allocationSize(value.`previousPlan`) +
-            FfiConverterTypeSolveOptions.allocationSize(value.`options`)
-    )
-
-    override fun write(value: Problem, buf: ByteBuffer) {
-            FfiConverterOptionalTypeLocation.write(value.`depot`, buf)
-            FfiConverterSequenceTypeStop.write(value.`stops`, buf)
-            FfiConverterSequenceTypeVehicle.write(value.`vehicles`, buf)
-            FfiConverterTypeDistances.write(value.`distances`, buf)
-            FfiConverterTypeSpeed.write(value.`speed`, buf)
-            FfiConverterOptionalTypePreviousPlan.write(value.`previousPlan`, buf)
-            FfiConverterTypeSolveOptions.write(value.`options`, buf)
+    override fun write(value: PaymentSignals, buf: ByteBuffer) {
+            FfiConverterTypeAmount.write(value.`overdueAmount`, buf)
+            FfiConverterUInt.write(value.`overdueDays`, buf)
+            FfiConverterUInt.write(value.`failedPayments`, buf)
     }
 }
 
@@ -4581,98 +5011,12 @@ public object FfiConverterTypeProduct: FfiConverterRustBuffer<Product> {
 
 
 /**
- * A payment recorded (it earns loyalty points): `Unchanged` when recorded before.
+ * One purchase: an order or a delivered day.
  */
-data class RecordedPayment (
-    val `effect`: Effect
-    , 
-    val `payment`: Payment
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeRecordedPayment: FfiConverterRustBuffer<RecordedPayment> {
-    override fun read(buf: ByteBuffer): RecordedPayment {
-        return RecordedPayment(
-            FfiConverterTypeEffect.read(buf),
-            FfiConverterTypePayment.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: RecordedPayment) = (
-            FfiConverterTypeEffect.allocationSize(value.`effect`) +
-            FfiConverterTypePayment.allocationSize(value.`payment`)
-    )
-
-    override fun write(value: RecordedPayment, buf: ByteBuffer) {
-            FfiConverterTypeEffect.write(value.`effect`, buf)
-            FfiConverterTypePayment.write(value.`payment`, buf)
-    }
-}
-
-
-
-/**
- * A redemption and the rest of what it did (expiries applied first, badges).
- */
-data class Redeemed (
-    val `redemption`: Redemption
-    , 
-    val `applied`: Applied
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeRedeemed: FfiConverterRustBuffer<Redeemed> {
-    override fun read(buf: ByteBuffer): Redeemed {
-        return Redeemed(
-            FfiConverterTypeRedemption.read(buf),
-            FfiConverterTypeApplied.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: Redeemed) = (
-            FfiConverterTypeRedemption.allocationSize(value.`redemption`) +
-            FfiConverterTypeApplied.allocationSize(value.`applied`)
-    )
-
-    override fun write(value: Redeemed, buf: ByteBuffer) {
-            FfiConverterTypeRedemption.write(value.`redemption`, buf)
-            FfiConverterTypeApplied.write(value.`applied`, buf)
-    }
-}
-
-
-
-/**
- * Points turned into a bill credit of `amount` rupees (two decimals) under the bill's key.
- */
-data class Redemption (
-    val `customerId`: kotlin.String
-    , 
-    val `points`: kotlin.Long
+data class Purchase (
+    val `date`: CalendarDate
     , 
     val `amount`: Amount
-    , 
-    val `key`: kotlin.String
     
 ){
     
@@ -4686,46 +5030,40 @@ data class Redemption (
 /**
  * @suppress
  */
-public object FfiConverterTypeRedemption: FfiConverterRustBuffer<Redemption> {
-    override fun read(buf: ByteBuffer): Redemption {
-        return Redemption(
-            FfiConverterString.read(buf),
-            FfiConverterLong.read(buf),
+public object FfiConverterTypePurchase: FfiConverterRustBuffer<Purchase> {
+    override fun read(buf: ByteBuffer): Purchase {
+        return Purchase(
+            FfiConverterTypeCalendarDate.read(buf),
             FfiConverterTypeAmount.read(buf),
-            FfiConverterString.read(buf),
         )
     }
 
-    override fun allocationSize(value: Redemption) = (
-            FfiConverterString.allocationSize(value.`customerId`) +
-            FfiConverterLong.allocationSize(value.`points`) +
-            FfiConverterTypeAmount.allocationSize(value.`amount`) +
-            FfiConverterString.allocationSize(value.`key`)
+    override fun allocationSize(value: Purchase) = (
+            FfiConverterTypeCalendarDate.allocationSize(value.`date`) +
+            FfiConverterTypeAmount.allocationSize(value.`amount`)
     )
 
-    override fun write(value: Redemption, buf: ByteBuffer) {
-            FfiConverterString.write(value.`customerId`, buf)
-            FfiConverterLong.write(value.`points`, buf)
+    override fun write(value: Purchase, buf: ByteBuffer) {
+            FfiConverterTypeCalendarDate.write(value.`date`, buf)
             FfiConverterTypeAmount.write(value.`amount`, buf)
-            FfiConverterString.write(value.`key`, buf)
     }
 }
 
 
 
 /**
- * What a bill allows: the most points (0 below the minimum), their value and the cap.
+ * Fitted purchase-model parameters for the recency factor.
  */
-data class RedemptionPreview (
-    val `balance`: kotlin.Long
+data class PurchaseModel (
+    val `r`: kotlin.Double
     , 
-    val `maxPoints`: kotlin.Long
+    val `alpha`: kotlin.Double
     , 
-    val `maxAmount`: Amount
+    val `a`: kotlin.Double
     , 
-    val `capAmount`: Amount
+    val `b`: kotlin.Double
     , 
-    val `minimumPoints`: kotlin.Long
+    val `horizonDays`: kotlin.UInt
     
 ){
     
@@ -4739,404 +5077,215 @@ data class RedemptionPreview (
 /**
  * @suppress
  */
-public object FfiConverterTypeRedemptionPreview: FfiConverterRustBuffer<RedemptionPreview> {
-    override fun read(buf: ByteBuffer): RedemptionPreview {
-        return RedemptionPreview(
-            FfiConverterLong.read(buf),
-            FfiConverterLong.read(buf),
-            FfiConverterTypeAmount.read(buf),
-            FfiConverterTypeAmount.read(buf),
-            FfiConverterLong.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: RedemptionPreview) = (
-            FfiConverterLong.allocationSize(value.`balance`) +
-            FfiConverterLong.allocationSize(value.`maxPoints`) +
-            FfiConverterTypeAmount.allocationSize(value.`maxAmount`) +
-            FfiConverterTypeAmount.allocationSize(value.`capAmount`) +
-            FfiConverterLong.allocationSize(value.`minimumPoints`)
-    )
-
-    override fun write(value: RedemptionPreview, buf: ByteBuffer) {
-            FfiConverterLong.write(value.`balance`, buf)
-            FfiConverterLong.write(value.`maxPoints`, buf)
-            FfiConverterTypeAmount.write(value.`maxAmount`, buf)
-            FfiConverterTypeAmount.write(value.`capAmount`, buf)
-            FfiConverterLong.write(value.`minimumPoints`, buf)
-    }
-}
-
-
-
-/**
- * A request to redeem `points` on a bill whose charges are `bill_charges`, once per `key`.
- */
-data class RedemptionRequest (
-    val `customerId`: kotlin.String
-    , 
-    val `key`: kotlin.String
-    , 
-    val `points`: kotlin.Long
-    , 
-    val `billCharges`: Amount
-    , 
-    val `at`: Instant
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeRedemptionRequest: FfiConverterRustBuffer<RedemptionRequest> {
-    override fun read(buf: ByteBuffer): RedemptionRequest {
-        return RedemptionRequest(
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterLong.read(buf),
-            FfiConverterTypeAmount.read(buf),
-            FfiConverterTypeInstant.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: RedemptionRequest) = (
-            FfiConverterString.allocationSize(value.`customerId`) +
-            FfiConverterString.allocationSize(value.`key`) +
-            FfiConverterLong.allocationSize(value.`points`) +
-            FfiConverterTypeAmount.allocationSize(value.`billCharges`) +
-            FfiConverterTypeInstant.allocationSize(value.`at`)
-    )
-
-    override fun write(value: RedemptionRequest, buf: ByteBuffer) {
-            FfiConverterString.write(value.`customerId`, buf)
-            FfiConverterString.write(value.`key`, buf)
-            FfiConverterLong.write(value.`points`, buf)
-            FfiConverterTypeAmount.write(value.`billCharges`, buf)
-            FfiConverterTypeInstant.write(value.`at`, buf)
-    }
-}
-
-
-
-/**
- * A customer registration: `Unchanged` when the same customer was registered before.
- */
-data class RegisteredCustomer (
-    val `effect`: Effect
-    , 
-    val `customer`: Customer
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeRegisteredCustomer: FfiConverterRustBuffer<RegisteredCustomer> {
-    override fun read(buf: ByteBuffer): RegisteredCustomer {
-        return RegisteredCustomer(
-            FfiConverterTypeEffect.read(buf),
-            FfiConverterTypeCustomer.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: RegisteredCustomer) = (
-            FfiConverterTypeEffect.allocationSize(value.`effect`) +
-            FfiConverterTypeCustomer.allocationSize(value.`customer`)
-    )
-
-    override fun write(value: RegisteredCustomer, buf: ByteBuffer) {
-            FfiConverterTypeEffect.write(value.`effect`, buf)
-            FfiConverterTypeCustomer.write(value.`customer`, buf)
-    }
-}
-
-
-
-/**
- * One delivery person's route (empty `visits` when not needed).
- */
-data class Route (
-    val `vehicleId`: kotlin.String
-    , 
-    val `start`: Location?
-    , 
-    val `end`: Location?
-    , 
-    val `visits`: List<Visit>
-    , 
-    val `departure`: kotlin.Double
-    , 
-    val `finish`: kotlin.Double
-    , 
-    val `distance`: kotlin.Double
-    , 
-    val `minutes`: kotlin.Double
-    , 
-    val `load`: List<kotlin.Double>
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeRoute: FfiConverterRustBuffer<Route> {
-    override fun read(buf: ByteBuffer): Route {
-        return Route(
-            FfiConverterString.read(buf),
-            FfiConverterOptionalTypeLocation.read(buf),
-            FfiConverterOptionalTypeLocation.read(buf),
-            FfiConverterSequenceTypeVisit.read(buf),
+public object FfiConverterTypePurchaseModel: FfiConverterRustBuffer<PurchaseModel> {
+    override fun read(buf: ByteBuffer): PurchaseModel {
+        return PurchaseModel(
             FfiConverterDouble.read(buf),
             FfiConverterDouble.read(buf),
             FfiConverterDouble.read(buf),
             FfiConverterDouble.read(buf),
-            FfiConverterSequenceDouble.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: Route) = (
-            FfiConverterString.allocationSize(value.`vehicleId`) +
-            FfiConverterOptionalTypeLocation.allocationSize(value.`start`) +
-            FfiConverterOptionalTypeLocation.allocationSize(value.`end`) +
-            FfiConverterSequenceTypeVisit.allocationSize(value.`visits`) +
-            FfiConverterDouble.allocationSize(value.`departure`) +
-            FfiConverterDouble.allocationSize(value.`finish`) +
-            FfiConverterDouble.allocationSize(value.`distance`) +
-            FfiConverterDouble.allocationSize(value.`minutes`) +
-            FfiConverterSequenceDouble.allocationSize(value.`load`)
-    )
-
-    override fun write(value: Route, buf: ByteBuffer) {
-            FfiConverterString.write(value.`vehicleId`, buf)
-            FfiConverterOptionalTypeLocation.write(value.`start`, buf)
-            FfiConverterOptionalTypeLocation.write(value.`end`, buf)
-            FfiConverterSequenceTypeVisit.write(value.`visits`, buf)
-            FfiConverterDouble.write(value.`departure`, buf)
-            FfiConverterDouble.write(value.`finish`, buf)
-            FfiConverterDouble.write(value.`distance`, buf)
-            FfiConverterDouble.write(value.`minutes`, buf)
-            FfiConverterSequenceDouble.write(value.`load`, buf)
-    }
-}
-
-
-
-/**
- * The search budget: with a seed and an iteration limit (no time budget) the plan is the
- * same every time; a time budget makes it depend on the phone's speed.
- */
-data class SolveOptions (
-    val `seed`: kotlin.ULong
-    , 
-    val `timeBudgetMs`: kotlin.ULong?
-    , 
-    val `iterationLimit`: kotlin.ULong?
-    , 
-    val `threads`: Count
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeSolveOptions: FfiConverterRustBuffer<SolveOptions> {
-    override fun read(buf: ByteBuffer): SolveOptions {
-        return SolveOptions(
-            FfiConverterULong.read(buf),
-            FfiConverterOptionalULong.read(buf),
-            FfiConverterOptionalULong.read(buf),
-            FfiConverterTypeCount.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: SolveOptions) = (
-            FfiConverterULong.allocationSize(value.`seed`) +
-            FfiConverterOptionalULong.allocationSize(value.`timeBudgetMs`) +
-            FfiConverterOptionalULong.allocationSize(value.`iterationLimit`) +
-            FfiConverterTypeCount.allocationSize(value.`threads`)
-    )
-
-    override fun write(value: SolveOptions, buf: ByteBuffer) {
-            FfiConverterULong.write(value.`seed`, buf)
-            FfiConverterOptionalULong.write(value.`timeBudgetMs`, buf)
-            FfiConverterOptionalULong.write(value.`iterationLimit`, buf)
-            FfiConverterTypeCount.write(value.`threads`, buf)
-    }
-}
-
-
-
-/**
- * Travel speed when no duration matrix is given.
- */
-data class Speed (
-    val `speedKmh`: kotlin.Double
-    , 
-    val `profile`: List<SpeedBand>
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeSpeed: FfiConverterRustBuffer<Speed> {
-    override fun read(buf: ByteBuffer): Speed {
-        return Speed(
-            FfiConverterDouble.read(buf),
-            FfiConverterSequenceTypeSpeedBand.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: Speed) = (
-            FfiConverterDouble.allocationSize(value.`speedKmh`) +
-            FfiConverterSequenceTypeSpeedBand.allocationSize(value.`profile`)
-    )
-
-    override fun write(value: Speed, buf: ByteBuffer) {
-            FfiConverterDouble.write(value.`speedKmh`, buf)
-            FfiConverterSequenceTypeSpeedBand.write(value.`profile`, buf)
-    }
-}
-
-
-
-/**
- * A speed in force from a minute of the day on.
- */
-data class SpeedBand (
-    val `fromMinute`: kotlin.Double
-    , 
-    val `speedKmh`: kotlin.Double
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeSpeedBand: FfiConverterRustBuffer<SpeedBand> {
-    override fun read(buf: ByteBuffer): SpeedBand {
-        return SpeedBand(
-            FfiConverterDouble.read(buf),
-            FfiConverterDouble.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: SpeedBand) = (
-            FfiConverterDouble.allocationSize(value.`fromMinute`) +
-            FfiConverterDouble.allocationSize(value.`speedKmh`)
-    )
-
-    override fun write(value: SpeedBand, buf: ByteBuffer) {
-            FfiConverterDouble.write(value.`fromMinute`, buf)
-            FfiConverterDouble.write(value.`speedKmh`, buf)
-    }
-}
-
-
-
-/**
- * A customer to visit; `drop_penalty` set makes the stop optional at that cost.
- */
-data class Stop (
-    val `id`: kotlin.String
-    , 
-    val `location`: Location?
-    , 
-    val `serviceMinutes`: kotlin.Double
-    , 
-    val `timeWindow`: TimeWindow?
-    , 
-    val `demand`: List<kotlin.Double>
-    , 
-    val `priority`: kotlin.UInt
-    , 
-    val `dropPenalty`: kotlin.Double?
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeStop: FfiConverterRustBuffer<Stop> {
-    override fun read(buf: ByteBuffer): Stop {
-        return Stop(
-            FfiConverterString.read(buf),
-            FfiConverterOptionalTypeLocation.read(buf),
-            FfiConverterDouble.read(buf),
-            FfiConverterOptionalTypeTimeWindow.read(buf),
-            FfiConverterSequenceDouble.read(buf),
             FfiConverterUInt.read(buf),
-            FfiConverterOptionalDouble.read(buf),
         )
     }
 
-    override fun allocationSize(value: Stop) = (
-            FfiConverterString.allocationSize(value.`id`) +
-            FfiConverterOptionalTypeLocation.allocationSize(value.`location`) +
-            FfiConverterDouble.allocationSize(value.`serviceMinutes`) +
-            FfiConverterOptionalTypeTimeWindow.allocationSize(value.`timeWindow`) +
-            FfiConverterSequenceDouble.allocationSize(value.`demand`) +
-            FfiConverterUInt.allocationSize(value.`priority`) +
-            FfiConverterOptionalDouble.allocationSize(value.`dropPenalty`)
+    override fun allocationSize(value: PurchaseModel) = (
+            FfiConverterDouble.allocationSize(value.`r`) +
+            FfiConverterDouble.allocationSize(value.`alpha`) +
+            FfiConverterDouble.allocationSize(value.`a`) +
+            FfiConverterDouble.allocationSize(value.`b`) +
+            FfiConverterUInt.allocationSize(value.`horizonDays`)
     )
 
-    override fun write(value: Stop, buf: ByteBuffer) {
-            FfiConverterString.write(value.`id`, buf)
-            FfiConverterOptionalTypeLocation.write(value.`location`, buf)
-            FfiConverterDouble.write(value.`serviceMinutes`, buf)
-            FfiConverterOptionalTypeTimeWindow.write(value.`timeWindow`, buf)
-            FfiConverterSequenceDouble.write(value.`demand`, buf)
-            FfiConverterUInt.write(value.`priority`, buf)
-            FfiConverterOptionalDouble.write(value.`dropPenalty`, buf)
+    override fun write(value: PurchaseModel, buf: ByteBuffer) {
+            FfiConverterDouble.write(value.`r`, buf)
+            FfiConverterDouble.write(value.`alpha`, buf)
+            FfiConverterDouble.write(value.`a`, buf)
+            FfiConverterDouble.write(value.`b`, buf)
+            FfiConverterUInt.write(value.`horizonDays`, buf)
+    }
+}
+
+
+
+/**
+ * A customer's position in a ranking: its index in the input list and its score.
+ */
+data class RankedCustomer (
+    val `index`: Count
+    , 
+    val `churn`: ChurnScore
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRankedCustomer: FfiConverterRustBuffer<RankedCustomer> {
+    override fun read(buf: ByteBuffer): RankedCustomer {
+        return RankedCustomer(
+            FfiConverterTypeCount.read(buf),
+            FfiConverterTypeChurnScore.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RankedCustomer) = (
+            FfiConverterTypeCount.allocationSize(value.`index`) +
+            FfiConverterTypeChurnScore.allocationSize(value.`churn`)
+    )
+
+    override fun write(value: RankedCustomer, buf: ByteBuffer) {
+            FfiConverterTypeCount.write(value.`index`, buf)
+            FfiConverterTypeChurnScore.write(value.`churn`, buf)
+    }
+}
+
+
+
+/**
+ * What recording one event did: new transitions, whether it was late and refolded history.
+ */
+data class Recorded (
+    val `transitions`: List<Transition>
+    , 
+    val `late`: kotlin.Boolean
+    , 
+    val `rewroteHistory`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRecorded: FfiConverterRustBuffer<Recorded> {
+    override fun read(buf: ByteBuffer): Recorded {
+        return Recorded(
+            FfiConverterSequenceTypeTransition.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Recorded) = (
+            FfiConverterSequenceTypeTransition.allocationSize(value.`transitions`) +
+            FfiConverterBoolean.allocationSize(value.`late`) +
+            FfiConverterBoolean.allocationSize(value.`rewroteHistory`)
+    )
+
+    override fun write(value: Recorded, buf: ByteBuffer) {
+            FfiConverterSequenceTypeTransition.write(value.`transitions`, buf)
+            FfiConverterBoolean.write(value.`late`, buf)
+            FfiConverterBoolean.write(value.`rewroteHistory`, buf)
+    }
+}
+
+
+
+/**
+ * The dates the rules ask to record.
+ */
+data class RecordedDates (
+    val `signedUpAt`: Instant?
+    , 
+    val `firstOrderAt`: Instant?
+    , 
+    val `firstDeliveryAt`: Instant?
+    , 
+    val `lastActivityAt`: Instant?
+    , 
+    val `churnedOn`: CalendarDate?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRecordedDates: FfiConverterRustBuffer<RecordedDates> {
+    override fun read(buf: ByteBuffer): RecordedDates {
+        return RecordedDates(
+            FfiConverterOptionalTypeInstant.read(buf),
+            FfiConverterOptionalTypeInstant.read(buf),
+            FfiConverterOptionalTypeInstant.read(buf),
+            FfiConverterOptionalTypeInstant.read(buf),
+            FfiConverterOptionalTypeCalendarDate.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RecordedDates) = (
+            FfiConverterOptionalTypeInstant.allocationSize(value.`signedUpAt`) +
+            FfiConverterOptionalTypeInstant.allocationSize(value.`firstOrderAt`) +
+            FfiConverterOptionalTypeInstant.allocationSize(value.`firstDeliveryAt`) +
+            FfiConverterOptionalTypeInstant.allocationSize(value.`lastActivityAt`) +
+            FfiConverterOptionalTypeCalendarDate.allocationSize(value.`churnedOn`)
+    )
+
+    override fun write(value: RecordedDates, buf: ByteBuffer) {
+            FfiConverterOptionalTypeInstant.write(value.`signedUpAt`, buf)
+            FfiConverterOptionalTypeInstant.write(value.`firstOrderAt`, buf)
+            FfiConverterOptionalTypeInstant.write(value.`firstDeliveryAt`, buf)
+            FfiConverterOptionalTypeInstant.write(value.`lastActivityAt`, buf)
+            FfiConverterOptionalTypeCalendarDate.write(value.`churnedOn`, buf)
+    }
+}
+
+
+
+/**
+ * Complaints and disputes over the recent window.
+ */
+data class ServiceSignals (
+    val `complaints`: kotlin.UInt
+    , 
+    val `disputes`: kotlin.UInt
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeServiceSignals: FfiConverterRustBuffer<ServiceSignals> {
+    override fun read(buf: ByteBuffer): ServiceSignals {
+        return ServiceSignals(
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ServiceSignals) = (
+            FfiConverterUInt.allocationSize(value.`complaints`) +
+            FfiConverterUInt.allocationSize(value.`disputes`)
+    )
+
+    override fun write(value: ServiceSignals, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`complaints`, buf)
+            FfiConverterUInt.write(value.`disputes`, buf)
     }
 }
 
@@ -5224,20 +5373,115 @@ public object FfiConverterTypeSubscription: FfiConverterRustBuffer<Subscription>
 
 
 /**
- * A change of tier, with the qualifying points it was decided on.
+ * Subscription behaviour over the recent window.
  */
-data class TierChange (
-    val `customerId`: kotlin.String
+data class SubscriptionSignals (
+    val `cancelled`: kotlin.Boolean
     , 
-    val `from`: Tier
+    val `pausedDays`: kotlin.UInt
     , 
-    val `to`: Tier
+    val `scheduledDeliveries`: kotlin.UInt
     , 
-    val `cause`: TierCause
+    val `skippedDeliveries`: kotlin.UInt
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSubscriptionSignals: FfiConverterRustBuffer<SubscriptionSignals> {
+    override fun read(buf: ByteBuffer): SubscriptionSignals {
+        return SubscriptionSignals(
+            FfiConverterBoolean.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SubscriptionSignals) = (
+            FfiConverterBoolean.allocationSize(value.`cancelled`) +
+            FfiConverterUInt.allocationSize(value.`pausedDays`) +
+            FfiConverterUInt.allocationSize(value.`scheduledDeliveries`) +
+            FfiConverterUInt.allocationSize(value.`skippedDeliveries`)
+    )
+
+    override fun write(value: SubscriptionSignals, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`cancelled`, buf)
+            FfiConverterUInt.write(value.`pausedDays`, buf)
+            FfiConverterUInt.write(value.`scheduledDeliveries`, buf)
+            FfiConverterUInt.write(value.`skippedDeliveries`, buf)
+    }
+}
+
+
+
+/**
+ * The tax of one GST rate.
+ */
+data class TaxLine (
+    val `rate`: Amount
     , 
-    val `qualifyingPoints`: kotlin.Long
+    val `taxable`: Amount
+    , 
+    val `tax`: Amount
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTaxLine: FfiConverterRustBuffer<TaxLine> {
+    override fun read(buf: ByteBuffer): TaxLine {
+        return TaxLine(
+            FfiConverterTypeAmount.read(buf),
+            FfiConverterTypeAmount.read(buf),
+            FfiConverterTypeAmount.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TaxLine) = (
+            FfiConverterTypeAmount.allocationSize(value.`rate`) +
+            FfiConverterTypeAmount.allocationSize(value.`taxable`) +
+            FfiConverterTypeAmount.allocationSize(value.`tax`)
+    )
+
+    override fun write(value: TaxLine, buf: ByteBuffer) {
+            FfiConverterTypeAmount.write(value.`rate`, buf)
+            FfiConverterTypeAmount.write(value.`taxable`, buf)
+            FfiConverterTypeAmount.write(value.`tax`, buf)
+    }
+}
+
+
+
+/**
+ * One entry of a customer's timeline.
+ */
+data class Transition (
+    val `from`: ActivationState?
+    , 
+    val `to`: ActivationState
+    , 
+    val `cause`: Cause
     , 
     val `at`: Instant
+    , 
+    val `lastActivityOn`: CalendarDate?
     
 ){
     
@@ -5251,55 +5495,47 @@ data class TierChange (
 /**
  * @suppress
  */
-public object FfiConverterTypeTierChange: FfiConverterRustBuffer<TierChange> {
-    override fun read(buf: ByteBuffer): TierChange {
-        return TierChange(
-            FfiConverterString.read(buf),
-            FfiConverterTypeTier.read(buf),
-            FfiConverterTypeTier.read(buf),
-            FfiConverterTypeTierCause.read(buf),
-            FfiConverterLong.read(buf),
+public object FfiConverterTypeTransition: FfiConverterRustBuffer<Transition> {
+    override fun read(buf: ByteBuffer): Transition {
+        return Transition(
+            FfiConverterOptionalTypeActivationState.read(buf),
+            FfiConverterTypeActivationState.read(buf),
+            FfiConverterTypeCause.read(buf),
             FfiConverterTypeInstant.read(buf),
+            FfiConverterOptionalTypeCalendarDate.read(buf),
         )
     }
 
-    override fun allocationSize(value: TierChange) = (
-            FfiConverterString.allocationSize(value.`customerId`) +
-            FfiConverterTypeTier.allocationSize(value.`from`) +
-            FfiConverterTypeTier.allocationSize(value.`to`) +
-            FfiConverterTypeTierCause.allocationSize(value.`cause`) +
-            FfiConverterLong.allocationSize(value.`qualifyingPoints`) +
-            FfiConverterTypeInstant.allocationSize(value.`at`)
+    override fun allocationSize(value: Transition) = (
+            FfiConverterOptionalTypeActivationState.allocationSize(value.`from`) +
+            FfiConverterTypeActivationState.allocationSize(value.`to`) +
+            FfiConverterTypeCause.allocationSize(value.`cause`) +
+            FfiConverterTypeInstant.allocationSize(value.`at`) +
+            FfiConverterOptionalTypeCalendarDate.allocationSize(value.`lastActivityOn`)
     )
 
-    override fun write(value: TierChange, buf: ByteBuffer) {
-            FfiConverterString.write(value.`customerId`, buf)
-            FfiConverterTypeTier.write(value.`from`, buf)
-            FfiConverterTypeTier.write(value.`to`, buf)
-            FfiConverterTypeTierCause.write(value.`cause`, buf)
-            FfiConverterLong.write(value.`qualifyingPoints`, buf)
+    override fun write(value: Transition, buf: ByteBuffer) {
+            FfiConverterOptionalTypeActivationState.write(value.`from`, buf)
+            FfiConverterTypeActivationState.write(value.`to`, buf)
+            FfiConverterTypeCause.write(value.`cause`, buf)
             FfiConverterTypeInstant.write(value.`at`, buf)
+            FfiConverterOptionalTypeCalendarDate.write(value.`lastActivityOn`, buf)
     }
 }
 
 
 
 /**
- * Where a member stands against the tiers: the next threshold and what the next monthly
- * review needs to keep the current tier.
+ * A day a subscription was due with no delivery record yet: not billed, to be confirmed.
  */
-data class TierProgress (
-    val `tier`: Tier
+data class Unconfirmed (
+    val `subscriptionId`: kotlin.String
     , 
-    val `qualifyingPoints`: kotlin.Long
+    val `productId`: kotlin.String
     , 
-    val `nextTier`: Tier?
+    val `date`: CalendarDate
     , 
-    val `nextThreshold`: kotlin.Long?
-    , 
-    val `pointsToNext`: kotlin.Long?
-    , 
-    val `pointsToKeep`: kotlin.Long
+    val `quantity`: Amount
     
 ){
     
@@ -5313,136 +5549,50 @@ data class TierProgress (
 /**
  * @suppress
  */
-public object FfiConverterTypeTierProgress: FfiConverterRustBuffer<TierProgress> {
-    override fun read(buf: ByteBuffer): TierProgress {
-        return TierProgress(
-            FfiConverterTypeTier.read(buf),
-            FfiConverterLong.read(buf),
-            FfiConverterOptionalTypeTier.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterLong.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: TierProgress) = (
-            FfiConverterTypeTier.allocationSize(value.`tier`) +
-            FfiConverterLong.allocationSize(value.`qualifyingPoints`) +
-            FfiConverterOptionalTypeTier.allocationSize(value.`nextTier`) +
-            FfiConverterOptionalLong.allocationSize(value.`nextThreshold`) +
-            FfiConverterOptionalLong.allocationSize(value.`pointsToNext`) +
-            FfiConverterLong.allocationSize(value.`pointsToKeep`)
-    )
-
-    override fun write(value: TierProgress, buf: ByteBuffer) {
-            FfiConverterTypeTier.write(value.`tier`, buf)
-            FfiConverterLong.write(value.`qualifyingPoints`, buf)
-            FfiConverterOptionalTypeTier.write(value.`nextTier`, buf)
-            FfiConverterOptionalLong.write(value.`nextThreshold`, buf)
-            FfiConverterOptionalLong.write(value.`pointsToNext`, buf)
-            FfiConverterLong.write(value.`pointsToKeep`, buf)
-    }
-}
-
-
-
-/**
- * When service may start, in minutes since business-local midnight (`end` = latest start).
- */
-data class TimeWindow (
-    val `start`: kotlin.Double
-    , 
-    val `end`: kotlin.Double
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeTimeWindow: FfiConverterRustBuffer<TimeWindow> {
-    override fun read(buf: ByteBuffer): TimeWindow {
-        return TimeWindow(
-            FfiConverterDouble.read(buf),
-            FfiConverterDouble.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: TimeWindow) = (
-            FfiConverterDouble.allocationSize(value.`start`) +
-            FfiConverterDouble.allocationSize(value.`end`)
-    )
-
-    override fun write(value: TimeWindow, buf: ByteBuffer) {
-            FfiConverterDouble.write(value.`start`, buf)
-            FfiConverterDouble.write(value.`end`, buf)
-    }
-}
-
-
-
-/**
- * A stop left out, with the reason.
- */
-data class Unassigned (
-    val `stopId`: kotlin.String
-    , 
-    val `reason`: UnassignedReason
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeUnassigned: FfiConverterRustBuffer<Unassigned> {
-    override fun read(buf: ByteBuffer): Unassigned {
-        return Unassigned(
+public object FfiConverterTypeUnconfirmed: FfiConverterRustBuffer<Unconfirmed> {
+    override fun read(buf: ByteBuffer): Unconfirmed {
+        return Unconfirmed(
             FfiConverterString.read(buf),
-            FfiConverterTypeUnassignedReason.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeCalendarDate.read(buf),
+            FfiConverterTypeAmount.read(buf),
         )
     }
 
-    override fun allocationSize(value: Unassigned) = (
-            FfiConverterString.allocationSize(value.`stopId`) +
-            FfiConverterTypeUnassignedReason.allocationSize(value.`reason`)
+    override fun allocationSize(value: Unconfirmed) = (
+            FfiConverterString.allocationSize(value.`subscriptionId`) +
+            FfiConverterString.allocationSize(value.`productId`) +
+            FfiConverterTypeCalendarDate.allocationSize(value.`date`) +
+            FfiConverterTypeAmount.allocationSize(value.`quantity`)
     )
 
-    override fun write(value: Unassigned, buf: ByteBuffer) {
-            FfiConverterString.write(value.`stopId`, buf)
-            FfiConverterTypeUnassignedReason.write(value.`reason`, buf)
+    override fun write(value: Unconfirmed, buf: ByteBuffer) {
+            FfiConverterString.write(value.`subscriptionId`, buf)
+            FfiConverterString.write(value.`productId`, buf)
+            FfiConverterTypeCalendarDate.write(value.`date`, buf)
+            FfiConverterTypeAmount.write(value.`quantity`, buf)
     }
 }
 
 
 
 /**
- * A delivery person: capacity per dimension (empty = unlimited) and shift in minutes.
+ * One entry of a customer's wallet.
  */
-data class Vehicle (
+data class WalletEntry (
     val `id`: kotlin.String
     , 
-    val `capacity`: List<kotlin.Double>
+    val `customerId`: kotlin.String
     , 
-    val `shiftStart`: kotlin.Double
+    val `kind`: WalletEntryKind
     , 
-    val `shiftEnd`: kotlin.Double
+    val `amount`: Amount
     , 
-    val `start`: Location?
+    val `date`: CalendarDate
     , 
-    val `end`: RouteEnd
+    val `expiresOn`: CalendarDate?
+    , 
+    val `reference`: kotlin.String?
     
 ){
     
@@ -5456,104 +5606,54 @@ data class Vehicle (
 /**
  * @suppress
  */
-public object FfiConverterTypeVehicle: FfiConverterRustBuffer<Vehicle> {
-    override fun read(buf: ByteBuffer): Vehicle {
-        return Vehicle(
+public object FfiConverterTypeWalletEntry: FfiConverterRustBuffer<WalletEntry> {
+    override fun read(buf: ByteBuffer): WalletEntry {
+        return WalletEntry(
             FfiConverterString.read(buf),
-            FfiConverterSequenceDouble.read(buf),
-            FfiConverterDouble.read(buf),
-            FfiConverterDouble.read(buf),
-            FfiConverterOptionalTypeLocation.read(buf),
-            FfiConverterTypeRouteEnd.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeWalletEntryKind.read(buf),
+            FfiConverterTypeAmount.read(buf),
+            FfiConverterTypeCalendarDate.read(buf),
+            FfiConverterOptionalTypeCalendarDate.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
-    override fun allocationSize(value: Vehicle) = (
+    override fun allocationSize(value: WalletEntry) = (
             FfiConverterString.allocationSize(value.`id`) +
-            FfiConverterSequenceDouble.allocationSize(value.`capacity`) +
-            FfiConverterDouble.allocationSize(value.`shiftStart`) +
-            FfiConverterDouble.allocationSize(value.`shiftEnd`) +
-            FfiConverterOptionalTypeLocation.allocationSize(value.`start`) +
-            FfiConverterTypeRouteEnd.allocationSize(value.`end`)
+            FfiConverterString.allocationSize(value.`customerId`) +
+            FfiConverterTypeWalletEntryKind.allocationSize(value.`kind`) +
+            FfiConverterTypeAmount.allocationSize(value.`amount`) +
+            FfiConverterTypeCalendarDate.allocationSize(value.`date`) +
+            FfiConverterOptionalTypeCalendarDate.allocationSize(value.`expiresOn`) +
+            FfiConverterOptionalString.allocationSize(value.`reference`)
     )
 
-    override fun write(value: Vehicle, buf: ByteBuffer) {
+    override fun write(value: WalletEntry, buf: ByteBuffer) {
             FfiConverterString.write(value.`id`, buf)
-            FfiConverterSequenceDouble.write(value.`capacity`, buf)
-            FfiConverterDouble.write(value.`shiftStart`, buf)
-            FfiConverterDouble.write(value.`shiftEnd`, buf)
-            FfiConverterOptionalTypeLocation.write(value.`start`, buf)
-            FfiConverterTypeRouteEnd.write(value.`end`, buf)
+            FfiConverterString.write(value.`customerId`, buf)
+            FfiConverterTypeWalletEntryKind.write(value.`kind`, buf)
+            FfiConverterTypeAmount.write(value.`amount`, buf)
+            FfiConverterTypeCalendarDate.write(value.`date`, buf)
+            FfiConverterOptionalTypeCalendarDate.write(value.`expiresOn`, buf)
+            FfiConverterOptionalString.write(value.`reference`, buf)
     }
 }
 
 
 
 /**
- * One stop of a route with its times, in minutes since midnight.
- */
-data class Visit (
-    val `stopId`: kotlin.String
-    , 
-    val `location`: Location?
-    , 
-    val `arrival`: kotlin.Double
-    , 
-    val `serviceStart`: kotlin.Double
-    , 
-    val `departure`: kotlin.Double
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeVisit: FfiConverterRustBuffer<Visit> {
-    override fun read(buf: ByteBuffer): Visit {
-        return Visit(
-            FfiConverterString.read(buf),
-            FfiConverterOptionalTypeLocation.read(buf),
-            FfiConverterDouble.read(buf),
-            FfiConverterDouble.read(buf),
-            FfiConverterDouble.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: Visit) = (
-            FfiConverterString.allocationSize(value.`stopId`) +
-            FfiConverterOptionalTypeLocation.allocationSize(value.`location`) +
-            FfiConverterDouble.allocationSize(value.`arrival`) +
-            FfiConverterDouble.allocationSize(value.`serviceStart`) +
-            FfiConverterDouble.allocationSize(value.`departure`)
-    )
-
-    override fun write(value: Visit, buf: ByteBuffer) {
-            FfiConverterString.write(value.`stopId`, buf)
-            FfiConverterOptionalTypeLocation.write(value.`location`, buf)
-            FfiConverterDouble.write(value.`arrival`, buf)
-            FfiConverterDouble.write(value.`serviceStart`, buf)
-            FfiConverterDouble.write(value.`departure`, buf)
-    }
-}
-
-
-
-/**
- * Why a bonus was given.
+ * Where a customer is in the activation lifecycle.
  */
 
-enum class BonusCause {
+enum class ActivationState {
     
-    FIRST_ORDER,
-    REFERRAL,
-    REVIEW;
+    NEW,
+    ONBOARDED,
+    ACTIVE,
+    ENGAGED,
+    INACTIVE,
+    CHURNED;
 
     
 
@@ -5565,16 +5665,16 @@ enum class BonusCause {
 /**
  * @suppress
  */
-public object FfiConverterTypeBonusCause: FfiConverterRustBuffer<BonusCause> {
+public object FfiConverterTypeActivationState: FfiConverterRustBuffer<ActivationState> {
     override fun read(buf: ByteBuffer) = try {
-        BonusCause.values()[buf.getInt() - 1]
+        ActivationState.values()[buf.getInt() - 1]
     } catch (e: IndexOutOfBoundsException) {
         throw RuntimeException("invalid enum value, something is very wrong!!", e)
     }
 
-    override fun allocationSize(value: BonusCause) = 4UL
+    override fun allocationSize(value: ActivationState) = 4UL
 
-    override fun write(value: BonusCause, buf: ByteBuffer) {
+    override fun write(value: ActivationState, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -5584,18 +5684,13 @@ public object FfiConverterTypeBonusCause: FfiConverterRustBuffer<BonusCause> {
 
 
 /**
- * What a badge counts towards, for grouping on screen.
+ * Whether a bill may still change.
  */
 
-enum class Category {
+enum class BillStatus {
     
-    ORDERS,
-    POINTS,
-    REFERRALS,
-    REVIEWS,
-    STREAKS,
-    SOCIAL,
-    TIER;
+    DRAFT,
+    FINALIZED;
 
     
 
@@ -5607,16 +5702,237 @@ enum class Category {
 /**
  * @suppress
  */
-public object FfiConverterTypeCategory: FfiConverterRustBuffer<Category> {
+public object FfiConverterTypeBillStatus: FfiConverterRustBuffer<BillStatus> {
     override fun read(buf: ByteBuffer) = try {
-        Category.values()[buf.getInt() - 1]
+        BillStatus.values()[buf.getInt() - 1]
     } catch (e: IndexOutOfBoundsException) {
         throw RuntimeException("invalid enum value, something is very wrong!!", e)
     }
 
-    override fun allocationSize(value: Category) = 4UL
+    override fun allocationSize(value: BillStatus) = 4UL
 
-    override fun write(value: Category, buf: ByteBuffer) {
+    override fun write(value: BillStatus, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Why a transition happened: an event of the customer or the morning sweep.
+ */
+sealed class Cause {
+    
+    data class Event(
+        val `kind`: app.earlybird.EventKind, 
+        val `sequence`: kotlin.ULong, 
+        val `reference`: kotlin.String?) : Cause()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class Sweep(
+        val `rule`: app.earlybird.SweepRule) : Cause()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCause : FfiConverterRustBuffer<Cause>{
+    override fun read(buf: ByteBuffer): Cause {
+        return when(buf.getInt()) {
+            1 -> Cause.Event(
+                FfiConverterTypeEventKind.read(buf),
+                FfiConverterULong.read(buf),
+                FfiConverterOptionalString.read(buf),
+                )
+            2 -> Cause.Sweep(
+                FfiConverterTypeSweepRule.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: Cause): ULong = when(value) {
+        is Cause.Event -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeEventKind.allocationSize(value.`kind`)
+                + FfiConverterULong.allocationSize(value.`sequence`)
+                + FfiConverterOptionalString.allocationSize(value.`reference`)
+            )
+        }
+        is Cause.Sweep -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeSweepRule.allocationSize(value.`rule`)
+            )
+        }
+    }
+
+    override fun write(value: Cause, buf: ByteBuffer) {
+        when(value) {
+            is Cause.Event -> {
+                buf.putInt(1)
+                FfiConverterTypeEventKind.write(value.`kind`, buf)
+                FfiConverterULong.write(value.`sequence`, buf)
+                FfiConverterOptionalString.write(value.`reference`, buf)
+                Unit
+            }
+            is Cause.Sweep -> {
+                buf.putInt(2)
+                FfiConverterTypeSweepRule.write(value.`rule`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * One test of an action rule.
+ */
+sealed class Condition {
+    
+    data class FactorRiskAtLeast(
+        val `factor`: app.earlybird.Factor, 
+        val `risk`: kotlin.Double) : Condition()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class BandAtLeast(
+        val `band`: app.earlybird.RiskBand) : Condition()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCondition : FfiConverterRustBuffer<Condition>{
+    override fun read(buf: ByteBuffer): Condition {
+        return when(buf.getInt()) {
+            1 -> Condition.FactorRiskAtLeast(
+                FfiConverterTypeFactor.read(buf),
+                FfiConverterDouble.read(buf),
+                )
+            2 -> Condition.BandAtLeast(
+                FfiConverterTypeRiskBand.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: Condition): ULong = when(value) {
+        is Condition.FactorRiskAtLeast -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeFactor.allocationSize(value.`factor`)
+                + FfiConverterDouble.allocationSize(value.`risk`)
+            )
+        }
+        is Condition.BandAtLeast -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeRiskBand.allocationSize(value.`band`)
+            )
+        }
+    }
+
+    override fun write(value: Condition, buf: ByteBuffer) {
+        when(value) {
+            is Condition.FactorRiskAtLeast -> {
+                buf.putInt(1)
+                FfiConverterTypeFactor.write(value.`factor`, buf)
+                FfiConverterDouble.write(value.`risk`, buf)
+                Unit
+            }
+            is Condition.BandAtLeast -> {
+                buf.putInt(2)
+                FfiConverterTypeRiskBand.write(value.`band`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * What a credit line stands for.
+ */
+
+enum class CreditKind {
+    
+    LOYALTY_REDEMPTION,
+    CREDIT_NOTE;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCreditKind: FfiConverterRustBuffer<CreditKind> {
+    override fun read(buf: ByteBuffer) = try {
+        CreditKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: CreditKind) = 4UL
+
+    override fun write(value: CreditKind, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -5872,96 +6188,6 @@ public object FfiConverterTypeDeliveryStatus: FfiConverterRustBuffer<DeliverySta
 
     override fun write(value: DeliveryStatus, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
-    }
-}
-
-
-
-
-
-/**
- * How distances are measured: great-circle × road factor, or the host's matrices.
- */
-sealed class Distances {
-    
-    data class Haversine(
-        val `roadFactor`: kotlin.Double) : Distances()
-        
-    {
-        
-
-        companion object
-    }
-    
-    data class Matrix(
-        val `distances`: List<List<kotlin.Double>>, 
-        val `durations`: List<List<kotlin.Double>>?) : Distances()
-        
-    {
-        
-
-        companion object
-    }
-    
-
-    
-
-    
-    
-
-
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeDistances : FfiConverterRustBuffer<Distances>{
-    override fun read(buf: ByteBuffer): Distances {
-        return when(buf.getInt()) {
-            1 -> Distances.Haversine(
-                FfiConverterDouble.read(buf),
-                )
-            2 -> Distances.Matrix(
-                FfiConverterSequenceSequenceDouble.read(buf),
-                FfiConverterOptionalSequenceSequenceDouble.read(buf),
-                )
-            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
-        }
-    }
-
-    override fun allocationSize(value: Distances): ULong = when(value) {
-        is Distances.Haversine -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterDouble.allocationSize(value.`roadFactor`)
-            )
-        }
-        is Distances.Matrix -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterSequenceSequenceDouble.allocationSize(value.`distances`)
-                + FfiConverterOptionalSequenceSequenceDouble.allocationSize(value.`durations`)
-            )
-        }
-    }
-
-    override fun write(value: Distances, buf: ByteBuffer) {
-        when(value) {
-            is Distances.Haversine -> {
-                buf.putInt(1)
-                FfiConverterDouble.write(value.`roadFactor`, buf)
-                Unit
-            }
-            is Distances.Matrix -> {
-                buf.putInt(2)
-                FfiConverterSequenceSequenceDouble.write(value.`distances`, buf)
-                FfiConverterOptionalSequenceSequenceDouble.write(value.`durations`, buf)
-                Unit
-            }
-        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 }
 
@@ -6508,186 +6734,37 @@ public object FfiConverterTypeEffect: FfiConverterRustBuffer<Effect> {
 
 
 /**
- * What a ledger entry records beyond its points; the variant is the entry's kind.
+ * What happened to a customer.
  */
-sealed class EntryDetail {
-    
-    data class Earn(
-        val `base`: kotlin.Long, 
-        val `multiplier`: app.earlybird.Amount, 
-        val `tier`: app.earlybird.Tier) : EntryDetail()
-        
-    {
-        
 
-        companion object
-    }
+enum class EventKind {
     
-    data class Bonus(
-        val `cause`: app.earlybird.BonusCause) : EntryDetail()
-        
-    {
-        
+    SIGNED_UP,
+    ORDER_PLACED,
+    SUBSCRIPTION_STARTED,
+    DELIVERY_COMPLETED;
 
-        companion object
-    }
-    
-    data class Redeem(
-        val `amount`: app.earlybird.Amount) : EntryDetail()
-        
-    {
-        
-
-        companion object
-    }
-    
-    object Expire : EntryDetail()
-    
-    
-    data class Reverse(
-        val `earned`: kotlin.Long, 
-        val `expired`: kotlin.Long, 
-        val `shortfall`: kotlin.Long) : EntryDetail()
-        
-    {
-        
-
-        companion object
-    }
-    
-    data class Adjust(
-        val `reason`: kotlin.String) : EntryDetail()
-        
-    {
-        
-
-        companion object
-    }
-    
-
-    
-
-    
     
 
 
     companion object
 }
 
+
 /**
  * @suppress
  */
-public object FfiConverterTypeEntryDetail : FfiConverterRustBuffer<EntryDetail>{
-    override fun read(buf: ByteBuffer): EntryDetail {
-        return when(buf.getInt()) {
-            1 -> EntryDetail.Earn(
-                FfiConverterLong.read(buf),
-                FfiConverterTypeAmount.read(buf),
-                FfiConverterTypeTier.read(buf),
-                )
-            2 -> EntryDetail.Bonus(
-                FfiConverterTypeBonusCause.read(buf),
-                )
-            3 -> EntryDetail.Redeem(
-                FfiConverterTypeAmount.read(buf),
-                )
-            4 -> EntryDetail.Expire
-            5 -> EntryDetail.Reverse(
-                FfiConverterLong.read(buf),
-                FfiConverterLong.read(buf),
-                FfiConverterLong.read(buf),
-                )
-            6 -> EntryDetail.Adjust(
-                FfiConverterString.read(buf),
-                )
-            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
-        }
+public object FfiConverterTypeEventKind: FfiConverterRustBuffer<EventKind> {
+    override fun read(buf: ByteBuffer) = try {
+        EventKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
     }
 
-    override fun allocationSize(value: EntryDetail): ULong = when(value) {
-        is EntryDetail.Earn -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterLong.allocationSize(value.`base`)
-                + FfiConverterTypeAmount.allocationSize(value.`multiplier`)
-                + FfiConverterTypeTier.allocationSize(value.`tier`)
-            )
-        }
-        is EntryDetail.Bonus -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterTypeBonusCause.allocationSize(value.`cause`)
-            )
-        }
-        is EntryDetail.Redeem -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterTypeAmount.allocationSize(value.`amount`)
-            )
-        }
-        is EntryDetail.Expire -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is EntryDetail.Reverse -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterLong.allocationSize(value.`earned`)
-                + FfiConverterLong.allocationSize(value.`expired`)
-                + FfiConverterLong.allocationSize(value.`shortfall`)
-            )
-        }
-        is EntryDetail.Adjust -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterString.allocationSize(value.`reason`)
-            )
-        }
-    }
+    override fun allocationSize(value: EventKind) = 4UL
 
-    override fun write(value: EntryDetail, buf: ByteBuffer) {
-        when(value) {
-            is EntryDetail.Earn -> {
-                buf.putInt(1)
-                FfiConverterLong.write(value.`base`, buf)
-                FfiConverterTypeAmount.write(value.`multiplier`, buf)
-                FfiConverterTypeTier.write(value.`tier`, buf)
-                Unit
-            }
-            is EntryDetail.Bonus -> {
-                buf.putInt(2)
-                FfiConverterTypeBonusCause.write(value.`cause`, buf)
-                Unit
-            }
-            is EntryDetail.Redeem -> {
-                buf.putInt(3)
-                FfiConverterTypeAmount.write(value.`amount`, buf)
-                Unit
-            }
-            is EntryDetail.Expire -> {
-                buf.putInt(4)
-                Unit
-            }
-            is EntryDetail.Reverse -> {
-                buf.putInt(5)
-                FfiConverterLong.write(value.`earned`, buf)
-                FfiConverterLong.write(value.`expired`, buf)
-                FfiConverterLong.write(value.`shortfall`, buf)
-                Unit
-            }
-            is EntryDetail.Adjust -> {
-                buf.putInt(6)
-                FfiConverterString.write(value.`reason`, buf)
-                Unit
-            }
-        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    override fun write(value: EventKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
     }
 }
 
@@ -6696,304 +6773,119 @@ public object FfiConverterTypeEntryDetail : FfiConverterRustBuffer<EntryDetail>{
 
 
 /**
- * Everything that moves a member's points, each under its own idempotency key.
+ * One factor of the score.
  */
-sealed class LoyaltyEvent {
-    
-    data class PaymentReceived(
-        val `payment`: app.earlybird.Payment, 
-        val `at`: app.earlybird.Instant) : LoyaltyEvent()
-        
-    {
-        
 
-        companion object
-    }
+enum class Factor {
     
-    data class PaymentRefunded(
-        val `customerId`: kotlin.String, 
-        val `paymentId`: kotlin.String, 
-        val `at`: app.earlybird.Instant) : LoyaltyEvent()
-        
-    {
-        
+    RECENCY,
+    FREQUENCY_DROP,
+    SPEND_DROP,
+    SUBSCRIPTION,
+    PAYMENT,
+    SERVICE,
+    TENURE;
 
-        companion object
-    }
-    
-    data class WalletTopUp(
-        val `customerId`: kotlin.String, 
-        val `topUpId`: kotlin.String, 
-        val `amount`: app.earlybird.Amount, 
-        val `at`: app.earlybird.Instant) : LoyaltyEvent()
-        
-    {
-        
-
-        companion object
-    }
-    
-    data class OrderDelivered(
-        val `customerId`: kotlin.String, 
-        val `orderId`: kotlin.String, 
-        val `at`: app.earlybird.Instant) : LoyaltyEvent()
-        
-    {
-        
-
-        companion object
-    }
-    
-    data class ReferralCompleted(
-        val `referrerId`: kotlin.String, 
-        val `referredId`: kotlin.String, 
-        val `at`: app.earlybird.Instant) : LoyaltyEvent()
-        
-    {
-        
-
-        companion object
-    }
-    
-    data class ReviewPosted(
-        val `customerId`: kotlin.String, 
-        val `orderId`: kotlin.String, 
-        val `at`: app.earlybird.Instant) : LoyaltyEvent()
-        
-    {
-        
-
-        companion object
-    }
-    
-    data class SocialAction(
-        val `customerId`: kotlin.String, 
-        val `actionId`: kotlin.String, 
-        val `channel`: kotlin.String, 
-        val `at`: app.earlybird.Instant) : LoyaltyEvent()
-        
-    {
-        
-
-        companion object
-    }
-    
-    data class Adjusted(
-        val `customerId`: kotlin.String, 
-        val `key`: kotlin.String, 
-        val `points`: kotlin.Long, 
-        val `reason`: kotlin.String, 
-        val `at`: app.earlybird.Instant) : LoyaltyEvent()
-        
-    {
-        
-
-        companion object
-    }
-    
-
-    
-
-    
     
 
 
     companion object
 }
 
+
 /**
  * @suppress
  */
-public object FfiConverterTypeLoyaltyEvent : FfiConverterRustBuffer<LoyaltyEvent>{
-    override fun read(buf: ByteBuffer): LoyaltyEvent {
-        return when(buf.getInt()) {
-            1 -> LoyaltyEvent.PaymentReceived(
-                FfiConverterTypePayment.read(buf),
-                FfiConverterTypeInstant.read(buf),
-                )
-            2 -> LoyaltyEvent.PaymentRefunded(
-                FfiConverterString.read(buf),
-                FfiConverterString.read(buf),
-                FfiConverterTypeInstant.read(buf),
-                )
-            3 -> LoyaltyEvent.WalletTopUp(
-                FfiConverterString.read(buf),
-                FfiConverterString.read(buf),
-                FfiConverterTypeAmount.read(buf),
-                FfiConverterTypeInstant.read(buf),
-                )
-            4 -> LoyaltyEvent.OrderDelivered(
-                FfiConverterString.read(buf),
-                FfiConverterString.read(buf),
-                FfiConverterTypeInstant.read(buf),
-                )
-            5 -> LoyaltyEvent.ReferralCompleted(
-                FfiConverterString.read(buf),
-                FfiConverterString.read(buf),
-                FfiConverterTypeInstant.read(buf),
-                )
-            6 -> LoyaltyEvent.ReviewPosted(
-                FfiConverterString.read(buf),
-                FfiConverterString.read(buf),
-                FfiConverterTypeInstant.read(buf),
-                )
-            7 -> LoyaltyEvent.SocialAction(
-                FfiConverterString.read(buf),
-                FfiConverterString.read(buf),
-                FfiConverterString.read(buf),
-                FfiConverterTypeInstant.read(buf),
-                )
-            8 -> LoyaltyEvent.Adjusted(
-                FfiConverterString.read(buf),
-                FfiConverterString.read(buf),
-                FfiConverterLong.read(buf),
-                FfiConverterString.read(buf),
-                FfiConverterTypeInstant.read(buf),
-                )
-            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
-        }
+public object FfiConverterTypeFactor: FfiConverterRustBuffer<Factor> {
+    override fun read(buf: ByteBuffer) = try {
+        Factor.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
     }
 
-    override fun allocationSize(value: LoyaltyEvent): ULong = when(value) {
-        is LoyaltyEvent.PaymentReceived -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterTypePayment.allocationSize(value.`payment`)
-                + FfiConverterTypeInstant.allocationSize(value.`at`)
-            )
-        }
-        is LoyaltyEvent.PaymentRefunded -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterString.allocationSize(value.`customerId`)
-                + FfiConverterString.allocationSize(value.`paymentId`)
-                + FfiConverterTypeInstant.allocationSize(value.`at`)
-            )
-        }
-        is LoyaltyEvent.WalletTopUp -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterString.allocationSize(value.`customerId`)
-                + FfiConverterString.allocationSize(value.`topUpId`)
-                + FfiConverterTypeAmount.allocationSize(value.`amount`)
-                + FfiConverterTypeInstant.allocationSize(value.`at`)
-            )
-        }
-        is LoyaltyEvent.OrderDelivered -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterString.allocationSize(value.`customerId`)
-                + FfiConverterString.allocationSize(value.`orderId`)
-                + FfiConverterTypeInstant.allocationSize(value.`at`)
-            )
-        }
-        is LoyaltyEvent.ReferralCompleted -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterString.allocationSize(value.`referrerId`)
-                + FfiConverterString.allocationSize(value.`referredId`)
-                + FfiConverterTypeInstant.allocationSize(value.`at`)
-            )
-        }
-        is LoyaltyEvent.ReviewPosted -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterString.allocationSize(value.`customerId`)
-                + FfiConverterString.allocationSize(value.`orderId`)
-                + FfiConverterTypeInstant.allocationSize(value.`at`)
-            )
-        }
-        is LoyaltyEvent.SocialAction -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterString.allocationSize(value.`customerId`)
-                + FfiConverterString.allocationSize(value.`actionId`)
-                + FfiConverterString.allocationSize(value.`channel`)
-                + FfiConverterTypeInstant.allocationSize(value.`at`)
-            )
-        }
-        is LoyaltyEvent.Adjusted -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterString.allocationSize(value.`customerId`)
-                + FfiConverterString.allocationSize(value.`key`)
-                + FfiConverterLong.allocationSize(value.`points`)
-                + FfiConverterString.allocationSize(value.`reason`)
-                + FfiConverterTypeInstant.allocationSize(value.`at`)
-            )
-        }
+    override fun allocationSize(value: Factor) = 4UL
+
+    override fun write(value: Factor, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * The length of a cohort and of a period.
+ */
+
+enum class Granularity {
+    
+    WEEK,
+    MONTH;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeGranularity: FfiConverterRustBuffer<Granularity> {
+    override fun read(buf: ByteBuffer) = try {
+        Granularity.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
     }
 
-    override fun write(value: LoyaltyEvent, buf: ByteBuffer) {
-        when(value) {
-            is LoyaltyEvent.PaymentReceived -> {
-                buf.putInt(1)
-                FfiConverterTypePayment.write(value.`payment`, buf)
-                FfiConverterTypeInstant.write(value.`at`, buf)
-                Unit
-            }
-            is LoyaltyEvent.PaymentRefunded -> {
-                buf.putInt(2)
-                FfiConverterString.write(value.`customerId`, buf)
-                FfiConverterString.write(value.`paymentId`, buf)
-                FfiConverterTypeInstant.write(value.`at`, buf)
-                Unit
-            }
-            is LoyaltyEvent.WalletTopUp -> {
-                buf.putInt(3)
-                FfiConverterString.write(value.`customerId`, buf)
-                FfiConverterString.write(value.`topUpId`, buf)
-                FfiConverterTypeAmount.write(value.`amount`, buf)
-                FfiConverterTypeInstant.write(value.`at`, buf)
-                Unit
-            }
-            is LoyaltyEvent.OrderDelivered -> {
-                buf.putInt(4)
-                FfiConverterString.write(value.`customerId`, buf)
-                FfiConverterString.write(value.`orderId`, buf)
-                FfiConverterTypeInstant.write(value.`at`, buf)
-                Unit
-            }
-            is LoyaltyEvent.ReferralCompleted -> {
-                buf.putInt(5)
-                FfiConverterString.write(value.`referrerId`, buf)
-                FfiConverterString.write(value.`referredId`, buf)
-                FfiConverterTypeInstant.write(value.`at`, buf)
-                Unit
-            }
-            is LoyaltyEvent.ReviewPosted -> {
-                buf.putInt(6)
-                FfiConverterString.write(value.`customerId`, buf)
-                FfiConverterString.write(value.`orderId`, buf)
-                FfiConverterTypeInstant.write(value.`at`, buf)
-                Unit
-            }
-            is LoyaltyEvent.SocialAction -> {
-                buf.putInt(7)
-                FfiConverterString.write(value.`customerId`, buf)
-                FfiConverterString.write(value.`actionId`, buf)
-                FfiConverterString.write(value.`channel`, buf)
-                FfiConverterTypeInstant.write(value.`at`, buf)
-                Unit
-            }
-            is LoyaltyEvent.Adjusted -> {
-                buf.putInt(8)
-                FfiConverterString.write(value.`customerId`, buf)
-                FfiConverterString.write(value.`key`, buf)
-                FfiConverterLong.write(value.`points`, buf)
-                FfiConverterString.write(value.`reason`, buf)
-                FfiConverterTypeInstant.write(value.`at`, buf)
-                Unit
-            }
-        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    override fun allocationSize(value: Granularity) = 4UL
+
+    override fun write(value: Granularity, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What a bill line is.
+ */
+
+enum class LineKind {
+    
+    SUBSCRIPTION,
+    ONE_TIME,
+    ARREARS,
+    ADJUSTMENT,
+    LOYALTY_REDEMPTION,
+    CREDIT_NOTE,
+    ROUND_OFF;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLineKind: FfiConverterRustBuffer<LineKind> {
+    override fun read(buf: ByteBuffer) = try {
+        LineKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: LineKind) = 4UL
+
+    override fun write(value: LineKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
     }
 }
 
@@ -7082,88 +6974,118 @@ public object FfiConverterTypePaymentMethod: FfiConverterRustBuffer<PaymentMetho
 
 
 /**
- * Where a route ends: back at the depot, after the last stop, or at a place.
+ * Why a customer is at risk.
  */
-sealed class RouteEnd {
-    
-    object Depot : RouteEnd()
-    
-    
-    object Anywhere : RouteEnd()
-    
-    
-    data class At(
-        val v1: app.earlybird.Location) : RouteEnd()
-        
-    {
-        
 
-        companion object
-    }
+enum class ReasonCode {
     
+    RECENCY_OVERDUE,
+    FREQUENCY_DROP,
+    SPEND_DROP,
+    SUBSCRIPTION_DISENGAGED,
+    PAYMENT_OVERDUE,
+    SERVICE_ISSUES,
+    NEW_CUSTOMER;
 
-    
-
-    
     
 
 
     companion object
 }
 
+
 /**
  * @suppress
  */
-public object FfiConverterTypeRouteEnd : FfiConverterRustBuffer<RouteEnd>{
-    override fun read(buf: ByteBuffer): RouteEnd {
-        return when(buf.getInt()) {
-            1 -> RouteEnd.Depot
-            2 -> RouteEnd.Anywhere
-            3 -> RouteEnd.At(
-                FfiConverterTypeLocation.read(buf),
-                )
-            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
-        }
+public object FfiConverterTypeReasonCode: FfiConverterRustBuffer<ReasonCode> {
+    override fun read(buf: ByteBuffer) = try {
+        ReasonCode.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
     }
 
-    override fun allocationSize(value: RouteEnd): ULong = when(value) {
-        is RouteEnd.Depot -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is RouteEnd.Anywhere -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is RouteEnd.At -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterTypeLocation.allocationSize(value.v1)
-            )
-        }
+    override fun allocationSize(value: ReasonCode) = 4UL
+
+    override fun write(value: ReasonCode, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What the business should do about a customer.
+ */
+
+enum class RecommendedAction {
+    
+    PAYMENT_REMINDER,
+    SERVICE_RECOVERY_CALL,
+    WIN_BACK_OFFER,
+    ENGAGEMENT_NUDGE,
+    NONE;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRecommendedAction: FfiConverterRustBuffer<RecommendedAction> {
+    override fun read(buf: ByteBuffer) = try {
+        RecommendedAction.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
     }
 
-    override fun write(value: RouteEnd, buf: ByteBuffer) {
-        when(value) {
-            is RouteEnd.Depot -> {
-                buf.putInt(1)
-                Unit
-            }
-            is RouteEnd.Anywhere -> {
-                buf.putInt(2)
-                Unit
-            }
-            is RouteEnd.At -> {
-                buf.putInt(3)
-                FfiConverterTypeLocation.write(value.v1, buf)
-                Unit
-            }
-        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    override fun allocationSize(value: RecommendedAction) = 4UL
+
+    override fun write(value: RecommendedAction, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * How urgent a customer's risk is.
+ */
+
+enum class RiskBand {
+    
+    LOW,
+    MEDIUM,
+    HIGH;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRiskBand: FfiConverterRustBuffer<RiskBand> {
+    override fun read(buf: ByteBuffer) = try {
+        RiskBand.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: RiskBand) = 4UL
+
+    override fun write(value: RiskBand, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
     }
 }
 
@@ -7226,6 +7148,120 @@ public object FfiConverterTypeRule: FfiConverterRustBuffer<Rule> {
 
 
 /**
+ * Something billable, named so that it is billed exactly once.
+ */
+sealed class SourceRef {
+    
+    data class Delivery(
+        val `deliveryId`: app.earlybird.SourceId) : SourceRef()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class OrderItem(
+        val `orderId`: app.earlybird.SourceId, 
+        val `item`: app.earlybird.Count) : SourceRef()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class Credit(
+        val `creditId`: app.earlybird.SourceId) : SourceRef()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSourceRef : FfiConverterRustBuffer<SourceRef>{
+    override fun read(buf: ByteBuffer): SourceRef {
+        return when(buf.getInt()) {
+            1 -> SourceRef.Delivery(
+                FfiConverterTypeSourceId.read(buf),
+                )
+            2 -> SourceRef.OrderItem(
+                FfiConverterTypeSourceId.read(buf),
+                FfiConverterTypeCount.read(buf),
+                )
+            3 -> SourceRef.Credit(
+                FfiConverterTypeSourceId.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: SourceRef): ULong = when(value) {
+        is SourceRef.Delivery -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeSourceId.allocationSize(value.`deliveryId`)
+            )
+        }
+        is SourceRef.OrderItem -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeSourceId.allocationSize(value.`orderId`)
+                + FfiConverterTypeCount.allocationSize(value.`item`)
+            )
+        }
+        is SourceRef.Credit -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeSourceId.allocationSize(value.`creditId`)
+            )
+        }
+    }
+
+    override fun write(value: SourceRef, buf: ByteBuffer) {
+        when(value) {
+            is SourceRef.Delivery -> {
+                buf.putInt(1)
+                FfiConverterTypeSourceId.write(value.`deliveryId`, buf)
+                Unit
+            }
+            is SourceRef.OrderItem -> {
+                buf.putInt(2)
+                FfiConverterTypeSourceId.write(value.`orderId`, buf)
+                FfiConverterTypeCount.write(value.`item`, buf)
+                Unit
+            }
+            is SourceRef.Credit -> {
+                buf.putInt(3)
+                FfiConverterTypeSourceId.write(value.`creditId`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
  * Whether a subscription still delivers.
  */
 
@@ -7263,16 +7299,15 @@ public object FfiConverterTypeSubscriptionStatus: FfiConverterRustBuffer<Subscri
 
 
 /**
- * A loyalty tier, lowest first.
+ * A sweep row of the transition table.
  */
 
-enum class Tier {
+enum class SweepRule {
     
-    BRONZE,
-    SILVER,
-    GOLD,
-    PLATINUM,
-    DIAMOND;
+    ENGAGEMENT,
+    ENGAGEMENT_LAPSED,
+    INACTIVITY,
+    CHURN;
 
     
 
@@ -7284,16 +7319,16 @@ enum class Tier {
 /**
  * @suppress
  */
-public object FfiConverterTypeTier: FfiConverterRustBuffer<Tier> {
+public object FfiConverterTypeSweepRule: FfiConverterRustBuffer<SweepRule> {
     override fun read(buf: ByteBuffer) = try {
-        Tier.values()[buf.getInt() - 1]
+        SweepRule.values()[buf.getInt() - 1]
     } catch (e: IndexOutOfBoundsException) {
         throw RuntimeException("invalid enum value, something is very wrong!!", e)
     }
 
-    override fun allocationSize(value: Tier) = 4UL
+    override fun allocationSize(value: SweepRule) = 4UL
 
-    override fun write(value: Tier, buf: ByteBuffer) {
+    override fun write(value: SweepRule, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -7303,53 +7338,14 @@ public object FfiConverterTypeTier: FfiConverterRustBuffer<Tier> {
 
 
 /**
- * Why a tier changed: an upgrade at once, or the monthly review.
+ * What a wallet entry does.
  */
 
-enum class TierCause {
+enum class WalletEntryKind {
     
-    UPGRADE,
-    REVIEW;
-
-    
-
-
-    companion object
-}
-
-
-/**
- * @suppress
- */
-public object FfiConverterTypeTierCause: FfiConverterRustBuffer<TierCause> {
-    override fun read(buf: ByteBuffer) = try {
-        TierCause.values()[buf.getInt() - 1]
-    } catch (e: IndexOutOfBoundsException) {
-        throw RuntimeException("invalid enum value, something is very wrong!!", e)
-    }
-
-    override fun allocationSize(value: TierCause) = 4UL
-
-    override fun write(value: TierCause, buf: ByteBuffer) {
-        buf.putInt(value.ordinal + 1)
-    }
-}
-
-
-
-
-
-/**
- * Why a stop was left out.
- */
-
-enum class UnassignedReason {
-    
-    NO_CAPACITY,
-    WINDOW_UNREACHABLE,
-    SHIFT_END,
-    NO_ROOM_IN_TIME,
-    NOT_WORTH_PENALTY;
+    TOP_UP,
+    PROMOTIONAL,
+    APPLIED;
 
     
 
@@ -7361,16 +7357,16 @@ enum class UnassignedReason {
 /**
  * @suppress
  */
-public object FfiConverterTypeUnassignedReason: FfiConverterRustBuffer<UnassignedReason> {
+public object FfiConverterTypeWalletEntryKind: FfiConverterRustBuffer<WalletEntryKind> {
     override fun read(buf: ByteBuffer) = try {
-        UnassignedReason.values()[buf.getInt() - 1]
+        WalletEntryKind.values()[buf.getInt() - 1]
     } catch (e: IndexOutOfBoundsException) {
         throw RuntimeException("invalid enum value, something is very wrong!!", e)
     }
 
-    override fun allocationSize(value: UnassignedReason) = 4UL
+    override fun allocationSize(value: WalletEntryKind) = 4UL
 
-    override fun write(value: UnassignedReason, buf: ByteBuffer) {
+    override fun write(value: WalletEntryKind, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -7418,102 +7414,6 @@ public object FfiConverterTypeWeekday: FfiConverterRustBuffer<Weekday> {
 }
 
 
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterOptionalUInt: FfiConverterRustBuffer<kotlin.UInt?> {
-    override fun read(buf: ByteBuffer): kotlin.UInt? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterUInt.read(buf)
-    }
-
-    override fun allocationSize(value: kotlin.UInt?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterUInt.allocationSize(value)
-        }
-    }
-
-    override fun write(value: kotlin.UInt?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterUInt.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterOptionalULong: FfiConverterRustBuffer<kotlin.ULong?> {
-    override fun read(buf: ByteBuffer): kotlin.ULong? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterULong.read(buf)
-    }
-
-    override fun allocationSize(value: kotlin.ULong?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterULong.allocationSize(value)
-        }
-    }
-
-    override fun write(value: kotlin.ULong?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterULong.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterOptionalLong: FfiConverterRustBuffer<kotlin.Long?> {
-    override fun read(buf: ByteBuffer): kotlin.Long? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterLong.read(buf)
-    }
-
-    override fun allocationSize(value: kotlin.Long?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterLong.allocationSize(value)
-        }
-    }
-
-    override fun write(value: kotlin.Long?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterLong.write(value, buf)
-        }
-    }
-}
 
 
 
@@ -7585,70 +7485,6 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
 /**
  * @suppress
  */
-public object FfiConverterOptionalTypeComparison: FfiConverterRustBuffer<Comparison?> {
-    override fun read(buf: ByteBuffer): Comparison? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterTypeComparison.read(buf)
-    }
-
-    override fun allocationSize(value: Comparison?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterTypeComparison.allocationSize(value)
-        }
-    }
-
-    override fun write(value: Comparison?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterTypeComparison.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterOptionalTypeCustomer: FfiConverterRustBuffer<Customer?> {
-    override fun read(buf: ByteBuffer): Customer? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterTypeCustomer.read(buf)
-    }
-
-    override fun allocationSize(value: Customer?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterTypeCustomer.allocationSize(value)
-        }
-    }
-
-    override fun write(value: Customer?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterTypeCustomer.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
 public object FfiConverterOptionalTypeDeliveryRecord: FfiConverterRustBuffer<DeliveryRecord?> {
     override fun read(buf: ByteBuffer): DeliveryRecord? {
         if (buf.get().toInt() == 0) {
@@ -7681,28 +7517,28 @@ public object FfiConverterOptionalTypeDeliveryRecord: FfiConverterRustBuffer<Del
 /**
  * @suppress
  */
-public object FfiConverterOptionalTypeLocation: FfiConverterRustBuffer<Location?> {
-    override fun read(buf: ByteBuffer): Location? {
+public object FfiConverterOptionalTypeDeliverySignals: FfiConverterRustBuffer<DeliverySignals?> {
+    override fun read(buf: ByteBuffer): DeliverySignals? {
         if (buf.get().toInt() == 0) {
             return null
         }
-        return FfiConverterTypeLocation.read(buf)
+        return FfiConverterTypeDeliverySignals.read(buf)
     }
 
-    override fun allocationSize(value: Location?): ULong {
+    override fun allocationSize(value: DeliverySignals?): ULong {
         if (value == null) {
             return 1UL
         } else {
-            return 1UL + FfiConverterTypeLocation.allocationSize(value)
+            return 1UL + FfiConverterTypeDeliverySignals.allocationSize(value)
         }
     }
 
-    override fun write(value: Location?, buf: ByteBuffer) {
+    override fun write(value: DeliverySignals?, buf: ByteBuffer) {
         if (value == null) {
             buf.put(0)
         } else {
             buf.put(1)
-            FfiConverterTypeLocation.write(value, buf)
+            FfiConverterTypeDeliverySignals.write(value, buf)
         }
     }
 }
@@ -7713,28 +7549,28 @@ public object FfiConverterOptionalTypeLocation: FfiConverterRustBuffer<Location?
 /**
  * @suppress
  */
-public object FfiConverterOptionalTypeLoyaltyMember: FfiConverterRustBuffer<LoyaltyMember?> {
-    override fun read(buf: ByteBuffer): LoyaltyMember? {
+public object FfiConverterOptionalTypePayment: FfiConverterRustBuffer<Payment?> {
+    override fun read(buf: ByteBuffer): Payment? {
         if (buf.get().toInt() == 0) {
             return null
         }
-        return FfiConverterTypeLoyaltyMember.read(buf)
+        return FfiConverterTypePayment.read(buf)
     }
 
-    override fun allocationSize(value: LoyaltyMember?): ULong {
+    override fun allocationSize(value: Payment?): ULong {
         if (value == null) {
             return 1UL
         } else {
-            return 1UL + FfiConverterTypeLoyaltyMember.allocationSize(value)
+            return 1UL + FfiConverterTypePayment.allocationSize(value)
         }
     }
 
-    override fun write(value: LoyaltyMember?, buf: ByteBuffer) {
+    override fun write(value: Payment?, buf: ByteBuffer) {
         if (value == null) {
             buf.put(0)
         } else {
             buf.put(1)
-            FfiConverterTypeLoyaltyMember.write(value, buf)
+            FfiConverterTypePayment.write(value, buf)
         }
     }
 }
@@ -7745,28 +7581,28 @@ public object FfiConverterOptionalTypeLoyaltyMember: FfiConverterRustBuffer<Loya
 /**
  * @suppress
  */
-public object FfiConverterOptionalTypeMemberPositions: FfiConverterRustBuffer<MemberPositions?> {
-    override fun read(buf: ByteBuffer): MemberPositions? {
+public object FfiConverterOptionalTypePaymentSignals: FfiConverterRustBuffer<PaymentSignals?> {
+    override fun read(buf: ByteBuffer): PaymentSignals? {
         if (buf.get().toInt() == 0) {
             return null
         }
-        return FfiConverterTypeMemberPositions.read(buf)
+        return FfiConverterTypePaymentSignals.read(buf)
     }
 
-    override fun allocationSize(value: MemberPositions?): ULong {
+    override fun allocationSize(value: PaymentSignals?): ULong {
         if (value == null) {
             return 1UL
         } else {
-            return 1UL + FfiConverterTypeMemberPositions.allocationSize(value)
+            return 1UL + FfiConverterTypePaymentSignals.allocationSize(value)
         }
     }
 
-    override fun write(value: MemberPositions?, buf: ByteBuffer) {
+    override fun write(value: PaymentSignals?, buf: ByteBuffer) {
         if (value == null) {
             buf.put(0)
         } else {
             buf.put(1)
-            FfiConverterTypeMemberPositions.write(value, buf)
+            FfiConverterTypePaymentSignals.write(value, buf)
         }
     }
 }
@@ -7777,28 +7613,28 @@ public object FfiConverterOptionalTypeMemberPositions: FfiConverterRustBuffer<Me
 /**
  * @suppress
  */
-public object FfiConverterOptionalTypeMemberSummary: FfiConverterRustBuffer<MemberSummary?> {
-    override fun read(buf: ByteBuffer): MemberSummary? {
+public object FfiConverterOptionalTypePurchaseModel: FfiConverterRustBuffer<PurchaseModel?> {
+    override fun read(buf: ByteBuffer): PurchaseModel? {
         if (buf.get().toInt() == 0) {
             return null
         }
-        return FfiConverterTypeMemberSummary.read(buf)
+        return FfiConverterTypePurchaseModel.read(buf)
     }
 
-    override fun allocationSize(value: MemberSummary?): ULong {
+    override fun allocationSize(value: PurchaseModel?): ULong {
         if (value == null) {
             return 1UL
         } else {
-            return 1UL + FfiConverterTypeMemberSummary.allocationSize(value)
+            return 1UL + FfiConverterTypePurchaseModel.allocationSize(value)
         }
     }
 
-    override fun write(value: MemberSummary?, buf: ByteBuffer) {
+    override fun write(value: PurchaseModel?, buf: ByteBuffer) {
         if (value == null) {
             buf.put(0)
         } else {
             buf.put(1)
-            FfiConverterTypeMemberSummary.write(value, buf)
+            FfiConverterTypePurchaseModel.write(value, buf)
         }
     }
 }
@@ -7809,28 +7645,28 @@ public object FfiConverterOptionalTypeMemberSummary: FfiConverterRustBuffer<Memb
 /**
  * @suppress
  */
-public object FfiConverterOptionalTypeOrder: FfiConverterRustBuffer<Order?> {
-    override fun read(buf: ByteBuffer): Order? {
+public object FfiConverterOptionalTypeServiceSignals: FfiConverterRustBuffer<ServiceSignals?> {
+    override fun read(buf: ByteBuffer): ServiceSignals? {
         if (buf.get().toInt() == 0) {
             return null
         }
-        return FfiConverterTypeOrder.read(buf)
+        return FfiConverterTypeServiceSignals.read(buf)
     }
 
-    override fun allocationSize(value: Order?): ULong {
+    override fun allocationSize(value: ServiceSignals?): ULong {
         if (value == null) {
             return 1UL
         } else {
-            return 1UL + FfiConverterTypeOrder.allocationSize(value)
+            return 1UL + FfiConverterTypeServiceSignals.allocationSize(value)
         }
     }
 
-    override fun write(value: Order?, buf: ByteBuffer) {
+    override fun write(value: ServiceSignals?, buf: ByteBuffer) {
         if (value == null) {
             buf.put(0)
         } else {
             buf.put(1)
-            FfiConverterTypeOrder.write(value, buf)
+            FfiConverterTypeServiceSignals.write(value, buf)
         }
     }
 }
@@ -7841,28 +7677,28 @@ public object FfiConverterOptionalTypeOrder: FfiConverterRustBuffer<Order?> {
 /**
  * @suppress
  */
-public object FfiConverterOptionalTypePosition: FfiConverterRustBuffer<Position?> {
-    override fun read(buf: ByteBuffer): Position? {
+public object FfiConverterOptionalTypeSubscriptionSignals: FfiConverterRustBuffer<SubscriptionSignals?> {
+    override fun read(buf: ByteBuffer): SubscriptionSignals? {
         if (buf.get().toInt() == 0) {
             return null
         }
-        return FfiConverterTypePosition.read(buf)
+        return FfiConverterTypeSubscriptionSignals.read(buf)
     }
 
-    override fun allocationSize(value: Position?): ULong {
+    override fun allocationSize(value: SubscriptionSignals?): ULong {
         if (value == null) {
             return 1UL
         } else {
-            return 1UL + FfiConverterTypePosition.allocationSize(value)
+            return 1UL + FfiConverterTypeSubscriptionSignals.allocationSize(value)
         }
     }
 
-    override fun write(value: Position?, buf: ByteBuffer) {
+    override fun write(value: SubscriptionSignals?, buf: ByteBuffer) {
         if (value == null) {
             buf.put(0)
         } else {
             buf.put(1)
-            FfiConverterTypePosition.write(value, buf)
+            FfiConverterTypeSubscriptionSignals.write(value, buf)
         }
     }
 }
@@ -7873,28 +7709,28 @@ public object FfiConverterOptionalTypePosition: FfiConverterRustBuffer<Position?
 /**
  * @suppress
  */
-public object FfiConverterOptionalTypePreviousPlan: FfiConverterRustBuffer<PreviousPlan?> {
-    override fun read(buf: ByteBuffer): PreviousPlan? {
+public object FfiConverterOptionalTypeTransition: FfiConverterRustBuffer<Transition?> {
+    override fun read(buf: ByteBuffer): Transition? {
         if (buf.get().toInt() == 0) {
             return null
         }
-        return FfiConverterTypePreviousPlan.read(buf)
+        return FfiConverterTypeTransition.read(buf)
     }
 
-    override fun allocationSize(value: PreviousPlan?): ULong {
+    override fun allocationSize(value: Transition?): ULong {
         if (value == null) {
             return 1UL
         } else {
-            return 1UL + FfiConverterTypePreviousPlan.allocationSize(value)
+            return 1UL + FfiConverterTypeTransition.allocationSize(value)
         }
     }
 
-    override fun write(value: PreviousPlan?, buf: ByteBuffer) {
+    override fun write(value: Transition?, buf: ByteBuffer) {
         if (value == null) {
             buf.put(0)
         } else {
             buf.put(1)
-            FfiConverterTypePreviousPlan.write(value, buf)
+            FfiConverterTypeTransition.write(value, buf)
         }
     }
 }
@@ -7905,124 +7741,28 @@ public object FfiConverterOptionalTypePreviousPlan: FfiConverterRustBuffer<Previ
 /**
  * @suppress
  */
-public object FfiConverterOptionalTypeTierChange: FfiConverterRustBuffer<TierChange?> {
-    override fun read(buf: ByteBuffer): TierChange? {
+public object FfiConverterOptionalTypeActivationState: FfiConverterRustBuffer<ActivationState?> {
+    override fun read(buf: ByteBuffer): ActivationState? {
         if (buf.get().toInt() == 0) {
             return null
         }
-        return FfiConverterTypeTierChange.read(buf)
+        return FfiConverterTypeActivationState.read(buf)
     }
 
-    override fun allocationSize(value: TierChange?): ULong {
+    override fun allocationSize(value: ActivationState?): ULong {
         if (value == null) {
             return 1UL
         } else {
-            return 1UL + FfiConverterTypeTierChange.allocationSize(value)
+            return 1UL + FfiConverterTypeActivationState.allocationSize(value)
         }
     }
 
-    override fun write(value: TierChange?, buf: ByteBuffer) {
+    override fun write(value: ActivationState?, buf: ByteBuffer) {
         if (value == null) {
             buf.put(0)
         } else {
             buf.put(1)
-            FfiConverterTypeTierChange.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterOptionalTypeTimeWindow: FfiConverterRustBuffer<TimeWindow?> {
-    override fun read(buf: ByteBuffer): TimeWindow? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterTypeTimeWindow.read(buf)
-    }
-
-    override fun allocationSize(value: TimeWindow?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterTypeTimeWindow.allocationSize(value)
-        }
-    }
-
-    override fun write(value: TimeWindow?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterTypeTimeWindow.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterOptionalTypeTier: FfiConverterRustBuffer<Tier?> {
-    override fun read(buf: ByteBuffer): Tier? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterTypeTier.read(buf)
-    }
-
-    override fun allocationSize(value: Tier?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterTypeTier.allocationSize(value)
-        }
-    }
-
-    override fun write(value: Tier?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterTypeTier.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterOptionalSequenceSequenceDouble: FfiConverterRustBuffer<List<List<kotlin.Double>>?> {
-    override fun read(buf: ByteBuffer): List<List<kotlin.Double>>? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterSequenceSequenceDouble.read(buf)
-    }
-
-    override fun allocationSize(value: List<List<kotlin.Double>>?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterSequenceSequenceDouble.allocationSize(value)
-        }
-    }
-
-    override fun write(value: List<List<kotlin.Double>>?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterSequenceSequenceDouble.write(value, buf)
+            FfiConverterTypeActivationState.write(value, buf)
         }
     }
 }
@@ -8097,38 +7837,6 @@ public object FfiConverterOptionalTypeCalendarDate: FfiConverterRustBuffer<Calen
 /**
  * @suppress
  */
-public object FfiConverterOptionalTypeCount: FfiConverterRustBuffer<Count?> {
-    override fun read(buf: ByteBuffer): Count? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterTypeCount.read(buf)
-    }
-
-    override fun allocationSize(value: Count?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterTypeCount.allocationSize(value)
-        }
-    }
-
-    override fun write(value: Count?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterTypeCount.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
 public object FfiConverterOptionalTypeInstant: FfiConverterRustBuffer<Instant?> {
     override fun read(buf: ByteBuffer): Instant? {
         if (buf.get().toInt() == 0) {
@@ -8193,24 +7901,56 @@ public object FfiConverterOptionalTypeJsonText: FfiConverterRustBuffer<JsonText?
 /**
  * @suppress
  */
-public object FfiConverterSequenceDouble: FfiConverterRustBuffer<List<kotlin.Double>> {
-    override fun read(buf: ByteBuffer): List<kotlin.Double> {
-        val len = buf.getInt()
-        return List<kotlin.Double>(len) {
-            FfiConverterDouble.read(buf)
+public object FfiConverterOptionalTypeMonth: FfiConverterRustBuffer<Month?> {
+    override fun read(buf: ByteBuffer): Month? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeMonth.read(buf)
+    }
+
+    override fun allocationSize(value: Month?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeMonth.allocationSize(value)
         }
     }
 
-    override fun allocationSize(value: List<kotlin.Double>): ULong {
+    override fun write(value: Month?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeMonth.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceULong: FfiConverterRustBuffer<List<kotlin.ULong>> {
+    override fun read(buf: ByteBuffer): List<kotlin.ULong> {
+        val len = buf.getInt()
+        return List<kotlin.ULong>(len) {
+            FfiConverterULong.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<kotlin.ULong>): ULong {
         val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterDouble.allocationSize(it) }.sum()
+        val sizeForItems = value.map { FfiConverterULong.allocationSize(it) }.sum()
         return sizeForLength + sizeForItems
     }
 
-    override fun write(value: List<kotlin.Double>, buf: ByteBuffer) {
+    override fun write(value: List<kotlin.ULong>, buf: ByteBuffer) {
         buf.putInt(value.size)
         value.iterator().forEach {
-            FfiConverterDouble.write(it, buf)
+            FfiConverterULong.write(it, buf)
         }
     }
 }
@@ -8249,6 +7989,62 @@ public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.Str
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeActionRule: FfiConverterRustBuffer<List<ActionRule>> {
+    override fun read(buf: ByteBuffer): List<ActionRule> {
+        val len = buf.getInt()
+        return List<ActionRule>(len) {
+            FfiConverterTypeActionRule.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ActionRule>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeActionRule.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ActionRule>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeActionRule.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeActivationEvent: FfiConverterRustBuffer<List<ActivationEvent>> {
+    override fun read(buf: ByteBuffer): List<ActivationEvent> {
+        val len = buf.getInt()
+        return List<ActivationEvent>(len) {
+            FfiConverterTypeActivationEvent.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ActivationEvent>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeActivationEvent.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ActivationEvent>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeActivationEvent.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeAuditRecord: FfiConverterRustBuffer<List<AuditRecord>> {
     override fun read(buf: ByteBuffer): List<AuditRecord> {
         val len = buf.getInt()
@@ -8277,24 +8073,24 @@ public object FfiConverterSequenceTypeAuditRecord: FfiConverterRustBuffer<List<A
 /**
  * @suppress
  */
-public object FfiConverterSequenceTypeBadgeProgress: FfiConverterRustBuffer<List<BadgeProgress>> {
-    override fun read(buf: ByteBuffer): List<BadgeProgress> {
+public object FfiConverterSequenceTypeBill: FfiConverterRustBuffer<List<Bill>> {
+    override fun read(buf: ByteBuffer): List<Bill> {
         val len = buf.getInt()
-        return List<BadgeProgress>(len) {
-            FfiConverterTypeBadgeProgress.read(buf)
+        return List<Bill>(len) {
+            FfiConverterTypeBill.read(buf)
         }
     }
 
-    override fun allocationSize(value: List<BadgeProgress>): ULong {
+    override fun allocationSize(value: List<Bill>): ULong {
         val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeBadgeProgress.allocationSize(it) }.sum()
+        val sizeForItems = value.map { FfiConverterTypeBill.allocationSize(it) }.sum()
         return sizeForLength + sizeForItems
     }
 
-    override fun write(value: List<BadgeProgress>, buf: ByteBuffer) {
+    override fun write(value: List<Bill>, buf: ByteBuffer) {
         buf.putInt(value.size)
         value.iterator().forEach {
-            FfiConverterTypeBadgeProgress.write(it, buf)
+            FfiConverterTypeBill.write(it, buf)
         }
     }
 }
@@ -8305,24 +8101,136 @@ public object FfiConverterSequenceTypeBadgeProgress: FfiConverterRustBuffer<List
 /**
  * @suppress
  */
-public object FfiConverterSequenceTypeBadgeUnlock: FfiConverterRustBuffer<List<BadgeUnlock>> {
-    override fun read(buf: ByteBuffer): List<BadgeUnlock> {
+public object FfiConverterSequenceTypeBillLine: FfiConverterRustBuffer<List<BillLine>> {
+    override fun read(buf: ByteBuffer): List<BillLine> {
         val len = buf.getInt()
-        return List<BadgeUnlock>(len) {
-            FfiConverterTypeBadgeUnlock.read(buf)
+        return List<BillLine>(len) {
+            FfiConverterTypeBillLine.read(buf)
         }
     }
 
-    override fun allocationSize(value: List<BadgeUnlock>): ULong {
+    override fun allocationSize(value: List<BillLine>): ULong {
         val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeBadgeUnlock.allocationSize(it) }.sum()
+        val sizeForItems = value.map { FfiConverterTypeBillLine.allocationSize(it) }.sum()
         return sizeForLength + sizeForItems
     }
 
-    override fun write(value: List<BadgeUnlock>, buf: ByteBuffer) {
+    override fun write(value: List<BillLine>, buf: ByteBuffer) {
         buf.putInt(value.size)
         value.iterator().forEach {
-            FfiConverterTypeBadgeUnlock.write(it, buf)
+            FfiConverterTypeBillLine.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeChurnInput: FfiConverterRustBuffer<List<ChurnInput>> {
+    override fun read(buf: ByteBuffer): List<ChurnInput> {
+        val len = buf.getInt()
+        return List<ChurnInput>(len) {
+            FfiConverterTypeChurnInput.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ChurnInput>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeChurnInput.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ChurnInput>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeChurnInput.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeCohortRow: FfiConverterRustBuffer<List<CohortRow>> {
+    override fun read(buf: ByteBuffer): List<CohortRow> {
+        val len = buf.getInt()
+        return List<CohortRow>(len) {
+            FfiConverterTypeCohortRow.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<CohortRow>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeCohortRow.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<CohortRow>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeCohortRow.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeContribution: FfiConverterRustBuffer<List<Contribution>> {
+    override fun read(buf: ByteBuffer): List<Contribution> {
+        val len = buf.getInt()
+        return List<Contribution>(len) {
+            FfiConverterTypeContribution.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Contribution>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeContribution.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Contribution>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeContribution.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeCredit: FfiConverterRustBuffer<List<Credit>> {
+    override fun read(buf: ByteBuffer): List<Credit> {
+        val len = buf.getInt()
+        return List<Credit>(len) {
+            FfiConverterTypeCredit.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Credit>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeCredit.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Credit>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeCredit.write(it, buf)
         }
     }
 }
@@ -8351,6 +8259,34 @@ public object FfiConverterSequenceTypeCustomer: FfiConverterRustBuffer<List<Cust
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeCustomer.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeCustomerActivity: FfiConverterRustBuffer<List<CustomerActivity>> {
+    override fun read(buf: ByteBuffer): List<CustomerActivity> {
+        val len = buf.getInt()
+        return List<CustomerActivity>(len) {
+            FfiConverterTypeCustomerActivity.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<CustomerActivity>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeCustomerActivity.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<CustomerActivity>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeCustomerActivity.write(it, buf)
         }
     }
 }
@@ -8473,34 +8409,6 @@ public object FfiConverterSequenceTypeDueDelivery: FfiConverterRustBuffer<List<D
 /**
  * @suppress
  */
-public object FfiConverterSequenceTypeEntry: FfiConverterRustBuffer<List<Entry>> {
-    override fun read(buf: ByteBuffer): List<Entry> {
-        val len = buf.getInt()
-        return List<Entry>(len) {
-            FfiConverterTypeEntry.read(buf)
-        }
-    }
-
-    override fun allocationSize(value: List<Entry>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeEntry.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
-
-    override fun write(value: List<Entry>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterTypeEntry.write(it, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
 public object FfiConverterSequenceTypeFieldProblem: FfiConverterRustBuffer<List<FieldProblem>> {
     override fun read(buf: ByteBuffer): List<FieldProblem> {
         val len = buf.getInt()
@@ -8519,6 +8427,62 @@ public object FfiConverterSequenceTypeFieldProblem: FfiConverterRustBuffer<List<
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeFieldProblem.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeLineSource: FfiConverterRustBuffer<List<LineSource>> {
+    override fun read(buf: ByteBuffer): List<LineSource> {
+        val len = buf.getInt()
+        return List<LineSource>(len) {
+            FfiConverterTypeLineSource.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<LineSource>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeLineSource.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<LineSource>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeLineSource.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeNotificationIntent: FfiConverterRustBuffer<List<NotificationIntent>> {
+    override fun read(buf: ByteBuffer): List<NotificationIntent> {
+        val len = buf.getInt()
+        return List<NotificationIntent>(len) {
+            FfiConverterTypeNotificationIntent.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<NotificationIntent>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeNotificationIntent.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<NotificationIntent>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeNotificationIntent.write(it, buf)
         }
     }
 }
@@ -8641,34 +8605,6 @@ public object FfiConverterSequenceTypePayment: FfiConverterRustBuffer<List<Payme
 /**
  * @suppress
  */
-public object FfiConverterSequenceTypePosition: FfiConverterRustBuffer<List<Position>> {
-    override fun read(buf: ByteBuffer): List<Position> {
-        val len = buf.getInt()
-        return List<Position>(len) {
-            FfiConverterTypePosition.read(buf)
-        }
-    }
-
-    override fun allocationSize(value: List<Position>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypePosition.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
-
-    override fun write(value: List<Position>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterTypePosition.write(it, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
 public object FfiConverterSequenceTypeProduct: FfiConverterRustBuffer<List<Product>> {
     override fun read(buf: ByteBuffer): List<Product> {
         val len = buf.getInt()
@@ -8697,24 +8633,24 @@ public object FfiConverterSequenceTypeProduct: FfiConverterRustBuffer<List<Produ
 /**
  * @suppress
  */
-public object FfiConverterSequenceTypeRoute: FfiConverterRustBuffer<List<Route>> {
-    override fun read(buf: ByteBuffer): List<Route> {
+public object FfiConverterSequenceTypePurchase: FfiConverterRustBuffer<List<Purchase>> {
+    override fun read(buf: ByteBuffer): List<Purchase> {
         val len = buf.getInt()
-        return List<Route>(len) {
-            FfiConverterTypeRoute.read(buf)
+        return List<Purchase>(len) {
+            FfiConverterTypePurchase.read(buf)
         }
     }
 
-    override fun allocationSize(value: List<Route>): ULong {
+    override fun allocationSize(value: List<Purchase>): ULong {
         val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeRoute.allocationSize(it) }.sum()
+        val sizeForItems = value.map { FfiConverterTypePurchase.allocationSize(it) }.sum()
         return sizeForLength + sizeForItems
     }
 
-    override fun write(value: List<Route>, buf: ByteBuffer) {
+    override fun write(value: List<Purchase>, buf: ByteBuffer) {
         buf.putInt(value.size)
         value.iterator().forEach {
-            FfiConverterTypeRoute.write(it, buf)
+            FfiConverterTypePurchase.write(it, buf)
         }
     }
 }
@@ -8725,52 +8661,24 @@ public object FfiConverterSequenceTypeRoute: FfiConverterRustBuffer<List<Route>>
 /**
  * @suppress
  */
-public object FfiConverterSequenceTypeSpeedBand: FfiConverterRustBuffer<List<SpeedBand>> {
-    override fun read(buf: ByteBuffer): List<SpeedBand> {
+public object FfiConverterSequenceTypeRankedCustomer: FfiConverterRustBuffer<List<RankedCustomer>> {
+    override fun read(buf: ByteBuffer): List<RankedCustomer> {
         val len = buf.getInt()
-        return List<SpeedBand>(len) {
-            FfiConverterTypeSpeedBand.read(buf)
+        return List<RankedCustomer>(len) {
+            FfiConverterTypeRankedCustomer.read(buf)
         }
     }
 
-    override fun allocationSize(value: List<SpeedBand>): ULong {
+    override fun allocationSize(value: List<RankedCustomer>): ULong {
         val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeSpeedBand.allocationSize(it) }.sum()
+        val sizeForItems = value.map { FfiConverterTypeRankedCustomer.allocationSize(it) }.sum()
         return sizeForLength + sizeForItems
     }
 
-    override fun write(value: List<SpeedBand>, buf: ByteBuffer) {
+    override fun write(value: List<RankedCustomer>, buf: ByteBuffer) {
         buf.putInt(value.size)
         value.iterator().forEach {
-            FfiConverterTypeSpeedBand.write(it, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterSequenceTypeStop: FfiConverterRustBuffer<List<Stop>> {
-    override fun read(buf: ByteBuffer): List<Stop> {
-        val len = buf.getInt()
-        return List<Stop>(len) {
-            FfiConverterTypeStop.read(buf)
-        }
-    }
-
-    override fun allocationSize(value: List<Stop>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeStop.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
-
-    override fun write(value: List<Stop>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterTypeStop.write(it, buf)
+            FfiConverterTypeRankedCustomer.write(it, buf)
         }
     }
 }
@@ -8809,24 +8717,24 @@ public object FfiConverterSequenceTypeSubscription: FfiConverterRustBuffer<List<
 /**
  * @suppress
  */
-public object FfiConverterSequenceTypeTierChange: FfiConverterRustBuffer<List<TierChange>> {
-    override fun read(buf: ByteBuffer): List<TierChange> {
+public object FfiConverterSequenceTypeTaxLine: FfiConverterRustBuffer<List<TaxLine>> {
+    override fun read(buf: ByteBuffer): List<TaxLine> {
         val len = buf.getInt()
-        return List<TierChange>(len) {
-            FfiConverterTypeTierChange.read(buf)
+        return List<TaxLine>(len) {
+            FfiConverterTypeTaxLine.read(buf)
         }
     }
 
-    override fun allocationSize(value: List<TierChange>): ULong {
+    override fun allocationSize(value: List<TaxLine>): ULong {
         val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeTierChange.allocationSize(it) }.sum()
+        val sizeForItems = value.map { FfiConverterTypeTaxLine.allocationSize(it) }.sum()
         return sizeForLength + sizeForItems
     }
 
-    override fun write(value: List<TierChange>, buf: ByteBuffer) {
+    override fun write(value: List<TaxLine>, buf: ByteBuffer) {
         buf.putInt(value.size)
         value.iterator().forEach {
-            FfiConverterTypeTierChange.write(it, buf)
+            FfiConverterTypeTaxLine.write(it, buf)
         }
     }
 }
@@ -8837,24 +8745,24 @@ public object FfiConverterSequenceTypeTierChange: FfiConverterRustBuffer<List<Ti
 /**
  * @suppress
  */
-public object FfiConverterSequenceTypeUnassigned: FfiConverterRustBuffer<List<Unassigned>> {
-    override fun read(buf: ByteBuffer): List<Unassigned> {
+public object FfiConverterSequenceTypeTransition: FfiConverterRustBuffer<List<Transition>> {
+    override fun read(buf: ByteBuffer): List<Transition> {
         val len = buf.getInt()
-        return List<Unassigned>(len) {
-            FfiConverterTypeUnassigned.read(buf)
+        return List<Transition>(len) {
+            FfiConverterTypeTransition.read(buf)
         }
     }
 
-    override fun allocationSize(value: List<Unassigned>): ULong {
+    override fun allocationSize(value: List<Transition>): ULong {
         val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeUnassigned.allocationSize(it) }.sum()
+        val sizeForItems = value.map { FfiConverterTypeTransition.allocationSize(it) }.sum()
         return sizeForLength + sizeForItems
     }
 
-    override fun write(value: List<Unassigned>, buf: ByteBuffer) {
+    override fun write(value: List<Transition>, buf: ByteBuffer) {
         buf.putInt(value.size)
         value.iterator().forEach {
-            FfiConverterTypeUnassigned.write(it, buf)
+            FfiConverterTypeTransition.write(it, buf)
         }
     }
 }
@@ -8865,24 +8773,24 @@ public object FfiConverterSequenceTypeUnassigned: FfiConverterRustBuffer<List<Un
 /**
  * @suppress
  */
-public object FfiConverterSequenceTypeVehicle: FfiConverterRustBuffer<List<Vehicle>> {
-    override fun read(buf: ByteBuffer): List<Vehicle> {
+public object FfiConverterSequenceTypeUnconfirmed: FfiConverterRustBuffer<List<Unconfirmed>> {
+    override fun read(buf: ByteBuffer): List<Unconfirmed> {
         val len = buf.getInt()
-        return List<Vehicle>(len) {
-            FfiConverterTypeVehicle.read(buf)
+        return List<Unconfirmed>(len) {
+            FfiConverterTypeUnconfirmed.read(buf)
         }
     }
 
-    override fun allocationSize(value: List<Vehicle>): ULong {
+    override fun allocationSize(value: List<Unconfirmed>): ULong {
         val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeVehicle.allocationSize(it) }.sum()
+        val sizeForItems = value.map { FfiConverterTypeUnconfirmed.allocationSize(it) }.sum()
         return sizeForLength + sizeForItems
     }
 
-    override fun write(value: List<Vehicle>, buf: ByteBuffer) {
+    override fun write(value: List<Unconfirmed>, buf: ByteBuffer) {
         buf.putInt(value.size)
         value.iterator().forEach {
-            FfiConverterTypeVehicle.write(it, buf)
+            FfiConverterTypeUnconfirmed.write(it, buf)
         }
     }
 }
@@ -8893,24 +8801,80 @@ public object FfiConverterSequenceTypeVehicle: FfiConverterRustBuffer<List<Vehic
 /**
  * @suppress
  */
-public object FfiConverterSequenceTypeVisit: FfiConverterRustBuffer<List<Visit>> {
-    override fun read(buf: ByteBuffer): List<Visit> {
+public object FfiConverterSequenceTypeWalletEntry: FfiConverterRustBuffer<List<WalletEntry>> {
+    override fun read(buf: ByteBuffer): List<WalletEntry> {
         val len = buf.getInt()
-        return List<Visit>(len) {
-            FfiConverterTypeVisit.read(buf)
+        return List<WalletEntry>(len) {
+            FfiConverterTypeWalletEntry.read(buf)
         }
     }
 
-    override fun allocationSize(value: List<Visit>): ULong {
+    override fun allocationSize(value: List<WalletEntry>): ULong {
         val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeVisit.allocationSize(it) }.sum()
+        val sizeForItems = value.map { FfiConverterTypeWalletEntry.allocationSize(it) }.sum()
         return sizeForLength + sizeForItems
     }
 
-    override fun write(value: List<Visit>, buf: ByteBuffer) {
+    override fun write(value: List<WalletEntry>, buf: ByteBuffer) {
         buf.putInt(value.size)
         value.iterator().forEach {
-            FfiConverterTypeVisit.write(it, buf)
+            FfiConverterTypeWalletEntry.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeCondition: FfiConverterRustBuffer<List<Condition>> {
+    override fun read(buf: ByteBuffer): List<Condition> {
+        val len = buf.getInt()
+        return List<Condition>(len) {
+            FfiConverterTypeCondition.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Condition>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeCondition.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Condition>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeCondition.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeReasonCode: FfiConverterRustBuffer<List<ReasonCode>> {
+    override fun read(buf: ByteBuffer): List<ReasonCode> {
+        val len = buf.getInt()
+        return List<ReasonCode>(len) {
+            FfiConverterTypeReasonCode.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ReasonCode>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeReasonCode.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ReasonCode>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeReasonCode.write(it, buf)
         }
     }
 }
@@ -8949,62 +8913,6 @@ public object FfiConverterSequenceTypeWeekday: FfiConverterRustBuffer<List<Weekd
 /**
  * @suppress
  */
-public object FfiConverterSequenceSequenceDouble: FfiConverterRustBuffer<List<List<kotlin.Double>>> {
-    override fun read(buf: ByteBuffer): List<List<kotlin.Double>> {
-        val len = buf.getInt()
-        return List<List<kotlin.Double>>(len) {
-            FfiConverterSequenceDouble.read(buf)
-        }
-    }
-
-    override fun allocationSize(value: List<List<kotlin.Double>>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterSequenceDouble.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
-
-    override fun write(value: List<List<kotlin.Double>>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterSequenceDouble.write(it, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterSequenceSequenceString: FfiConverterRustBuffer<List<List<kotlin.String>>> {
-    override fun read(buf: ByteBuffer): List<List<kotlin.String>> {
-        val len = buf.getInt()
-        return List<List<kotlin.String>>(len) {
-            FfiConverterSequenceString.read(buf)
-        }
-    }
-
-    override fun allocationSize(value: List<List<kotlin.String>>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterSequenceString.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
-
-    override fun write(value: List<List<kotlin.String>>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterSequenceString.write(it, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
 public object FfiConverterSequenceTypeAmount: FfiConverterRustBuffer<List<Amount>> {
     override fun read(buf: ByteBuffer): List<Amount> {
         val len = buf.getInt()
@@ -9033,35 +8941,63 @@ public object FfiConverterSequenceTypeAmount: FfiConverterRustBuffer<List<Amount
 /**
  * @suppress
  */
-public object FfiConverterMapTypeTierSequenceTypePosition: FfiConverterRustBuffer<Map<Tier, List<Position>>> {
-    override fun read(buf: ByteBuffer): Map<Tier, List<Position>> {
+public object FfiConverterSequenceTypeCalendarDate: FfiConverterRustBuffer<List<CalendarDate>> {
+    override fun read(buf: ByteBuffer): List<CalendarDate> {
         val len = buf.getInt()
-        return buildMap<Tier, List<Position>>(len) {
+        return List<CalendarDate>(len) {
+            FfiConverterTypeCalendarDate.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<CalendarDate>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeCalendarDate.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<CalendarDate>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeCalendarDate.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.String, kotlin.String>> {
+    override fun read(buf: ByteBuffer): Map<kotlin.String, kotlin.String> {
+        val len = buf.getInt()
+        return buildMap<kotlin.String, kotlin.String>(len) {
             repeat(len) {
-                val k = FfiConverterTypeTier.read(buf)
-                val v = FfiConverterSequenceTypePosition.read(buf)
+                val k = FfiConverterString.read(buf)
+                val v = FfiConverterString.read(buf)
                 this[k] = v
             }
         }
     }
 
-    override fun allocationSize(value: Map<Tier, List<Position>>): ULong {
+    override fun allocationSize(value: Map<kotlin.String, kotlin.String>): ULong {
         val spaceForMapSize = 4UL
         val spaceForChildren = value.map { (k, v) ->
-            FfiConverterTypeTier.allocationSize(k) +
-            FfiConverterSequenceTypePosition.allocationSize(v)
+            FfiConverterString.allocationSize(k) +
+            FfiConverterString.allocationSize(v)
         }.sum()
         return spaceForMapSize + spaceForChildren
     }
 
-    override fun write(value: Map<Tier, List<Position>>, buf: ByteBuffer) {
+    override fun write(value: Map<kotlin.String, kotlin.String>, buf: ByteBuffer) {
         buf.putInt(value.size)
         // The parens on `(k, v)` here ensure we're calling the right method,
         // which is important for compatibility with older android devices.
         // Ref https://blog.danlew.net/2017/03/16/kotlin-puzzler-whose-line-is-it-anyways/
         value.forEach { (k, v) ->
-            FfiConverterTypeTier.write(k, buf)
-            FfiConverterSequenceTypePosition.write(v, buf)
+            FfiConverterString.write(k, buf)
+            FfiConverterString.write(v, buf)
         }
     }
 }
@@ -9181,8 +9117,49 @@ public object FfiConverterTypeCalendarDate: FfiConverter<CalendarDate, RustBuffe
 
 
 
-public typealias Count = kotlin.ULong
-public typealias FfiConverterTypeCount = FfiConverterULong
+public typealias Contributions = List<Contribution>
+public typealias FfiConverterTypeContributions = FfiConverterSequenceTypeContribution
+
+
+
+
+
+public typealias Count = Int
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCount: FfiConverter<Count, Long> {
+    override fun lift(value: Long): Count {
+        val builtinValue = FfiConverterULong.lift(value)
+        return builtinValue.toInt()
+    }
+
+    override fun lower(value: Count): Long {
+        val builtinValue = value.toULong()
+        return FfiConverterULong.lower(builtinValue)
+    }
+
+    override fun read(buf: ByteBuffer): Count {
+        val builtinValue = FfiConverterULong.read(buf)
+        return builtinValue.toInt()
+    }
+
+    override fun allocationSize(value: Count): ULong {
+        val builtinValue = value.toULong()
+        return FfiConverterULong.allocationSize(builtinValue)
+    }
+
+    override fun write(value: Count, buf: ByteBuffer) {
+        val builtinValue = value.toULong()
+        FfiConverterULong.write(builtinValue, buf)
+    }
+}
+
+
+
+public typealias FinancialYear = kotlin.Int
+public typealias FfiConverterTypeFinancialYear = FfiConverterInt
 
 
 
@@ -9227,8 +9204,55 @@ public typealias FfiConverterTypeJsonText = FfiConverterString
 
 
 
+
+
+public typealias Month = YearMonth
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMonth: FfiConverter<Month, RustBuffer.ByValue> {
+    override fun lift(value: RustBuffer.ByValue): Month {
+        val builtinValue = FfiConverterString.lift(value)
+        return YearMonth.parse(builtinValue)
+    }
+
+    override fun lower(value: Month): RustBuffer.ByValue {
+        val builtinValue = value.toString()
+        return FfiConverterString.lower(builtinValue)
+    }
+
+    override fun read(buf: ByteBuffer): Month {
+        val builtinValue = FfiConverterString.read(buf)
+        return YearMonth.parse(builtinValue)
+    }
+
+    override fun allocationSize(value: Month): ULong {
+        val builtinValue = value.toString()
+        return FfiConverterString.allocationSize(builtinValue)
+    }
+
+    override fun write(value: Month, buf: ByteBuffer) {
+        val builtinValue = value.toString()
+        FfiConverterString.write(builtinValue, buf)
+    }
+}
+
+
+
 public typealias Schedule = DeliverySchedule
 public typealias FfiConverterTypeSchedule = FfiConverterTypeDeliverySchedule
+
+
+
+public typealias SourceId = kotlin.String
+public typealias FfiConverterTypeSourceId = FfiConverterString
+
+
+
+public typealias TemplateVariables = Map<kotlin.String, kotlin.String>
+public typealias FfiConverterTypeTemplateVariables = FfiConverterMapStringString
         /**
          * The library version, the same in every binding.
          */ fun `version`(): kotlin.String {
@@ -9237,6 +9261,491 @@ public typealias FfiConverterTypeSchedule = FfiConverterTypeDeliverySchedule
     UniffiLib.uniffi_earlybird_mobile_fn_func_version(
     
         _status)
+}
+    )
+    }
+    
+
+        /**
+         * The core's canonical JSON of activation events.
+         */ fun `activationEventsToJson`(`events`: List<ActivationEvent>): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_activation_events_to_json(
+    
+        
+        FfiConverterSequenceTypeActivationEvent.lower(`events`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The state's name as the rules write it (`ACTIVE`).
+         */ fun `activationStateCode`(`state`: ActivationState): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_activation_state_code(
+    
+        
+        FfiConverterTypeActivationState.lower(`state`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The events a customer's records imply (signup, orders, subscriptions, deliveries).
+         */
+    @Throws(EarlybirdException::class) fun `backfillActivationEvents`(`customer`: Customer, `orders`: List<Order>, `deliveries`: List<DeliveryRecord>, `subscriptions`: List<Subscription>, `config`: ActivationConfig): List<ActivationEvent> {
+            return FfiConverterSequenceTypeActivationEvent.lift(
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_backfill_activation_events(
+    
+        
+        FfiConverterTypeCustomer.lower(`customer`),
+        FfiConverterSequenceTypeOrder.lower(`orders`),
+        FfiConverterSequenceTypeDeliveryRecord.lower(`deliveries`),
+        FfiConverterSequenceTypeSubscription.lower(`subscriptions`),
+        FfiConverterTypeActivationConfig.lower(`config`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Cohort retention of customers by signup week or month, up to `as_of`.
+         */ fun `cohortRetention`(`customers`: List<CustomerActivity>, `granularity`: Granularity, `asOf`: CalendarDate): CohortTable {
+            return FfiConverterTypeCohortTable.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_cohort_retention(
+    
+        
+        FfiConverterSequenceTypeCustomerActivity.lower(`customers`),
+        FfiConverterTypeGranularity.lower(`granularity`),
+        FfiConverterTypeCalendarDate.lower(`asOf`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The core's canonical JSON of a cohort table.
+         */ fun `cohortTableToJson`(`table`: CohortTable): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_cohort_table_to_json(
+    
+        
+        FfiConverterTypeCohortTable.lower(`table`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The rules' default activation thresholds (30 days to INACTIVE, 60 to CHURNED...).
+         */ fun `defaultActivationConfig`(): ActivationConfig {
+            return FfiConverterTypeActivationConfig.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_default_activation_config(
+    
+        _status)
+}
+    )
+    }
+    
+
+        /**
+         * The core's canonical JSON of notification intents.
+         */ fun `notificationIntentsToJson`(`intents`: List<NotificationIntent>): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_notification_intents_to_json(
+    
+        
+        FfiConverterSequenceTypeNotificationIntent.lower(`intents`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Reads activation thresholds from JSON; absent fields keep their defaults.
+         */
+    @Throws(EarlybirdException::class) fun `parseActivationConfig`(`json`: kotlin.String): ActivationConfig {
+            return FfiConverterTypeActivationConfig.lift(
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_parse_activation_config(
+    
+        
+        FfiConverterString.lower(`json`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Reads one activation event from JSON.
+         */
+    @Throws(EarlybirdException::class) fun `parseActivationEvent`(`json`: kotlin.String): ActivationEvent {
+            return FfiConverterTypeActivationEvent.lift(
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_parse_activation_event(
+    
+        
+        FfiConverterString.lower(`json`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Reads a customer history (`customer_id`, `events`, `subscriptions`) from JSON.
+         */
+    @Throws(EarlybirdException::class) fun `parseCustomerHistory`(`json`: kotlin.String): CustomerHistory {
+            return FfiConverterTypeCustomerHistory.lift(
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_parse_customer_history(
+    
+        
+        FfiConverterString.lower(`json`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The core's canonical JSON of recorded dates.
+         */ fun `recordedDatesToJson`(`dates`: RecordedDates): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_recorded_dates_to_json(
+    
+        
+        FfiConverterTypeRecordedDates.lower(`dates`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The core's canonical JSON of what recording an event did.
+         */ fun `recordedToJson`(`recorded`: Recorded): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_recorded_to_json(
+    
+        
+        FfiConverterTypeRecorded.lower(`recorded`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The core's canonical JSON of transitions.
+         */ fun `transitionsToJson`(`transitions`: List<Transition>): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_transitions_to_json(
+    
+        
+        FfiConverterSequenceTypeTransition.lower(`transitions`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The canonical JSON of a bill number and its series.
+         */ fun `billNumberToJson`(`number`: BillNumber): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_bill_number_to_json(
+    
+        
+        FfiConverterTypeBillNumber.lower(`number`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The core's canonical JSON of a bill preview.
+         */ fun `billPreviewToJson`(`preview`: BillPreview): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_bill_preview_to_json(
+    
+        
+        FfiConverterTypeBillPreview.lower(`preview`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The core's canonical JSON of a bill.
+         */ fun `billToJson`(`bill`: Bill): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_bill_to_json(
+    
+        
+        FfiConverterTypeBill.lower(`bill`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The bill as plain text, as printed for the customer.
+         */ fun `billToText`(`bill`: Bill): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_bill_to_text(
+    
+        
+        FfiConverterTypeBill.lower(`bill`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The DRAFT bill of `customer_id` for `month`.
+         */
+    @Throws(EarlybirdException::class) fun `computeBill`(`input`: BillingInput, `customerId`: kotlin.String, `month`: Month, `config`: BillingConfig): Bill {
+            return FfiConverterTypeBill.lift(
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_compute_bill(
+    
+        
+        FfiConverterTypeBillingInput.lower(`input`),
+        FfiConverterString.lower(`customerId`),
+        FfiConverterTypeMonth.lower(`month`),
+        FfiConverterTypeBillingConfig.lower(`config`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The rules' default billing settings (prefix `EB`, 6 digits, due in 7 days...).
+         */ fun `defaultBillingConfig`(): BillingConfig {
+            return FfiConverterTypeBillingConfig.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_default_billing_config(
+    
+        _status)
+}
+    )
+    }
+    
+
+        /**
+         * The number of the next bill dated `bill_date` (`EB/26-27/000001` after a new financial
+         * year), and the series to store.
+         */
+    @Throws(EarlybirdException::class) fun `nextBillNumber`(`series`: NumberSeries, `billDate`: CalendarDate, `config`: BillingConfig): BillNumber {
+            return FfiConverterTypeBillNumber.lift(
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_next_bill_number(
+    
+        
+        FfiConverterTypeNumberSeries.lower(`series`),
+        FfiConverterTypeCalendarDate.lower(`billDate`),
+        FfiConverterTypeBillingConfig.lower(`config`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Reads billing settings from JSON; absent fields keep their defaults.
+         */
+    @Throws(EarlybirdException::class) fun `parseBillingConfig`(`json`: kotlin.String): BillingConfig {
+            return FfiConverterTypeBillingConfig.lift(
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_parse_billing_config(
+    
+        
+        FfiConverterString.lower(`json`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Reads a billing input from the backend's JSON (`products`, `subscriptions`, `orders`,
+         * `deliveries`, `bills`, `payments`, `credits`, `wallet`; each optional), the records
+         * checked by the same rules as `parseOrder` and the others.
+         */
+    @Throws(EarlybirdException::class) fun `parseBillingInput`(`json`: kotlin.String): BillingInput {
+            return FfiConverterTypeBillingInput.lift(
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_parse_billing_input(
+    
+        
+        FfiConverterString.lower(`json`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The DRAFT bill of `customer_id` for `month` with every scheduled subscription day that has
+         * no delivery record yet (those days are not billed).
+         */
+    @Throws(EarlybirdException::class) fun `previewBill`(`input`: BillingInput, `customerId`: kotlin.String, `month`: Month, `config`: BillingConfig): BillPreview {
+            return FfiConverterTypeBillPreview.lift(
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_preview_bill(
+    
+        
+        FfiConverterTypeBillingInput.lower(`input`),
+        FfiConverterString.lower(`customerId`),
+        FfiConverterTypeMonth.lower(`month`),
+        FfiConverterTypeBillingConfig.lower(`config`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The churn input of a customer at `now` from the records on the phone; `payments` and
+         * `service` are what the records do not carry; `window_days` is the recent window.
+         */ fun `churnInputFromRecords`(`customer`: Customer, `products`: List<Product>, `orders`: List<Order>, `deliveries`: List<DeliveryRecord>, `subscriptions`: List<Subscription>, `payments`: PaymentSignals?, `service`: ServiceSignals?, `now`: CalendarDate, `windowDays`: kotlin.UInt): ChurnInput {
+            return FfiConverterTypeChurnInput.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_churn_input_from_records(
+    
+        
+        FfiConverterTypeCustomer.lower(`customer`),
+        FfiConverterSequenceTypeProduct.lower(`products`),
+        FfiConverterSequenceTypeOrder.lower(`orders`),
+        FfiConverterSequenceTypeDeliveryRecord.lower(`deliveries`),
+        FfiConverterSequenceTypeSubscription.lower(`subscriptions`),
+        FfiConverterOptionalTypePaymentSignals.lower(`payments`),
+        FfiConverterOptionalTypeServiceSignals.lower(`service`),
+        FfiConverterTypeCalendarDate.lower(`now`),
+        FfiConverterUInt.lower(`windowDays`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The core's canonical JSON of a churn input.
+         */ fun `churnInputToJson`(`input`: ChurnInput): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_churn_input_to_json(
+    
+        
+        FfiConverterTypeChurnInput.lower(`input`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The core's canonical JSON of a churn score.
+         */ fun `churnScoreToJson`(`score`: ChurnScore): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_churn_score_to_json(
+    
+        
+        FfiConverterTypeChurnScore.lower(`score`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The default configuration: hand-set weights, bands at 30 and 60, the default action rules.
+         */ fun `defaultChurnConfig`(): ChurnConfig {
+            return FfiConverterTypeChurnConfig.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_default_churn_config(
+    
+        _status)
+}
+    )
+    }
+    
+
+        /**
+         * Reads a churn configuration from JSON; absent fields keep their defaults.
+         */
+    @Throws(EarlybirdException::class) fun `parseChurnConfig`(`json`: kotlin.String): ChurnConfig {
+            return FfiConverterTypeChurnConfig.lift(
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_parse_churn_config(
+    
+        
+        FfiConverterString.lower(`json`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Reads a churn input from JSON.
+         */
+    @Throws(EarlybirdException::class) fun `parseChurnInput`(`json`: kotlin.String): ChurnInput {
+            return FfiConverterTypeChurnInput.lift(
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_parse_churn_input(
+    
+        
+        FfiConverterString.lower(`json`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Reads payment signals from JSON (the backend's billing knows them).
+         */
+    @Throws(EarlybirdException::class) fun `parsePaymentSignals`(`json`: kotlin.String): PaymentSignals {
+            return FfiConverterTypePaymentSignals.lift(
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_parse_payment_signals(
+    
+        
+        FfiConverterString.lower(`json`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Reads service signals from JSON (complaints and disputes).
+         */
+    @Throws(EarlybirdException::class) fun `parseServiceSignals`(`json`: kotlin.String): ServiceSignals {
+            return FfiConverterTypeServiceSignals.lift(
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_parse_service_signals(
+    
+        
+        FfiConverterString.lower(`json`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The core's canonical JSON of a ranking.
+         */ fun `rankedCustomersToJson`(`ranked`: List<RankedCustomer>): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_ranked_customers_to_json(
+    
+        
+        FfiConverterSequenceTypeRankedCustomer.lower(`ranked`),_status)
 }
     )
     }
@@ -9386,180 +9895,6 @@ public typealias FfiConverterTypeSchedule = FfiConverterTypeDeliverySchedule
         FfiConverterOptionalTypeDeliveryRecord.lower(`existing`),
         FfiConverterTypeDeliveryRecord.lower(`delivery`),
         FfiConverterTypeActor.lower(`actor`),_status)
-}
-    )
-    }
-    
-
-        /**
-         * The core's canonical JSON of what an event did.
-         */ fun `appliedToJson`(`applied`: Applied): kotlin.String {
-            return FfiConverterString.lift(
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_func_applied_to_json(
-    
-        
-        FfiConverterTypeApplied.lower(`applied`),_status)
-}
-    )
-    }
-    
-
-        /**
-         * The default configuration as JSON (tiers, bonuses, expiry, redemption, badges).
-         */ fun `defaultLoyaltyConfigJson`(): kotlin.String {
-            return FfiConverterString.lift(
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_func_default_loyalty_config_json(
-    
-        _status)
-}
-    )
-    }
-    
-
-        /**
-         * The boards as canonical JSON, `by_tier` keyed by tier name in tier order.
-         */ fun `leaderboardsToJson`(`boards`: Leaderboards): kotlin.String {
-            return FfiConverterString.lift(
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_func_leaderboards_to_json(
-    
-        
-        FfiConverterTypeLeaderboards.lower(`boards`),_status)
-}
-    )
-    }
-    
-
-        /**
-         * The core's canonical JSON of an event.
-         */ fun `loyaltyEventToJson`(`event`: LoyaltyEvent): kotlin.String {
-            return FfiConverterString.lift(
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_func_loyalty_event_to_json(
-    
-        
-        FfiConverterTypeLoyaltyEvent.lower(`event`),_status)
-}
-    )
-    }
-    
-
-        /**
-         * A member's account as canonical JSON (entries, tier changes and badges as the core
-         * writes them).
-         */ fun `loyaltyMemberToJson`(`member`: LoyaltyMember): kotlin.String {
-            return FfiConverterString.lift(
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_func_loyalty_member_to_json(
-    
-        
-        FfiConverterTypeLoyaltyMember.lower(`member`),_status)
-}
-    )
-    }
-    
-
-        /**
-         * The core's canonical JSON of a member summary.
-         */ fun `memberSummaryToJson`(`summary`: MemberSummary): kotlin.String {
-            return FfiConverterString.lift(
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_func_member_summary_to_json(
-    
-        
-        FfiConverterTypeMemberSummary.lower(`summary`),_status)
-}
-    )
-    }
-    
-
-        /**
-         * Reads an event from the backend's JSON (tagged by `type`); the core checks it on `apply`.
-         */
-    @Throws(EarlybirdException::class) fun `parseLoyaltyEvent`(`json`: kotlin.String): LoyaltyEvent {
-            return FfiConverterTypeLoyaltyEvent.lift(
-    uniffiRustCallWithError(EarlybirdException) { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_func_parse_loyalty_event(
-    
-        
-        FfiConverterString.lower(`json`),_status)
-}
-    )
-    }
-    
-
-        /**
-         * Reads a redemption request from the backend's JSON; the core checks it on `redeem`.
-         */
-    @Throws(EarlybirdException::class) fun `parseRedemptionRequest`(`json`: kotlin.String): RedemptionRequest {
-            return FfiConverterTypeRedemptionRequest.lift(
-    uniffiRustCallWithError(EarlybirdException) { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_func_parse_redemption_request(
-    
-        
-        FfiConverterString.lower(`json`),_status)
-}
-    )
-    }
-    
-
-        /**
-         * What redeeming from `balance` points allows on a bill of `bill_charges`, under the default
-         * configuration or `config_json`: the preview billing shows before a customer has an account.
-         */
-    @Throws(EarlybirdException::class) fun `previewRedemption`(`balance`: kotlin.Long, `billCharges`: Amount, `configJson`: kotlin.String?): RedemptionPreview {
-            return FfiConverterTypeRedemptionPreview.lift(
-    uniffiRustCallWithError(EarlybirdException) { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_func_preview_redemption(
-    
-        
-        FfiConverterLong.lower(`balance`),
-        FfiConverterTypeAmount.lower(`billCharges`),
-        FfiConverterOptionalString.lower(`configJson`),_status)
-}
-    )
-    }
-    
-
-        /**
-         * The core's canonical JSON of a redemption and what it did.
-         */ fun `redeemedToJson`(`redeemed`: Redeemed): kotlin.String {
-            return FfiConverterString.lift(
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_func_redeemed_to_json(
-    
-        
-        FfiConverterTypeRedeemed.lower(`redeemed`),_status)
-}
-    )
-    }
-    
-
-        /**
-         * The text of the bill line of a redemption (the bill shows it as a negative amount).
-         */ fun `redemptionLineDescription`(`redemption`: Redemption): kotlin.String {
-            return FfiConverterString.lift(
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_func_redemption_line_description(
-    
-        
-        FfiConverterTypeRedemption.lower(`redemption`),_status)
-}
-    )
-    }
-    
-
-        /**
-         * The core's canonical JSON of a redemption preview.
-         */ fun `redemptionPreviewToJson`(`preview`: RedemptionPreview): kotlin.String {
-            return FfiConverterString.lift(
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_func_redemption_preview_to_json(
-    
-        
-        FfiConverterTypeRedemptionPreview.lower(`preview`),_status)
 }
     )
     }
@@ -9913,130 +10248,6 @@ public typealias FfiConverterTypeSchedule = FfiConverterTypeDeliverySchedule
         FfiConverterTypeSubscription.lower(`record`),_status)
 }
     
-    
-
-        /**
-         * Checks a problem without solving it: every field problem at once.
-         */
-    @Throws(EarlybirdException::class) fun `checkRoutingProblem`(`problem`: Problem)
-        = 
-    uniffiRustCallWithError(EarlybirdException) { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_func_check_routing_problem(
-    
-        
-        FfiConverterTypeProblem.lower(`problem`),_status)
-}
-    
-    
-
-        /**
-         * The routes built today (each delivery person drives to the nearest stop that still
-         * fits), to show next to the optimized plan.
-         */
-    @Throws(EarlybirdException::class) fun `nearestNeighbourPlan`(`problem`: Problem): Plan {
-            return FfiConverterTypePlan.lift(
-    uniffiRustCallWithError(EarlybirdException) { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_func_nearest_neighbour_plan(
-    
-        
-        FfiConverterTypeProblem.lower(`problem`),_status)
-}
-    )
-    }
-    
-
-        /**
-         * Reads a problem from the backend's JSON (`docs/routing.md`; absent options keep their
-         * defaults).
-         */
-    @Throws(EarlybirdException::class) fun `parseRoutingProblem`(`json`: kotlin.String): Problem {
-            return FfiConverterTypeProblem.lift(
-    uniffiRustCallWithError(EarlybirdException) { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_func_parse_routing_problem(
-    
-        
-        FfiConverterString.lower(`json`),_status)
-}
-    )
-    }
-    
-
-        /**
-         * The core's JSON of a plan.
-         */ fun `planToJson`(`plan`: Plan): kotlin.String {
-            return FfiConverterString.lift(
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_func_plan_to_json(
-    
-        
-        FfiConverterTypePlan.lower(`plan`),_status)
-}
-    )
-    }
-    
-
-        /**
-         * The plan drawn as an SVG document of `width` × `height` pixels under `title`.
-         */ fun `renderPlanSvg`(`plan`: Plan, `width`: kotlin.UInt, `height`: kotlin.UInt, `title`: kotlin.String): kotlin.String {
-            return FfiConverterString.lift(
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_func_render_plan_svg(
-    
-        
-        FfiConverterTypePlan.lower(`plan`),
-        FfiConverterUInt.lower(`width`),
-        FfiConverterUInt.lower(`height`),
-        FfiConverterString.lower(`title`),_status)
-}
-    )
-    }
-    
-
-        /**
-         * The core's JSON of a problem.
-         */ fun `routingProblemToJson`(`problem`: Problem): kotlin.String {
-            return FfiConverterString.lift(
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_func_routing_problem_to_json(
-    
-        
-        FfiConverterTypeProblem.lower(`problem`),_status)
-}
-    )
-    }
-    
-
-        /**
-         * Optimizes the routes within the problem's options (seed, time budget, iteration limit).
-         * Blocks for up to the time budget: call it off the UI thread. A refused problem is
-         * `ROUTING_INVALID_INPUT` with every field problem.
-         */
-    @Throws(EarlybirdException::class) fun `solveRoutes`(`problem`: Problem): Plan {
-            return FfiConverterTypePlan.lift(
-    uniffiRustCallWithError(EarlybirdException) { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_func_solve_routes(
-    
-        
-        FfiConverterTypeProblem.lower(`problem`),_status)
-}
-    )
-    }
-    
-
-        /**
-         * Every rule the plan breaks for the problem (capacity, windows, shifts, stops missing or
-         * twice, mis-reported distances or times), in words; empty when the plan is valid.
-         */ fun `validatePlan`(`problem`: Problem, `plan`: Plan): List<kotlin.String> {
-            return FfiConverterSequenceString.lift(
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_earlybird_mobile_fn_func_validate_plan(
-    
-        
-        FfiConverterTypeProblem.lower(`problem`),
-        FfiConverterTypePlan.lower(`plan`),_status)
-}
-    )
-    }
     
 
         /**
