@@ -4,8 +4,9 @@
 //! `examples/data/sample.json` (a MongoDB-shaped export of 48 Bengaluru customers), shows how
 //! bad documents are refused, stores the rest in an SQLite file (the embedded default;
 //! `demo-output/earlybird.sqlite` unless a path is given), runs this morning's orders through
-//! their lifecycle and prints the audit trail, and prints tomorrow's demand from the
-//! subscription schedules. A second run continues from the same file.
+//! their lifecycle and prints the audit trail, prints tomorrow's demand from the
+//! subscription schedules, and finalizes October's bills into the file through the service.
+//! A second run continues from the same file (October is then already billed).
 
 use std::collections::BTreeMap;
 use std::error::Error as StdError;
@@ -14,9 +15,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use earlybird::activation::{
     self, ActivationConfig, ActivityTable, CustomerRecords, Granularity, backfill, cohort_retention,
 };
-use earlybird::billing::{
-    self, BillingConfig, BillingInput, FinancialYear, LineKind, Month, NumberSeries,
-};
+use earlybird::billing::{self, Bill, LineKind, Month};
 use earlybird::churn;
 use earlybird::lifecycle::{self, Actor, Effect, OrderOutcome};
 use earlybird::loyalty::{LoyaltyConfig, LoyaltyEvent, Program};
@@ -25,6 +24,7 @@ use earlybird::routing::{
     self, Distances, Location, Plan, Problem, RouteEnd, SolveOptions, Speed, Stop, TimeWindow,
     Vehicle,
 };
+use earlybird::service::Service;
 use earlybird::store::{ChangeSet, Expectation, SqlStore, Store, Write};
 use earlybird::time::BusinessZone;
 use rust_decimal::Decimal;
@@ -175,7 +175,7 @@ async fn main() -> DemoResult {
     print_demand(&data, tomorrow);
 
     section("5. October's bills (subscription deliveries AND one-time orders)");
-    show_billing(&data)?;
+    show_billing(&store, now).await?;
 
     section("6. Tomorrow's routes");
     plan_routes(&data, tomorrow, &path)?;
@@ -386,36 +386,37 @@ fn show_loyalty(data: &Dataset, today: NaiveDate, now: DateTime<Utc>) -> DemoRes
     Ok(())
 }
 
-/// Bills October for every customer, finalizes the bills with consecutive numbers, prints
-/// one in full and the reconciliation report: every delivered rupee is on a bill.
-fn show_billing(data: &Dataset) -> DemoResult {
-    let mut input = BillingInput {
-        products: data.products.clone(),
-        subscriptions: data.subscriptions.clone(),
-        orders: data.orders.clone(),
-        deliveries: data.deliveries.clone(),
-        payments: data.payments.clone(),
-        ..BillingInput::default()
-    };
+/// Finalizes October's bills through the service, from what the SQLite file holds, and prints
+/// one in full and the reconciliation report: every delivered rupee is on a bill. The first
+/// run numbers the bills; a second run finds October finalized and bills nothing twice.
+async fn show_billing(store: &SqlStore, now: DateTime<Utc>) -> DemoResult {
+    let service = Service::new(store.clone());
     let october = Month::new(2026, 10).ok_or("October exists")?;
-    let config = BillingConfig::default();
-    let drafts = billing::bill_month(&input, october, &config)?;
-    let first_of_november = NaiveDate::from_ymd_opt(2026, 11, 1).ok_or("a date")?;
-    let series = NumberSeries::new(FinancialYear::of(first_of_november));
-    let (finalized, series) = billing::finalize_all(&drafts, &[], series, &config)?;
-    let billed: Decimal = finalized.iter().map(|b| b.total).sum();
+    let finalized = service
+        .finalize_month(october, &Actor::new("billing", now))
+        .await?;
+    if finalized.is_empty() {
+        println!("October is already finalized in this file: nothing is billed twice");
+    } else {
+        let billed: Decimal = finalized.iter().map(|b| b.total).sum();
+        println!(
+            "{} bills finalized now, Rs {billed} in all, stored with their audit records and payment reminders",
+            finalized.len()
+        );
+    }
+    let input = store.billing_input(october.last_day()).await?;
+    let stored: Vec<&Bill> = input.bills.iter().filter(|b| b.month == october).collect();
+    let last = store.number_series().await?.map_or(0, |s| s.last);
     println!(
-        "{} bills finalized, Rs {billed} in all, last number {}",
-        finalized.len(),
-        series.last
+        "{} October bills in the file, last number given {last}",
+        stored.len()
     );
-    let with_orders = finalized
+    let with_orders = stored
         .iter()
         .find(|b| b.lines.iter().any(|l| l.kind == LineKind::OneTime));
-    if let Some(bill) = with_orders.or(finalized.first()) {
+    if let Some(bill) = with_orders.or(stored.first()) {
         println!("\n{bill}");
     }
-    input.bills = finalized;
     println!("{}", billing::reconcile(&input, october));
     Ok(())
 }

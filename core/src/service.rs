@@ -16,6 +16,7 @@ use crate::activation::{
     EventKind, SweptTransition, sweep_snapshots,
 };
 use crate::audit::AuditRecord;
+use crate::billing::{self, Bill, BillingConfig, FinancialYear, Month, NumberSeries};
 use crate::error::{Error, Result};
 use crate::lifecycle::{self, Actor, Effect, LifecycleError, OrderOutcome};
 use crate::loyalty::{
@@ -31,12 +32,18 @@ use crate::validation::{Problems, Rule};
 /// How often an operation re-reads and retries after a concurrent change.
 const ATTEMPTS: usize = 5;
 
+/// How often a month's finalization re-reads and retries: every failed attempt means another
+/// finalization committed in between (progress), and app servers finalizing together while
+/// deliveries are confirmed can each lose several rounds in a row.
+const FINALIZE_ATTEMPTS: usize = 20;
+
 /// The business operations over one store.
 #[derive(Debug, Clone)]
 pub struct Service<S> {
     store: S,
     activation: ActivationConfig,
     loyalty: LoyaltyConfig,
+    billing: BillingConfig,
 }
 
 /// Adds the intents of `more` whose template the change set does not send yet: an
@@ -105,6 +112,28 @@ fn created<T: Record + serde::Serialize>(record: &T, action: &str, actor: &Actor
     )
 }
 
+/// What the audit trail keeps of a finalized bill (the bill itself is stored whole).
+#[derive(serde::Serialize)]
+struct BillSummary<'a> {
+    customer_id: &'a str,
+    month: Month,
+    lines: usize,
+    total: Decimal,
+    amount_due: Decimal,
+}
+
+impl<'a> BillSummary<'a> {
+    fn of(bill: &'a Bill) -> Self {
+        Self {
+            customer_id: &bill.customer_id,
+            month: bill.month,
+            lines: bill.lines.len(),
+            total: bill.total,
+            amount_due: bill.amount_due,
+        }
+    }
+}
+
 /// What an operation did, with the record as it now stands.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Done<T> {
@@ -119,7 +148,14 @@ impl<S: Store> Service<S> {
             store,
             activation: ActivationConfig::default(),
             loyalty: LoyaltyConfig::default(),
+            billing: BillingConfig::default(),
         }
+    }
+
+    /// The same operations with the business's billing settings (bill number prefix, due
+    /// days...).
+    pub fn with_billing(self, billing: BillingConfig) -> Self {
+        Self { billing, ..self }
     }
 
     /// The operations over `store` with the engines' configurations, checked first.
@@ -134,6 +170,7 @@ impl<S: Store> Service<S> {
             store,
             activation,
             loyalty,
+            billing: BillingConfig::default(),
         })
     }
 
@@ -295,6 +332,68 @@ impl<S: Store> Service<S> {
         }
         Err(StoreError::Conflict(format!(
             "the sweep kept conflicting under {ATTEMPTS} attempts"
+        ))
+        .into())
+    }
+
+    /// Finalizes `month`'s bills: every customer's bill computed from the stored records,
+    /// numbered on from the stored series, and stored with an audit record each and a
+    /// `payment_reminder` for each bill with something due — in one change. Returns the bills
+    /// finalized by this call.
+    ///
+    /// Calling it again bills nothing twice: a customer whose month is finalized is skipped,
+    /// and a delivery confirmed after its customer's bill becomes an arrears line of the next
+    /// month's bill. Two app servers finalizing at once number from the same series read:
+    /// the second finds it moved on, reads again and bills only what is left.
+    pub async fn finalize_month(&self, month: Month, actor: &Actor) -> Result<Vec<Bill>> {
+        for _ in 0..FINALIZE_ATTEMPTS {
+            // The series is read before the records: a finalization that commits in
+            // between moves the series on, and this change is then refused and redone.
+            let series = self.store.number_series().await?;
+            let input = self.store.billing_input(month.last_day()).await?;
+            let drafts = billing::bill_month(&input, month, &self.billing)?;
+            if drafts.is_empty() {
+                return Ok(Vec::new());
+            }
+            let start =
+                series.unwrap_or_else(|| NumberSeries::new(FinancialYear::of(month.bill_date())));
+            let (bills, next) = billing::finalize_all(&drafts, &input.bills, start, &self.billing)?;
+            let mut changes = ChangeSet::new()
+                .expect(Expectation::NumberSeries { series })
+                .write(Write::NumberSeries(next));
+            for bill in &bills {
+                let number = bill.number.clone().unwrap_or_default();
+                changes = changes.audit([AuditRecord::change(
+                    "bill",
+                    &number,
+                    "finalized",
+                    &actor.id,
+                    actor.at,
+                    None,
+                    Some(&BillSummary::of(bill)),
+                )]);
+                if bill.amount_due > Decimal::ZERO {
+                    changes = changes.notify([intent(
+                        "payment_reminder",
+                        &bill.customer_id,
+                        actor,
+                        &[
+                            ("amount", bill.amount_due.to_string()),
+                            ("period", month.to_string()),
+                        ],
+                    )]);
+                }
+                if let Some(payment) = &bill.wallet_payment {
+                    changes = changes.write(Write::Payment(payment.clone()));
+                }
+                changes = changes.write(Write::Bill(bill.clone()));
+            }
+            if self.applied(changes).await? {
+                return Ok(bills);
+            }
+        }
+        Err(StoreError::Conflict(format!(
+            "the bills of {month} kept conflicting under {FINALIZE_ATTEMPTS} attempts"
         ))
         .into())
     }
@@ -953,6 +1052,136 @@ pub(crate) mod tests {
             1,
             "one welcome: {sent:?}"
         );
+    }
+
+    fn october_order(id: &str, customer: &str, day: u32, status: &str) -> Order {
+        let delivered = if status == "DELIVERED" {
+            r#", "delivered_quantity": 2"#
+        } else {
+            ""
+        };
+        Order::from_json(&format!(
+            r#"{{"id": "{id}", "customer_id": "{customer}", "delivery_date": "2026-10-{day:02}",
+                "status": "{status}",
+                "items": [{{"product_id": "P1", "quantity": 2, "unit_price": "28.50"{delivered}}}]}}"#
+        ))
+        .unwrap()
+    }
+
+    /// October finalized twice (the second time bills nothing), a delivery confirmed after
+    /// its customer's bill, then November: the late delivery is an arrears line, the numbers
+    /// run on without a gap, and every delivered rupee is on exactly one bill.
+    pub(crate) async fn a_month_finalized<S: Store>(service: &Service<S>) {
+        let product = crate::record::Product::from_json(
+            r#"{"id": "P1", "name": "Ghee 200 g", "prices": [{"price": "28.50", "effective_from": "2026-01-01"}]}"#,
+        )
+        .unwrap();
+        let changes = ChangeSet::new()
+            .write(Write::Product(product))
+            .write(Write::Order(october_order("O1", "C1", 10, "DELIVERED")))
+            .write(Write::Order(october_order("O2", "C2", 20, "DELIVERED")))
+            .write(Write::Order(october_order(
+                "O3",
+                "C1",
+                31,
+                "OUT_FOR_DELIVERY",
+            )));
+        service.store().apply(changes).await.unwrap();
+        let october = Month::new(2026, 10).unwrap();
+        let at = |day: u32| {
+            Actor::new(
+                "billing",
+                format!("2026-11-{day:02}T01:00:00Z").parse().unwrap(),
+            )
+        };
+        let bills = service.finalize_month(october, &at(1)).await.unwrap();
+        let numbers: Vec<_> = bills.iter().map(|b| b.number.clone().unwrap()).collect();
+        assert_eq!(numbers, ["EB/26-27/000001", "EB/26-27/000002"]);
+        assert_eq!(bills[0].customer_id, "C1");
+        assert_eq!(bills[0].total.to_string(), "57.00");
+        assert!(
+            service
+                .finalize_month(october, &at(1))
+                .await
+                .unwrap()
+                .is_empty(),
+            "a second call bills nothing"
+        );
+        assert_eq!(
+            service.store().bill("EB/26-27/000001").await.unwrap(),
+            Some(bills[0].clone())
+        );
+
+        // O3, delivered on the 31st, is confirmed only after October was billed.
+        service
+            .confirm_delivery("O3", &[Decimal::TWO], None, &at(2))
+            .await
+            .unwrap();
+        assert!(
+            service
+                .finalize_month(october, &at(2))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let november = Month::new(2026, 11).unwrap();
+        let later = service.finalize_month(november, &at(30)).await.unwrap();
+        let numbers: Vec<_> = later.iter().map(|b| b.number.clone().unwrap()).collect();
+        assert_eq!(numbers, ["EB/26-27/000003", "EB/26-27/000004"]);
+        let arrears: Vec<_> = later[0]
+            .lines
+            .iter()
+            .map(|l| (l.kind, l.original_month, l.amount.to_string()))
+            .collect();
+        assert_eq!(
+            arrears,
+            [(
+                billing::LineKind::Arrears,
+                Some(october),
+                "57.00".to_owned()
+            )]
+        );
+        assert_eq!(later[1].customer_id, "C2");
+        assert_eq!(later[1].opening_balance.to_string(), "57.00");
+        assert_eq!(
+            service.store().number_series().await.unwrap(),
+            Some(NumberSeries {
+                financial_year: FinancialYear(2026),
+                last: 4
+            })
+        );
+        assert_eq!(service.store().bills_of("C1").await.unwrap().len(), 2);
+        let input = service
+            .store()
+            .billing_input(november.last_day())
+            .await
+            .unwrap();
+        let report = billing::reconcile(&input, november);
+        assert!(
+            report.missing.is_empty() && report.inconsistencies.is_empty(),
+            "{report:?}"
+        );
+        let trail = service
+            .store()
+            .audit_trail("bill", "EB/26-27/000003")
+            .await
+            .unwrap();
+        assert_eq!(trail.len(), 1);
+        assert_eq!(trail[0].action, "finalized");
+        let reminders = service
+            .store()
+            .claim_intents("t", 100, at(30).at, Duration::minutes(1))
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.intent.template == "payment_reminder")
+            .count();
+        assert_eq!(reminders, 4, "one reminder per bill with something due");
+    }
+
+    #[tokio::test]
+    async fn a_month_is_finalized_once_in_memory() {
+        a_month_finalized(&Service::new(MemoryStore::new())).await;
     }
 
     #[tokio::test]

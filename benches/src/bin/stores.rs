@@ -1,13 +1,26 @@
+//! Two measurements of the stores.
+//!
 //! Bulk import into PostgreSQL: one upsert per record (what `Store::apply` does) against
 //! COPY into a temporary table and one upsert per table (`Store::apply_bulk`, which
 //! `store::import` uses), on the same records. Needs a PostgreSQL database URL:
 //! `EARLYBIRD_BENCH_POSTGRES_URL=postgres://... cargo run --release -p earlybird-benches --bin stores [deliveries]`.
+//!
+//! Importing and billing the synthetic month (`stores billing [customers]`): the month's
+//! records imported into a store (`Store::apply_bulk`) and billed from it
+//! (`Service::finalize_month`: read, compute, number, store bills, audit and outbox in one
+//! change), in memory, in a new SQLite file and — when `EARLYBIRD_BENCH_POSTGRES_URL` names
+//! an EMPTY database — in PostgreSQL; next to the engine alone billing the same records
+//! already in memory (`bill_month` + `finalize_all`).
 
 use std::time::Instant;
 
 use chrono::{Days, NaiveDate};
-use earlybird::record::{Customer, DeliveryRecord, DeliverySource, DeliveryStatus};
-use earlybird::store::{ChangeSet, SqlStore, Store, Write};
+use earlybird::billing::{self, BillingConfig, BillingInput, FinancialYear, NumberSeries};
+use earlybird::lifecycle::Actor;
+use earlybird::record::{Customer, DeliveryRecord, DeliverySource, DeliveryStatus, Record};
+use earlybird::service::Service;
+use earlybird::store::{ChangeSet, MemoryStore, SqlStore, Store, Write};
+use earlybird_benches::synthetic::{MonthSpec, month};
 use rust_decimal::Decimal;
 
 const CUSTOMERS: usize = 2_000;
@@ -51,8 +64,129 @@ fn records(run: &str, deliveries: usize) -> ChangeSet {
     changes
 }
 
+/// The synthetic month's records as one change set.
+fn month_records(input: &BillingInput) -> ChangeSet {
+    let writes = input
+        .products
+        .iter()
+        .cloned()
+        .map(Write::Product)
+        .chain(input.subscriptions.iter().cloned().map(Write::Subscription))
+        .chain(input.orders.iter().cloned().map(Write::Order))
+        .chain(input.deliveries.iter().cloned().map(Write::Delivery));
+    writes.fold(ChangeSet::new(), ChangeSet::write)
+}
+
+fn record_count(input: &BillingInput) -> usize {
+    input.products.len() + input.subscriptions.len() + input.orders.len() + input.deliveries.len()
+}
+
+/// One store's run: (import seconds, billing seconds, bills).
+async fn import_and_bill<S: Store>(
+    store: S,
+    input: &BillingInput,
+    spec: MonthSpec,
+) -> (f64, f64, usize) {
+    assert!(
+        store
+            .number_series()
+            .await
+            .expect("the store answers")
+            .is_none(),
+        "the store must hold no bill yet"
+    );
+    let began = Instant::now();
+    store
+        .apply_bulk(month_records(input))
+        .await
+        .expect("the month is imported");
+    let import = began.elapsed().as_secs_f64();
+    let service = Service::new(store);
+    let at = spec
+        .month
+        .bill_date()
+        .and_hms_opt(1, 0, 0)
+        .expect("a time")
+        .and_utc();
+    let began = Instant::now();
+    let bills = service
+        .finalize_month(spec.month, &Actor::new("billing", at))
+        .await
+        .expect("the month is billed");
+    (import, began.elapsed().as_secs_f64(), bills.len())
+}
+
+async fn billing_bench(customers: usize) {
+    let spec = MonthSpec::customers(customers);
+    let mut input = month(spec);
+    // The generator makes a few orders a store refuses (PARTIALLY_DELIVERED with nothing
+    // delivered); every path below bills the same records, those left out.
+    let generated = input.orders.len();
+    input.orders.retain(|o| o.validate().is_ok());
+    println!(
+        "{} generated orders left out: a store refuses them",
+        generated - input.orders.len()
+    );
+    let records = record_count(&input);
+    println!(
+        "synthetic month {}: {customers} customers, {records} records ({} delivery records, {} orders, {} subscriptions, {} products)",
+        spec.month,
+        input.deliveries.len(),
+        input.orders.len(),
+        input.subscriptions.len(),
+        input.products.len()
+    );
+    let config = BillingConfig::default();
+    let began = Instant::now();
+    let drafts = billing::bill_month(&input, spec.month, &config).expect("the month bills");
+    let series = NumberSeries::new(FinancialYear::of(spec.month.bill_date()));
+    let (bills, _) =
+        billing::finalize_all(&drafts, &[], series, &config).expect("the bills finalize");
+    let engine = began.elapsed().as_secs_f64();
+    println!(
+        "engine alone (records already in memory): billing {engine:.2} s, {:.0} records/s, {} bills",
+        records as f64 / engine,
+        bills.len()
+    );
+    let mut rows = vec![(
+        "memory store",
+        import_and_bill(MemoryStore::new(), &input, spec).await,
+    )];
+    let path = std::env::temp_dir().join(format!("earlybird-bench-{}.sqlite", std::process::id()));
+    let path = path.to_str().expect("a UTF-8 path").to_owned();
+    let sqlite = SqlStore::open_sqlite(&path).await.expect("SQLite opens");
+    rows.push(("SQLite file", import_and_bill(sqlite, &input, spec).await));
+    let _ = std::fs::remove_file(&path);
+    match std::env::var("EARLYBIRD_BENCH_POSTGRES_URL") {
+        Ok(url) => {
+            let postgres = SqlStore::open(&url).await.expect("PostgreSQL opens");
+            rows.push(("PostgreSQL", import_and_bill(postgres, &input, spec).await));
+        }
+        Err(_) => println!("PostgreSQL skipped: EARLYBIRD_BENCH_POSTGRES_URL is not set"),
+    }
+    println!(
+        "| store | import s | import records/s | billing s | billing records/s | bills | billing vs engine alone |"
+    );
+    for (name, (import, bill, count)) in rows {
+        println!(
+            "| {name} | {import:.2} | {:.0} | {bill:.2} | {:.0} | {count} | {:.1}x slower |",
+            records as f64 / import,
+            records as f64 / bill,
+            bill / engine
+        );
+    }
+}
+
 #[tokio::main]
 async fn main() {
+    if std::env::args().nth(1).as_deref() == Some("billing") {
+        let customers = std::env::args()
+            .nth(2)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(10_000);
+        billing_bench(customers).await;
+        return;
+    }
     let deliveries: usize = std::env::args()
         .nth(1)
         .and_then(|n| n.parse().ok())

@@ -18,6 +18,9 @@ use crate::activation::{
     Transition,
 };
 use crate::audit::AuditRecord;
+use crate::billing::{
+    self, Bill, BillStatus, BillingConfig, FinancialYear, LineKind, Month, NumberSeries, SourceRef,
+};
 use crate::lifecycle::{self, Actor};
 use crate::loyalty::{LoyaltyEvent, RedemptionRequest};
 use crate::notification::NotificationIntent;
@@ -49,7 +52,10 @@ where
     racing_confirmations_apply_once(&fresh().await).await;
     activation_state_is_kept(&fresh().await).await;
     loyalty_facts_are_kept_once_per_key(&fresh().await).await;
-    15
+    billing_reads_one_view_of_the_records(&fresh().await).await;
+    bills_and_the_number_series_are_kept(&fresh().await).await;
+    a_source_is_billed_once(&fresh().await).await;
+    18
 }
 
 fn day(d: u32) -> NaiveDate {
@@ -965,4 +971,264 @@ async fn loyalty_facts_are_kept_once_per_key<S: Store>(store: &S) {
             .await
             .is_empty()
     );
+}
+
+/// January's records for billing (a subscription delivery and a delivered one-time order)
+/// and February's (which a January run must not read).
+async fn billable_records<S: Store>(store: &S) {
+    let mut delivered = order("O1", "C1", day(15));
+    delivered.status = OrderStatus::Delivered;
+    for item in &mut delivered.items {
+        item.delivered_quantity = Some(item.quantity);
+    }
+    let february = NaiveDate::from_ymd_opt(2026, 2, 3).expect("a February day");
+    let changes = ChangeSet::new()
+        .write(Write::Product(product("P1")))
+        .write(Write::Product(Product {
+            id: "P2".into(),
+            ..product("P1")
+        }))
+        .write(Write::Subscription(subscription("S1", "C1")))
+        .write(Write::Delivery(delivery("D1", "C1", day(5))))
+        .write(Write::Delivery(delivery("D2", "C1", february)))
+        .write(Write::Order(delivered))
+        .write(Write::Order(order("O2", "C1", february)))
+        .write(Write::Payment(payment("PAY1", "C1", day(20))));
+    ok("billable records", store.apply(changes).await).await;
+}
+
+/// January's bill of C1, computed from what the store reads and numbered first in its year.
+async fn january_bill<S: Store>(store: &S) -> (Bill, NumberSeries) {
+    let january = Month::new(2026, 1).expect("January");
+    let input = ok("billing input", store.billing_input(day(31)).await).await;
+    let drafts =
+        billing::bill_month(&input, january, &BillingConfig::default()).expect("January bills");
+    let series = NumberSeries::new(FinancialYear(2025));
+    let (mut bills, series) =
+        billing::finalize_all(&drafts, &input.bills, series, &BillingConfig::default())
+            .expect("January finalizes");
+    assert_eq!(bills.len(), 1, "one customer to bill");
+    (bills.remove(0), series)
+}
+
+async fn billing_reads_one_view_of_the_records<S: Store>(store: &S) {
+    billable_records(store).await;
+    let input = ok("billing input", store.billing_input(day(31)).await).await;
+    let ids = |v: Vec<&str>| v.join(",");
+    assert_eq!(
+        ids(input.products.iter().map(|p| p.id.as_str()).collect()),
+        "P1,P2"
+    );
+    assert_eq!(input.subscriptions, [subscription("S1", "C1")]);
+    assert_eq!(
+        input.deliveries,
+        [delivery("D1", "C1", day(5))],
+        "records dated after the run's last day are not read"
+    );
+    assert_eq!(
+        ids(input.orders.iter().map(|o| o.id.as_str()).collect()),
+        "O1"
+    );
+    assert_eq!(input.payments, [payment("PAY1", "C1", day(20))]);
+    assert!(input.bills.is_empty());
+    let later = NaiveDate::from_ymd_opt(2026, 2, 28).expect("a date");
+    let input = ok("billing input", store.billing_input(later).await).await;
+    assert_eq!(
+        ids(input.deliveries.iter().map(|d| d.id.as_str()).collect()),
+        "D1,D2"
+    );
+    assert_eq!(
+        ids(input.orders.iter().map(|o| o.id.as_str()).collect()),
+        "O1,O2"
+    );
+}
+
+async fn bills_and_the_number_series_are_kept<S: Store>(store: &S) {
+    billable_records(store).await;
+    assert_eq!(ok("series", store.number_series().await).await, None);
+    let (bill, series) = january_bill(store).await;
+    assert_eq!(bill.number.as_deref(), Some("EB/25-26/000001"));
+    let changes = ChangeSet::new()
+        .expect(Expectation::NumberSeries { series: None })
+        .write(Write::Bill(bill.clone()))
+        .write(Write::NumberSeries(series));
+    ok("finalized bill", store.apply(changes).await).await;
+    assert_eq!(
+        ok("bill", store.bill("EB/25-26/000001").await).await,
+        Some(bill.clone()),
+        "a bill reads back whole, lines and sources included"
+    );
+    assert_eq!(
+        ok("bills of", store.bills_of("C1").await).await,
+        std::slice::from_ref(&bill)
+    );
+    assert!(ok("bills of", store.bills_of("C2").await).await.is_empty());
+    assert_eq!(
+        ok("series", store.number_series().await).await,
+        Some(series)
+    );
+    let input = ok("billing input", store.billing_input(day(31)).await).await;
+    assert_eq!(input.bills, [bill]);
+
+    let stale = ChangeSet::new()
+        .expect(Expectation::NumberSeries { series: None })
+        .write(Write::Customer(customer("C9")));
+    assert!(
+        matches!(store.apply(stale).await, Err(StoreError::Conflict(_))),
+        "numbering from a series that moved on is refused"
+    );
+    assert_eq!(ok("customer", store.customer("C9").await).await, None);
+
+    let next_year = NumberSeries {
+        financial_year: FinancialYear(2026),
+        last: 7,
+    };
+    let changes = ChangeSet::new()
+        .expect(Expectation::NumberSeries {
+            series: Some(series),
+        })
+        .write(Write::NumberSeries(next_year));
+    ok("next year", store.apply(changes).await).await;
+    assert_eq!(
+        ok("series", store.number_series().await).await,
+        Some(next_year),
+        "the latest financial year's series"
+    );
+    let moved = NumberSeries {
+        last: 8,
+        ..next_year
+    };
+    ok(
+        "series moves on",
+        store
+            .apply(ChangeSet::new().write(Write::NumberSeries(moved)))
+            .await,
+    )
+    .await;
+    assert_eq!(ok("series", store.number_series().await).await, Some(moved));
+}
+
+async fn a_source_is_billed_once<S: Store>(store: &S) {
+    billable_records(store).await;
+    let (bill, _) = january_bill(store).await;
+    ok(
+        "first bill",
+        store
+            .apply(ChangeSet::new().write(Write::Bill(bill.clone())))
+            .await,
+    )
+    .await;
+    let again = Bill {
+        number: Some("EB/25-26/000002".into()),
+        ..bill.clone()
+    };
+    let refused = ChangeSet::new()
+        .write(Write::Customer(customer("C9")))
+        .write(Write::Bill(again.clone()));
+    assert!(
+        matches!(store.apply(refused).await, Err(StoreError::Conflict(_))),
+        "a source already billed is refused"
+    );
+    assert_eq!(ok("bill", store.bill("EB/25-26/000002").await).await, None);
+    assert_eq!(
+        ok("customer", store.customer("C9").await).await,
+        None,
+        "nothing of the change is written"
+    );
+    let same_number = ChangeSet::new().write(Write::Bill(Bill {
+        customer_id: "C2".into(),
+        lines: Vec::new(),
+        taxes: Vec::new(),
+        subtotal: dec("0"),
+        credits: dec("0"),
+        tax: dec("0"),
+        round_off: dec("0"),
+        total: dec("0"),
+        opening_balance: dec("0"),
+        wallet_applied: dec("0"),
+        amount_due: dec("0"),
+        wallet_payment: None,
+        ..bill.clone()
+    }));
+    assert!(
+        matches!(store.apply(same_number).await, Err(StoreError::Conflict(_))),
+        "a number is given once"
+    );
+    assert_eq!(ok("bills of", store.bills_of("C2").await).await, []);
+
+    // A correction names a billed source again; it claims nothing and is stored.
+    let mut correction = again.clone();
+    for line in &mut correction.lines {
+        line.kind = LineKind::Adjustment;
+    }
+    ok(
+        "an adjustment",
+        store
+            .apply(ChangeSet::new().write(Write::Bill(correction.clone())))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        ok("bills of", store.bills_of("C1").await).await.len(),
+        2,
+        "the adjustment is kept next to the bill it corrects"
+    );
+
+    let mut unbilled = Bill {
+        customer_id: "C3".into(),
+        ..bill.clone()
+    };
+    for line in &mut unbilled.lines {
+        for s in &mut line.sources {
+            s.source = match &s.source {
+                SourceRef::Delivery { delivery_id } => SourceRef::Delivery {
+                    delivery_id: format!("{delivery_id}-C3").into(),
+                },
+                SourceRef::OrderItem { order_id, item } => SourceRef::OrderItem {
+                    order_id: format!("{order_id}-C3").into(),
+                    item: *item,
+                },
+                other => other.clone(),
+            };
+        }
+    }
+    let twice = ChangeSet::new()
+        .write(Write::Bill(Bill {
+            number: Some("EB/25-26/000003".into()),
+            ..unbilled.clone()
+        }))
+        .write(Write::Bill(Bill {
+            number: Some("EB/25-26/000004".into()),
+            ..unbilled.clone()
+        }));
+    assert!(
+        matches!(store.apply(twice).await, Err(StoreError::Conflict(_))),
+        "two bills of one change billing the same source are refused"
+    );
+    assert!(ok("bills of", store.bills_of("C3").await).await.is_empty());
+    ok(
+        "one of them alone",
+        store
+            .apply(ChangeSet::new().write(Write::Bill(Bill {
+                number: Some("EB/25-26/000003".into()),
+                ..unbilled
+            })))
+            .await,
+    )
+    .await;
+
+    let draft = Bill {
+        status: BillStatus::Draft,
+        number: None,
+        ..bill
+    };
+    match store
+        .apply(ChangeSet::new().write(Write::Bill(draft)))
+        .await
+    {
+        Err(StoreError::Invalid(e)) => {
+            assert_eq!(e.fields(), ["writes[0].status", "writes[0].number"]);
+        }
+        other => panic!("a draft is not stored, got {other:?}"),
+    }
 }

@@ -1,16 +1,17 @@
 //! The in-memory store: for tests, demos and hosts that keep their data elsewhere.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::{
     Applied, ChangeSet, Expectation, LoyaltyFact, OutboxEntry, RecordKind, Store, StoreError,
-    Write, activation_key,
+    Write, activation_key, billed_sources,
 };
 use crate::activation::{ActivationEvent, CustomerSnapshot, Transition};
 use crate::audit::AuditRecord;
+use crate::billing::{Bill, BillingInput, NumberSeries, SourceRef};
 use crate::notification::NotificationIntent;
 use crate::record::{Customer, DeliveryRecord, Order, Payment, Product, Subscription};
 
@@ -35,6 +36,11 @@ struct State {
     transitions: Vec<(String, Transition)>,
     /// By customer: (key, fact) in the order written.
     loyalty: BTreeMap<String, Vec<(String, LoyaltyFact)>>,
+    /// Finalized bills by number, and the bill each billed source is in.
+    bills: BTreeMap<String, Bill>,
+    billed: HashMap<SourceRef, String>,
+    /// By financial year.
+    series: BTreeMap<i32, NumberSeries>,
     audit: Vec<AuditRecord>,
     outbox: BTreeMap<u64, Outboxed>,
     next_seq: u64,
@@ -80,6 +86,15 @@ impl State {
                     )))
                 }
             }
+            Expectation::NumberSeries { series } => {
+                if self.latest_series() == *series {
+                    Ok(())
+                } else {
+                    Err(StoreError::Conflict(
+                        "the bill number series changed".to_owned(),
+                    ))
+                }
+            }
             Expectation::LoyaltyFacts { customer_id, count } => {
                 let found = self.loyalty.get(customer_id).map_or(0, Vec::len);
                 if u64::try_from(found).ok() == Some(*count) {
@@ -91,6 +106,38 @@ impl State {
                 }
             }
         }
+    }
+
+    fn latest_series(&self) -> Option<NumberSeries> {
+        self.series.values().next_back().copied()
+    }
+
+    /// Refuses bills that would take a number or bill a source a second time.
+    fn admit(&self, writes: &[Write]) -> Result<(), StoreError> {
+        let mut numbers = HashSet::new();
+        let mut sources = HashSet::new();
+        for write in writes {
+            let Write::Bill(bill) = write else { continue };
+            let number = bill.number.clone().unwrap_or_default();
+            if self.bills.contains_key(&number) || !numbers.insert(number.clone()) {
+                return Err(StoreError::Conflict(format!(
+                    "bill {number} already exists"
+                )));
+            }
+            for source in billed_sources(bill) {
+                if let Some(other) = self.billed.get(source) {
+                    return Err(StoreError::Conflict(format!(
+                        "{source} is already billed in {other}"
+                    )));
+                }
+                if !sources.insert(source) {
+                    return Err(StoreError::Conflict(format!(
+                        "{source} is billed twice in this change"
+                    )));
+                }
+            }
+        }
+        Ok(())
     }
 
     fn write(&mut self, write: Write) {
@@ -119,6 +166,16 @@ impl State {
                 if !facts.iter().any(|(k, _)| *k == key) {
                     facts.push((key, fact));
                 }
+            }
+            Write::Bill(bill) => {
+                let number = bill.number.clone().unwrap_or_default();
+                for source in billed_sources(&bill) {
+                    self.billed.insert(source.clone(), number.clone());
+                }
+                self.bills.insert(number, bill);
+            }
+            Write::NumberSeries(series) => {
+                self.series.insert(series.financial_year.0, series);
             }
         }
     }
@@ -159,6 +216,7 @@ impl Store for MemoryStore {
         for expectation in &changes.expectations {
             state.check(expectation)?;
         }
+        state.admit(&changes.writes)?;
         for write in changes.writes {
             state.write(write);
         }
@@ -326,6 +384,48 @@ impl Store for MemoryStore {
         let state = self.state();
         let facts = state.loyalty.get(customer_id).into_iter().flatten();
         Ok(facts.map(|(_, f)| f.clone()).collect())
+    }
+
+    async fn bill(&self, number: &str) -> Result<Option<Bill>, StoreError> {
+        Ok(self.state().bills.get(number).cloned())
+    }
+
+    async fn bills_of(&self, customer_id: &str) -> Result<Vec<Bill>, StoreError> {
+        let state = self.state();
+        let of = state
+            .bills
+            .values()
+            .filter(|b| b.customer_id == customer_id)
+            .cloned();
+        Ok(sorted_by(of, |b| (b.month, b.number.clone())))
+    }
+
+    async fn number_series(&self) -> Result<Option<NumberSeries>, StoreError> {
+        Ok(self.state().latest_series())
+    }
+
+    async fn billing_input(&self, until: NaiveDate) -> Result<BillingInput, StoreError> {
+        let state = self.state();
+        let orders = state
+            .orders
+            .values()
+            .filter(|o| o.delivery_date <= until)
+            .cloned();
+        let deliveries = state
+            .deliveries
+            .values()
+            .filter(|d| d.date <= until)
+            .cloned();
+        let payments = state.payments.values().cloned();
+        Ok(BillingInput {
+            products: state.products.values().cloned().collect(),
+            subscriptions: state.subscriptions.values().cloned().collect(),
+            orders: sorted_by(orders, |o| (o.delivery_date, o.id.clone())),
+            deliveries: sorted_by(deliveries, |d| (d.date, d.id.clone())),
+            bills: state.bills.values().cloned().collect(),
+            payments: sorted_by(payments, |p| (p.date, p.id.clone())),
+            ..BillingInput::default()
+        })
     }
 
     async fn claim_intents(

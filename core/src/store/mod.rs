@@ -11,12 +11,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::activation::{ActivationEvent, CustomerSnapshot, Snapshot, Transition};
 use crate::audit::AuditRecord;
+use crate::billing::{Bill, BillStatus, BillingInput, NumberSeries, SourceRef};
 use crate::loyalty::{LoyaltyEvent, RedemptionRequest};
 use crate::notification::NotificationIntent;
 use crate::record::{
     Customer, DeliveryRecord, Order, OrderStatus, Payment, Product, Record, Subscription,
 };
-use crate::validation::ValidationError;
+use crate::validation::{Problems, Rule, ValidationError};
 
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
@@ -83,6 +84,56 @@ pub enum Write {
         key: String,
         fact: LoyaltyFact,
     },
+    /// A finalized bill, stored once: a bill under a number already stored, or one that
+    /// bills a source some stored bill already billed ([`billed_sources`]), fails the whole
+    /// change set as a conflict.
+    Bill(Bill),
+    /// The bill number series of its financial year, replacing the one stored.
+    NumberSeries(NumberSeries),
+}
+
+/// The sources a finalized bill bills for good: each may be in one bill only, ever (the
+/// sources of first-time lines and credits; an adjustment line names a source again).
+pub fn billed_sources(bill: &Bill) -> impl Iterator<Item = &SourceRef> {
+    bill.sources()
+        .filter(|(kind, s)| {
+            kind.bills_for_the_first_time() || matches!(s.source, SourceRef::Credit { .. })
+        })
+        .map(|(_, s)| &s.source)
+}
+
+/// The text a billed source is stored under (`delivery:D1`, `order_item:O1:0`, `credit:R1`).
+pub fn source_key(source: &SourceRef) -> String {
+    match source {
+        SourceRef::Delivery { delivery_id } => format!("delivery:{delivery_id}"),
+        SourceRef::OrderItem { order_id, item } => format!("order_item:{order_id}:{item}"),
+        SourceRef::Credit { credit_id } => format!("credit:{credit_id}"),
+    }
+}
+
+/// A stored bill is finalized, numbered and adds up; anything else is refused.
+fn validate_bill(bill: &Bill) -> Result<(), ValidationError> {
+    let mut problems = Problems::new();
+    if bill.status != BillStatus::Finalized {
+        problems.push(
+            "status",
+            Rule::Inconsistent,
+            "DRAFT",
+            "only a finalized bill is stored",
+        );
+    }
+    if bill.number.as_deref().is_none_or(str::is_empty) {
+        problems.push(
+            "number",
+            Rule::Required,
+            "",
+            "a finalized bill has a number",
+        );
+    }
+    for problem in bill.arithmetic_problems() {
+        problems.push("lines", Rule::Inconsistent, "", problem);
+    }
+    problems.finish(())
 }
 
 /// The idempotency key of an activation event: its kind and the order or subscription it
@@ -112,11 +163,13 @@ impl Write {
             Write::Order(r) => r.validate(),
             Write::Delivery(r) => r.validate(),
             Write::Payment(r) => r.validate(),
+            Write::Bill(b) => validate_bill(b),
             // The engines check their own inputs before these are produced.
             Write::ActivationEvent(_)
             | Write::ActivationSnapshot(_)
             | Write::ActivationTransition { .. }
-            | Write::LoyaltyFact { .. } => Ok(()),
+            | Write::LoyaltyFact { .. }
+            | Write::NumberSeries(_) => Ok(()),
         }
     }
 }
@@ -153,6 +206,9 @@ pub enum Expectation {
     },
     /// The member still has exactly this many loyalty facts.
     LoyaltyFacts { customer_id: String, count: u64 },
+    /// The bill number series is still the one read (`None`: no bill numbered yet): every
+    /// finalization moves it on, so two finalizations never number from the same point.
+    NumberSeries { series: Option<NumberSeries> },
 }
 
 /// Everything one business operation writes, applied atomically.
@@ -312,6 +368,18 @@ pub trait Store: Send + Sync {
     async fn activation_timeline(&self, customer_id: &str) -> Result<Vec<Transition>, StoreError>;
     /// A member's loyalty facts, in the order they were written.
     async fn loyalty_facts(&self, customer_id: &str) -> Result<Vec<LoyaltyFact>, StoreError>;
+
+    /// A finalized bill by number.
+    async fn bill(&self, number: &str) -> Result<Option<Bill>, StoreError>;
+    /// A customer's finalized bills, by month then number.
+    async fn bills_of(&self, customer_id: &str) -> Result<Vec<Bill>, StoreError>;
+    /// The bill number series of the latest financial year numbered (`None`: no bill yet).
+    async fn number_series(&self) -> Result<Option<NumberSeries>, StoreError>;
+    /// Everything a billing run up to `until` reads, from one consistent view of the store:
+    /// every product, subscription, payment and finalized bill, and the orders and delivery
+    /// records dated up to `until` (earlier months included: what they left unbilled becomes
+    /// arrears). Each list is sorted as the other reads sort it.
+    async fn billing_input(&self, until: NaiveDate) -> Result<BillingInput, StoreError>;
 
     /// Marks intents as sent by the claimant holding them; they are never handed out again.
     /// Intents not held by `claimant` are left alone; returns how many were marked.

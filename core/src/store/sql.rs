@@ -18,10 +18,11 @@ use sqlx::{AnyPool, Row};
 
 use super::{
     Applied, ChangeSet, Expectation, LoyaltyFact, OutboxEntry, RecordKind, Store, StoreError,
-    Write, activation_key,
+    Write, activation_key, billed_sources, source_key,
 };
 use crate::activation::{ActivationEvent, CustomerSnapshot, Transition};
 use crate::audit::AuditRecord;
+use crate::billing::{Bill, BillingInput, FinancialYear, NumberSeries};
 use crate::notification::NotificationIntent;
 use crate::record::{Customer, DeliveryRecord, Order, Payment, Product, Record, Subscription};
 
@@ -191,6 +192,7 @@ impl SqlStore {
                             .map_err(Failed::Store)?;
                     found.map(|s| s.snapshot) == *snapshot
                 }
+                Expectation::NumberSeries { series } => latest_series(&mut tx).await? == *series,
                 Expectation::LoyaltyFacts { customer_id, count } => {
                     let row =
                         sqlx::query("SELECT COUNT(*) FROM loyalty_facts WHERE customer_id = $1")
@@ -268,6 +270,22 @@ impl SqlStore {
     }
 }
 
+/// The `doc` column of every row a query returns, inside a transaction.
+async fn docs(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    sql: &'static str,
+    binds: &[&str],
+) -> Result<Vec<String>, StoreError> {
+    let mut query = sqlx::query(sql);
+    for value in binds {
+        query = query.bind(*value);
+    }
+    let rows = query.fetch_all(&mut **tx).await.map_err(backend)?;
+    rows.iter()
+        .map(|r| r.try_get::<String, _>(0).map_err(backend))
+        .collect()
+}
+
 fn seq_of(seq: i64) -> u64 {
     u64::try_from(seq).unwrap_or_default()
 }
@@ -284,7 +302,75 @@ fn describe(expectation: &Expectation) -> String {
         Expectation::LoyaltyFacts { customer_id, .. } => {
             format!("the loyalty ledger of customer {customer_id} changed")
         }
+        Expectation::NumberSeries { .. } => "the bill number series changed".to_owned(),
     }
+}
+
+/// The series of the latest financial year numbered.
+async fn latest_series(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+) -> Result<Option<NumberSeries>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT financial_year, last_number FROM bill_series ORDER BY financial_year DESC LIMIT 1",
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.map(|r| series_of(&r)).transpose()
+}
+
+fn series_of(row: &sqlx::any::AnyRow) -> Result<NumberSeries, sqlx::Error> {
+    let year = row.try_get::<i64, _>(0)?;
+    let last = row.try_get::<i64, _>(1)?;
+    Ok(NumberSeries {
+        financial_year: FinancialYear(i32::try_from(year).unwrap_or_default()),
+        last: u32::try_from(last).unwrap_or_default(),
+    })
+}
+
+/// Sources per statement when a bill's sources are written (two parameters each).
+const SOURCES_PER_STATEMENT: usize = 500;
+
+/// Stores a finalized bill and claims its sources; a number or a source already taken is
+/// a conflict (the whole transaction is then rolled back).
+async fn write_bill(tx: &mut sqlx::Transaction<'_, sqlx::Any>, bill: &Bill) -> Result<(), Failed> {
+    let number = bill.number.as_deref().unwrap_or_default();
+    let inserted = sqlx::query(
+        "INSERT INTO bills (number, customer_id, month, doc) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (number) DO NOTHING",
+    )
+    .bind(number)
+    .bind(bill.customer_id.as_str())
+    .bind(bill.month.to_string())
+    .bind(encode(bill).map_err(Failed::Store)?)
+    .execute(&mut **tx)
+    .await?;
+    if inserted.rows_affected() != 1 {
+        return Err(Failed::Store(StoreError::Conflict(format!(
+            "bill {number} already exists"
+        ))));
+    }
+    let sources: Vec<String> = billed_sources(bill).map(source_key).collect();
+    for chunk in sources.chunks(SOURCES_PER_STATEMENT) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
+            .collect();
+        let sql = format!(
+            "INSERT INTO billed_sources (source, bill_number) VALUES {}
+             ON CONFLICT (source) DO NOTHING",
+            values.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for source in chunk {
+            query = query.bind(source.as_str()).bind(number);
+        }
+        let claimed = query.execute(&mut **tx).await?;
+        if claimed.rows_affected() != chunk.len() as u64 {
+            return Err(Failed::Store(StoreError::Conflict(format!(
+                "bill {number} bills a source already billed"
+            ))));
+        }
+    }
+    Ok(())
 }
 
 fn exists_sql(kind: RecordKind) -> &'static str {
@@ -304,6 +390,13 @@ async fn write_record(
 ) -> Result<(), Failed> {
     let store = |e| Failed::Store(e);
     let query = match write {
+        Write::Bill(bill) => return write_bill(tx, bill).await,
+        Write::NumberSeries(series) => sqlx::query(
+            "INSERT INTO bill_series (financial_year, last_number) VALUES ($1, $2)
+             ON CONFLICT (financial_year) DO UPDATE SET last_number = excluded.last_number",
+        )
+        .bind(i64::from(series.financial_year.0))
+        .bind(i64::from(series.last)),
         Write::Customer(c) => sqlx::query(
             "INSERT INTO customers (id, doc) VALUES ($1, $2)
              ON CONFLICT (id) DO UPDATE SET doc = excluded.doc",
@@ -542,6 +635,76 @@ impl Store for SqlStore {
         self.many_json(sql, &[customer_id]).await
     }
 
+    async fn bill(&self, number: &str) -> Result<Option<Bill>, StoreError> {
+        let sql = "SELECT doc FROM bills WHERE number = $1";
+        Ok(self.many_json(sql, &[number]).await?.pop())
+    }
+
+    async fn bills_of(&self, customer_id: &str) -> Result<Vec<Bill>, StoreError> {
+        let sql = "SELECT doc FROM bills WHERE customer_id = $1 ORDER BY month, number";
+        self.many_json(sql, &[customer_id]).await
+    }
+
+    async fn number_series(&self) -> Result<Option<NumberSeries>, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let series = latest_series(&mut tx).await.map_err(backend)?;
+        tx.commit().await.map_err(backend)?;
+        Ok(series)
+    }
+
+    async fn billing_input(&self, until: NaiveDate) -> Result<BillingInput, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        if self.dialect == Dialect::Postgres {
+            // One snapshot for every read below.
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?;
+        }
+        let until = until.to_string();
+        let products = docs(&mut tx, "SELECT doc FROM products ORDER BY id", &[]).await?;
+        let subscriptions = docs(&mut tx, "SELECT doc FROM subscriptions ORDER BY id", &[]).await?;
+        let orders = docs(
+            &mut tx,
+            "SELECT doc FROM orders WHERE delivery_date <= $1 ORDER BY delivery_date, id",
+            &[&until],
+        )
+        .await?;
+        let deliveries = docs(
+            &mut tx,
+            "SELECT doc FROM deliveries WHERE date <= $1 ORDER BY date, id",
+            &[&until],
+        )
+        .await?;
+        let payments = docs(&mut tx, "SELECT doc FROM payments ORDER BY date, id", &[]).await?;
+        let bills = docs(&mut tx, "SELECT doc FROM bills ORDER BY number", &[]).await?;
+        tx.commit().await.map_err(backend)?;
+        Ok(BillingInput {
+            products: products
+                .iter()
+                .map(|d| decode(d))
+                .collect::<Result<_, _>>()?,
+            subscriptions: subscriptions
+                .iter()
+                .map(|d| decode(d))
+                .collect::<Result<_, _>>()?,
+            orders: orders.iter().map(|d| decode(d)).collect::<Result<_, _>>()?,
+            deliveries: deliveries
+                .iter()
+                .map(|d| decode(d))
+                .collect::<Result<_, _>>()?,
+            payments: payments
+                .iter()
+                .map(|d| decode(d))
+                .collect::<Result<_, _>>()?,
+            bills: bills
+                .iter()
+                .map(|d| decode_json(d))
+                .collect::<Result<_, _>>()?,
+            ..BillingInput::default()
+        })
+    }
+
     async fn claim_intents(
         &self,
         claimant: &str,
@@ -607,6 +770,7 @@ impl Store for SqlStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lifecycle::Actor;
     use crate::service::Service;
 
     #[tokio::test]
@@ -643,21 +807,27 @@ mod tests {
     /// Everything a change set can touch, read back, to compare before and after.
     async fn snapshot(store: &SqlStore) -> String {
         let mut parts = Vec::new();
-        for table in [
-            "customers",
-            "products",
-            "subscriptions",
-            "orders",
-            "deliveries",
-            "payments",
-            "audit",
-            "outbox",
-            "activation_events",
-            "activation_snapshots",
-            "activation_transitions",
-            "loyalty_facts",
+        for (table, column) in [
+            ("customers", "doc"),
+            ("products", "doc"),
+            ("subscriptions", "doc"),
+            ("orders", "doc"),
+            ("deliveries", "doc"),
+            ("payments", "doc"),
+            ("audit", "doc"),
+            ("outbox", "doc"),
+            ("activation_events", "doc"),
+            ("activation_snapshots", "doc"),
+            ("activation_transitions", "doc"),
+            ("loyalty_facts", "doc"),
+            ("bills", "doc"),
+            ("billed_sources", "source || bill_number"),
+            (
+                "bill_series",
+                "CAST(financial_year AS TEXT) || ':' || CAST(last_number AS TEXT)",
+            ),
         ] {
-            let sql = format!("SELECT COUNT(*), COALESCE(MAX(doc), '') FROM {table}");
+            let sql = format!("SELECT COUNT(*), COALESCE(MAX({column}), '') FROM {table}");
             let row = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .fetch_one(&store.pool)
                 .await
@@ -758,17 +928,19 @@ mod tests {
         Place,
         Dispatch,
         Confirm,
+        Finalize,
         Pay,
         Redeem,
         Sweep,
     }
 
     impl Step {
-        const ALL: [Step; 7] = [
+        const ALL: [Step; 8] = [
             Step::Register,
             Step::Place,
             Step::Dispatch,
             Step::Confirm,
+            Step::Finalize,
             Step::Pay,
             Step::Redeem,
             Step::Sweep,
@@ -809,6 +981,7 @@ mod tests {
                     ACTIVATION[2],
                     "loyalty_facts",
                 ],
+                Step::Finalize => &["bill_series", "bills", "billed_sources", "audit", "outbox"],
                 Step::Pay => &["payments", "audit", "outbox", "loyalty_facts"],
                 Step::Redeem => &["loyalty_facts", "audit"],
                 Step::Sweep => &[
@@ -831,6 +1004,13 @@ mod tests {
                 Step::Dispatch => service.dispatch_order("O1", &actor(3)).await.map(|_| ()),
                 Step::Confirm => service
                     .confirm_delivery("O1", &[rust_decimal::Decimal::TWO], None, &actor(4))
+                    .await
+                    .map(|_| ()),
+                Step::Finalize => service
+                    .finalize_month(
+                        crate::billing::Month::new(2026, 1).unwrap(),
+                        &Actor::new("billing", actor(0).at + Duration::days(20)),
+                    )
                     .await
                     .map(|_| ()),
                 Step::Pay => service
@@ -864,6 +1044,11 @@ mod tests {
     ) {
         let service = Service::new(store);
         let pool = service.store().pool.clone();
+        service
+            .store()
+            .apply(ChangeSet::new().write(Write::Product(milk())))
+            .await
+            .unwrap();
         for step in Step::ALL {
             for table in step.tables() {
                 let before = snapshot(service.store()).await;
@@ -891,6 +1076,13 @@ mod tests {
                 .await
                 .unwrap_or_else(|e| panic!("{step:?} without faults: {e}"));
         }
+    }
+
+    fn milk() -> Product {
+        crate::record::Record::from_json(
+            r#"{"id": "P1", "name": "Toned milk 500 ml", "prices": [{"price": "28.50", "effective_from": "2026-01-01"}]}"#,
+        )
+        .unwrap()
     }
 
     fn sqlite_abort(t: &str) -> Vec<String> {
@@ -1027,6 +1219,158 @@ mod tests {
         };
         let store = fresh_postgres(&admin, "engines").await;
         crate::service::tests::a_customer_through_the_engines(&Service::new(store)).await;
+    }
+
+    #[tokio::test]
+    async fn a_month_is_finalized_once_on_sqlite() {
+        let store = SqlStore::open_sqlite_in_memory().await.unwrap();
+        crate::service::tests::a_month_finalized(&Service::new(store)).await;
+    }
+
+    #[tokio::test]
+    async fn a_month_is_finalized_once_on_postgres() {
+        let Some(admin) = postgres_admin_url() else {
+            return;
+        };
+        let store = fresh_postgres(&admin, "finalized").await;
+        crate::service::tests::a_month_finalized(&Service::new(store)).await;
+    }
+
+    /// Several app servers finalizing October while delivery persons confirm October's
+    /// last orders: every delivered order item ends on exactly one bill (October's, or
+    /// November's as arrears when confirmed after its customer's October bill), and the bill
+    /// numbers run 1, 2, 3... with no gap and no duplicate.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_finalizations_and_confirmations_on_postgres() {
+        use crate::billing::{LineKind, Month, SourceRef};
+        use std::collections::BTreeMap;
+        let Some(admin) = postgres_admin_url() else {
+            return;
+        };
+        const CUSTOMERS: usize = 40;
+        let store = fresh_postgres(&admin, "concurrent_billing").await;
+        let order = |id: String, customer: usize, day: u32, status: &str| -> Order {
+            let delivered = if status == "DELIVERED" {
+                r#", "delivered_quantity": 1"#
+            } else {
+                ""
+            };
+            crate::record::Record::from_json(&format!(
+                r#"{{"id": "{id}", "customer_id": "C{customer:02}", "delivery_date": "2026-10-{day:02}",
+                    "status": "{status}",
+                    "items": [{{"product_id": "P1", "quantity": 1, "unit_price": "28.50"{delivered}}}]}}"#
+            ))
+            .unwrap()
+        };
+        let mut seed = ChangeSet::new().write(Write::Product(milk()));
+        for c in 0..CUSTOMERS {
+            // Half the customers have something billable before the confirmations start.
+            if c % 2 == 0 {
+                seed = seed.write(Write::Order(order(format!("A{c:02}"), c, 5, "DELIVERED")));
+            }
+            seed = seed.write(Write::Order(order(
+                format!("B{c:02}"),
+                c,
+                31,
+                "OUT_FOR_DELIVERY",
+            )));
+        }
+        store.apply(seed).await.unwrap();
+        let service = Service::new(store);
+        let october = Month::new(2026, 10).unwrap();
+        let at: DateTime<Utc> = "2026-11-01T01:00:00Z".parse().unwrap();
+        let mut tasks = Vec::new();
+        for f in 0..4 {
+            let service = service.clone();
+            tasks.push(tokio::spawn(async move {
+                let actor = Actor::new(format!("billing-{f}"), at);
+                let mut billed = 0;
+                for _ in 0..3 {
+                    billed += service.finalize_month(october, &actor).await?.len();
+                    tokio::task::yield_now().await;
+                }
+                Ok::<usize, crate::error::Error>(billed)
+            }));
+        }
+        for d in 0..4 {
+            let service = service.clone();
+            tasks.push(tokio::spawn(async move {
+                let actor = Actor::new(format!("DB_{d}"), at);
+                for c in (d..CUSTOMERS).step_by(4) {
+                    service
+                        .confirm_delivery(
+                            &format!("B{c:02}"),
+                            &[rust_decimal::Decimal::ONE],
+                            None,
+                            &actor,
+                        )
+                        .await?;
+                }
+                Ok(0)
+            }));
+        }
+        let mut billed_by_tasks = 0;
+        for task in tasks {
+            billed_by_tasks += task.await.unwrap().unwrap();
+        }
+        let late = Actor::new("billing", at + Duration::days(30));
+        let october_rest = service.finalize_month(october, &late).await.unwrap().len();
+        let november = Month::new(2026, 11).unwrap();
+        service.finalize_month(november, &late).await.unwrap();
+
+        let input = service
+            .store()
+            .billing_input(november.last_day())
+            .await
+            .unwrap();
+        assert!(billed_by_tasks + october_rest >= CUSTOMERS / 2);
+        let mut serials: Vec<u32> = input
+            .bills
+            .iter()
+            .map(|b| {
+                let number = b.number.as_deref().unwrap();
+                number.rsplit('/').next().unwrap().parse().unwrap()
+            })
+            .collect();
+        serials.sort_unstable();
+        let expected: Vec<u32> = (1..=u32::try_from(input.bills.len()).unwrap()).collect();
+        assert_eq!(serials, expected, "consecutive, no gap, no duplicate");
+        assert_eq!(
+            service
+                .store()
+                .number_series()
+                .await
+                .unwrap()
+                .map(|s| s.last),
+            expected.last().copied()
+        );
+        let mut billed: BTreeMap<SourceRef, usize> = BTreeMap::new();
+        for bill in &input.bills {
+            for (kind, s) in bill.sources() {
+                if kind.bills_for_the_first_time() {
+                    *billed.entry(s.source.clone()).or_default() += 1;
+                }
+                assert_ne!(kind, LineKind::Adjustment, "nothing needed correcting");
+            }
+        }
+        let delivered: Vec<String> = input
+            .orders
+            .iter()
+            .filter(|o| o.status == crate::record::OrderStatus::Delivered)
+            .map(|o| o.id.clone())
+            .collect();
+        assert_eq!(delivered.len(), CUSTOMERS + CUSTOMERS / 2);
+        for id in &delivered {
+            let source = SourceRef::OrderItem {
+                order_id: id.as_str().into(),
+                item: 0,
+            };
+            assert_eq!(billed.get(&source), Some(&1), "{id} billed exactly once");
+        }
+        assert_eq!(billed.len(), delivered.len(), "nothing else billed");
+        let report = crate::billing::reconcile(&input, november);
+        assert!(report.missing.is_empty(), "{report:?}");
+        assert!(report.inconsistencies.is_empty(), "{report:?}");
     }
 
     #[tokio::test]
