@@ -2,9 +2,11 @@
 /* eslint-disable */
 
 // Shapes of the engine values that cross as the core's serde form with camelCase keys
-// (loyalty, routing). Written by hand from the core's types in core/src/loyalty and
-// core/src/routing; test/engines.test.mjs checks the keys of the main results against them, and
-// tsc --noEmit checks that examples/engines.mts uses them as declared.
+// (loyalty, routing, billing, activation, churn). Written by hand from the core's types in
+// core/src/{loyalty,routing,billing,activation,churn}; test/engines.test.mjs and
+// test/billing.test.mjs, test/activation.test.mjs, test/churn.test.mjs check the keys of the
+// main results against them, and tsc --noEmit checks that examples/engines.mts uses them as
+// declared.
 
 /** A decimal string keeping its scale: `"295.00"`. */
 export type DecimalString = string
@@ -276,3 +278,421 @@ export interface RoutingPlan {
   iterations: number
 }
 
+
+// ---- billing (core/src/billing) ----
+
+/** A calendar month, `YYYY-MM`. */
+export type MonthString = string
+/** A calendar date, `YYYY-MM-DD`. */
+export type DateString = string
+
+export interface BillingConfig {
+  numberPrefix: string
+  numberDigits: number
+  dueDays: number
+  walletAutoApply: boolean
+  roundOff: boolean
+}
+
+/** A record document as stored (snake_case or camelCase keys); money as decimal strings. */
+export type RecordDocument = Record<string, unknown>
+
+export type CreditKind = 'loyalty_redemption' | 'credit_note'
+
+export interface Credit {
+  id: string
+  customerId: string
+  kind: CreditKind
+  amount: DecimalString
+  date: DateString
+  orderId?: string | null
+  deliveryId?: string | null
+  reason?: string | null
+}
+
+export type WalletEntryKind = 'top_up' | 'promotional' | 'applied'
+
+export interface WalletEntry {
+  id: string
+  customerId: string
+  kind: WalletEntryKind
+  amount: DecimalString
+  date: DateString
+  expiresOn?: DateString | null
+  reference?: string | null
+}
+
+export interface Wallet { customerId: string; entries: WalletEntry[] }
+
+export interface WalletMovement {
+  date: DateString
+  entryId: string
+  kind: 'top_up' | 'promotional' | 'applied' | 'expired'
+  amount: DecimalString
+  balance: DecimalString
+}
+
+/** The records of a billing run; every list optional. */
+export interface BillingInput {
+  products?: RecordDocument[]
+  subscriptions?: RecordDocument[]
+  orders?: RecordDocument[]
+  deliveries?: RecordDocument[]
+  /** The customer's finalized bills so far (drafts are ignored). */
+  bills?: Bill[]
+  payments?: RecordDocument[]
+  credits?: Credit[]
+  wallet?: WalletEntry[]
+}
+
+export type SourceRef =
+  | { kind: 'delivery'; deliveryId: string }
+  | { kind: 'order_item'; orderId: string; item: number }
+  | { kind: 'credit'; creditId: string }
+
+export type LineSource = SourceRef & { date: DateString; quantity: DecimalString }
+
+export type LineKind =
+  | 'subscription' | 'one_time' | 'arrears' | 'adjustment' | 'loyalty_redemption' | 'credit_note' | 'round_off'
+
+export interface BillLine {
+  kind: LineKind
+  description: string
+  productId?: string
+  quantity: DecimalString
+  unitPrice?: DecimalString
+  amount: DecimalString
+  gstRate: DecimalString
+  originalMonth?: MonthString
+  sources: LineSource[]
+}
+
+export interface TaxLine { rate: DecimalString; taxable: DecimalString; tax: DecimalString }
+
+/** A payment as the core writes it (the wallet application of a bill). */
+export interface BillPayment {
+  id: string
+  customerId: string
+  amount: DecimalString
+  method: string
+  date: DateString
+  reference?: string
+}
+
+export interface Bill {
+  customerId: string
+  month: MonthString
+  status: 'DRAFT' | 'FINALIZED'
+  number?: string
+  billDate: DateString
+  dueDate: DateString
+  lines: BillLine[]
+  taxes: TaxLine[]
+  subtotal: DecimalString
+  credits: DecimalString
+  tax: DecimalString
+  roundOff: DecimalString
+  total: DecimalString
+  openingBalance: DecimalString
+  walletApplied: DecimalString
+  amountDue: DecimalString
+  walletPayment?: BillPayment
+  basis: string[]
+}
+
+export interface Unconfirmed { subscriptionId: string; productId: string; date: DateString; quantity: DecimalString }
+
+export interface BillPreview { bill: Bill; unconfirmed: Unconfirmed[] }
+
+export interface MissingItem {
+  customerId: string
+  source: SourceRef
+  date: DateString
+  productId: string
+  quantity: DecimalString
+  unitPrice: DecimalString | null
+  amount: DecimalString
+}
+
+export type Inconsistency =
+  | { kind: 'delivery_for_missing_order'; deliveryId: string; orderId: string }
+  | { kind: 'delivery_for_cancelled_order'; deliveryId: string; orderId: string }
+  | { kind: 'delivery_for_unconfirmed_order'; deliveryId: string; orderId: string; status: string }
+  | { kind: 'delivery_for_missing_subscription'; deliveryId: string; subscriptionId: string }
+  | { kind: 'billed_twice'; source: SourceRef; bills: string[] }
+  | { kind: 'billed_more_than_delivered'; source: SourceRef; billed: DecimalString; delivered: DecimalString }
+  | { kind: 'lines_do_not_add_up'; customerId: string; month: MonthString; number: string | null; problems: string[] }
+
+export interface ReconciliationReport {
+  through: MonthString
+  missing: MissingItem[]
+  totalMissing: DecimalString
+  inconsistencies: Inconsistency[]
+}
+
+/** The last bill number given in a financial year (named by the year it starts in). */
+export interface NumberSeries { financialYear: number; last: number }
+
+export type PaymentStatus = 'UNPAID' | 'PARTIALLY_PAID' | 'PAID' | 'OVERDUE'
+
+export interface BillAccount {
+  number: string
+  month: MonthString
+  dueDate: DateString
+  total: DecimalString
+  allocated: DecimalString
+  outstanding: DecimalString
+  status: PaymentStatus
+}
+
+export interface Allocation { paymentId: string; billNumber: string; amount: DecimalString }
+
+export interface Statement {
+  customerId: string
+  bills: BillAccount[]
+  allocations: Allocation[]
+  unallocated: DecimalString
+  balance: DecimalString
+}
+
+// ---- activation (core/src/activation) ----
+
+export type ActivationState = 'NEW' | 'ONBOARDED' | 'ACTIVE' | 'ENGAGED' | 'INACTIVE' | 'CHURNED'
+export type EventKind = 'signed_up' | 'order_placed' | 'subscription_started' | 'delivery_completed'
+
+export interface ActivationEvent {
+  customerId: string
+  kind: EventKind
+  at: Instant | Date
+  sequence: number
+  orderId?: string | null
+  subscriptionId?: string | null
+}
+
+export interface CustomerHistory {
+  customerId: string
+  events: ActivationEvent[]
+  /** The customer's subscriptions (documents), for their pauses. */
+  subscriptions?: RecordDocument[]
+}
+
+/** The customer's records for a backfill (documents). */
+export interface ActivationRecords {
+  customer: RecordDocument
+  orders?: RecordDocument[]
+  deliveries?: RecordDocument[]
+  subscriptions?: RecordDocument[]
+}
+
+export interface ActivationConfig {
+  engagedMinOrders: number
+  engagedMinSubscriptionDays: number
+  engagedWindowDays: number
+  inactiveAfterDays: number
+  churnedAfterDays: number
+  holidaysPauseInactivity: boolean
+  stalledNewAfterDays: number
+  stalledOnboardedAfterHours: number
+  retainedAfterDays: number
+  zone: { offsetSeconds: number }
+}
+
+export type SweepRule = 'engagement' | 'engagement_lapsed' | 'inactivity' | 'churn'
+
+export type Cause =
+  | { type: 'event'; kind: EventKind; sequence: number; reference?: string }
+  | { type: 'sweep'; rule: SweepRule }
+
+export interface Transition {
+  from: ActivationState | null
+  to: ActivationState
+  cause: Cause
+  at: Instant
+  lastActivityOn?: DateString
+}
+
+export interface Recorded { transitions: Transition[]; late: boolean; rewroteHistory: boolean }
+
+export interface RecordedDates {
+  signedUpAt: Instant | null
+  firstOrderAt: Instant | null
+  firstDeliveryAt: Instant | null
+  lastActivityAt: Instant | null
+  churnedOn: DateString | null
+}
+
+/** What the whole-base sweep and the metrics need of one customer (from `snapshot()`). */
+export interface CustomerSnapshot {
+  customerId: string
+  state: ActivationState | null
+  asOf: DateString
+  dates: RecordedDates
+  inactiveOn: DateString | null
+  churnOn: DateString | null
+  engagedUntil: DateString | null
+  retainedCheckOn: DateString | null
+  retained: boolean | null
+}
+
+export interface SweptTransition { customerId: string; transition: Transition }
+
+export interface SweepResult { snapshots: CustomerSnapshot[]; transitions: SweptTransition[] }
+
+/** A message to send; `variables` keys are the template's own (`order_id`), not camelCased. */
+export interface NotificationIntent {
+  template: string
+  customerId: string
+  variables: Record<string, string>
+  at: Instant
+}
+
+export interface FunnelStep {
+  step: string
+  customers: number
+  eligible: number
+  rateFromPrevious: DecimalString
+  rateFromStart: DecimalString
+}
+
+export interface Funnel { steps: FunnelStep[] }
+
+export interface ActivationMetrics {
+  at: Instant
+  customers: number
+  perState: Record<ActivationState, number>
+  stalled: { new: number; onboarded: number }
+  funnel: Funnel
+  revenuePerState: Record<ActivationState, DecimalString>
+  revenueUnmatched: DecimalString
+}
+
+export interface CohortRow { cohort: DateString; size: number; active: number[]; retention: DecimalString[] }
+
+export interface CohortTable {
+  granularity: 'week' | 'month'
+  asOf: DateString
+  periods: number
+  rows: CohortRow[]
+}
+
+// ---- churn (core/src/churn) ----
+
+export type Factor =
+  | 'recency' | 'frequency_drop' | 'spend_drop' | 'subscription' | 'payment' | 'service' | 'tenure'
+export type RiskBand = 'low' | 'medium' | 'high'
+export type ReasonCode =
+  | 'RECENCY_OVERDUE' | 'FREQUENCY_DROP' | 'SPEND_DROP' | 'SUBSCRIPTION_DISENGAGED'
+  | 'PAYMENT_OVERDUE' | 'SERVICE_ISSUES' | 'NEW_CUSTOMER'
+export type RecommendedAction =
+  | 'payment_reminder' | 'service_recovery_call' | 'win_back_offer' | 'engagement_nudge' | 'none'
+
+export interface Purchase { date: DateString; amount: DecimalString }
+export interface DeliverySignals { delivered: number; partiallyDelivered: number; notDelivered: number }
+export interface SubscriptionSignals {
+  cancelled: boolean
+  pausedDays: number
+  scheduledDeliveries: number
+  skippedDeliveries: number
+}
+export interface PaymentSignals { overdueAmount: DecimalString; overdueDays: number; failedPayments: number }
+export interface ServiceSignals { complaints: number; disputes: number }
+
+/** Everything the score reads about one customer; a missing group is neutral. */
+export interface ChurnInput {
+  signupDate?: DateString | null
+  purchases?: Purchase[]
+  deliveries?: DeliverySignals | null
+  subscription?: SubscriptionSignals | null
+  payments?: PaymentSignals | null
+  service?: ServiceSignals | null
+}
+
+/** A customer's records for `churnInputFromRecords` (documents), plus what they do not carry. */
+export interface ChurnRecords {
+  customer: RecordDocument
+  products?: RecordDocument[]
+  orders?: RecordDocument[]
+  deliveries?: RecordDocument[]
+  subscriptions?: RecordDocument[]
+  payments?: PaymentSignals | null
+  service?: ServiceSignals | null
+}
+
+export interface FactorWeights {
+  recency: number
+  frequencyDrop: number
+  spendDrop: number
+  subscription: number
+  payment: number
+  service: number
+  tenure: number
+}
+
+export type Condition =
+  | { if: 'factor_risk_at_least'; factor: Factor; risk: number }
+  | { if: 'band_at_least'; band: RiskBand }
+
+export interface ActionRule { when: Condition[]; action: RecommendedAction }
+
+export interface FactorParams {
+  priorGapDays: number
+  priorGapWeight: number
+  recencyRelativeShare: number
+  recencyHalfDays: number
+  dropWindowDays: number
+  fullPauseRisk: number
+  spendLevelHalfAmount: DecimalString | null
+  overdueHalfDays: number
+  overdueHalfAmount: DecimalString
+  failedPaymentRisk: number
+  complaintRisk: number
+  disputeRisk: number
+  partialDeliveryRisk: number
+  failedDeliveryRisk: number
+  tenureHalfDays: number
+  tenureHalfRepeats: number
+  /** A purchase model fitted in Rust (`PurchaseModel::fit`), in its serde form. */
+  purchaseModel: Record<string, unknown> | null
+}
+
+export interface ChurnConfig {
+  weights: FactorWeights
+  bands: { mediumFrom: DecimalString; highFrom: DecimalString }
+  rules: ActionRule[]
+  topReasons: number
+  params: FactorParams
+}
+
+export interface Contribution { factor: Factor; risk: number | null; weight: number; points: DecimalString }
+
+export interface ChurnScore {
+  score: DecimalString
+  band: RiskBand
+  contributions: Contribution[]
+  reasons: ReasonCode[]
+  action: RecommendedAction
+}
+
+export interface RankedCustomer { index: number; churn: ChurnScore }
+
+export interface FactorRisks {
+  recency: number | null
+  frequencyDrop: number | null
+  spendDrop: number | null
+  subscription: number | null
+  payment: number | null
+  service: number | null
+  tenure: number | null
+}
+
+export interface LabelledRisks { risks: Partial<FactorRisks>; churned: boolean }
+
+export interface FitOptions { l2: number; maxIterations: number; tolerance: number; minSamples: number }
+
+export interface FittedWeights {
+  weights: FactorWeights
+  intercept: number
+  coefficients: number[]
+  fill: number[]
+  iterations: number
+}

@@ -2,9 +2,11 @@
 /* eslint-disable */
 
 // Shapes of the engine values that cross as the core's serde form with camelCase keys
-// (loyalty, routing). Written by hand from the core's types in core/src/loyalty and
-// core/src/routing; test/engines.test.mjs checks the keys of the main results against them, and
-// tsc --noEmit checks that examples/engines.mts uses them as declared.
+// (loyalty, routing, billing, activation, churn). Written by hand from the core's types in
+// core/src/{loyalty,routing,billing,activation,churn}; test/engines.test.mjs and
+// test/billing.test.mjs, test/activation.test.mjs, test/churn.test.mjs check the keys of the
+// main results against them, and tsc --noEmit checks that examples/engines.mts uses them as
+// declared.
 
 /** A decimal string keeping its scale: `"295.00"`. */
 export type DecimalString = string
@@ -277,6 +279,424 @@ export interface RoutingPlan {
 }
 
 
+// ---- billing (core/src/billing) ----
+
+/** A calendar month, `YYYY-MM`. */
+export type MonthString = string
+/** A calendar date, `YYYY-MM-DD`. */
+export type DateString = string
+
+export interface BillingConfig {
+  numberPrefix: string
+  numberDigits: number
+  dueDays: number
+  walletAutoApply: boolean
+  roundOff: boolean
+}
+
+/** A record document as stored (snake_case or camelCase keys); money as decimal strings. */
+export type RecordDocument = Record<string, unknown>
+
+export type CreditKind = 'loyalty_redemption' | 'credit_note'
+
+export interface Credit {
+  id: string
+  customerId: string
+  kind: CreditKind
+  amount: DecimalString
+  date: DateString
+  orderId?: string | null
+  deliveryId?: string | null
+  reason?: string | null
+}
+
+export type WalletEntryKind = 'top_up' | 'promotional' | 'applied'
+
+export interface WalletEntry {
+  id: string
+  customerId: string
+  kind: WalletEntryKind
+  amount: DecimalString
+  date: DateString
+  expiresOn?: DateString | null
+  reference?: string | null
+}
+
+export interface Wallet { customerId: string; entries: WalletEntry[] }
+
+export interface WalletMovement {
+  date: DateString
+  entryId: string
+  kind: 'top_up' | 'promotional' | 'applied' | 'expired'
+  amount: DecimalString
+  balance: DecimalString
+}
+
+/** The records of a billing run; every list optional. */
+export interface BillingInput {
+  products?: RecordDocument[]
+  subscriptions?: RecordDocument[]
+  orders?: RecordDocument[]
+  deliveries?: RecordDocument[]
+  /** The customer's finalized bills so far (drafts are ignored). */
+  bills?: Bill[]
+  payments?: RecordDocument[]
+  credits?: Credit[]
+  wallet?: WalletEntry[]
+}
+
+export type SourceRef =
+  | { kind: 'delivery'; deliveryId: string }
+  | { kind: 'order_item'; orderId: string; item: number }
+  | { kind: 'credit'; creditId: string }
+
+export type LineSource = SourceRef & { date: DateString; quantity: DecimalString }
+
+export type LineKind =
+  | 'subscription' | 'one_time' | 'arrears' | 'adjustment' | 'loyalty_redemption' | 'credit_note' | 'round_off'
+
+export interface BillLine {
+  kind: LineKind
+  description: string
+  productId?: string
+  quantity: DecimalString
+  unitPrice?: DecimalString
+  amount: DecimalString
+  gstRate: DecimalString
+  originalMonth?: MonthString
+  sources: LineSource[]
+}
+
+export interface TaxLine { rate: DecimalString; taxable: DecimalString; tax: DecimalString }
+
+/** A payment as the core writes it (the wallet application of a bill). */
+export interface BillPayment {
+  id: string
+  customerId: string
+  amount: DecimalString
+  method: string
+  date: DateString
+  reference?: string
+}
+
+export interface Bill {
+  customerId: string
+  month: MonthString
+  status: 'DRAFT' | 'FINALIZED'
+  number?: string
+  billDate: DateString
+  dueDate: DateString
+  lines: BillLine[]
+  taxes: TaxLine[]
+  subtotal: DecimalString
+  credits: DecimalString
+  tax: DecimalString
+  roundOff: DecimalString
+  total: DecimalString
+  openingBalance: DecimalString
+  walletApplied: DecimalString
+  amountDue: DecimalString
+  walletPayment?: BillPayment
+  basis: string[]
+}
+
+export interface Unconfirmed { subscriptionId: string; productId: string; date: DateString; quantity: DecimalString }
+
+export interface BillPreview { bill: Bill; unconfirmed: Unconfirmed[] }
+
+export interface MissingItem {
+  customerId: string
+  source: SourceRef
+  date: DateString
+  productId: string
+  quantity: DecimalString
+  unitPrice: DecimalString | null
+  amount: DecimalString
+}
+
+export type Inconsistency =
+  | { kind: 'delivery_for_missing_order'; deliveryId: string; orderId: string }
+  | { kind: 'delivery_for_cancelled_order'; deliveryId: string; orderId: string }
+  | { kind: 'delivery_for_unconfirmed_order'; deliveryId: string; orderId: string; status: string }
+  | { kind: 'delivery_for_missing_subscription'; deliveryId: string; subscriptionId: string }
+  | { kind: 'billed_twice'; source: SourceRef; bills: string[] }
+  | { kind: 'billed_more_than_delivered'; source: SourceRef; billed: DecimalString; delivered: DecimalString }
+  | { kind: 'lines_do_not_add_up'; customerId: string; month: MonthString; number: string | null; problems: string[] }
+
+export interface ReconciliationReport {
+  through: MonthString
+  missing: MissingItem[]
+  totalMissing: DecimalString
+  inconsistencies: Inconsistency[]
+}
+
+/** The last bill number given in a financial year (named by the year it starts in). */
+export interface NumberSeries { financialYear: number; last: number }
+
+export type PaymentStatus = 'UNPAID' | 'PARTIALLY_PAID' | 'PAID' | 'OVERDUE'
+
+export interface BillAccount {
+  number: string
+  month: MonthString
+  dueDate: DateString
+  total: DecimalString
+  allocated: DecimalString
+  outstanding: DecimalString
+  status: PaymentStatus
+}
+
+export interface Allocation { paymentId: string; billNumber: string; amount: DecimalString }
+
+export interface Statement {
+  customerId: string
+  bills: BillAccount[]
+  allocations: Allocation[]
+  unallocated: DecimalString
+  balance: DecimalString
+}
+
+// ---- activation (core/src/activation) ----
+
+export type ActivationState = 'NEW' | 'ONBOARDED' | 'ACTIVE' | 'ENGAGED' | 'INACTIVE' | 'CHURNED'
+export type EventKind = 'signed_up' | 'order_placed' | 'subscription_started' | 'delivery_completed'
+
+export interface ActivationEvent {
+  customerId: string
+  kind: EventKind
+  at: Instant | Date
+  sequence: number
+  orderId?: string | null
+  subscriptionId?: string | null
+}
+
+export interface CustomerHistory {
+  customerId: string
+  events: ActivationEvent[]
+  /** The customer's subscriptions (documents), for their pauses. */
+  subscriptions?: RecordDocument[]
+}
+
+/** The customer's records for a backfill (documents). */
+export interface ActivationRecords {
+  customer: RecordDocument
+  orders?: RecordDocument[]
+  deliveries?: RecordDocument[]
+  subscriptions?: RecordDocument[]
+}
+
+export interface ActivationConfig {
+  engagedMinOrders: number
+  engagedMinSubscriptionDays: number
+  engagedWindowDays: number
+  inactiveAfterDays: number
+  churnedAfterDays: number
+  holidaysPauseInactivity: boolean
+  stalledNewAfterDays: number
+  stalledOnboardedAfterHours: number
+  retainedAfterDays: number
+  zone: { offsetSeconds: number }
+}
+
+export type SweepRule = 'engagement' | 'engagement_lapsed' | 'inactivity' | 'churn'
+
+export type Cause =
+  | { type: 'event'; kind: EventKind; sequence: number; reference?: string }
+  | { type: 'sweep'; rule: SweepRule }
+
+export interface Transition {
+  from: ActivationState | null
+  to: ActivationState
+  cause: Cause
+  at: Instant
+  lastActivityOn?: DateString
+}
+
+export interface Recorded { transitions: Transition[]; late: boolean; rewroteHistory: boolean }
+
+export interface RecordedDates {
+  signedUpAt: Instant | null
+  firstOrderAt: Instant | null
+  firstDeliveryAt: Instant | null
+  lastActivityAt: Instant | null
+  churnedOn: DateString | null
+}
+
+/** What the whole-base sweep and the metrics need of one customer (from `snapshot()`). */
+export interface CustomerSnapshot {
+  customerId: string
+  state: ActivationState | null
+  asOf: DateString
+  dates: RecordedDates
+  inactiveOn: DateString | null
+  churnOn: DateString | null
+  engagedUntil: DateString | null
+  retainedCheckOn: DateString | null
+  retained: boolean | null
+}
+
+export interface SweptTransition { customerId: string; transition: Transition }
+
+export interface SweepResult { snapshots: CustomerSnapshot[]; transitions: SweptTransition[] }
+
+/** A message to send; `variables` keys are the template's own (`order_id`), not camelCased. */
+export interface NotificationIntent {
+  template: string
+  customerId: string
+  variables: Record<string, string>
+  at: Instant
+}
+
+export interface FunnelStep {
+  step: string
+  customers: number
+  eligible: number
+  rateFromPrevious: DecimalString
+  rateFromStart: DecimalString
+}
+
+export interface Funnel { steps: FunnelStep[] }
+
+export interface ActivationMetrics {
+  at: Instant
+  customers: number
+  perState: Record<ActivationState, number>
+  stalled: { new: number; onboarded: number }
+  funnel: Funnel
+  revenuePerState: Record<ActivationState, DecimalString>
+  revenueUnmatched: DecimalString
+}
+
+export interface CohortRow { cohort: DateString; size: number; active: number[]; retention: DecimalString[] }
+
+export interface CohortTable {
+  granularity: 'week' | 'month'
+  asOf: DateString
+  periods: number
+  rows: CohortRow[]
+}
+
+// ---- churn (core/src/churn) ----
+
+export type Factor =
+  | 'recency' | 'frequency_drop' | 'spend_drop' | 'subscription' | 'payment' | 'service' | 'tenure'
+export type RiskBand = 'low' | 'medium' | 'high'
+export type ReasonCode =
+  | 'RECENCY_OVERDUE' | 'FREQUENCY_DROP' | 'SPEND_DROP' | 'SUBSCRIPTION_DISENGAGED'
+  | 'PAYMENT_OVERDUE' | 'SERVICE_ISSUES' | 'NEW_CUSTOMER'
+export type RecommendedAction =
+  | 'payment_reminder' | 'service_recovery_call' | 'win_back_offer' | 'engagement_nudge' | 'none'
+
+export interface Purchase { date: DateString; amount: DecimalString }
+export interface DeliverySignals { delivered: number; partiallyDelivered: number; notDelivered: number }
+export interface SubscriptionSignals {
+  cancelled: boolean
+  pausedDays: number
+  scheduledDeliveries: number
+  skippedDeliveries: number
+}
+export interface PaymentSignals { overdueAmount: DecimalString; overdueDays: number; failedPayments: number }
+export interface ServiceSignals { complaints: number; disputes: number }
+
+/** Everything the score reads about one customer; a missing group is neutral. */
+export interface ChurnInput {
+  signupDate?: DateString | null
+  purchases?: Purchase[]
+  deliveries?: DeliverySignals | null
+  subscription?: SubscriptionSignals | null
+  payments?: PaymentSignals | null
+  service?: ServiceSignals | null
+}
+
+/** A customer's records for `churnInputFromRecords` (documents), plus what they do not carry. */
+export interface ChurnRecords {
+  customer: RecordDocument
+  products?: RecordDocument[]
+  orders?: RecordDocument[]
+  deliveries?: RecordDocument[]
+  subscriptions?: RecordDocument[]
+  payments?: PaymentSignals | null
+  service?: ServiceSignals | null
+}
+
+export interface FactorWeights {
+  recency: number
+  frequencyDrop: number
+  spendDrop: number
+  subscription: number
+  payment: number
+  service: number
+  tenure: number
+}
+
+export type Condition =
+  | { if: 'factor_risk_at_least'; factor: Factor; risk: number }
+  | { if: 'band_at_least'; band: RiskBand }
+
+export interface ActionRule { when: Condition[]; action: RecommendedAction }
+
+export interface FactorParams {
+  priorGapDays: number
+  priorGapWeight: number
+  recencyRelativeShare: number
+  recencyHalfDays: number
+  dropWindowDays: number
+  fullPauseRisk: number
+  spendLevelHalfAmount: DecimalString | null
+  overdueHalfDays: number
+  overdueHalfAmount: DecimalString
+  failedPaymentRisk: number
+  complaintRisk: number
+  disputeRisk: number
+  partialDeliveryRisk: number
+  failedDeliveryRisk: number
+  tenureHalfDays: number
+  tenureHalfRepeats: number
+  /** A purchase model fitted in Rust (`PurchaseModel::fit`), in its serde form. */
+  purchaseModel: Record<string, unknown> | null
+}
+
+export interface ChurnConfig {
+  weights: FactorWeights
+  bands: { mediumFrom: DecimalString; highFrom: DecimalString }
+  rules: ActionRule[]
+  topReasons: number
+  params: FactorParams
+}
+
+export interface Contribution { factor: Factor; risk: number | null; weight: number; points: DecimalString }
+
+export interface ChurnScore {
+  score: DecimalString
+  band: RiskBand
+  contributions: Contribution[]
+  reasons: ReasonCode[]
+  action: RecommendedAction
+}
+
+export interface RankedCustomer { index: number; churn: ChurnScore }
+
+export interface FactorRisks {
+  recency: number | null
+  frequencyDrop: number | null
+  spendDrop: number | null
+  subscription: number | null
+  payment: number | null
+  service: number | null
+  tenure: number | null
+}
+
+export interface LabelledRisks { risks: Partial<FactorRisks>; churned: boolean }
+
+export interface FitOptions { l2: number; maxIterations: number; tolerance: number; minSamples: number }
+
+export interface FittedWeights {
+  weights: FactorWeights
+  intercept: number
+  coefficients: number[]
+  fill: number[]
+  iterations: number
+}
+
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
  * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
@@ -284,6 +704,79 @@ export interface RoutingPlan {
  * can point the loader at a WASI artifact this package does not build itself.
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
+
+/** The churn engine under one configuration. */
+export declare class ChurnEngine {
+  /**
+   * An engine with `config` (the defaults when absent; a partial object overrides the
+   * defaults field by field). An invalid configuration throws `CHURN_INVALID_CONFIG` with
+   * every problem.
+   */
+  constructor(config?: Partial<ChurnConfig> | null)
+  /** The default configuration: weights, bands, action rules, factor parameters. */
+  static defaultConfig(): ChurnConfig
+  get config(): ChurnConfig
+  /**
+   * The score of one customer at `now` (`YYYY-MM-DD`): 0-100, band, seven contributions
+   * adding up to the score, reason codes and a recommended action.
+   */
+  score(input: ChurnInput, now: string): ChurnScore
+  /** The seven factor risks of a customer at `now` (`null` for a factor without data). */
+  risks(input: ChurnInput, now: string): FactorRisks
+  /** The score of precomputed risks (each `null` or within [0, 1]). */
+  scoreRisks(risks: FactorRisks): ChurnScore
+  /**
+   * Every customer scored at `now`, highest score first (ties in input order), each with
+   * its index in `customers`. An invalid customer fails the ranking with the problems of
+   * every customer (`customers[i].…`). On the calling thread.
+   */
+  rank(customers: ChurnInput[], now: string): RankedCustomer[]
+  /**
+   * Like `rank`, returning a Promise; the scoring runs off the event loop (in parallel in
+   * the core). Every failure rejects the Promise.
+   */
+  rankAsync(customers: ChurnInput[], now: string): Promise<RankedCustomer[]>
+}
+
+/**
+ * One customer's activation: events folded in `(instant, sequence)` order with the morning
+ * sweeps in between; late events refold.
+ */
+export declare class CustomerActivation {
+  /**
+   * Folds `history` (`{customerId, events, subscriptions?}`) up to the sweep at `now`.
+   * Invalid events or configuration throw `VALIDATION_FAILED` with every problem.
+   */
+  constructor(history: CustomerHistory, now: Instant | Date, config?: Partial<ActivationConfig> | null)
+  /**
+   * The events of a customer who existed before the engine, derived from their records
+   * (`{customer, orders?, deliveries?, subscriptions?}`, documents), folded up to `now`.
+   */
+  static backfill(records: ActivationRecords | string, now: Instant | Date, config?: Partial<ActivationConfig> | null): CustomerActivation
+  /**
+   * Records one more event; a late one refolds the customer. Returns the new transitions
+   * and whether the event was late and rewrote the timeline.
+   */
+  record(event: ActivationEvent): Recorded
+  /** Applies the sweep of every morning up to `now`'s day: the transitions it made. */
+  sweep(now: Instant | Date): Transition[]
+  get customerId(): string
+  /** `NEW`, `ONBOARDED`, `ACTIVE`, `ENGAGED`, `INACTIVE` or `CHURNED`. */
+  get state(): ActivationState | null
+  /** Every transition so far, oldest first. */
+  get timeline(): Transition[]
+  /** Signup, first order, first delivery, last activity, churn day. */
+  get dates(): RecordedDates
+  /** The events, sorted by `(at, sequence)`. */
+  get events(): ActivationEvent[]
+  get config(): ActivationConfig
+  /** The state at `instant` with the transition that set it (`null` before the signup). */
+  stateAt(instant: Instant | Date): Transition | null
+  /** The notification intents of `transitions` (the whole timeline when absent). */
+  intents(transitions?: Transition[] | null): NotificationIntent[]
+  /** The compact standing the whole-base sweep and the metrics work on. */
+  snapshot(): CustomerSnapshot
+}
 
 /** The loyalty programme: members, their ledgers, tiers, badges and the leaderboards. */
 export declare class LoyaltyProgram {
@@ -332,6 +825,15 @@ export declare class LoyaltyProgram {
   position(customerId: string, now: string | Date): Standings
 }
 
+/** The default activation settings (thresholds, holidays, stalled limits, business zone). */
+export declare function activationDefaultConfig(): ActivationConfig
+
+/**
+ * Counts per state, stalled customers, the funnel and revenue per state at `now`. `bills`
+ * maps a customer id to its billed amount (a decimal string); its keys are ids, not renamed.
+ */
+export declare function activationMetrics(snapshots: CustomerSnapshot[], bills: Record<string, DecimalString> | null | undefined, now: Instant | Date, config?: Partial<ActivationConfig> | null): ActivationMetrics
+
 /**
  * Who makes a change and when: `at` is an RFC 3339 instant (`2026-01-15T01:10:00Z`; any
  * offset is accepted, results are written in UTC).
@@ -340,6 +842,13 @@ export interface Actor {
   id: string
   at: string
 }
+
+/**
+ * The customer's statement on `today`: payments (wallet applications included) allocated to
+ * the finalized bills oldest first, each bill's status (PAID, PARTIALLY_PAID, UNPAID,
+ * OVERDUE), what is unallocated and the balance.
+ */
+export declare function allocatePayments(customerId: string, bills: Bill[], payments: Array<Payment | Record<string, unknown>>, today: string): Statement
 
 /** The canonical stored document of an audit record (snake_case keys). */
 export declare function auditDocument(record: AuditRecord): Record<string, unknown>
@@ -360,6 +869,9 @@ export interface AuditRecord {
   reason?: string
 }
 
+/** The events a backfill derives from a customer's records, without folding them. */
+export declare function backfillEvents(records: ActivationRecords | string, config?: Partial<ActivationConfig> | null): ActivationEvent[]
+
 /** A document of a batch that the core refused. */
 export interface BatchFailure {
   /** Position of the document in the batch. */
@@ -370,8 +882,49 @@ export interface BatchFailure {
   problems: Array<FieldProblem>
 }
 
+/** The default billing settings (number prefix and digits, due days, wallet, round-off). */
+export declare function billingDefaultConfig(): BillingConfig
+
+/**
+ * The DRAFT bills of `month` for every customer in `input`, by customer id; customers whose
+ * month is closed or whose bill would be empty are left out. On the calling thread.
+ */
+export declare function billMonth(input: BillingInput | string, month: string, config?: Partial<BillingConfig> | null): Bill[]
+
+/**
+ * Like `billMonth`, returning a Promise; the billing runs off the event loop. Every failure,
+ * bad arguments included, rejects the Promise.
+ */
+export declare function billMonthAsync(input: BillingInput | string, month: string, config?: Partial<BillingConfig> | null): Promise<Bill[]>
+
 /** PENDING or OUT_FOR_DELIVERY → CANCELLED. Repeating it changes nothing. */
 export declare function cancel(order: Order, actor: Actor): OrderOutcome
+
+/**
+ * A customer's `ChurnInput` at `now` from the business's records (`customer`, and the lists
+ * `products`, `orders`, `deliveries`, `subscriptions`, documents read by the core's record
+ * reader) plus the signals the records do not carry (`payments`, `service`, optional).
+ * `windowDays` is the recent window of the subscription and delivery counts.
+ */
+export declare function churnInputFromRecords(records: ChurnRecords | string, now: string, windowDays: number): ChurnInput
+
+/**
+ * Retention of every signup cohort (`week` or `month`) up to `asOf`: per cohort its size,
+ * the customers active in each period and the share of the cohort (4 decimals).
+ */
+export declare function cohortRetention(customers: Array<{ signedUpOn: string; activity?: string[] }>, granularity: 'week' | 'month', asOf: string): CohortTable
+
+/**
+ * The cohort table as text: a row per cohort, its size, retention per period in percent,
+ * at most `maxPeriods` columns.
+ */
+export declare function cohortText(table: CohortTable, maxPeriods: number): string
+
+/**
+ * The DRAFT bill of `customerId` for `month` (`YYYY-MM`): subscription, one-time, arrears
+ * and adjustment lines, credits, GST, totals, opening balance and wallet.
+ */
+export declare function computeBill(input: BillingInput | string, customerId: string, month: string, config?: Partial<BillingConfig> | null): Bill
 
 /**
  * Confirms the delivery of an OUT_FOR_DELIVERY order with the quantity delivered of each
@@ -497,6 +1050,24 @@ export interface FieldProblem {
   message: string
 }
 
+/** Finalizes a month's drafts in one series, numbered by bill date then customer id. */
+export declare function finalizeAll(drafts: Bill[], finalized: Bill[], series: NumberSeries, config?: Partial<BillingConfig> | null): { bills: Bill[]; series: NumberSeries }
+
+/**
+ * Finalizes a draft against the customer's finalized bills: refused when stale or when it
+ * would bill a source twice; otherwise numbered. Returns the bill and the series after it.
+ */
+export declare function finalizeBill(draft: Bill, finalized: Bill[], series: NumberSeries, config?: Partial<BillingConfig> | null): { bill: Bill; series: NumberSeries }
+
+/**
+ * Non-negative factor weights (summing to 1) fitted to labelled past customers
+ * (`{risks, churned}`), with the logistic model behind them; put `weights` into a config.
+ */
+export declare function fitWeights(samples: LabelledRisks[], options?: Partial<FitOptions> | null): FittedWeights
+
+/** The funnel as aligned text, one step per line. */
+export declare function funnelText(funnel: Funnel): string
+
 /** The GST rate in percent in force on `date` (decimal string; `"0"` without a rate). */
 export declare function gstRateOn(product: Product, date: string): string
 
@@ -508,6 +1079,12 @@ export declare function isPausedOn(subscription: Subscription, date: string): bo
  * the optimized plan.
  */
 export declare function nearestNeighbourPlan(problem: RoutingProblem | string): RoutingPlan
+
+/**
+ * The bill number for a bill dated `billDate` and the series after it (a new financial year
+ * starts again at 1).
+ */
+export declare function nextBillNumber(series: NumberSeries, billDate: string, config?: Partial<BillingConfig> | null): { number: string; series: NumberSeries }
 
 /**
  * An Indian mobile number in its one stored form (`+91XXXXXXXXXX`), or `null` when `raw` is
@@ -599,6 +1176,12 @@ export interface Payment {
 export declare function paymentDocument(record: Payment): Record<string, unknown>
 
 /**
+ * The draft bill with every scheduled subscription day that has no delivery record yet
+ * (`unconfirmed`, not billed).
+ */
+export declare function previewBill(input: BillingInput | string, customerId: string, month: string, config?: Partial<BillingConfig> | null): BillPreview
+
+/**
  * The product's price in force on `date` (decimal string, exclusive of GST), or `null`
  * before its first price.
  */
@@ -614,6 +1197,12 @@ export interface Product {
 }
 
 export declare function productDocument(record: Product): Record<string, unknown>
+
+/**
+ * Every delivered order item and subscription delivery dated up to the end of `through`
+ * that no finalized bill carries, with the amount missing, and every inconsistency.
+ */
+export declare function reconcile(input: BillingInput | string, through: string): ReconciliationReport
 
 /**
  * Records one subscription delivery; `existing` is what is stored under the same id
@@ -672,6 +1261,15 @@ export interface Subscription {
 export declare function subscriptionDocument(record: Subscription): Record<string, unknown>
 
 /**
+ * The daily sweep over many customers' snapshots up to `now`: the snapshots after it and
+ * the transitions it made (by customer, then time). On the calling thread.
+ */
+export declare function sweep(snapshots: CustomerSnapshot[], now: Instant | Date, config?: Partial<ActivationConfig> | null): SweepResult
+
+/** Like `sweep`, returning a Promise; every failure rejects it. */
+export declare function sweepAsync(snapshots: CustomerSnapshot[], now: Instant | Date, config?: Partial<ActivationConfig> | null): Promise<SweepResult>
+
+/**
  * Reads the documents of several collections and checks the references between them
  * (unique ids, every referenced id present). Throws `VALIDATION_FAILED` listing every
  * problem, with paths such as `orders[3].customer_id`.
@@ -692,3 +1290,24 @@ export declare function validEmail(email: string): boolean
 
 /** The version of the core library, the same in every binding. */
 export declare function version(): string
+
+/**
+ * The wallet after `amount` is applied to a bill as payment `paymentId`; refused
+ * (`BILLING_INSUFFICIENT_WALLET`) beyond the balance.
+ */
+export declare function walletApply(wallet: Wallet, id: string, amount: DecimalString, date: string, paymentId: string): Wallet
+
+/** A wallet's balance usable on `date` (that day's entries included, its expiries not yet). */
+export declare function walletBalance(wallet: Wallet, date: string): DecimalString
+
+/** The wallet after a promotional credit usable up to `expiresOn` (inclusive). */
+export declare function walletGrant(wallet: Wallet, id: string, amount: DecimalString, date: string, expiresOn: string): Wallet
+
+/**
+ * Every movement of a wallet (top-ups, grants, applications, expiries) with the balance
+ * after it, in date order.
+ */
+export declare function walletHistory(wallet: Wallet): WalletMovement[]
+
+/** The wallet after a top-up: money paid in (not a payment of any bill). */
+export declare function walletTopUp(wallet: Wallet, id: string, amount: DecimalString, date: string): Wallet

@@ -1,5 +1,5 @@
 // ES module entry: the native module is a CommonJS addon, re-exported here by name so that
-// `import { parseOrder, LoyaltyProgram } from 'earlybird'` works. Keep the list in step with index.d.ts
+// `import { parseOrder, computeBill, ChurnEngine } from 'earlybird'` works. Keep the list in step with index.d.ts
 // (the test suite checks that both entries export the same names).
 import { createRequire } from 'node:module'
 
@@ -7,21 +7,39 @@ const require = createRequire(import.meta.url)
 const binding = require('./index.js')
 
 export const {
+  activationDefaultConfig,
+  activationMetrics,
+  allocatePayments,
   auditDocument,
+  backfillEvents,
+  billingDefaultConfig,
+  billMonth,
+  billMonthAsync,
   cancel,
+  ChurnEngine,
+  churnInputFromRecords,
+  cohortRetention,
+  cohortText,
+  computeBill,
   confirmDelivery,
   correctDelivery,
   correctRecordedDelivery,
+  CustomerActivation,
   customerDocument,
   deliveryDocument,
   dispatch,
   documentProblems,
   dueBetween,
   dueOn,
+  finalizeAll,
+  finalizeBill,
+  fitWeights,
+  funnelText,
   gstRateOn,
   isPausedOn,
   LoyaltyProgram,
   nearestNeighbourPlan,
+  nextBillNumber,
   normalizePhone,
   orderDocument,
   parseCustomer,
@@ -33,19 +51,28 @@ export const {
   parseProduct,
   parseSubscription,
   paymentDocument,
+  previewBill,
   priceOn,
   productDocument,
+  reconcile,
   recordDelivery,
   renderSvg,
   runsOn,
   solve,
   solveAsync,
   subscriptionDocument,
+  sweep,
+  sweepAsync,
   validateDataset,
   validateDatasetAsync,
   validatePlan,
   validEmail,
   version,
+  walletApply,
+  walletBalance,
+  walletGrant,
+  walletHistory,
+  walletTopUp,
 } = binding
 
 export default binding

@@ -37,6 +37,7 @@ npx tsc -p examples/tsconfig.json --noEmit
 npx tsc -p examples/tsconfig.json --outDir build/examples
 node build/examples/quickstart.mjs > /dev/null
 node build/examples/engines.mjs > /dev/null
+node build/examples/billing.mjs > /dev/null
 
 echo "== node --test"
 node --test test/

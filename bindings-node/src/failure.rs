@@ -80,6 +80,24 @@ impl From<RoutingError> for Failure {
     }
 }
 
+impl From<BillingError> for Failure {
+    fn from(e: BillingError) -> Self {
+        Failure::Core(e.into())
+    }
+}
+
+impl From<ActivationError> for Failure {
+    fn from(e: ActivationError) -> Self {
+        Failure::Core(e.into())
+    }
+}
+
+impl From<ChurnError> for Failure {
+    fn from(e: ChurnError) -> Self {
+        Failure::Core(e.into())
+    }
+}
+
 impl From<LifecycleError> for Failure {
     fn from(e: LifecycleError) -> Self {
         Failure::Core(e.into())

@@ -10,7 +10,10 @@
 // `cargo clippy --all-targets` checks sees every export as unused.
 #![cfg_attr(test, allow(dead_code))]
 
+mod activation;
 mod batch;
+mod billing;
+mod churn;
 mod convert;
 mod dataset;
 mod failure;
