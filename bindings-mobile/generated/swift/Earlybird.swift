@@ -514,6 +514,22 @@ fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
+    typealias FfiType = Int64
+    typealias SwiftType = Int64
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Int64 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: Int64, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterDouble: FfiConverterPrimitive {
     typealias FfiType = Double
     typealias SwiftType = Double
@@ -1077,6 +1093,729 @@ public func FfiConverterTypeCustomerActivation_lower(_ value: CustomerActivation
 
 
 
+
+
+/**
+ * The loyalty programme: one member per customer, changed only by events, redemptions, the
+ * expiry sweep and the monthly review. Safe to share between threads (one call at a time).
+ */
+public protocol LoyaltyProgramProtocol: AnyObject, Sendable {
+    
+    /**
+     * Applies one event (idempotent under its key); enrols the customer on the first one.
+     */
+    func apply(event: LoyaltyEvent) throws  -> Applied
+    
+    /**
+     * The customer ids of every member, sorted.
+     */
+    func customerIds()  -> [String]
+    
+    /**
+     * The daily expiry sweep at `now`: the expiry entries written.
+     */
+    func expire(now: Instant)  -> [Entry]
+    
+    /**
+     * The boards at `now`, each cut to its first `top` positions (all of them when absent).
+     */
+    func leaderboards(now: Instant, top: UInt32?)  -> Leaderboards
+    
+    /**
+     * The member's account; `null`/`nil` for a customer no event reached yet.
+     */
+    func member(customerId: String)  -> LoyaltyMember?
+    
+    /**
+     * The monthly tier review at `now`: the tier changes made.
+     */
+    func monthlyReview(now: Instant)  -> [TierChange]
+    
+    /**
+     * Where the customer stands at `now` on each board; `null`/`nil` for a non-member.
+     */
+    func position(customerId: String, now: Instant)  -> MemberPositions?
+    
+    /**
+     * What the customer could redeem on a bill of `bill_charges` at `now`.
+     */
+    func previewRedemption(customerId: String, billCharges: Amount, now: Instant)  -> RedemptionPreview
+    
+    /**
+     * Redeems points against a bill; refused (nothing changed) below the minimum, above the
+     * cap or above the points available.
+     */
+    func redeem(request: RedemptionRequest) throws  -> Redeemed
+    
+    /**
+     * Balance, available points, tier progress and badge progress at `now`; `null`/`nil`
+     * for a customer no event reached yet.
+     */
+    func summary(customerId: String, now: Instant)  -> MemberSummary?
+    
+}
+/**
+ * The loyalty programme: one member per customer, changed only by events, redemptions, the
+ * expiry sweep and the monthly review. Safe to share between threads (one call at a time).
+ */
+open class LoyaltyProgram: LoyaltyProgramProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_earlybird_mobile_fn_clone_loyaltyprogram(self.handle, $0) }
+    }
+    /**
+     * A programme without members under the default configuration, or `config_json` (the
+     * backend's `LoyaltyConfig` JSON; absent fields keep their default), checked by the core.
+     */
+public convenience init(configJson: String?)throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_constructor_loyaltyprogram_new(
+        FfiConverterOptionString.lower(configJson),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_earlybird_mobile_fn_free_loyaltyprogram(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Applies one event (idempotent under its key); enrols the customer on the first one.
+     */
+open func apply(event: LoyaltyEvent)throws  -> Applied  {
+    return try  FfiConverterTypeApplied_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_method_loyaltyprogram_apply(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeLoyaltyEvent_lower(event),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The customer ids of every member, sorted.
+     */
+open func customerIds() -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_method_loyaltyprogram_customer_ids(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The daily expiry sweep at `now`: the expiry entries written.
+     */
+open func expire(now: Instant) -> [Entry]  {
+    return try!  FfiConverterSequenceTypeEntry.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_method_loyaltyprogram_expire(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeInstant_lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The boards at `now`, each cut to its first `top` positions (all of them when absent).
+     */
+open func leaderboards(now: Instant, top: UInt32?) -> Leaderboards  {
+    return try!  FfiConverterTypeLeaderboards_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_method_loyaltyprogram_leaderboards(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeInstant_lower(now),
+        FfiConverterOptionUInt32.lower(top),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The member's account; `null`/`nil` for a customer no event reached yet.
+     */
+open func member(customerId: String) -> LoyaltyMember?  {
+    return try!  FfiConverterOptionTypeLoyaltyMember.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_method_loyaltyprogram_member(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(customerId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The monthly tier review at `now`: the tier changes made.
+     */
+open func monthlyReview(now: Instant) -> [TierChange]  {
+    return try!  FfiConverterSequenceTypeTierChange.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_method_loyaltyprogram_monthly_review(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeInstant_lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Where the customer stands at `now` on each board; `null`/`nil` for a non-member.
+     */
+open func position(customerId: String, now: Instant) -> MemberPositions?  {
+    return try!  FfiConverterOptionTypeMemberPositions.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_method_loyaltyprogram_position(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(customerId),
+        FfiConverterTypeInstant_lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * What the customer could redeem on a bill of `bill_charges` at `now`.
+     */
+open func previewRedemption(customerId: String, billCharges: Amount, now: Instant) -> RedemptionPreview  {
+    return try!  FfiConverterTypeRedemptionPreview_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_method_loyaltyprogram_preview_redemption(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(customerId),
+        FfiConverterTypeAmount_lower(billCharges),
+        FfiConverterTypeInstant_lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Redeems points against a bill; refused (nothing changed) below the minimum, above the
+     * cap or above the points available.
+     */
+open func redeem(request: RedemptionRequest)throws  -> Redeemed  {
+    return try  FfiConverterTypeRedeemed_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_method_loyaltyprogram_redeem(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeRedemptionRequest_lower(request),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Balance, available points, tier progress and badge progress at `now`; `null`/`nil`
+     * for a customer no event reached yet.
+     */
+open func summary(customerId: String, now: Instant) -> MemberSummary?  {
+    return try!  FfiConverterOptionTypeMemberSummary.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_method_loyaltyprogram_summary(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(customerId),
+        FfiConverterTypeInstant_lower(now),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLoyaltyProgram: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = LoyaltyProgram
+
+    public static func lift(_ handle: UInt64) throws -> LoyaltyProgram {
+        return LoyaltyProgram(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: LoyaltyProgram) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LoyaltyProgram {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: LoyaltyProgram, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLoyaltyProgram_lift(_ handle: UInt64) throws -> LoyaltyProgram {
+    return try FfiConverterTypeLoyaltyProgram.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLoyaltyProgram_lower(_ value: LoyaltyProgram) -> UInt64 {
+    return FfiConverterTypeLoyaltyProgram.lower(value)
+}
+
+
+
+
+
+
+/**
+ * The phone's own database: a SQLite file with the service operations over it. Open one per
+ * file and share it (thread-safe; SQLite runs one change at a time). Every change is one
+ * transaction: after a crash either all of it or none of it is there.
+ */
+public protocol OfflineStoreProtocol: AnyObject, Sendable {
+    
+    /**
+     * The audit trail of one entity (`order`, `customer`, `payment`...), oldest first.
+     */
+    func auditTrail(entity: String, entityId: String) throws  -> [AuditRecord]
+    
+    /**
+     * PENDING or OUT_FOR_DELIVERY → CANCELLED, stored with its audit record.
+     */
+    func cancelOrder(orderId: String, actor: Actor) throws  -> OrderOutcome
+    
+    /**
+     * Confirms the quantity delivered of each item (in item order), storing the order, its
+     * delivery records, the audit and the customer's loyalty fact together. The same
+     * confirmation again is `Unchanged`; a different one is `ConflictingConfirmation`.
+     */
+    func confirmDelivery(orderId: String, delivered: [Amount], reason: String?, actor: Actor) throws  -> OrderOutcome
+    
+    /**
+     * Corrects the delivered quantities of a confirmed order, with the reason audited.
+     */
+    func correctDelivery(orderId: String, delivered: [Amount], reason: String, actor: Actor) throws  -> OrderOutcome
+    
+    /**
+     * The customer stored under `id`, if any.
+     */
+    func customer(id: String) throws  -> Customer?
+    
+    /**
+     * The delivery records dated `date`, by id.
+     */
+    func deliveriesOn(date: CalendarDate) throws  -> [DeliveryRecord]
+    
+    /**
+     * PENDING → OUT_FOR_DELIVERY, stored with its audit record.
+     */
+    func dispatchOrder(orderId: String, actor: Actor) throws  -> OrderOutcome
+    
+    /**
+     * The customer's loyalty balance, tier progress and badges at `now`, rebuilt from the
+     * stored facts; `null`/`nil` before the first payment or delivery.
+     */
+    func loyaltySummary(customerId: String, now: Instant) throws  -> MemberSummary?
+    
+    /**
+     * The order stored under `id`, if any.
+     */
+    func order(id: String) throws  -> Order?
+    
+    /**
+     * The orders to deliver on `date` (today's round), by id.
+     */
+    func ordersOn(date: CalendarDate) throws  -> [Order]
+    
+    /**
+     * Places a new PENDING order for a registered customer (`NotFound` otherwise).
+     */
+    func placeOrder(order: Order, actor: Actor) throws  -> PlacedOrder
+    
+    /**
+     * Records a payment collected at the door; it earns the customer's loyalty points.
+     */
+    func recordPayment(payment: Payment, actor: Actor) throws  -> RecordedPayment
+    
+    /**
+     * Redeems points against a bill once per `key` (the bill number): the same key again
+     * returns the same redemption.
+     */
+    func redeemPoints(customerId: String, points: Int64, billCharges: Amount, key: String, now: Instant) throws  -> Redemption
+    
+    /**
+     * Registers a new customer. The same customer again is `Unchanged`; another customer
+     * under the same id is a `Store` conflict.
+     */
+    func registerCustomer(customer: Customer, actor: Actor) throws  -> RegisteredCustomer
+    
+}
+/**
+ * The phone's own database: a SQLite file with the service operations over it. Open one per
+ * file and share it (thread-safe; SQLite runs one change at a time). Every change is one
+ * transaction: after a crash either all of it or none of it is there.
+ */
+open class OfflineStore: OfflineStoreProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_earlybird_mobile_fn_clone_offlinestore(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_earlybird_mobile_fn_free_offlinestore(handle, $0) }
+    }
+
+    
+    /**
+     * Opens the SQLite database file at `path`, creating and migrating it if needed. A path
+     * that cannot be opened is a `Store` error.
+     */
+public static func `open`(path: String)throws  -> OfflineStore  {
+    return try  FfiConverterTypeOfflineStore_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_constructor_offlinestore_open(
+        FfiConverterString.lower(path),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * The audit trail of one entity (`order`, `customer`, `payment`...), oldest first.
+     */
+open func auditTrail(entity: String, entityId: String)throws  -> [AuditRecord]  {
+    return try  FfiConverterSequenceTypeAuditRecord.lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_method_offlinestore_audit_trail(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(entity),
+        FfiConverterString.lower(entityId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * PENDING or OUT_FOR_DELIVERY → CANCELLED, stored with its audit record.
+     */
+open func cancelOrder(orderId: String, actor: Actor)throws  -> OrderOutcome  {
+    return try  FfiConverterTypeOrderOutcome_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_method_offlinestore_cancel_order(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(orderId),
+        FfiConverterTypeActor_lower(actor),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Confirms the quantity delivered of each item (in item order), storing the order, its
+     * delivery records, the audit and the customer's loyalty fact together. The same
+     * confirmation again is `Unchanged`; a different one is `ConflictingConfirmation`.
+     */
+open func confirmDelivery(orderId: String, delivered: [Amount], reason: String?, actor: Actor)throws  -> OrderOutcome  {
+    return try  FfiConverterTypeOrderOutcome_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_method_offlinestore_confirm_delivery(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(orderId),
+        FfiConverterSequenceTypeAmount.lower(delivered),
+        FfiConverterOptionString.lower(reason),
+        FfiConverterTypeActor_lower(actor),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Corrects the delivered quantities of a confirmed order, with the reason audited.
+     */
+open func correctDelivery(orderId: String, delivered: [Amount], reason: String, actor: Actor)throws  -> OrderOutcome  {
+    return try  FfiConverterTypeOrderOutcome_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_method_offlinestore_correct_delivery(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(orderId),
+        FfiConverterSequenceTypeAmount.lower(delivered),
+        FfiConverterString.lower(reason),
+        FfiConverterTypeActor_lower(actor),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The customer stored under `id`, if any.
+     */
+open func customer(id: String)throws  -> Customer?  {
+    return try  FfiConverterOptionTypeCustomer.lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_method_offlinestore_customer(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(id),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The delivery records dated `date`, by id.
+     */
+open func deliveriesOn(date: CalendarDate)throws  -> [DeliveryRecord]  {
+    return try  FfiConverterSequenceTypeDeliveryRecord.lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_method_offlinestore_deliveries_on(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeCalendarDate_lower(date),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * PENDING → OUT_FOR_DELIVERY, stored with its audit record.
+     */
+open func dispatchOrder(orderId: String, actor: Actor)throws  -> OrderOutcome  {
+    return try  FfiConverterTypeOrderOutcome_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_method_offlinestore_dispatch_order(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(orderId),
+        FfiConverterTypeActor_lower(actor),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The customer's loyalty balance, tier progress and badges at `now`, rebuilt from the
+     * stored facts; `null`/`nil` before the first payment or delivery.
+     */
+open func loyaltySummary(customerId: String, now: Instant)throws  -> MemberSummary?  {
+    return try  FfiConverterOptionTypeMemberSummary.lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_method_offlinestore_loyalty_summary(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(customerId),
+        FfiConverterTypeInstant_lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The order stored under `id`, if any.
+     */
+open func order(id: String)throws  -> Order?  {
+    return try  FfiConverterOptionTypeOrder.lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_method_offlinestore_order(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(id),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The orders to deliver on `date` (today's round), by id.
+     */
+open func ordersOn(date: CalendarDate)throws  -> [Order]  {
+    return try  FfiConverterSequenceTypeOrder.lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_method_offlinestore_orders_on(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeCalendarDate_lower(date),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Places a new PENDING order for a registered customer (`NotFound` otherwise).
+     */
+open func placeOrder(order: Order, actor: Actor)throws  -> PlacedOrder  {
+    return try  FfiConverterTypePlacedOrder_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_method_offlinestore_place_order(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeOrder_lower(order),
+        FfiConverterTypeActor_lower(actor),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Records a payment collected at the door; it earns the customer's loyalty points.
+     */
+open func recordPayment(payment: Payment, actor: Actor)throws  -> RecordedPayment  {
+    return try  FfiConverterTypeRecordedPayment_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_method_offlinestore_record_payment(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePayment_lower(payment),
+        FfiConverterTypeActor_lower(actor),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Redeems points against a bill once per `key` (the bill number): the same key again
+     * returns the same redemption.
+     */
+open func redeemPoints(customerId: String, points: Int64, billCharges: Amount, key: String, now: Instant)throws  -> Redemption  {
+    return try  FfiConverterTypeRedemption_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_method_offlinestore_redeem_points(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(customerId),
+        FfiConverterInt64.lower(points),
+        FfiConverterTypeAmount_lower(billCharges),
+        FfiConverterString.lower(key),
+        FfiConverterTypeInstant_lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Registers a new customer. The same customer again is `Unchanged`; another customer
+     * under the same id is a `Store` conflict.
+     */
+open func registerCustomer(customer: Customer, actor: Actor)throws  -> RegisteredCustomer  {
+    return try  FfiConverterTypeRegisteredCustomer_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_method_offlinestore_register_customer(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeCustomer_lower(customer),
+        FfiConverterTypeActor_lower(actor),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOfflineStore: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = OfflineStore
+
+    public static func lift(_ handle: UInt64) throws -> OfflineStore {
+        return OfflineStore(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: OfflineStore) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OfflineStore {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: OfflineStore, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOfflineStore_lift(_ handle: UInt64) throws -> OfflineStore {
+    return try FfiConverterTypeOfflineStore.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOfflineStore_lower(_ value: OfflineStore) -> UInt64 {
+    return FfiConverterTypeOfflineStore.lower(value)
+}
+
+
+
+
 /**
  * When every condition holds, recommend `action` (the first matching rule wins).
  */
@@ -1354,6 +2093,72 @@ public func FfiConverterTypeActor_lower(_ value: Actor) -> RustBuffer {
 
 
 /**
+ * What one event did: the entries written, a tier change, badges unlocked, and whether its
+ * key had been applied before (then nothing changed).
+ */
+public struct Applied: Equatable, Hashable {
+    public var entries: [Entry]
+    public var tierChange: TierChange?
+    public var unlocked: [BadgeUnlock]
+    public var duplicate: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(entries: [Entry], tierChange: TierChange?, unlocked: [BadgeUnlock], duplicate: Bool) {
+        self.entries = entries
+        self.tierChange = tierChange
+        self.unlocked = unlocked
+        self.duplicate = duplicate
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Applied: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeApplied: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Applied {
+        return
+            try Applied(
+                entries: FfiConverterSequenceTypeEntry.read(from: &buf), 
+                tierChange: FfiConverterOptionTypeTierChange.read(from: &buf), 
+                unlocked: FfiConverterSequenceTypeBadgeUnlock.read(from: &buf), 
+                duplicate: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Applied, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeEntry.write(value.entries, into: &buf)
+        FfiConverterOptionTypeTierChange.write(value.tierChange, into: &buf)
+        FfiConverterSequenceTypeBadgeUnlock.write(value.unlocked, into: &buf)
+        FfiConverterBool.write(value.duplicate, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApplied_lift(_ buf: RustBuffer) throws -> Applied {
+    return try FfiConverterTypeApplied.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApplied_lower(_ value: Applied) -> RustBuffer {
+    return FfiConverterTypeApplied.lower(value)
+}
+
+
+/**
  * One state change of one entity; `before`/`after` are JSON snapshots.
  */
 public struct AuditRecord: Equatable, Hashable {
@@ -1435,6 +2240,140 @@ public func FfiConverterTypeAuditRecord_lower(_ value: AuditRecord) -> RustBuffe
 
 
 /**
+ * A badge of the catalogue with the member's progress towards it.
+ */
+public struct BadgeProgress: Equatable, Hashable {
+    public var code: String
+    public var name: String
+    public var category: Category
+    public var current: UInt64
+    public var target: UInt64
+    public var unlockedAt: Instant?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(code: String, name: String, category: Category, current: UInt64, target: UInt64, unlockedAt: Instant?) {
+        self.code = code
+        self.name = name
+        self.category = category
+        self.current = current
+        self.target = target
+        self.unlockedAt = unlockedAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension BadgeProgress: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBadgeProgress: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BadgeProgress {
+        return
+            try BadgeProgress(
+                code: FfiConverterString.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf), 
+                category: FfiConverterTypeCategory.read(from: &buf), 
+                current: FfiConverterUInt64.read(from: &buf), 
+                target: FfiConverterUInt64.read(from: &buf), 
+                unlockedAt: FfiConverterOptionTypeInstant.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BadgeProgress, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterTypeCategory.write(value.category, into: &buf)
+        FfiConverterUInt64.write(value.current, into: &buf)
+        FfiConverterUInt64.write(value.target, into: &buf)
+        FfiConverterOptionTypeInstant.write(value.unlockedAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBadgeProgress_lift(_ buf: RustBuffer) throws -> BadgeProgress {
+    return try FfiConverterTypeBadgeProgress.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBadgeProgress_lower(_ value: BadgeProgress) -> RustBuffer {
+    return FfiConverterTypeBadgeProgress.lower(value)
+}
+
+
+/**
+ * A badge a member unlocked, and when.
+ */
+public struct BadgeUnlock: Equatable, Hashable {
+    public var customerId: String
+    public var code: String
+    public var at: Instant
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(customerId: String, code: String, at: Instant) {
+        self.customerId = customerId
+        self.code = code
+        self.at = at
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension BadgeUnlock: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBadgeUnlock: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BadgeUnlock {
+        return
+            try BadgeUnlock(
+                customerId: FfiConverterString.read(from: &buf), 
+                code: FfiConverterString.read(from: &buf), 
+                at: FfiConverterTypeInstant.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BadgeUnlock, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.customerId, into: &buf)
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterTypeInstant.write(value.at, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBadgeUnlock_lift(_ buf: RustBuffer) throws -> BadgeUnlock {
+    return try FfiConverterTypeBadgeUnlock.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBadgeUnlock_lower(_ value: BadgeUnlock) -> RustBuffer {
+    return FfiConverterTypeBadgeUnlock.lower(value)
+}
+
+
+/**
  * Score thresholds of the bands.
  */
 public struct BandThresholds: Equatable, Hashable {
@@ -1488,6 +2427,63 @@ public func FfiConverterTypeBandThresholds_lift(_ buf: RustBuffer) throws -> Ban
 #endif
 public func FfiConverterTypeBandThresholds_lower(_ value: BandThresholds) -> RustBuffer {
     return FfiConverterTypeBandThresholds.lower(value)
+}
+
+
+/**
+ * A baseline's distance and how many stops it served.
+ */
+public struct Baseline: Equatable, Hashable {
+    public var distance: Double
+    public var stopsServed: Count
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(distance: Double, stopsServed: Count) {
+        self.distance = distance
+        self.stopsServed = stopsServed
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Baseline: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBaseline: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Baseline {
+        return
+            try Baseline(
+                distance: FfiConverterDouble.read(from: &buf), 
+                stopsServed: FfiConverterTypeCount.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Baseline, into buf: inout [UInt8]) {
+        FfiConverterDouble.write(value.distance, into: &buf)
+        FfiConverterTypeCount.write(value.stopsServed, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBaseline_lift(_ buf: RustBuffer) throws -> Baseline {
+    return try FfiConverterTypeBaseline.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBaseline_lower(_ value: Baseline) -> RustBuffer {
+    return FfiConverterTypeBaseline.lower(value)
 }
 
 
@@ -2356,6 +3352,71 @@ public func FfiConverterTypeCohortTable_lower(_ value: CohortTable) -> RustBuffe
 
 
 /**
+ * The plan against the input order and the nearest-neighbour routes of today.
+ */
+public struct Comparison: Equatable, Hashable {
+    public var inputOrder: Baseline
+    public var nearestNeighbour: Baseline
+    public var improvementOverInputOrderPercent: Double?
+    public var improvementOverNearestNeighbourPercent: Double?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(inputOrder: Baseline, nearestNeighbour: Baseline, improvementOverInputOrderPercent: Double?, improvementOverNearestNeighbourPercent: Double?) {
+        self.inputOrder = inputOrder
+        self.nearestNeighbour = nearestNeighbour
+        self.improvementOverInputOrderPercent = improvementOverInputOrderPercent
+        self.improvementOverNearestNeighbourPercent = improvementOverNearestNeighbourPercent
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Comparison: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeComparison: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Comparison {
+        return
+            try Comparison(
+                inputOrder: FfiConverterTypeBaseline.read(from: &buf), 
+                nearestNeighbour: FfiConverterTypeBaseline.read(from: &buf), 
+                improvementOverInputOrderPercent: FfiConverterOptionDouble.read(from: &buf), 
+                improvementOverNearestNeighbourPercent: FfiConverterOptionDouble.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Comparison, into buf: inout [UInt8]) {
+        FfiConverterTypeBaseline.write(value.inputOrder, into: &buf)
+        FfiConverterTypeBaseline.write(value.nearestNeighbour, into: &buf)
+        FfiConverterOptionDouble.write(value.improvementOverInputOrderPercent, into: &buf)
+        FfiConverterOptionDouble.write(value.improvementOverNearestNeighbourPercent, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeComparison_lift(_ buf: RustBuffer) throws -> Comparison {
+    return try FfiConverterTypeComparison.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeComparison_lower(_ value: Comparison) -> RustBuffer {
+    return FfiConverterTypeComparison.lower(value)
+}
+
+
+/**
  * What one factor adds to the score; `risk` is absent when the factor had no data.
  */
 public struct Contribution: Equatable, Hashable {
@@ -3172,6 +4233,75 @@ public func FfiConverterTypeDueDelivery_lower(_ value: DueDelivery) -> RustBuffe
 
 
 /**
+ * One ledger line; entries are never changed or removed.
+ */
+public struct Entry: Equatable, Hashable {
+    public var seq: UInt64
+    public var key: String
+    public var points: Int64
+    public var at: Instant
+    public var detail: EntryDetail
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(seq: UInt64, key: String, points: Int64, at: Instant, detail: EntryDetail) {
+        self.seq = seq
+        self.key = key
+        self.points = points
+        self.at = at
+        self.detail = detail
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Entry: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEntry: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Entry {
+        return
+            try Entry(
+                seq: FfiConverterUInt64.read(from: &buf), 
+                key: FfiConverterString.read(from: &buf), 
+                points: FfiConverterInt64.read(from: &buf), 
+                at: FfiConverterTypeInstant.read(from: &buf), 
+                detail: FfiConverterTypeEntryDetail.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Entry, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.seq, into: &buf)
+        FfiConverterString.write(value.key, into: &buf)
+        FfiConverterInt64.write(value.points, into: &buf)
+        FfiConverterTypeInstant.write(value.at, into: &buf)
+        FfiConverterTypeEntryDetail.write(value.detail, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEntry_lift(_ buf: RustBuffer) throws -> Entry {
+    return try FfiConverterTypeEntry.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEntry_lower(_ value: Entry) -> RustBuffer {
+    return FfiConverterTypeEntry.lower(value)
+}
+
+
+/**
  * Tunable constants of the factor formulas (`docs/churn.md`).
  */
 public struct FactorParams: Equatable, Hashable {
@@ -3431,6 +4561,67 @@ public func FfiConverterTypeFieldProblem_lower(_ value: FieldProblem) -> RustBuf
 
 
 /**
+ * The first positions of every board: all time, per tier, and this ISO week.
+ */
+public struct Leaderboards: Equatable, Hashable {
+    public var allTime: [Position]
+    public var byTier: [Tier: [Position]]
+    public var thisWeek: [Position]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(allTime: [Position], byTier: [Tier: [Position]], thisWeek: [Position]) {
+        self.allTime = allTime
+        self.byTier = byTier
+        self.thisWeek = thisWeek
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Leaderboards: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLeaderboards: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Leaderboards {
+        return
+            try Leaderboards(
+                allTime: FfiConverterSequenceTypePosition.read(from: &buf), 
+                byTier: FfiConverterDictionaryTypeTierSequenceTypePosition.read(from: &buf), 
+                thisWeek: FfiConverterSequenceTypePosition.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Leaderboards, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypePosition.write(value.allTime, into: &buf)
+        FfiConverterDictionaryTypeTierSequenceTypePosition.write(value.byTier, into: &buf)
+        FfiConverterSequenceTypePosition.write(value.thisWeek, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLeaderboards_lift(_ buf: RustBuffer) throws -> Leaderboards {
+    return try FfiConverterTypeLeaderboards.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLeaderboards_lower(_ value: Leaderboards) -> RustBuffer {
+    return FfiConverterTypeLeaderboards.lower(value)
+}
+
+
+/**
  * One source of a line with the quantity it contributes.
  */
 public struct LineSource: Equatable, Hashable {
@@ -3488,6 +4679,270 @@ public func FfiConverterTypeLineSource_lift(_ buf: RustBuffer) throws -> LineSou
 #endif
 public func FfiConverterTypeLineSource_lower(_ value: LineSource) -> RustBuffer {
     return FfiConverterTypeLineSource.lower(value)
+}
+
+
+/**
+ * A point in degrees.
+ */
+public struct Location: Equatable, Hashable {
+    public var lat: Double
+    public var lon: Double
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(lat: Double, lon: Double) {
+        self.lat = lat
+        self.lon = lon
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Location: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLocation: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Location {
+        return
+            try Location(
+                lat: FfiConverterDouble.read(from: &buf), 
+                lon: FfiConverterDouble.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Location, into buf: inout [UInt8]) {
+        FfiConverterDouble.write(value.lat, into: &buf)
+        FfiConverterDouble.write(value.lon, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLocation_lift(_ buf: RustBuffer) throws -> Location {
+    return try FfiConverterTypeLocation.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLocation_lower(_ value: Location) -> RustBuffer {
+    return FfiConverterTypeLocation.lower(value)
+}
+
+
+/**
+ * A member's account: the ledger, the tier history and the badges unlocked (by code).
+ */
+public struct LoyaltyMember: Equatable, Hashable {
+    public var customerId: String
+    public var joinedAt: Instant?
+    public var balance: Int64
+    public var tier: Tier
+    public var entries: [Entry]
+    public var tierHistory: [TierChange]
+    public var badges: [BadgeUnlock]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(customerId: String, joinedAt: Instant?, balance: Int64, tier: Tier, entries: [Entry], tierHistory: [TierChange], badges: [BadgeUnlock]) {
+        self.customerId = customerId
+        self.joinedAt = joinedAt
+        self.balance = balance
+        self.tier = tier
+        self.entries = entries
+        self.tierHistory = tierHistory
+        self.badges = badges
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension LoyaltyMember: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLoyaltyMember: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LoyaltyMember {
+        return
+            try LoyaltyMember(
+                customerId: FfiConverterString.read(from: &buf), 
+                joinedAt: FfiConverterOptionTypeInstant.read(from: &buf), 
+                balance: FfiConverterInt64.read(from: &buf), 
+                tier: FfiConverterTypeTier.read(from: &buf), 
+                entries: FfiConverterSequenceTypeEntry.read(from: &buf), 
+                tierHistory: FfiConverterSequenceTypeTierChange.read(from: &buf), 
+                badges: FfiConverterSequenceTypeBadgeUnlock.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LoyaltyMember, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.customerId, into: &buf)
+        FfiConverterOptionTypeInstant.write(value.joinedAt, into: &buf)
+        FfiConverterInt64.write(value.balance, into: &buf)
+        FfiConverterTypeTier.write(value.tier, into: &buf)
+        FfiConverterSequenceTypeEntry.write(value.entries, into: &buf)
+        FfiConverterSequenceTypeTierChange.write(value.tierHistory, into: &buf)
+        FfiConverterSequenceTypeBadgeUnlock.write(value.badges, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLoyaltyMember_lift(_ buf: RustBuffer) throws -> LoyaltyMember {
+    return try FfiConverterTypeLoyaltyMember.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLoyaltyMember_lower(_ value: LoyaltyMember) -> RustBuffer {
+    return FfiConverterTypeLoyaltyMember.lower(value)
+}
+
+
+/**
+ * One member's place on each board (`null`/`nil` on a board they are not on).
+ */
+public struct MemberPositions: Equatable, Hashable {
+    public var allTime: Position?
+    public var tier: Position?
+    public var thisWeek: Position?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(allTime: Position?, tier: Position?, thisWeek: Position?) {
+        self.allTime = allTime
+        self.tier = tier
+        self.thisWeek = thisWeek
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension MemberPositions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMemberPositions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MemberPositions {
+        return
+            try MemberPositions(
+                allTime: FfiConverterOptionTypePosition.read(from: &buf), 
+                tier: FfiConverterOptionTypePosition.read(from: &buf), 
+                thisWeek: FfiConverterOptionTypePosition.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MemberPositions, into buf: inout [UInt8]) {
+        FfiConverterOptionTypePosition.write(value.allTime, into: &buf)
+        FfiConverterOptionTypePosition.write(value.tier, into: &buf)
+        FfiConverterOptionTypePosition.write(value.thisWeek, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMemberPositions_lift(_ buf: RustBuffer) throws -> MemberPositions {
+    return try FfiConverterTypeMemberPositions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMemberPositions_lower(_ value: MemberPositions) -> RustBuffer {
+    return FfiConverterTypeMemberPositions.lower(value)
+}
+
+
+/**
+ * What the app shows a member: balance, points usable now, tier progress, every badge.
+ */
+public struct MemberSummary: Equatable, Hashable {
+    public var customerId: String
+    public var balance: Int64
+    public var available: Int64
+    public var tier: TierProgress
+    public var badges: [BadgeProgress]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(customerId: String, balance: Int64, available: Int64, tier: TierProgress, badges: [BadgeProgress]) {
+        self.customerId = customerId
+        self.balance = balance
+        self.available = available
+        self.tier = tier
+        self.badges = badges
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension MemberSummary: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMemberSummary: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MemberSummary {
+        return
+            try MemberSummary(
+                customerId: FfiConverterString.read(from: &buf), 
+                balance: FfiConverterInt64.read(from: &buf), 
+                available: FfiConverterInt64.read(from: &buf), 
+                tier: FfiConverterTypeTierProgress.read(from: &buf), 
+                badges: FfiConverterSequenceTypeBadgeProgress.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MemberSummary, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.customerId, into: &buf)
+        FfiConverterInt64.write(value.balance, into: &buf)
+        FfiConverterInt64.write(value.available, into: &buf)
+        FfiConverterTypeTierProgress.write(value.tier, into: &buf)
+        FfiConverterSequenceTypeBadgeProgress.write(value.badges, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMemberSummary_lift(_ buf: RustBuffer) throws -> MemberSummary {
+    return try FfiConverterTypeMemberSummary.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMemberSummary_lower(_ value: MemberSummary) -> RustBuffer {
+    return FfiConverterTypeMemberSummary.lower(value)
 }
 
 
@@ -4008,6 +5463,349 @@ public func FfiConverterTypePaymentSignals_lower(_ value: PaymentSignals) -> Rus
 
 
 /**
+ * An order placed: `Unchanged` when the same order was placed before.
+ */
+public struct PlacedOrder: Equatable, Hashable {
+    public var effect: Effect
+    public var order: Order
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(effect: Effect, order: Order) {
+        self.effect = effect
+        self.order = order
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PlacedOrder: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePlacedOrder: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PlacedOrder {
+        return
+            try PlacedOrder(
+                effect: FfiConverterTypeEffect.read(from: &buf), 
+                order: FfiConverterTypeOrder.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PlacedOrder, into buf: inout [UInt8]) {
+        FfiConverterTypeEffect.write(value.effect, into: &buf)
+        FfiConverterTypeOrder.write(value.order, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePlacedOrder_lift(_ buf: RustBuffer) throws -> PlacedOrder {
+    return try FfiConverterTypePlacedOrder.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePlacedOrder_lower(_ value: PlacedOrder) -> RustBuffer {
+    return FfiConverterTypePlacedOrder.lower(value)
+}
+
+
+/**
+ * The optimized routes, one per delivery person in input order, with totals.
+ */
+public struct Plan: Equatable, Hashable {
+    public var routes: [Route]
+    public var unassigned: [Unassigned]
+    public var totalDistance: Double
+    public var totalMinutes: Double
+    public var vehiclesUsed: Count
+    public var comparison: Comparison?
+    public var changedPairs: Count?
+    public var iterations: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(routes: [Route], unassigned: [Unassigned], totalDistance: Double, totalMinutes: Double, vehiclesUsed: Count, comparison: Comparison?, changedPairs: Count?, iterations: UInt64) {
+        self.routes = routes
+        self.unassigned = unassigned
+        self.totalDistance = totalDistance
+        self.totalMinutes = totalMinutes
+        self.vehiclesUsed = vehiclesUsed
+        self.comparison = comparison
+        self.changedPairs = changedPairs
+        self.iterations = iterations
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Plan: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePlan: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Plan {
+        return
+            try Plan(
+                routes: FfiConverterSequenceTypeRoute.read(from: &buf), 
+                unassigned: FfiConverterSequenceTypeUnassigned.read(from: &buf), 
+                totalDistance: FfiConverterDouble.read(from: &buf), 
+                totalMinutes: FfiConverterDouble.read(from: &buf), 
+                vehiclesUsed: FfiConverterTypeCount.read(from: &buf), 
+                comparison: FfiConverterOptionTypeComparison.read(from: &buf), 
+                changedPairs: FfiConverterOptionTypeCount.read(from: &buf), 
+                iterations: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Plan, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeRoute.write(value.routes, into: &buf)
+        FfiConverterSequenceTypeUnassigned.write(value.unassigned, into: &buf)
+        FfiConverterDouble.write(value.totalDistance, into: &buf)
+        FfiConverterDouble.write(value.totalMinutes, into: &buf)
+        FfiConverterTypeCount.write(value.vehiclesUsed, into: &buf)
+        FfiConverterOptionTypeComparison.write(value.comparison, into: &buf)
+        FfiConverterOptionTypeCount.write(value.changedPairs, into: &buf)
+        FfiConverterUInt64.write(value.iterations, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePlan_lift(_ buf: RustBuffer) throws -> Plan {
+    return try FfiConverterTypePlan.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePlan_lower(_ value: Plan) -> RustBuffer {
+    return FfiConverterTypePlan.lower(value)
+}
+
+
+/**
+ * A member's place on a board; `percentile` is a decimal with two places.
+ */
+public struct Position: Equatable, Hashable {
+    public var rank: UInt64
+    public var of: UInt64
+    public var customerId: String
+    public var score: Int64
+    public var percentile: Amount
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(rank: UInt64, of: UInt64, customerId: String, score: Int64, percentile: Amount) {
+        self.rank = rank
+        self.of = of
+        self.customerId = customerId
+        self.score = score
+        self.percentile = percentile
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Position: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePosition: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Position {
+        return
+            try Position(
+                rank: FfiConverterUInt64.read(from: &buf), 
+                of: FfiConverterUInt64.read(from: &buf), 
+                customerId: FfiConverterString.read(from: &buf), 
+                score: FfiConverterInt64.read(from: &buf), 
+                percentile: FfiConverterTypeAmount.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Position, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.rank, into: &buf)
+        FfiConverterUInt64.write(value.of, into: &buf)
+        FfiConverterString.write(value.customerId, into: &buf)
+        FfiConverterInt64.write(value.score, into: &buf)
+        FfiConverterTypeAmount.write(value.percentile, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePosition_lift(_ buf: RustBuffer) throws -> Position {
+    return try FfiConverterTypePosition.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePosition_lower(_ value: Position) -> RustBuffer {
+    return FfiConverterTypePosition.lower(value)
+}
+
+
+/**
+ * The routes known before (stop ids in order): changing their order costs the penalty per
+ * new pair, so a recomputed route stays close to the one the delivery person knows.
+ */
+public struct PreviousPlan: Equatable, Hashable {
+    public var routes: [[String]]
+    public var penaltyPerChangedPair: Double
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(routes: [[String]], penaltyPerChangedPair: Double) {
+        self.routes = routes
+        self.penaltyPerChangedPair = penaltyPerChangedPair
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PreviousPlan: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePreviousPlan: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PreviousPlan {
+        return
+            try PreviousPlan(
+                routes: FfiConverterSequenceSequenceString.read(from: &buf), 
+                penaltyPerChangedPair: FfiConverterDouble.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PreviousPlan, into buf: inout [UInt8]) {
+        FfiConverterSequenceSequenceString.write(value.routes, into: &buf)
+        FfiConverterDouble.write(value.penaltyPerChangedPair, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePreviousPlan_lift(_ buf: RustBuffer) throws -> PreviousPlan {
+    return try FfiConverterTypePreviousPlan.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePreviousPlan_lower(_ value: PreviousPlan) -> RustBuffer {
+    return FfiConverterTypePreviousPlan.lower(value)
+}
+
+
+/**
+ * A routing problem: depot, stops, delivery persons, distances, speed, previous plan,
+ * options (`docs/routing.md`).
+ */
+public struct Problem: Equatable, Hashable {
+    public var depot: Location?
+    public var stops: [Stop]
+    public var vehicles: [Vehicle]
+    public var distances: Distances
+    public var speed: Speed
+    public var previousPlan: PreviousPlan?
+    public var options: SolveOptions
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(depot: Location?, stops: [Stop], vehicles: [Vehicle], distances: Distances, speed: Speed, previousPlan: PreviousPlan?, options: SolveOptions) {
+        self.depot = depot
+        self.stops = stops
+        self.vehicles = vehicles
+        self.distances = distances
+        self.speed = speed
+        self.previousPlan = previousPlan
+        self.options = options
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Problem: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeProblem: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Problem {
+        return
+            try Problem(
+                depot: FfiConverterOptionTypeLocation.read(from: &buf), 
+                stops: FfiConverterSequenceTypeStop.read(from: &buf), 
+                vehicles: FfiConverterSequenceTypeVehicle.read(from: &buf), 
+                distances: FfiConverterTypeDistances.read(from: &buf), 
+                speed: FfiConverterTypeSpeed.read(from: &buf), 
+                previousPlan: FfiConverterOptionTypePreviousPlan.read(from: &buf), 
+                options: FfiConverterTypeSolveOptions.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Problem, into buf: inout [UInt8]) {
+        FfiConverterOptionTypeLocation.write(value.depot, into: &buf)
+        FfiConverterSequenceTypeStop.write(value.stops, into: &buf)
+        FfiConverterSequenceTypeVehicle.write(value.vehicles, into: &buf)
+        FfiConverterTypeDistances.write(value.distances, into: &buf)
+        FfiConverterTypeSpeed.write(value.speed, into: &buf)
+        FfiConverterOptionTypePreviousPlan.write(value.previousPlan, into: &buf)
+        FfiConverterTypeSolveOptions.write(value.options, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProblem_lift(_ buf: RustBuffer) throws -> Problem {
+    return try FfiConverterTypeProblem.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProblem_lower(_ value: Problem) -> RustBuffer {
+    return FfiConverterTypeProblem.lower(value)
+}
+
+
+/**
  * A product with its price and GST history, prices exclusive of GST.
  */
 public struct Product: Equatable, Hashable {
@@ -4390,6 +6188,465 @@ public func FfiConverterTypeRecordedDates_lower(_ value: RecordedDates) -> RustB
 
 
 /**
+ * A payment recorded (it earns loyalty points): `Unchanged` when recorded before.
+ */
+public struct RecordedPayment: Equatable, Hashable {
+    public var effect: Effect
+    public var payment: Payment
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(effect: Effect, payment: Payment) {
+        self.effect = effect
+        self.payment = payment
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RecordedPayment: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRecordedPayment: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RecordedPayment {
+        return
+            try RecordedPayment(
+                effect: FfiConverterTypeEffect.read(from: &buf), 
+                payment: FfiConverterTypePayment.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RecordedPayment, into buf: inout [UInt8]) {
+        FfiConverterTypeEffect.write(value.effect, into: &buf)
+        FfiConverterTypePayment.write(value.payment, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRecordedPayment_lift(_ buf: RustBuffer) throws -> RecordedPayment {
+    return try FfiConverterTypeRecordedPayment.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRecordedPayment_lower(_ value: RecordedPayment) -> RustBuffer {
+    return FfiConverterTypeRecordedPayment.lower(value)
+}
+
+
+/**
+ * A redemption and the rest of what it did (expiries applied first, badges).
+ */
+public struct Redeemed: Equatable, Hashable {
+    public var redemption: Redemption
+    public var applied: Applied
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(redemption: Redemption, applied: Applied) {
+        self.redemption = redemption
+        self.applied = applied
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Redeemed: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRedeemed: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Redeemed {
+        return
+            try Redeemed(
+                redemption: FfiConverterTypeRedemption.read(from: &buf), 
+                applied: FfiConverterTypeApplied.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Redeemed, into buf: inout [UInt8]) {
+        FfiConverterTypeRedemption.write(value.redemption, into: &buf)
+        FfiConverterTypeApplied.write(value.applied, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRedeemed_lift(_ buf: RustBuffer) throws -> Redeemed {
+    return try FfiConverterTypeRedeemed.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRedeemed_lower(_ value: Redeemed) -> RustBuffer {
+    return FfiConverterTypeRedeemed.lower(value)
+}
+
+
+/**
+ * Points turned into a bill credit of `amount` rupees (two decimals) under the bill's key.
+ */
+public struct Redemption: Equatable, Hashable {
+    public var customerId: String
+    public var points: Int64
+    public var amount: Amount
+    public var key: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(customerId: String, points: Int64, amount: Amount, key: String) {
+        self.customerId = customerId
+        self.points = points
+        self.amount = amount
+        self.key = key
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Redemption: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRedemption: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Redemption {
+        return
+            try Redemption(
+                customerId: FfiConverterString.read(from: &buf), 
+                points: FfiConverterInt64.read(from: &buf), 
+                amount: FfiConverterTypeAmount.read(from: &buf), 
+                key: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Redemption, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.customerId, into: &buf)
+        FfiConverterInt64.write(value.points, into: &buf)
+        FfiConverterTypeAmount.write(value.amount, into: &buf)
+        FfiConverterString.write(value.key, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRedemption_lift(_ buf: RustBuffer) throws -> Redemption {
+    return try FfiConverterTypeRedemption.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRedemption_lower(_ value: Redemption) -> RustBuffer {
+    return FfiConverterTypeRedemption.lower(value)
+}
+
+
+/**
+ * What a bill allows: the most points (0 below the minimum), their value and the cap.
+ */
+public struct RedemptionPreview: Equatable, Hashable {
+    public var balance: Int64
+    public var maxPoints: Int64
+    public var maxAmount: Amount
+    public var capAmount: Amount
+    public var minimumPoints: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(balance: Int64, maxPoints: Int64, maxAmount: Amount, capAmount: Amount, minimumPoints: Int64) {
+        self.balance = balance
+        self.maxPoints = maxPoints
+        self.maxAmount = maxAmount
+        self.capAmount = capAmount
+        self.minimumPoints = minimumPoints
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RedemptionPreview: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRedemptionPreview: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RedemptionPreview {
+        return
+            try RedemptionPreview(
+                balance: FfiConverterInt64.read(from: &buf), 
+                maxPoints: FfiConverterInt64.read(from: &buf), 
+                maxAmount: FfiConverterTypeAmount.read(from: &buf), 
+                capAmount: FfiConverterTypeAmount.read(from: &buf), 
+                minimumPoints: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RedemptionPreview, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.balance, into: &buf)
+        FfiConverterInt64.write(value.maxPoints, into: &buf)
+        FfiConverterTypeAmount.write(value.maxAmount, into: &buf)
+        FfiConverterTypeAmount.write(value.capAmount, into: &buf)
+        FfiConverterInt64.write(value.minimumPoints, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRedemptionPreview_lift(_ buf: RustBuffer) throws -> RedemptionPreview {
+    return try FfiConverterTypeRedemptionPreview.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRedemptionPreview_lower(_ value: RedemptionPreview) -> RustBuffer {
+    return FfiConverterTypeRedemptionPreview.lower(value)
+}
+
+
+/**
+ * A request to redeem `points` on a bill whose charges are `bill_charges`, once per `key`.
+ */
+public struct RedemptionRequest: Equatable, Hashable {
+    public var customerId: String
+    public var key: String
+    public var points: Int64
+    public var billCharges: Amount
+    public var at: Instant
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(customerId: String, key: String, points: Int64, billCharges: Amount, at: Instant) {
+        self.customerId = customerId
+        self.key = key
+        self.points = points
+        self.billCharges = billCharges
+        self.at = at
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RedemptionRequest: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRedemptionRequest: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RedemptionRequest {
+        return
+            try RedemptionRequest(
+                customerId: FfiConverterString.read(from: &buf), 
+                key: FfiConverterString.read(from: &buf), 
+                points: FfiConverterInt64.read(from: &buf), 
+                billCharges: FfiConverterTypeAmount.read(from: &buf), 
+                at: FfiConverterTypeInstant.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RedemptionRequest, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.customerId, into: &buf)
+        FfiConverterString.write(value.key, into: &buf)
+        FfiConverterInt64.write(value.points, into: &buf)
+        FfiConverterTypeAmount.write(value.billCharges, into: &buf)
+        FfiConverterTypeInstant.write(value.at, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRedemptionRequest_lift(_ buf: RustBuffer) throws -> RedemptionRequest {
+    return try FfiConverterTypeRedemptionRequest.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRedemptionRequest_lower(_ value: RedemptionRequest) -> RustBuffer {
+    return FfiConverterTypeRedemptionRequest.lower(value)
+}
+
+
+/**
+ * A customer registration: `Unchanged` when the same customer was registered before.
+ */
+public struct RegisteredCustomer: Equatable, Hashable {
+    public var effect: Effect
+    public var customer: Customer
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(effect: Effect, customer: Customer) {
+        self.effect = effect
+        self.customer = customer
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RegisteredCustomer: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRegisteredCustomer: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RegisteredCustomer {
+        return
+            try RegisteredCustomer(
+                effect: FfiConverterTypeEffect.read(from: &buf), 
+                customer: FfiConverterTypeCustomer.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RegisteredCustomer, into buf: inout [UInt8]) {
+        FfiConverterTypeEffect.write(value.effect, into: &buf)
+        FfiConverterTypeCustomer.write(value.customer, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRegisteredCustomer_lift(_ buf: RustBuffer) throws -> RegisteredCustomer {
+    return try FfiConverterTypeRegisteredCustomer.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRegisteredCustomer_lower(_ value: RegisteredCustomer) -> RustBuffer {
+    return FfiConverterTypeRegisteredCustomer.lower(value)
+}
+
+
+/**
+ * One delivery person's route (empty `visits` when not needed).
+ */
+public struct Route: Equatable, Hashable {
+    public var vehicleId: String
+    public var start: Location?
+    public var end: Location?
+    public var visits: [Visit]
+    public var departure: Double
+    public var finish: Double
+    public var distance: Double
+    public var minutes: Double
+    public var load: [Double]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(vehicleId: String, start: Location?, end: Location?, visits: [Visit], departure: Double, finish: Double, distance: Double, minutes: Double, load: [Double]) {
+        self.vehicleId = vehicleId
+        self.start = start
+        self.end = end
+        self.visits = visits
+        self.departure = departure
+        self.finish = finish
+        self.distance = distance
+        self.minutes = minutes
+        self.load = load
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Route: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRoute: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Route {
+        return
+            try Route(
+                vehicleId: FfiConverterString.read(from: &buf), 
+                start: FfiConverterOptionTypeLocation.read(from: &buf), 
+                end: FfiConverterOptionTypeLocation.read(from: &buf), 
+                visits: FfiConverterSequenceTypeVisit.read(from: &buf), 
+                departure: FfiConverterDouble.read(from: &buf), 
+                finish: FfiConverterDouble.read(from: &buf), 
+                distance: FfiConverterDouble.read(from: &buf), 
+                minutes: FfiConverterDouble.read(from: &buf), 
+                load: FfiConverterSequenceDouble.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Route, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.vehicleId, into: &buf)
+        FfiConverterOptionTypeLocation.write(value.start, into: &buf)
+        FfiConverterOptionTypeLocation.write(value.end, into: &buf)
+        FfiConverterSequenceTypeVisit.write(value.visits, into: &buf)
+        FfiConverterDouble.write(value.departure, into: &buf)
+        FfiConverterDouble.write(value.finish, into: &buf)
+        FfiConverterDouble.write(value.distance, into: &buf)
+        FfiConverterDouble.write(value.minutes, into: &buf)
+        FfiConverterSequenceDouble.write(value.load, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRoute_lift(_ buf: RustBuffer) throws -> Route {
+    return try FfiConverterTypeRoute.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRoute_lower(_ value: Route) -> RustBuffer {
+    return FfiConverterTypeRoute.lower(value)
+}
+
+
+/**
  * Complaints and disputes over the recent window.
  */
 public struct ServiceSignals: Equatable, Hashable {
@@ -4443,6 +6700,263 @@ public func FfiConverterTypeServiceSignals_lift(_ buf: RustBuffer) throws -> Ser
 #endif
 public func FfiConverterTypeServiceSignals_lower(_ value: ServiceSignals) -> RustBuffer {
     return FfiConverterTypeServiceSignals.lower(value)
+}
+
+
+/**
+ * The search budget: with a seed and an iteration limit (no time budget) the plan is the
+ * same every time; a time budget makes it depend on the phone's speed.
+ */
+public struct SolveOptions: Equatable, Hashable {
+    public var seed: UInt64
+    public var timeBudgetMs: UInt64?
+    public var iterationLimit: UInt64?
+    public var threads: Count
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(seed: UInt64, timeBudgetMs: UInt64?, iterationLimit: UInt64?, threads: Count) {
+        self.seed = seed
+        self.timeBudgetMs = timeBudgetMs
+        self.iterationLimit = iterationLimit
+        self.threads = threads
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SolveOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSolveOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SolveOptions {
+        return
+            try SolveOptions(
+                seed: FfiConverterUInt64.read(from: &buf), 
+                timeBudgetMs: FfiConverterOptionUInt64.read(from: &buf), 
+                iterationLimit: FfiConverterOptionUInt64.read(from: &buf), 
+                threads: FfiConverterTypeCount.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SolveOptions, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.seed, into: &buf)
+        FfiConverterOptionUInt64.write(value.timeBudgetMs, into: &buf)
+        FfiConverterOptionUInt64.write(value.iterationLimit, into: &buf)
+        FfiConverterTypeCount.write(value.threads, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSolveOptions_lift(_ buf: RustBuffer) throws -> SolveOptions {
+    return try FfiConverterTypeSolveOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSolveOptions_lower(_ value: SolveOptions) -> RustBuffer {
+    return FfiConverterTypeSolveOptions.lower(value)
+}
+
+
+/**
+ * Travel speed when no duration matrix is given.
+ */
+public struct Speed: Equatable, Hashable {
+    public var speedKmh: Double
+    public var profile: [SpeedBand]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(speedKmh: Double, profile: [SpeedBand]) {
+        self.speedKmh = speedKmh
+        self.profile = profile
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Speed: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSpeed: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Speed {
+        return
+            try Speed(
+                speedKmh: FfiConverterDouble.read(from: &buf), 
+                profile: FfiConverterSequenceTypeSpeedBand.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Speed, into buf: inout [UInt8]) {
+        FfiConverterDouble.write(value.speedKmh, into: &buf)
+        FfiConverterSequenceTypeSpeedBand.write(value.profile, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSpeed_lift(_ buf: RustBuffer) throws -> Speed {
+    return try FfiConverterTypeSpeed.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSpeed_lower(_ value: Speed) -> RustBuffer {
+    return FfiConverterTypeSpeed.lower(value)
+}
+
+
+/**
+ * A speed in force from a minute of the day on.
+ */
+public struct SpeedBand: Equatable, Hashable {
+    public var fromMinute: Double
+    public var speedKmh: Double
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(fromMinute: Double, speedKmh: Double) {
+        self.fromMinute = fromMinute
+        self.speedKmh = speedKmh
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SpeedBand: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSpeedBand: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SpeedBand {
+        return
+            try SpeedBand(
+                fromMinute: FfiConverterDouble.read(from: &buf), 
+                speedKmh: FfiConverterDouble.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SpeedBand, into buf: inout [UInt8]) {
+        FfiConverterDouble.write(value.fromMinute, into: &buf)
+        FfiConverterDouble.write(value.speedKmh, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSpeedBand_lift(_ buf: RustBuffer) throws -> SpeedBand {
+    return try FfiConverterTypeSpeedBand.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSpeedBand_lower(_ value: SpeedBand) -> RustBuffer {
+    return FfiConverterTypeSpeedBand.lower(value)
+}
+
+
+/**
+ * A customer to visit; `drop_penalty` set makes the stop optional at that cost.
+ */
+public struct Stop: Equatable, Hashable {
+    public var id: String
+    public var location: Location?
+    public var serviceMinutes: Double
+    public var timeWindow: TimeWindow?
+    public var demand: [Double]
+    public var priority: UInt32
+    public var dropPenalty: Double?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: String, location: Location?, serviceMinutes: Double, timeWindow: TimeWindow?, demand: [Double], priority: UInt32, dropPenalty: Double?) {
+        self.id = id
+        self.location = location
+        self.serviceMinutes = serviceMinutes
+        self.timeWindow = timeWindow
+        self.demand = demand
+        self.priority = priority
+        self.dropPenalty = dropPenalty
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Stop: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStop: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Stop {
+        return
+            try Stop(
+                id: FfiConverterString.read(from: &buf), 
+                location: FfiConverterOptionTypeLocation.read(from: &buf), 
+                serviceMinutes: FfiConverterDouble.read(from: &buf), 
+                timeWindow: FfiConverterOptionTypeTimeWindow.read(from: &buf), 
+                demand: FfiConverterSequenceDouble.read(from: &buf), 
+                priority: FfiConverterUInt32.read(from: &buf), 
+                dropPenalty: FfiConverterOptionDouble.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Stop, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterOptionTypeLocation.write(value.location, into: &buf)
+        FfiConverterDouble.write(value.serviceMinutes, into: &buf)
+        FfiConverterOptionTypeTimeWindow.write(value.timeWindow, into: &buf)
+        FfiConverterSequenceDouble.write(value.demand, into: &buf)
+        FfiConverterUInt32.write(value.priority, into: &buf)
+        FfiConverterOptionDouble.write(value.dropPenalty, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStop_lift(_ buf: RustBuffer) throws -> Stop {
+    return try FfiConverterTypeStop.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStop_lower(_ value: Stop) -> RustBuffer {
+    return FfiConverterTypeStop.lower(value)
 }
 
 
@@ -4662,6 +7176,210 @@ public func FfiConverterTypeTaxLine_lower(_ value: TaxLine) -> RustBuffer {
 
 
 /**
+ * A change of tier, with the qualifying points it was decided on.
+ */
+public struct TierChange: Equatable, Hashable {
+    public var customerId: String
+    public var from: Tier
+    public var to: Tier
+    public var cause: TierCause
+    public var qualifyingPoints: Int64
+    public var at: Instant
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(customerId: String, from: Tier, to: Tier, cause: TierCause, qualifyingPoints: Int64, at: Instant) {
+        self.customerId = customerId
+        self.from = from
+        self.to = to
+        self.cause = cause
+        self.qualifyingPoints = qualifyingPoints
+        self.at = at
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TierChange: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTierChange: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TierChange {
+        return
+            try TierChange(
+                customerId: FfiConverterString.read(from: &buf), 
+                from: FfiConverterTypeTier.read(from: &buf), 
+                to: FfiConverterTypeTier.read(from: &buf), 
+                cause: FfiConverterTypeTierCause.read(from: &buf), 
+                qualifyingPoints: FfiConverterInt64.read(from: &buf), 
+                at: FfiConverterTypeInstant.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TierChange, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.customerId, into: &buf)
+        FfiConverterTypeTier.write(value.from, into: &buf)
+        FfiConverterTypeTier.write(value.to, into: &buf)
+        FfiConverterTypeTierCause.write(value.cause, into: &buf)
+        FfiConverterInt64.write(value.qualifyingPoints, into: &buf)
+        FfiConverterTypeInstant.write(value.at, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTierChange_lift(_ buf: RustBuffer) throws -> TierChange {
+    return try FfiConverterTypeTierChange.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTierChange_lower(_ value: TierChange) -> RustBuffer {
+    return FfiConverterTypeTierChange.lower(value)
+}
+
+
+/**
+ * Where a member stands against the tiers: the next threshold and what the next monthly
+ * review needs to keep the current tier.
+ */
+public struct TierProgress: Equatable, Hashable {
+    public var tier: Tier
+    public var qualifyingPoints: Int64
+    public var nextTier: Tier?
+    public var nextThreshold: Int64?
+    public var pointsToNext: Int64?
+    public var pointsToKeep: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(tier: Tier, qualifyingPoints: Int64, nextTier: Tier?, nextThreshold: Int64?, pointsToNext: Int64?, pointsToKeep: Int64) {
+        self.tier = tier
+        self.qualifyingPoints = qualifyingPoints
+        self.nextTier = nextTier
+        self.nextThreshold = nextThreshold
+        self.pointsToNext = pointsToNext
+        self.pointsToKeep = pointsToKeep
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TierProgress: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTierProgress: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TierProgress {
+        return
+            try TierProgress(
+                tier: FfiConverterTypeTier.read(from: &buf), 
+                qualifyingPoints: FfiConverterInt64.read(from: &buf), 
+                nextTier: FfiConverterOptionTypeTier.read(from: &buf), 
+                nextThreshold: FfiConverterOptionInt64.read(from: &buf), 
+                pointsToNext: FfiConverterOptionInt64.read(from: &buf), 
+                pointsToKeep: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TierProgress, into buf: inout [UInt8]) {
+        FfiConverterTypeTier.write(value.tier, into: &buf)
+        FfiConverterInt64.write(value.qualifyingPoints, into: &buf)
+        FfiConverterOptionTypeTier.write(value.nextTier, into: &buf)
+        FfiConverterOptionInt64.write(value.nextThreshold, into: &buf)
+        FfiConverterOptionInt64.write(value.pointsToNext, into: &buf)
+        FfiConverterInt64.write(value.pointsToKeep, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTierProgress_lift(_ buf: RustBuffer) throws -> TierProgress {
+    return try FfiConverterTypeTierProgress.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTierProgress_lower(_ value: TierProgress) -> RustBuffer {
+    return FfiConverterTypeTierProgress.lower(value)
+}
+
+
+/**
+ * When service may start, in minutes since business-local midnight (`end` = latest start).
+ */
+public struct TimeWindow: Equatable, Hashable {
+    public var start: Double
+    public var end: Double
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(start: Double, end: Double) {
+        self.start = start
+        self.end = end
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TimeWindow: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTimeWindow: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TimeWindow {
+        return
+            try TimeWindow(
+                start: FfiConverterDouble.read(from: &buf), 
+                end: FfiConverterDouble.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TimeWindow, into buf: inout [UInt8]) {
+        FfiConverterDouble.write(value.start, into: &buf)
+        FfiConverterDouble.write(value.end, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTimeWindow_lift(_ buf: RustBuffer) throws -> TimeWindow {
+    return try FfiConverterTypeTimeWindow.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTimeWindow_lower(_ value: TimeWindow) -> RustBuffer {
+    return FfiConverterTypeTimeWindow.lower(value)
+}
+
+
+/**
  * One entry of a customer's timeline.
  */
 public struct Transition: Equatable, Hashable {
@@ -4731,6 +7449,63 @@ public func FfiConverterTypeTransition_lower(_ value: Transition) -> RustBuffer 
 
 
 /**
+ * A stop left out, with the reason.
+ */
+public struct Unassigned: Equatable, Hashable {
+    public var stopId: String
+    public var reason: UnassignedReason
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(stopId: String, reason: UnassignedReason) {
+        self.stopId = stopId
+        self.reason = reason
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Unassigned: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUnassigned: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Unassigned {
+        return
+            try Unassigned(
+                stopId: FfiConverterString.read(from: &buf), 
+                reason: FfiConverterTypeUnassignedReason.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Unassigned, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.stopId, into: &buf)
+        FfiConverterTypeUnassignedReason.write(value.reason, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnassigned_lift(_ buf: RustBuffer) throws -> Unassigned {
+    return try FfiConverterTypeUnassigned.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnassigned_lower(_ value: Unassigned) -> RustBuffer {
+    return FfiConverterTypeUnassigned.lower(value)
+}
+
+
+/**
  * A day a subscription was due with no delivery record yet: not billed, to be confirmed.
  */
 public struct Unconfirmed: Equatable, Hashable {
@@ -4792,6 +7567,148 @@ public func FfiConverterTypeUnconfirmed_lift(_ buf: RustBuffer) throws -> Unconf
 #endif
 public func FfiConverterTypeUnconfirmed_lower(_ value: Unconfirmed) -> RustBuffer {
     return FfiConverterTypeUnconfirmed.lower(value)
+}
+
+
+/**
+ * A delivery person: capacity per dimension (empty = unlimited) and shift in minutes.
+ */
+public struct Vehicle: Equatable, Hashable {
+    public var id: String
+    public var capacity: [Double]
+    public var shiftStart: Double
+    public var shiftEnd: Double
+    public var start: Location?
+    public var end: RouteEnd
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: String, capacity: [Double], shiftStart: Double, shiftEnd: Double, start: Location?, end: RouteEnd) {
+        self.id = id
+        self.capacity = capacity
+        self.shiftStart = shiftStart
+        self.shiftEnd = shiftEnd
+        self.start = start
+        self.end = end
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Vehicle: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeVehicle: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Vehicle {
+        return
+            try Vehicle(
+                id: FfiConverterString.read(from: &buf), 
+                capacity: FfiConverterSequenceDouble.read(from: &buf), 
+                shiftStart: FfiConverterDouble.read(from: &buf), 
+                shiftEnd: FfiConverterDouble.read(from: &buf), 
+                start: FfiConverterOptionTypeLocation.read(from: &buf), 
+                end: FfiConverterTypeRouteEnd.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Vehicle, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterSequenceDouble.write(value.capacity, into: &buf)
+        FfiConverterDouble.write(value.shiftStart, into: &buf)
+        FfiConverterDouble.write(value.shiftEnd, into: &buf)
+        FfiConverterOptionTypeLocation.write(value.start, into: &buf)
+        FfiConverterTypeRouteEnd.write(value.end, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVehicle_lift(_ buf: RustBuffer) throws -> Vehicle {
+    return try FfiConverterTypeVehicle.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVehicle_lower(_ value: Vehicle) -> RustBuffer {
+    return FfiConverterTypeVehicle.lower(value)
+}
+
+
+/**
+ * One stop of a route with its times, in minutes since midnight.
+ */
+public struct Visit: Equatable, Hashable {
+    public var stopId: String
+    public var location: Location?
+    public var arrival: Double
+    public var serviceStart: Double
+    public var departure: Double
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(stopId: String, location: Location?, arrival: Double, serviceStart: Double, departure: Double) {
+        self.stopId = stopId
+        self.location = location
+        self.arrival = arrival
+        self.serviceStart = serviceStart
+        self.departure = departure
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Visit: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeVisit: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Visit {
+        return
+            try Visit(
+                stopId: FfiConverterString.read(from: &buf), 
+                location: FfiConverterOptionTypeLocation.read(from: &buf), 
+                arrival: FfiConverterDouble.read(from: &buf), 
+                serviceStart: FfiConverterDouble.read(from: &buf), 
+                departure: FfiConverterDouble.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Visit, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.stopId, into: &buf)
+        FfiConverterOptionTypeLocation.write(value.location, into: &buf)
+        FfiConverterDouble.write(value.arrival, into: &buf)
+        FfiConverterDouble.write(value.serviceStart, into: &buf)
+        FfiConverterDouble.write(value.departure, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVisit_lift(_ buf: RustBuffer) throws -> Visit {
+    return try FfiConverterTypeVisit.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVisit_lower(_ value: Visit) -> RustBuffer {
+    return FfiConverterTypeVisit.lower(value)
 }
 
 
@@ -5034,6 +7951,186 @@ public func FfiConverterTypeBillStatus_lift(_ buf: RustBuffer) throws -> BillSta
 #endif
 public func FfiConverterTypeBillStatus_lower(_ value: BillStatus) -> RustBuffer {
     return FfiConverterTypeBillStatus.lower(value)
+}
+
+
+
+/**
+ * Why a bonus was given.
+ */
+
+public enum BonusCause: Equatable, Hashable {
+    
+    case firstOrder
+    case referral
+    case review
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension BonusCause: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBonusCause: FfiConverterRustBuffer {
+    typealias SwiftType = BonusCause
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BonusCause {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .firstOrder
+        
+        case 2: return .referral
+        
+        case 3: return .review
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: BonusCause, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .firstOrder:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .referral:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .review:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBonusCause_lift(_ buf: RustBuffer) throws -> BonusCause {
+    return try FfiConverterTypeBonusCause.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBonusCause_lower(_ value: BonusCause) -> RustBuffer {
+    return FfiConverterTypeBonusCause.lower(value)
+}
+
+
+
+/**
+ * What a badge counts towards, for grouping on screen.
+ */
+
+public enum Category: Equatable, Hashable {
+    
+    case orders
+    case points
+    case referrals
+    case reviews
+    case streaks
+    case social
+    case tier
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Category: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCategory: FfiConverterRustBuffer {
+    typealias SwiftType = Category
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Category {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .orders
+        
+        case 2: return .points
+        
+        case 3: return .referrals
+        
+        case 4: return .reviews
+        
+        case 5: return .streaks
+        
+        case 6: return .social
+        
+        case 7: return .tier
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Category, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .orders:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .points:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .referrals:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .reviews:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .streaks:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .social:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .tier:
+            writeInt(&buf, Int32(7))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCategory_lift(_ buf: RustBuffer) throws -> Category {
+    return try FfiConverterTypeCategory.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCategory_lower(_ value: Category) -> RustBuffer {
+    return FfiConverterTypeCategory.lower(value)
 }
 
 
@@ -5517,6 +8614,82 @@ public func FfiConverterTypeDeliveryStatus_lower(_ value: DeliveryStatus) -> Rus
 
 
 /**
+ * How distances are measured: great-circle × road factor, or the host's matrices.
+ */
+
+public enum Distances: Equatable, Hashable {
+    
+    case haversine(roadFactor: Double
+    )
+    case matrix(distances: [[Double]], durations: [[Double]]?
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Distances: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDistances: FfiConverterRustBuffer {
+    typealias SwiftType = Distances
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Distances {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .haversine(roadFactor: try FfiConverterDouble.read(from: &buf)
+        )
+        
+        case 2: return .matrix(distances: try FfiConverterSequenceSequenceDouble.read(from: &buf), durations: try FfiConverterOptionSequenceSequenceDouble.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Distances, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .haversine(roadFactor):
+            writeInt(&buf, Int32(1))
+            FfiConverterDouble.write(roadFactor, into: &buf)
+            
+        
+        case let .matrix(distances,durations):
+            writeInt(&buf, Int32(2))
+            FfiConverterSequenceSequenceDouble.write(distances, into: &buf)
+            FfiConverterOptionSequenceSequenceDouble.write(durations, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDistances_lift(_ buf: RustBuffer) throws -> Distances {
+    return try FfiConverterTypeDistances.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDistances_lower(_ value: Distances) -> RustBuffer {
+    return FfiConverterTypeDistances.lower(value)
+}
+
+
+
+/**
  * Everything the core can refuse, one variant per stable error code.
  */
 public 
@@ -5893,6 +9066,122 @@ public func FfiConverterTypeEffect_lower(_ value: Effect) -> RustBuffer {
 
 
 /**
+ * What a ledger entry records beyond its points; the variant is the entry's kind.
+ */
+
+public enum EntryDetail: Equatable, Hashable {
+    
+    case earn(base: Int64, multiplier: Amount, tier: Tier
+    )
+    case bonus(cause: BonusCause
+    )
+    case redeem(amount: Amount
+    )
+    case expire
+    case reverse(earned: Int64, expired: Int64, shortfall: Int64
+    )
+    case adjust(reason: String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension EntryDetail: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEntryDetail: FfiConverterRustBuffer {
+    typealias SwiftType = EntryDetail
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EntryDetail {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .earn(base: try FfiConverterInt64.read(from: &buf), multiplier: try FfiConverterTypeAmount.read(from: &buf), tier: try FfiConverterTypeTier.read(from: &buf)
+        )
+        
+        case 2: return .bonus(cause: try FfiConverterTypeBonusCause.read(from: &buf)
+        )
+        
+        case 3: return .redeem(amount: try FfiConverterTypeAmount.read(from: &buf)
+        )
+        
+        case 4: return .expire
+        
+        case 5: return .reverse(earned: try FfiConverterInt64.read(from: &buf), expired: try FfiConverterInt64.read(from: &buf), shortfall: try FfiConverterInt64.read(from: &buf)
+        )
+        
+        case 6: return .adjust(reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: EntryDetail, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .earn(base,multiplier,tier):
+            writeInt(&buf, Int32(1))
+            FfiConverterInt64.write(base, into: &buf)
+            FfiConverterTypeAmount.write(multiplier, into: &buf)
+            FfiConverterTypeTier.write(tier, into: &buf)
+            
+        
+        case let .bonus(cause):
+            writeInt(&buf, Int32(2))
+            FfiConverterTypeBonusCause.write(cause, into: &buf)
+            
+        
+        case let .redeem(amount):
+            writeInt(&buf, Int32(3))
+            FfiConverterTypeAmount.write(amount, into: &buf)
+            
+        
+        case .expire:
+            writeInt(&buf, Int32(4))
+        
+        
+        case let .reverse(earned,expired,shortfall):
+            writeInt(&buf, Int32(5))
+            FfiConverterInt64.write(earned, into: &buf)
+            FfiConverterInt64.write(expired, into: &buf)
+            FfiConverterInt64.write(shortfall, into: &buf)
+            
+        
+        case let .adjust(reason):
+            writeInt(&buf, Int32(6))
+            FfiConverterString.write(reason, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEntryDetail_lift(_ buf: RustBuffer) throws -> EntryDetail {
+    return try FfiConverterTypeEntryDetail.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEntryDetail_lower(_ value: EntryDetail) -> RustBuffer {
+    return FfiConverterTypeEntryDetail.lower(value)
+}
+
+
+
+/**
  * What happened to a customer.
  */
 
@@ -6248,6 +9537,160 @@ public func FfiConverterTypeLineKind_lift(_ buf: RustBuffer) throws -> LineKind 
 #endif
 public func FfiConverterTypeLineKind_lower(_ value: LineKind) -> RustBuffer {
     return FfiConverterTypeLineKind.lower(value)
+}
+
+
+
+/**
+ * Everything that moves a member's points, each under its own idempotency key.
+ */
+
+public enum LoyaltyEvent: Equatable, Hashable {
+    
+    case paymentReceived(payment: Payment, at: Instant
+    )
+    case paymentRefunded(customerId: String, paymentId: String, at: Instant
+    )
+    case walletTopUp(customerId: String, topUpId: String, amount: Amount, at: Instant
+    )
+    case orderDelivered(customerId: String, orderId: String, at: Instant
+    )
+    case referralCompleted(referrerId: String, referredId: String, at: Instant
+    )
+    case reviewPosted(customerId: String, orderId: String, at: Instant
+    )
+    case socialAction(customerId: String, actionId: String, channel: String, at: Instant
+    )
+    case adjusted(customerId: String, key: String, points: Int64, reason: String, at: Instant
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension LoyaltyEvent: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLoyaltyEvent: FfiConverterRustBuffer {
+    typealias SwiftType = LoyaltyEvent
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LoyaltyEvent {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .paymentReceived(payment: try FfiConverterTypePayment.read(from: &buf), at: try FfiConverterTypeInstant.read(from: &buf)
+        )
+        
+        case 2: return .paymentRefunded(customerId: try FfiConverterString.read(from: &buf), paymentId: try FfiConverterString.read(from: &buf), at: try FfiConverterTypeInstant.read(from: &buf)
+        )
+        
+        case 3: return .walletTopUp(customerId: try FfiConverterString.read(from: &buf), topUpId: try FfiConverterString.read(from: &buf), amount: try FfiConverterTypeAmount.read(from: &buf), at: try FfiConverterTypeInstant.read(from: &buf)
+        )
+        
+        case 4: return .orderDelivered(customerId: try FfiConverterString.read(from: &buf), orderId: try FfiConverterString.read(from: &buf), at: try FfiConverterTypeInstant.read(from: &buf)
+        )
+        
+        case 5: return .referralCompleted(referrerId: try FfiConverterString.read(from: &buf), referredId: try FfiConverterString.read(from: &buf), at: try FfiConverterTypeInstant.read(from: &buf)
+        )
+        
+        case 6: return .reviewPosted(customerId: try FfiConverterString.read(from: &buf), orderId: try FfiConverterString.read(from: &buf), at: try FfiConverterTypeInstant.read(from: &buf)
+        )
+        
+        case 7: return .socialAction(customerId: try FfiConverterString.read(from: &buf), actionId: try FfiConverterString.read(from: &buf), channel: try FfiConverterString.read(from: &buf), at: try FfiConverterTypeInstant.read(from: &buf)
+        )
+        
+        case 8: return .adjusted(customerId: try FfiConverterString.read(from: &buf), key: try FfiConverterString.read(from: &buf), points: try FfiConverterInt64.read(from: &buf), reason: try FfiConverterString.read(from: &buf), at: try FfiConverterTypeInstant.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: LoyaltyEvent, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .paymentReceived(payment,at):
+            writeInt(&buf, Int32(1))
+            FfiConverterTypePayment.write(payment, into: &buf)
+            FfiConverterTypeInstant.write(at, into: &buf)
+            
+        
+        case let .paymentRefunded(customerId,paymentId,at):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(customerId, into: &buf)
+            FfiConverterString.write(paymentId, into: &buf)
+            FfiConverterTypeInstant.write(at, into: &buf)
+            
+        
+        case let .walletTopUp(customerId,topUpId,amount,at):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(customerId, into: &buf)
+            FfiConverterString.write(topUpId, into: &buf)
+            FfiConverterTypeAmount.write(amount, into: &buf)
+            FfiConverterTypeInstant.write(at, into: &buf)
+            
+        
+        case let .orderDelivered(customerId,orderId,at):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(customerId, into: &buf)
+            FfiConverterString.write(orderId, into: &buf)
+            FfiConverterTypeInstant.write(at, into: &buf)
+            
+        
+        case let .referralCompleted(referrerId,referredId,at):
+            writeInt(&buf, Int32(5))
+            FfiConverterString.write(referrerId, into: &buf)
+            FfiConverterString.write(referredId, into: &buf)
+            FfiConverterTypeInstant.write(at, into: &buf)
+            
+        
+        case let .reviewPosted(customerId,orderId,at):
+            writeInt(&buf, Int32(6))
+            FfiConverterString.write(customerId, into: &buf)
+            FfiConverterString.write(orderId, into: &buf)
+            FfiConverterTypeInstant.write(at, into: &buf)
+            
+        
+        case let .socialAction(customerId,actionId,channel,at):
+            writeInt(&buf, Int32(7))
+            FfiConverterString.write(customerId, into: &buf)
+            FfiConverterString.write(actionId, into: &buf)
+            FfiConverterString.write(channel, into: &buf)
+            FfiConverterTypeInstant.write(at, into: &buf)
+            
+        
+        case let .adjusted(customerId,key,points,reason,at):
+            writeInt(&buf, Int32(8))
+            FfiConverterString.write(customerId, into: &buf)
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterInt64.write(points, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            FfiConverterTypeInstant.write(at, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLoyaltyEvent_lift(_ buf: RustBuffer) throws -> LoyaltyEvent {
+    return try FfiConverterTypeLoyaltyEvent.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLoyaltyEvent_lower(_ value: LoyaltyEvent) -> RustBuffer {
+    return FfiConverterTypeLoyaltyEvent.lower(value)
 }
 
 
@@ -6703,6 +10146,85 @@ public func FfiConverterTypeRiskBand_lower(_ value: RiskBand) -> RustBuffer {
 
 
 /**
+ * Where a route ends: back at the depot, after the last stop, or at a place.
+ */
+
+public enum RouteEnd: Equatable, Hashable {
+    
+    case depot
+    case anywhere
+    case at(Location
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension RouteEnd: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRouteEnd: FfiConverterRustBuffer {
+    typealias SwiftType = RouteEnd
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RouteEnd {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .depot
+        
+        case 2: return .anywhere
+        
+        case 3: return .at(try FfiConverterTypeLocation.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: RouteEnd, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .depot:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .anywhere:
+            writeInt(&buf, Int32(2))
+        
+        
+        case let .at(v1):
+            writeInt(&buf, Int32(3))
+            FfiConverterTypeLocation.write(v1, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRouteEnd_lift(_ buf: RustBuffer) throws -> RouteEnd {
+    return try FfiConverterTypeRouteEnd.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRouteEnd_lower(_ value: RouteEnd) -> RustBuffer {
+    return FfiConverterTypeRouteEnd.lower(value)
+}
+
+
+
+/**
  * The rule a field broke; the same codes as the core's `Rule::code()`.
  */
 
@@ -7129,6 +10651,255 @@ public func FfiConverterTypeSweepRule_lower(_ value: SweepRule) -> RustBuffer {
 
 
 /**
+ * A loyalty tier, lowest first.
+ */
+
+public enum Tier: Equatable, Hashable {
+    
+    case bronze
+    case silver
+    case gold
+    case platinum
+    case diamond
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Tier: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTier: FfiConverterRustBuffer {
+    typealias SwiftType = Tier
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Tier {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .bronze
+        
+        case 2: return .silver
+        
+        case 3: return .gold
+        
+        case 4: return .platinum
+        
+        case 5: return .diamond
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Tier, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .bronze:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .silver:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .gold:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .platinum:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .diamond:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTier_lift(_ buf: RustBuffer) throws -> Tier {
+    return try FfiConverterTypeTier.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTier_lower(_ value: Tier) -> RustBuffer {
+    return FfiConverterTypeTier.lower(value)
+}
+
+
+
+/**
+ * Why a tier changed: an upgrade at once, or the monthly review.
+ */
+
+public enum TierCause: Equatable, Hashable {
+    
+    case upgrade
+    case review
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension TierCause: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTierCause: FfiConverterRustBuffer {
+    typealias SwiftType = TierCause
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TierCause {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .upgrade
+        
+        case 2: return .review
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: TierCause, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .upgrade:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .review:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTierCause_lift(_ buf: RustBuffer) throws -> TierCause {
+    return try FfiConverterTypeTierCause.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTierCause_lower(_ value: TierCause) -> RustBuffer {
+    return FfiConverterTypeTierCause.lower(value)
+}
+
+
+
+/**
+ * Why a stop was left out.
+ */
+
+public enum UnassignedReason: Equatable, Hashable {
+    
+    case noCapacity
+    case windowUnreachable
+    case shiftEnd
+    case noRoomInTime
+    case notWorthPenalty
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension UnassignedReason: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUnassignedReason: FfiConverterRustBuffer {
+    typealias SwiftType = UnassignedReason
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UnassignedReason {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .noCapacity
+        
+        case 2: return .windowUnreachable
+        
+        case 3: return .shiftEnd
+        
+        case 4: return .noRoomInTime
+        
+        case 5: return .notWorthPenalty
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: UnassignedReason, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .noCapacity:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .windowUnreachable:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .shiftEnd:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .noRoomInTime:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .notWorthPenalty:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnassignedReason_lift(_ buf: RustBuffer) throws -> UnassignedReason {
+    return try FfiConverterTypeUnassignedReason.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnassignedReason_lower(_ value: UnassignedReason) -> RustBuffer {
+    return FfiConverterTypeUnassignedReason.lower(value)
+}
+
+
+
+/**
  * What a wallet entry does.
  */
 
@@ -7310,6 +11081,78 @@ public func FfiConverterTypeWeekday_lower(_ value: Weekday) -> RustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
+    typealias SwiftType = UInt32?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt32.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt32.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionUInt64: FfiConverterRustBuffer {
+    typealias SwiftType = UInt64?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt64.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt64.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionInt64: FfiConverterRustBuffer {
+    typealias SwiftType = Int64?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterInt64.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterInt64.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionDouble: FfiConverterRustBuffer {
     typealias SwiftType = Double?
 
@@ -7350,6 +11193,54 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterString.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeComparison: FfiConverterRustBuffer {
+    typealias SwiftType = Comparison?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeComparison.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeComparison.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeCustomer: FfiConverterRustBuffer {
+    typealias SwiftType = Customer?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeCustomer.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeCustomer.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -7406,6 +11297,126 @@ fileprivate struct FfiConverterOptionTypeDeliverySignals: FfiConverterRustBuffer
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeLocation: FfiConverterRustBuffer {
+    typealias SwiftType = Location?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeLocation.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeLocation.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeLoyaltyMember: FfiConverterRustBuffer {
+    typealias SwiftType = LoyaltyMember?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeLoyaltyMember.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeLoyaltyMember.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeMemberPositions: FfiConverterRustBuffer {
+    typealias SwiftType = MemberPositions?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeMemberPositions.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeMemberPositions.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeMemberSummary: FfiConverterRustBuffer {
+    typealias SwiftType = MemberSummary?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeMemberSummary.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeMemberSummary.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeOrder: FfiConverterRustBuffer {
+    typealias SwiftType = Order?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeOrder.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeOrder.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypePayment: FfiConverterRustBuffer {
     typealias SwiftType = Payment?
 
@@ -7446,6 +11457,54 @@ fileprivate struct FfiConverterOptionTypePaymentSignals: FfiConverterRustBuffer 
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypePaymentSignals.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypePosition: FfiConverterRustBuffer {
+    typealias SwiftType = Position?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypePosition.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypePosition.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypePreviousPlan: FfiConverterRustBuffer {
+    typealias SwiftType = PreviousPlan?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypePreviousPlan.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypePreviousPlan.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -7526,6 +11585,54 @@ fileprivate struct FfiConverterOptionTypeSubscriptionSignals: FfiConverterRustBu
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeTierChange: FfiConverterRustBuffer {
+    typealias SwiftType = TierChange?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeTierChange.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeTierChange.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeTimeWindow: FfiConverterRustBuffer {
+    typealias SwiftType = TimeWindow?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeTimeWindow.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeTimeWindow.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeTransition: FfiConverterRustBuffer {
     typealias SwiftType = Transition?
 
@@ -7574,6 +11681,54 @@ fileprivate struct FfiConverterOptionTypeActivationState: FfiConverterRustBuffer
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeTier: FfiConverterRustBuffer {
+    typealias SwiftType = Tier?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeTier.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeTier.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionSequenceSequenceDouble: FfiConverterRustBuffer {
+    typealias SwiftType = [[Double]]?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterSequenceSequenceDouble.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterSequenceSequenceDouble.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeAmount: FfiConverterRustBuffer {
     typealias SwiftType = Amount?
 
@@ -7614,6 +11769,30 @@ fileprivate struct FfiConverterOptionTypeCalendarDate: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeCalendarDate.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeCount: FfiConverterRustBuffer {
+    typealias SwiftType = Count?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeCount.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeCount.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -7719,6 +11898,31 @@ fileprivate struct FfiConverterSequenceUInt64: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceDouble: FfiConverterRustBuffer {
+    typealias SwiftType = [Double]
+
+    public static func write(_ value: [Double], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterDouble.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Double] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Double]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterDouble.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
     typealias SwiftType = [String]
 
@@ -7811,6 +12015,56 @@ fileprivate struct FfiConverterSequenceTypeAuditRecord: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeAuditRecord.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeBadgeProgress: FfiConverterRustBuffer {
+    typealias SwiftType = [BadgeProgress]
+
+    public static func write(_ value: [BadgeProgress], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeBadgeProgress.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [BadgeProgress] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [BadgeProgress]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeBadgeProgress.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeBadgeUnlock: FfiConverterRustBuffer {
+    typealias SwiftType = [BadgeUnlock]
+
+    public static func write(_ value: [BadgeUnlock], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeBadgeUnlock.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [BadgeUnlock] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [BadgeUnlock]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeBadgeUnlock.read(from: &buf))
         }
         return seq
     }
@@ -8119,6 +12373,31 @@ fileprivate struct FfiConverterSequenceTypeDueDelivery: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeEntry: FfiConverterRustBuffer {
+    typealias SwiftType = [Entry]
+
+    public static func write(_ value: [Entry], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeEntry.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Entry] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Entry]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeEntry.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeFieldProblem: FfiConverterRustBuffer {
     typealias SwiftType = [FieldProblem]
 
@@ -8294,6 +12573,31 @@ fileprivate struct FfiConverterSequenceTypePayment: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypePosition: FfiConverterRustBuffer {
+    typealias SwiftType = [Position]
+
+    public static func write(_ value: [Position], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypePosition.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Position] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Position]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypePosition.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeProduct: FfiConverterRustBuffer {
     typealias SwiftType = [Product]
 
@@ -8369,6 +12673,81 @@ fileprivate struct FfiConverterSequenceTypeRankedCustomer: FfiConverterRustBuffe
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeRoute: FfiConverterRustBuffer {
+    typealias SwiftType = [Route]
+
+    public static func write(_ value: [Route], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRoute.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Route] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Route]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRoute.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeSpeedBand: FfiConverterRustBuffer {
+    typealias SwiftType = [SpeedBand]
+
+    public static func write(_ value: [SpeedBand], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSpeedBand.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SpeedBand] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [SpeedBand]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSpeedBand.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeStop: FfiConverterRustBuffer {
+    typealias SwiftType = [Stop]
+
+    public static func write(_ value: [Stop], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeStop.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Stop] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Stop]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeStop.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeSubscription: FfiConverterRustBuffer {
     typealias SwiftType = [Subscription]
 
@@ -8419,6 +12798,31 @@ fileprivate struct FfiConverterSequenceTypeTaxLine: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeTierChange: FfiConverterRustBuffer {
+    typealias SwiftType = [TierChange]
+
+    public static func write(_ value: [TierChange], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeTierChange.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [TierChange] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [TierChange]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeTierChange.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeTransition: FfiConverterRustBuffer {
     typealias SwiftType = [Transition]
 
@@ -8444,6 +12848,31 @@ fileprivate struct FfiConverterSequenceTypeTransition: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeUnassigned: FfiConverterRustBuffer {
+    typealias SwiftType = [Unassigned]
+
+    public static func write(_ value: [Unassigned], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeUnassigned.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Unassigned] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Unassigned]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeUnassigned.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeUnconfirmed: FfiConverterRustBuffer {
     typealias SwiftType = [Unconfirmed]
 
@@ -8461,6 +12890,56 @@ fileprivate struct FfiConverterSequenceTypeUnconfirmed: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeUnconfirmed.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeVehicle: FfiConverterRustBuffer {
+    typealias SwiftType = [Vehicle]
+
+    public static func write(_ value: [Vehicle], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeVehicle.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Vehicle] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Vehicle]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeVehicle.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeVisit: FfiConverterRustBuffer {
+    typealias SwiftType = [Visit]
+
+    public static func write(_ value: [Visit], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeVisit.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Visit] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Visit]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeVisit.read(from: &buf))
         }
         return seq
     }
@@ -8569,6 +13048,56 @@ fileprivate struct FfiConverterSequenceTypeWeekday: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceSequenceDouble: FfiConverterRustBuffer {
+    typealias SwiftType = [[Double]]
+
+    public static func write(_ value: [[Double]], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterSequenceDouble.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [[Double]] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [[Double]]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterSequenceDouble.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceSequenceString: FfiConverterRustBuffer {
+    typealias SwiftType = [[String]]
+
+    public static func write(_ value: [[String]], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterSequenceString.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [[String]] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [[String]]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterSequenceString.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeAmount: FfiConverterRustBuffer {
     typealias SwiftType = [Amount]
 
@@ -8636,6 +13165,32 @@ fileprivate struct FfiConverterDictionaryStringString: FfiConverterRustBuffer {
         for _ in 0..<len {
             let key = try FfiConverterString.read(from: &buf)
             let value = try FfiConverterString.read(from: &buf)
+            dict[key] = value
+        }
+        return dict
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDictionaryTypeTierSequenceTypePosition: FfiConverterRustBuffer {
+    public static func write(_ value: [Tier: [Position]], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterTypeTier.write(key, into: &buf)
+            FfiConverterSequenceTypePosition.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Tier: [Position]] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [Tier: [Position]]()
+        dict.reserveCapacity(Int(len))
+        for _ in 0..<len {
+            let key = try FfiConverterTypeTier.read(from: &buf)
+            let value = try FfiConverterSequenceTypePosition.read(from: &buf)
             dict[key] = value
         }
         return dict
@@ -9626,6 +14181,141 @@ public func recordDelivery(existing: DeliveryRecord?, delivery: DeliveryRecord, 
 })
 }
 /**
+ * The core's canonical JSON of what an event did.
+ */
+public func appliedToJson(applied: Applied) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_applied_to_json(
+        FfiConverterTypeApplied_lower(applied),uniffiCallStatus
+    )
+})
+}
+/**
+ * The default configuration as JSON (tiers, bonuses, expiry, redemption, badges).
+ */
+public func defaultLoyaltyConfigJson() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_default_loyalty_config_json(uniffiCallStatus
+    )
+})
+}
+/**
+ * The boards as canonical JSON, `by_tier` keyed by tier name in tier order.
+ */
+public func leaderboardsToJson(boards: Leaderboards) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_leaderboards_to_json(
+        FfiConverterTypeLeaderboards_lower(boards),uniffiCallStatus
+    )
+})
+}
+/**
+ * The core's canonical JSON of an event.
+ */
+public func loyaltyEventToJson(event: LoyaltyEvent) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_loyalty_event_to_json(
+        FfiConverterTypeLoyaltyEvent_lower(event),uniffiCallStatus
+    )
+})
+}
+/**
+ * A member's account as canonical JSON (entries, tier changes and badges as the core
+ * writes them).
+ */
+public func loyaltyMemberToJson(member: LoyaltyMember) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_loyalty_member_to_json(
+        FfiConverterTypeLoyaltyMember_lower(member),uniffiCallStatus
+    )
+})
+}
+/**
+ * The core's canonical JSON of a member summary.
+ */
+public func memberSummaryToJson(summary: MemberSummary) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_member_summary_to_json(
+        FfiConverterTypeMemberSummary_lower(summary),uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads an event from the backend's JSON (tagged by `type`); the core checks it on `apply`.
+ */
+public func parseLoyaltyEvent(json: String)throws  -> LoyaltyEvent  {
+    return try  FfiConverterTypeLoyaltyEvent_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_parse_loyalty_event(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads a redemption request from the backend's JSON; the core checks it on `redeem`.
+ */
+public func parseRedemptionRequest(json: String)throws  -> RedemptionRequest  {
+    return try  FfiConverterTypeRedemptionRequest_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_parse_redemption_request(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * What redeeming from `balance` points allows on a bill of `bill_charges`, under the default
+ * configuration or `config_json`: the preview billing shows before a customer has an account.
+ */
+public func previewRedemption(balance: Int64, billCharges: Amount, configJson: String?)throws  -> RedemptionPreview  {
+    return try  FfiConverterTypeRedemptionPreview_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_preview_redemption(
+        FfiConverterInt64.lower(balance),
+        FfiConverterTypeAmount_lower(billCharges),
+        FfiConverterOptionString.lower(configJson),uniffiCallStatus
+    )
+})
+}
+/**
+ * The core's canonical JSON of a redemption and what it did.
+ */
+public func redeemedToJson(redeemed: Redeemed) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_redeemed_to_json(
+        FfiConverterTypeRedeemed_lower(redeemed),uniffiCallStatus
+    )
+})
+}
+/**
+ * The text of the bill line of a redemption (the bill shows it as a negative amount).
+ */
+public func redemptionLineDescription(redemption: Redemption) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_redemption_line_description(
+        FfiConverterTypeRedemption_lower(redemption),uniffiCallStatus
+    )
+})
+}
+/**
+ * The core's canonical JSON of a redemption preview.
+ */
+public func redemptionPreviewToJson(preview: RedemptionPreview) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_redemption_preview_to_json(
+        FfiConverterTypeRedemptionPreview_lower(preview),uniffiCallStatus
+    )
+})
+}
+/**
  * The core's canonical JSON of the record.
  */
 public func customerToJson(record: Customer) -> String  {
@@ -9891,6 +14581,102 @@ public func validateSubscription(record: Subscription)throws   {try rustCallWith
 }
 }
 /**
+ * Checks a problem without solving it: every field problem at once.
+ */
+public func checkRoutingProblem(problem: Problem)throws   {try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_check_routing_problem(
+        FfiConverterTypeProblem_lower(problem),uniffiCallStatus
+    )
+}
+}
+/**
+ * The routes built today (each delivery person drives to the nearest stop that still
+ * fits), to show next to the optimized plan.
+ */
+public func nearestNeighbourPlan(problem: Problem)throws  -> Plan  {
+    return try  FfiConverterTypePlan_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_nearest_neighbour_plan(
+        FfiConverterTypeProblem_lower(problem),uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads a problem from the backend's JSON (`docs/routing.md`; absent options keep their
+ * defaults).
+ */
+public func parseRoutingProblem(json: String)throws  -> Problem  {
+    return try  FfiConverterTypeProblem_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_parse_routing_problem(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * The core's JSON of a plan.
+ */
+public func planToJson(plan: Plan) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_plan_to_json(
+        FfiConverterTypePlan_lower(plan),uniffiCallStatus
+    )
+})
+}
+/**
+ * The plan drawn as an SVG document of `width` × `height` pixels under `title`.
+ */
+public func renderPlanSvg(plan: Plan, width: UInt32, height: UInt32, title: String) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_render_plan_svg(
+        FfiConverterTypePlan_lower(plan),
+        FfiConverterUInt32.lower(width),
+        FfiConverterUInt32.lower(height),
+        FfiConverterString.lower(title),uniffiCallStatus
+    )
+})
+}
+/**
+ * The core's JSON of a problem.
+ */
+public func routingProblemToJson(problem: Problem) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_routing_problem_to_json(
+        FfiConverterTypeProblem_lower(problem),uniffiCallStatus
+    )
+})
+}
+/**
+ * Optimizes the routes within the problem's options (seed, time budget, iteration limit).
+ * Blocks for up to the time budget: call it off the UI thread. A refused problem is
+ * `ROUTING_INVALID_INPUT` with every field problem.
+ */
+public func solveRoutes(problem: Problem)throws  -> Plan  {
+    return try  FfiConverterTypePlan_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_solve_routes(
+        FfiConverterTypeProblem_lower(problem),uniffiCallStatus
+    )
+})
+}
+/**
+ * Every rule the plan breaks for the problem (capacity, windows, shifts, stops missing or
+ * twice, mis-reported distances or times), in words; empty when the plan is valid.
+ */
+public func validatePlan(problem: Problem, plan: Plan) -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_func_validate_plan(
+        FfiConverterTypeProblem_lower(problem),
+        FfiConverterTypePlan_lower(plan),uniffiCallStatus
+    )
+})
+}
+/**
  * The core's canonical JSON of a list of due deliveries.
  */
 public func dueDeliveriesToJson(due: [DueDelivery]) -> String  {
@@ -10092,6 +14878,42 @@ private let initializationResult: InitializationResult = {
     if (uniffi_earlybird_mobile_checksum_func_record_delivery() != 8599) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_earlybird_mobile_checksum_func_applied_to_json() != 25904) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_default_loyalty_config_json() != 33286) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_leaderboards_to_json() != 44512) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_loyalty_event_to_json() != 22323) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_loyalty_member_to_json() != 48457) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_member_summary_to_json() != 9088) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_parse_loyalty_event() != 52981) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_parse_redemption_request() != 62527) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_preview_redemption() != 48616) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_redeemed_to_json() != 8667) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_redemption_line_description() != 58950) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_redemption_preview_to_json() != 29747) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_earlybird_mobile_checksum_func_customer_to_json() != 11091) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -10164,6 +14986,30 @@ private let initializationResult: InitializationResult = {
     if (uniffi_earlybird_mobile_checksum_func_validate_subscription() != 53913) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_earlybird_mobile_checksum_func_check_routing_problem() != 26110) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_nearest_neighbour_plan() != 45770) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_parse_routing_problem() != 49998) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_plan_to_json() != 52501) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_render_plan_svg() != 49723) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_routing_problem_to_json() != 19442) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_solve_routes() != 47945) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_func_validate_plan() != 55799) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_earlybird_mobile_checksum_func_due_deliveries_to_json() != 36254) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -10215,6 +15061,78 @@ private let initializationResult: InitializationResult = {
     if (uniffi_earlybird_mobile_checksum_method_churnengine_score() != 26106) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_earlybird_mobile_checksum_method_loyaltyprogram_apply() != 19192) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_method_loyaltyprogram_customer_ids() != 36284) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_method_loyaltyprogram_expire() != 35432) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_method_loyaltyprogram_leaderboards() != 17302) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_method_loyaltyprogram_member() != 12837) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_method_loyaltyprogram_monthly_review() != 55854) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_method_loyaltyprogram_position() != 43792) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_method_loyaltyprogram_preview_redemption() != 31494) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_method_loyaltyprogram_redeem() != 37922) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_method_loyaltyprogram_summary() != 3487) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_method_offlinestore_audit_trail() != 10548) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_method_offlinestore_cancel_order() != 8632) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_method_offlinestore_confirm_delivery() != 52395) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_method_offlinestore_correct_delivery() != 26224) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_method_offlinestore_customer() != 60974) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_method_offlinestore_deliveries_on() != 31620) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_method_offlinestore_dispatch_order() != 49308) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_method_offlinestore_loyalty_summary() != 34325) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_method_offlinestore_order() != 45577) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_method_offlinestore_orders_on() != 14894) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_method_offlinestore_place_order() != 57062) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_method_offlinestore_record_payment() != 51999) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_method_offlinestore_redeem_points() != 43463) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_method_offlinestore_register_customer() != 23104) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_earlybird_mobile_checksum_constructor_customeractivation_backfill() != 58257) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -10222,6 +15140,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_earlybird_mobile_checksum_constructor_churnengine_new() != 29700) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_constructor_loyaltyprogram_new() != 16533) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_constructor_offlinestore_open() != 15871) {
         return InitializationResult.apiChecksumMismatch
     }
 

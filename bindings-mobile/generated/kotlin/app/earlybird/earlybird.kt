@@ -762,6 +762,30 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_earlybird_mobile_checksum_func_record_delivery(
     ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_applied_to_json(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_default_loyalty_config_json(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_leaderboards_to_json(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_loyalty_event_to_json(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_loyalty_member_to_json(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_member_summary_to_json(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_parse_loyalty_event(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_parse_redemption_request(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_preview_redemption(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_redeemed_to_json(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_redemption_line_description(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_redemption_preview_to_json(
+    ): Int
     external fun uniffi_earlybird_mobile_checksum_func_customer_to_json(
     ): Int
     external fun uniffi_earlybird_mobile_checksum_func_dataset_to_json(
@@ -810,6 +834,22 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_earlybird_mobile_checksum_func_validate_subscription(
     ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_check_routing_problem(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_nearest_neighbour_plan(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_parse_routing_problem(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_plan_to_json(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_render_plan_svg(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_routing_problem_to_json(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_solve_routes(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_func_validate_plan(
+    ): Int
     external fun uniffi_earlybird_mobile_checksum_func_due_deliveries_to_json(
     ): Int
     external fun uniffi_earlybird_mobile_checksum_func_subscription_due_between(
@@ -844,11 +884,63 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_earlybird_mobile_checksum_method_churnengine_score(
     ): Int
+    external fun uniffi_earlybird_mobile_checksum_method_loyaltyprogram_apply(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_method_loyaltyprogram_customer_ids(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_method_loyaltyprogram_expire(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_method_loyaltyprogram_leaderboards(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_method_loyaltyprogram_member(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_method_loyaltyprogram_monthly_review(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_method_loyaltyprogram_position(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_method_loyaltyprogram_preview_redemption(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_method_loyaltyprogram_redeem(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_method_loyaltyprogram_summary(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_method_offlinestore_audit_trail(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_method_offlinestore_cancel_order(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_method_offlinestore_confirm_delivery(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_method_offlinestore_correct_delivery(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_method_offlinestore_customer(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_method_offlinestore_deliveries_on(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_method_offlinestore_dispatch_order(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_method_offlinestore_loyalty_summary(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_method_offlinestore_order(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_method_offlinestore_orders_on(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_method_offlinestore_place_order(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_method_offlinestore_record_payment(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_method_offlinestore_redeem_points(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_method_offlinestore_register_customer(
+    ): Int
     external fun uniffi_earlybird_mobile_checksum_constructor_customeractivation_backfill(
     ): Int
     external fun uniffi_earlybird_mobile_checksum_constructor_customeractivation_replay(
     ): Int
     external fun uniffi_earlybird_mobile_checksum_constructor_churnengine_new(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_constructor_loyaltyprogram_new(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_constructor_offlinestore_open(
     ): Int
     external fun ffi_earlybird_mobile_uniffi_contract_version(
     ): Int
@@ -907,6 +999,66 @@ internal object UniffiLib {
     external fun uniffi_earlybird_mobile_fn_method_churnengine_rank(`ptr`: Long,`customers`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_earlybird_mobile_fn_method_churnengine_score(`ptr`: Long,`input`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_clone_loyaltyprogram(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_earlybird_mobile_fn_free_loyaltyprogram(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_earlybird_mobile_fn_constructor_loyaltyprogram_new(`configJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_earlybird_mobile_fn_method_loyaltyprogram_apply(`ptr`: Long,`event`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_loyaltyprogram_customer_ids(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_loyaltyprogram_expire(`ptr`: Long,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_loyaltyprogram_leaderboards(`ptr`: Long,`now`: RustBuffer.ByValue,`top`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_loyaltyprogram_member(`ptr`: Long,`customerId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_loyaltyprogram_monthly_review(`ptr`: Long,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_loyaltyprogram_position(`ptr`: Long,`customerId`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_loyaltyprogram_preview_redemption(`ptr`: Long,`customerId`: RustBuffer.ByValue,`billCharges`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_loyaltyprogram_redeem(`ptr`: Long,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_loyaltyprogram_summary(`ptr`: Long,`customerId`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_clone_offlinestore(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_earlybird_mobile_fn_free_offlinestore(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_earlybird_mobile_fn_constructor_offlinestore_open(`path`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_earlybird_mobile_fn_method_offlinestore_audit_trail(`ptr`: Long,`entity`: RustBuffer.ByValue,`entityId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_offlinestore_cancel_order(`ptr`: Long,`orderId`: RustBuffer.ByValue,`actor`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_offlinestore_confirm_delivery(`ptr`: Long,`orderId`: RustBuffer.ByValue,`delivered`: RustBuffer.ByValue,`reason`: RustBuffer.ByValue,`actor`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_offlinestore_correct_delivery(`ptr`: Long,`orderId`: RustBuffer.ByValue,`delivered`: RustBuffer.ByValue,`reason`: RustBuffer.ByValue,`actor`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_offlinestore_customer(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_offlinestore_deliveries_on(`ptr`: Long,`date`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_offlinestore_dispatch_order(`ptr`: Long,`orderId`: RustBuffer.ByValue,`actor`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_offlinestore_loyalty_summary(`ptr`: Long,`customerId`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_offlinestore_order(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_offlinestore_orders_on(`ptr`: Long,`date`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_offlinestore_place_order(`ptr`: Long,`order`: RustBuffer.ByValue,`actor`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_offlinestore_record_payment(`ptr`: Long,`payment`: RustBuffer.ByValue,`actor`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_offlinestore_redeem_points(`ptr`: Long,`customerId`: RustBuffer.ByValue,`points`: Long,`billCharges`: RustBuffer.ByValue,`key`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_offlinestore_register_customer(`ptr`: Long,`customer`: RustBuffer.ByValue,`actor`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_earlybird_mobile_fn_func_version(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -992,6 +1144,30 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_earlybird_mobile_fn_func_record_delivery(`existing`: RustBuffer.ByValue,`delivery`: RustBuffer.ByValue,`actor`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_applied_to_json(`applied`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_default_loyalty_config_json(uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_leaderboards_to_json(`boards`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_loyalty_event_to_json(`event`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_loyalty_member_to_json(`member`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_member_summary_to_json(`summary`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_parse_loyalty_event(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_parse_redemption_request(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_preview_redemption(`balance`: Long,`billCharges`: RustBuffer.ByValue,`configJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_redeemed_to_json(`redeemed`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_redemption_line_description(`redemption`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_redemption_preview_to_json(`preview`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_earlybird_mobile_fn_func_customer_to_json(`record`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_earlybird_mobile_fn_func_dataset_to_json(`dataset`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1040,6 +1216,22 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_earlybird_mobile_fn_func_validate_subscription(`record`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_earlybird_mobile_fn_func_check_routing_problem(`problem`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_earlybird_mobile_fn_func_nearest_neighbour_plan(`problem`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_parse_routing_problem(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_plan_to_json(`plan`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_render_plan_svg(`plan`: RustBuffer.ByValue,`width`: Int,`height`: Int,`title`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_routing_problem_to_json(`problem`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_solve_routes(`problem`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_func_validate_plan(`problem`: RustBuffer.ByValue,`plan`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_earlybird_mobile_fn_func_due_deliveries_to_json(`due`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_earlybird_mobile_fn_func_subscription_due_between(`subscription`: RustBuffer.ByValue,`from`: RustBuffer.ByValue,`to`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1295,6 +1487,42 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_earlybird_mobile_checksum_func_record_delivery() and 0xFFFF) != 8599) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_applied_to_json() and 0xFFFF) != 25904) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_default_loyalty_config_json() and 0xFFFF) != 33286) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_leaderboards_to_json() and 0xFFFF) != 44512) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_loyalty_event_to_json() and 0xFFFF) != 22323) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_loyalty_member_to_json() and 0xFFFF) != 48457) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_member_summary_to_json() and 0xFFFF) != 9088) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_parse_loyalty_event() and 0xFFFF) != 52981) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_parse_redemption_request() and 0xFFFF) != 62527) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_preview_redemption() and 0xFFFF) != 48616) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_redeemed_to_json() and 0xFFFF) != 8667) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_redemption_line_description() and 0xFFFF) != 58950) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_redemption_preview_to_json() and 0xFFFF) != 29747) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_earlybird_mobile_checksum_func_customer_to_json() and 0xFFFF) != 11091) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1367,6 +1595,30 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_earlybird_mobile_checksum_func_validate_subscription() and 0xFFFF) != 53913) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_check_routing_problem() and 0xFFFF) != 26110) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_nearest_neighbour_plan() and 0xFFFF) != 45770) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_parse_routing_problem() and 0xFFFF) != 49998) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_plan_to_json() and 0xFFFF) != 52501) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_render_plan_svg() and 0xFFFF) != 49723) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_routing_problem_to_json() and 0xFFFF) != 19442) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_solve_routes() and 0xFFFF) != 47945) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_func_validate_plan() and 0xFFFF) != 55799) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_earlybird_mobile_checksum_func_due_deliveries_to_json() and 0xFFFF) != 36254) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1418,6 +1670,78 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_earlybird_mobile_checksum_method_churnengine_score() and 0xFFFF) != 26106) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_earlybird_mobile_checksum_method_loyaltyprogram_apply() and 0xFFFF) != 19192) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_method_loyaltyprogram_customer_ids() and 0xFFFF) != 36284) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_method_loyaltyprogram_expire() and 0xFFFF) != 35432) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_method_loyaltyprogram_leaderboards() and 0xFFFF) != 17302) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_method_loyaltyprogram_member() and 0xFFFF) != 12837) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_method_loyaltyprogram_monthly_review() and 0xFFFF) != 55854) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_method_loyaltyprogram_position() and 0xFFFF) != 43792) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_method_loyaltyprogram_preview_redemption() and 0xFFFF) != 31494) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_method_loyaltyprogram_redeem() and 0xFFFF) != 37922) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_method_loyaltyprogram_summary() and 0xFFFF) != 3487) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_method_offlinestore_audit_trail() and 0xFFFF) != 10548) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_method_offlinestore_cancel_order() and 0xFFFF) != 8632) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_method_offlinestore_confirm_delivery() and 0xFFFF) != 52395) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_method_offlinestore_correct_delivery() and 0xFFFF) != 26224) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_method_offlinestore_customer() and 0xFFFF) != 60974) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_method_offlinestore_deliveries_on() and 0xFFFF) != 31620) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_method_offlinestore_dispatch_order() and 0xFFFF) != 49308) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_method_offlinestore_loyalty_summary() and 0xFFFF) != 34325) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_method_offlinestore_order() and 0xFFFF) != 45577) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_method_offlinestore_orders_on() and 0xFFFF) != 14894) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_method_offlinestore_place_order() and 0xFFFF) != 57062) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_method_offlinestore_record_payment() and 0xFFFF) != 51999) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_method_offlinestore_redeem_points() and 0xFFFF) != 43463) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_method_offlinestore_register_customer() and 0xFFFF) != 23104) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_earlybird_mobile_checksum_constructor_customeractivation_backfill() and 0xFFFF) != 58257) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1425,6 +1749,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_earlybird_mobile_checksum_constructor_churnengine_new() and 0xFFFF) != 29700) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_constructor_loyaltyprogram_new() and 0xFFFF) != 16533) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_constructor_offlinestore_open() and 0xFFFF) != 15871) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -1650,6 +1980,29 @@ public object FfiConverterULong: FfiConverter<ULong, Long> {
 
     override fun write(value: ULong, buf: ByteBuffer) {
         buf.putLong(value.toLong())
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterLong: FfiConverter<Long, Long> {
+    override fun lift(value: Long): Long {
+        return value
+    }
+
+    override fun read(buf: ByteBuffer): Long {
+        return buf.getLong()
+    }
+
+    override fun lower(value: Long): Long {
+        return value
+    }
+
+    override fun allocationSize(value: Long) = 8UL
+
+    override fun write(value: Long, buf: ByteBuffer) {
+        buf.putLong(value)
     }
 }
 
@@ -2561,6 +2914,1111 @@ public object FfiConverterTypeCustomerActivation: FfiConverter<CustomerActivatio
 }
 
 
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * The loyalty programme: one member per customer, changed only by events, redemptions, the
+ * expiry sweep and the monthly review. Safe to share between threads (one call at a time).
+ */
+public interface LoyaltyProgramInterface {
+    
+    /**
+     * Applies one event (idempotent under its key); enrols the customer on the first one.
+     */
+    fun `apply`(`event`: LoyaltyEvent): Applied
+    
+    /**
+     * The customer ids of every member, sorted.
+     */
+    fun `customerIds`(): List<kotlin.String>
+    
+    /**
+     * The daily expiry sweep at `now`: the expiry entries written.
+     */
+    fun `expire`(`now`: Instant): List<Entry>
+    
+    /**
+     * The boards at `now`, each cut to its first `top` positions (all of them when absent).
+     */
+    fun `leaderboards`(`now`: Instant, `top`: kotlin.UInt?): Leaderboards
+    
+    /**
+     * The member's account; `null`/`nil` for a customer no event reached yet.
+     */
+    fun `member`(`customerId`: kotlin.String): LoyaltyMember?
+    
+    /**
+     * The monthly tier review at `now`: the tier changes made.
+     */
+    fun `monthlyReview`(`now`: Instant): List<TierChange>
+    
+    /**
+     * Where the customer stands at `now` on each board; `null`/`nil` for a non-member.
+     */
+    fun `position`(`customerId`: kotlin.String, `now`: Instant): MemberPositions?
+    
+    /**
+     * What the customer could redeem on a bill of `bill_charges` at `now`.
+     */
+    fun `previewRedemption`(`customerId`: kotlin.String, `billCharges`: Amount, `now`: Instant): RedemptionPreview
+    
+    /**
+     * Redeems points against a bill; refused (nothing changed) below the minimum, above the
+     * cap or above the points available.
+     */
+    fun `redeem`(`request`: RedemptionRequest): Redeemed
+    
+    /**
+     * Balance, available points, tier progress and badge progress at `now`; `null`/`nil`
+     * for a customer no event reached yet.
+     */
+    fun `summary`(`customerId`: kotlin.String, `now`: Instant): MemberSummary?
+    
+    companion object
+}
+
+/**
+ * The loyalty programme: one member per customer, changed only by events, redemptions, the
+ * expiry sweep and the monthly review. Safe to share between threads (one call at a time).
+ */
+open class LoyaltyProgram: Disposable, AutoCloseable, LoyaltyProgramInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * A programme without members under the default configuration, or `config_json` (the
+     * backend's `LoyaltyConfig` JSON; absent fields keep their default), checked by the core.
+     */
+    constructor(`configJson`: kotlin.String?) :
+        this(UniffiWithHandle, 
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_constructor_loyaltyprogram_new(
+    
+        
+        FfiConverterOptionalString.lower(`configJson`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_earlybird_mobile_fn_free_loyaltyprogram(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_earlybird_mobile_fn_clone_loyaltyprogram(handle, status)
+        }
+    }
+
+    
+    /**
+     * Applies one event (idempotent under its key); enrols the customer on the first one.
+     */
+    @Throws(EarlybirdException::class)override fun `apply`(`event`: LoyaltyEvent): Applied {
+            return FfiConverterTypeApplied.lift(
+    callWithHandle {
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_loyaltyprogram_apply(
+        it,
+        
+        FfiConverterTypeLoyaltyEvent.lower(`event`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The customer ids of every member, sorted.
+     */override fun `customerIds`(): List<kotlin.String> {
+            return FfiConverterSequenceString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_loyaltyprogram_customer_ids(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The daily expiry sweep at `now`: the expiry entries written.
+     */override fun `expire`(`now`: Instant): List<Entry> {
+            return FfiConverterSequenceTypeEntry.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_loyaltyprogram_expire(
+        it,
+        
+        FfiConverterTypeInstant.lower(`now`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The boards at `now`, each cut to its first `top` positions (all of them when absent).
+     */override fun `leaderboards`(`now`: Instant, `top`: kotlin.UInt?): Leaderboards {
+            return FfiConverterTypeLeaderboards.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_loyaltyprogram_leaderboards(
+        it,
+        
+        FfiConverterTypeInstant.lower(`now`),
+        FfiConverterOptionalUInt.lower(`top`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The member's account; `null`/`nil` for a customer no event reached yet.
+     */override fun `member`(`customerId`: kotlin.String): LoyaltyMember? {
+            return FfiConverterOptionalTypeLoyaltyMember.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_loyaltyprogram_member(
+        it,
+        
+        FfiConverterString.lower(`customerId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The monthly tier review at `now`: the tier changes made.
+     */override fun `monthlyReview`(`now`: Instant): List<TierChange> {
+            return FfiConverterSequenceTypeTierChange.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_loyaltyprogram_monthly_review(
+        it,
+        
+        FfiConverterTypeInstant.lower(`now`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Where the customer stands at `now` on each board; `null`/`nil` for a non-member.
+     */override fun `position`(`customerId`: kotlin.String, `now`: Instant): MemberPositions? {
+            return FfiConverterOptionalTypeMemberPositions.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_loyaltyprogram_position(
+        it,
+        
+        FfiConverterString.lower(`customerId`),
+        FfiConverterTypeInstant.lower(`now`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * What the customer could redeem on a bill of `bill_charges` at `now`.
+     */override fun `previewRedemption`(`customerId`: kotlin.String, `billCharges`: Amount, `now`: Instant): RedemptionPreview {
+            return FfiConverterTypeRedemptionPreview.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_loyaltyprogram_preview_redemption(
+        it,
+        
+        FfiConverterString.lower(`customerId`),
+        FfiConverterTypeAmount.lower(`billCharges`),
+        FfiConverterTypeInstant.lower(`now`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Redeems points against a bill; refused (nothing changed) below the minimum, above the
+     * cap or above the points available.
+     */
+    @Throws(EarlybirdException::class)override fun `redeem`(`request`: RedemptionRequest): Redeemed {
+            return FfiConverterTypeRedeemed.lift(
+    callWithHandle {
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_loyaltyprogram_redeem(
+        it,
+        
+        FfiConverterTypeRedemptionRequest.lower(`request`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Balance, available points, tier progress and badge progress at `now`; `null`/`nil`
+     * for a customer no event reached yet.
+     */override fun `summary`(`customerId`: kotlin.String, `now`: Instant): MemberSummary? {
+            return FfiConverterOptionalTypeMemberSummary.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_loyaltyprogram_summary(
+        it,
+        
+        FfiConverterString.lower(`customerId`),
+        FfiConverterTypeInstant.lower(`now`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLoyaltyProgram: FfiConverter<LoyaltyProgram, Long> {
+    override fun lower(value: LoyaltyProgram): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): LoyaltyProgram {
+        return LoyaltyProgram(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): LoyaltyProgram {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: LoyaltyProgram) = 8UL
+
+    override fun write(value: LoyaltyProgram, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * The phone's own database: a SQLite file with the service operations over it. Open one per
+ * file and share it (thread-safe; SQLite runs one change at a time). Every change is one
+ * transaction: after a crash either all of it or none of it is there.
+ */
+public interface OfflineStoreInterface {
+    
+    /**
+     * The audit trail of one entity (`order`, `customer`, `payment`...), oldest first.
+     */
+    fun `auditTrail`(`entity`: kotlin.String, `entityId`: kotlin.String): List<AuditRecord>
+    
+    /**
+     * PENDING or OUT_FOR_DELIVERY → CANCELLED, stored with its audit record.
+     */
+    fun `cancelOrder`(`orderId`: kotlin.String, `actor`: Actor): OrderOutcome
+    
+    /**
+     * Confirms the quantity delivered of each item (in item order), storing the order, its
+     * delivery records, the audit and the customer's loyalty fact together. The same
+     * confirmation again is `Unchanged`; a different one is `ConflictingConfirmation`.
+     */
+    fun `confirmDelivery`(`orderId`: kotlin.String, `delivered`: List<Amount>, `reason`: kotlin.String?, `actor`: Actor): OrderOutcome
+    
+    /**
+     * Corrects the delivered quantities of a confirmed order, with the reason audited.
+     */
+    fun `correctDelivery`(`orderId`: kotlin.String, `delivered`: List<Amount>, `reason`: kotlin.String, `actor`: Actor): OrderOutcome
+    
+    /**
+     * The customer stored under `id`, if any.
+     */
+    fun `customer`(`id`: kotlin.String): Customer?
+    
+    /**
+     * The delivery records dated `date`, by id.
+     */
+    fun `deliveriesOn`(`date`: CalendarDate): List<DeliveryRecord>
+    
+    /**
+     * PENDING → OUT_FOR_DELIVERY, stored with its audit record.
+     */
+    fun `dispatchOrder`(`orderId`: kotlin.String, `actor`: Actor): OrderOutcome
+    
+    /**
+     * The customer's loyalty balance, tier progress and badges at `now`, rebuilt from the
+     * stored facts; `null`/`nil` before the first payment or delivery.
+     */
+    fun `loyaltySummary`(`customerId`: kotlin.String, `now`: Instant): MemberSummary?
+    
+    /**
+     * The order stored under `id`, if any.
+     */
+    fun `order`(`id`: kotlin.String): Order?
+    
+    /**
+     * The orders to deliver on `date` (today's round), by id.
+     */
+    fun `ordersOn`(`date`: CalendarDate): List<Order>
+    
+    /**
+     * Places a new PENDING order for a registered customer (`NotFound` otherwise).
+     */
+    fun `placeOrder`(`order`: Order, `actor`: Actor): PlacedOrder
+    
+    /**
+     * Records a payment collected at the door; it earns the customer's loyalty points.
+     */
+    fun `recordPayment`(`payment`: Payment, `actor`: Actor): RecordedPayment
+    
+    /**
+     * Redeems points against a bill once per `key` (the bill number): the same key again
+     * returns the same redemption.
+     */
+    fun `redeemPoints`(`customerId`: kotlin.String, `points`: kotlin.Long, `billCharges`: Amount, `key`: kotlin.String, `now`: Instant): Redemption
+    
+    /**
+     * Registers a new customer. The same customer again is `Unchanged`; another customer
+     * under the same id is a `Store` conflict.
+     */
+    fun `registerCustomer`(`customer`: Customer, `actor`: Actor): RegisteredCustomer
+    
+    companion object
+}
+
+/**
+ * The phone's own database: a SQLite file with the service operations over it. Open one per
+ * file and share it (thread-safe; SQLite runs one change at a time). Every change is one
+ * transaction: after a crash either all of it or none of it is there.
+ */
+open class OfflineStore: Disposable, AutoCloseable, OfflineStoreInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_earlybird_mobile_fn_free_offlinestore(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_earlybird_mobile_fn_clone_offlinestore(handle, status)
+        }
+    }
+
+    
+    /**
+     * The audit trail of one entity (`order`, `customer`, `payment`...), oldest first.
+     */
+    @Throws(EarlybirdException::class)override fun `auditTrail`(`entity`: kotlin.String, `entityId`: kotlin.String): List<AuditRecord> {
+            return FfiConverterSequenceTypeAuditRecord.lift(
+    callWithHandle {
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_offlinestore_audit_trail(
+        it,
+        
+        FfiConverterString.lower(`entity`),
+        FfiConverterString.lower(`entityId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * PENDING or OUT_FOR_DELIVERY → CANCELLED, stored with its audit record.
+     */
+    @Throws(EarlybirdException::class)override fun `cancelOrder`(`orderId`: kotlin.String, `actor`: Actor): OrderOutcome {
+            return FfiConverterTypeOrderOutcome.lift(
+    callWithHandle {
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_offlinestore_cancel_order(
+        it,
+        
+        FfiConverterString.lower(`orderId`),
+        FfiConverterTypeActor.lower(`actor`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Confirms the quantity delivered of each item (in item order), storing the order, its
+     * delivery records, the audit and the customer's loyalty fact together. The same
+     * confirmation again is `Unchanged`; a different one is `ConflictingConfirmation`.
+     */
+    @Throws(EarlybirdException::class)override fun `confirmDelivery`(`orderId`: kotlin.String, `delivered`: List<Amount>, `reason`: kotlin.String?, `actor`: Actor): OrderOutcome {
+            return FfiConverterTypeOrderOutcome.lift(
+    callWithHandle {
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_offlinestore_confirm_delivery(
+        it,
+        
+        FfiConverterString.lower(`orderId`),
+        FfiConverterSequenceTypeAmount.lower(`delivered`),
+        FfiConverterOptionalString.lower(`reason`),
+        FfiConverterTypeActor.lower(`actor`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Corrects the delivered quantities of a confirmed order, with the reason audited.
+     */
+    @Throws(EarlybirdException::class)override fun `correctDelivery`(`orderId`: kotlin.String, `delivered`: List<Amount>, `reason`: kotlin.String, `actor`: Actor): OrderOutcome {
+            return FfiConverterTypeOrderOutcome.lift(
+    callWithHandle {
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_offlinestore_correct_delivery(
+        it,
+        
+        FfiConverterString.lower(`orderId`),
+        FfiConverterSequenceTypeAmount.lower(`delivered`),
+        FfiConverterString.lower(`reason`),
+        FfiConverterTypeActor.lower(`actor`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The customer stored under `id`, if any.
+     */
+    @Throws(EarlybirdException::class)override fun `customer`(`id`: kotlin.String): Customer? {
+            return FfiConverterOptionalTypeCustomer.lift(
+    callWithHandle {
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_offlinestore_customer(
+        it,
+        
+        FfiConverterString.lower(`id`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The delivery records dated `date`, by id.
+     */
+    @Throws(EarlybirdException::class)override fun `deliveriesOn`(`date`: CalendarDate): List<DeliveryRecord> {
+            return FfiConverterSequenceTypeDeliveryRecord.lift(
+    callWithHandle {
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_offlinestore_deliveries_on(
+        it,
+        
+        FfiConverterTypeCalendarDate.lower(`date`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * PENDING → OUT_FOR_DELIVERY, stored with its audit record.
+     */
+    @Throws(EarlybirdException::class)override fun `dispatchOrder`(`orderId`: kotlin.String, `actor`: Actor): OrderOutcome {
+            return FfiConverterTypeOrderOutcome.lift(
+    callWithHandle {
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_offlinestore_dispatch_order(
+        it,
+        
+        FfiConverterString.lower(`orderId`),
+        FfiConverterTypeActor.lower(`actor`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The customer's loyalty balance, tier progress and badges at `now`, rebuilt from the
+     * stored facts; `null`/`nil` before the first payment or delivery.
+     */
+    @Throws(EarlybirdException::class)override fun `loyaltySummary`(`customerId`: kotlin.String, `now`: Instant): MemberSummary? {
+            return FfiConverterOptionalTypeMemberSummary.lift(
+    callWithHandle {
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_offlinestore_loyalty_summary(
+        it,
+        
+        FfiConverterString.lower(`customerId`),
+        FfiConverterTypeInstant.lower(`now`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The order stored under `id`, if any.
+     */
+    @Throws(EarlybirdException::class)override fun `order`(`id`: kotlin.String): Order? {
+            return FfiConverterOptionalTypeOrder.lift(
+    callWithHandle {
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_offlinestore_order(
+        it,
+        
+        FfiConverterString.lower(`id`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The orders to deliver on `date` (today's round), by id.
+     */
+    @Throws(EarlybirdException::class)override fun `ordersOn`(`date`: CalendarDate): List<Order> {
+            return FfiConverterSequenceTypeOrder.lift(
+    callWithHandle {
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_offlinestore_orders_on(
+        it,
+        
+        FfiConverterTypeCalendarDate.lower(`date`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Places a new PENDING order for a registered customer (`NotFound` otherwise).
+     */
+    @Throws(EarlybirdException::class)override fun `placeOrder`(`order`: Order, `actor`: Actor): PlacedOrder {
+            return FfiConverterTypePlacedOrder.lift(
+    callWithHandle {
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_offlinestore_place_order(
+        it,
+        
+        FfiConverterTypeOrder.lower(`order`),
+        FfiConverterTypeActor.lower(`actor`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Records a payment collected at the door; it earns the customer's loyalty points.
+     */
+    @Throws(EarlybirdException::class)override fun `recordPayment`(`payment`: Payment, `actor`: Actor): RecordedPayment {
+            return FfiConverterTypeRecordedPayment.lift(
+    callWithHandle {
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_offlinestore_record_payment(
+        it,
+        
+        FfiConverterTypePayment.lower(`payment`),
+        FfiConverterTypeActor.lower(`actor`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Redeems points against a bill once per `key` (the bill number): the same key again
+     * returns the same redemption.
+     */
+    @Throws(EarlybirdException::class)override fun `redeemPoints`(`customerId`: kotlin.String, `points`: kotlin.Long, `billCharges`: Amount, `key`: kotlin.String, `now`: Instant): Redemption {
+            return FfiConverterTypeRedemption.lift(
+    callWithHandle {
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_offlinestore_redeem_points(
+        it,
+        
+        FfiConverterString.lower(`customerId`),
+        FfiConverterLong.lower(`points`),
+        FfiConverterTypeAmount.lower(`billCharges`),
+        FfiConverterString.lower(`key`),
+        FfiConverterTypeInstant.lower(`now`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Registers a new customer. The same customer again is `Unchanged`; another customer
+     * under the same id is a `Store` conflict.
+     */
+    @Throws(EarlybirdException::class)override fun `registerCustomer`(`customer`: Customer, `actor`: Actor): RegisteredCustomer {
+            return FfiConverterTypeRegisteredCustomer.lift(
+    callWithHandle {
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_offlinestore_register_customer(
+        it,
+        
+        FfiConverterTypeCustomer.lower(`customer`),
+        FfiConverterTypeActor.lower(`actor`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    companion object {
+        
+    /**
+     * Opens the SQLite database file at `path`, creating and migrating it if needed. A path
+     * that cannot be opened is a `Store` error.
+     */
+    @Throws(EarlybirdException::class) fun `open`(`path`: kotlin.String): OfflineStore {
+            return FfiConverterTypeOfflineStore.lift(
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_constructor_offlinestore_open(
+    
+        
+        FfiConverterString.lower(`path`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeOfflineStore: FfiConverter<OfflineStore, Long> {
+    override fun lower(value: OfflineStore): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): OfflineStore {
+        return OfflineStore(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): OfflineStore {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: OfflineStore) = 8UL
+
+    override fun write(value: OfflineStore, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
 
 /**
  * When every condition holds, recommend `action` (the first matching rule wins).
@@ -2787,6 +4245,58 @@ public object FfiConverterTypeActor: FfiConverterRustBuffer<Actor> {
 
 
 /**
+ * What one event did: the entries written, a tier change, badges unlocked, and whether its
+ * key had been applied before (then nothing changed).
+ */
+data class Applied (
+    val `entries`: List<Entry>
+    , 
+    val `tierChange`: TierChange?
+    , 
+    val `unlocked`: List<BadgeUnlock>
+    , 
+    val `duplicate`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeApplied: FfiConverterRustBuffer<Applied> {
+    override fun read(buf: ByteBuffer): Applied {
+        return Applied(
+            FfiConverterSequenceTypeEntry.read(buf),
+            FfiConverterOptionalTypeTierChange.read(buf),
+            FfiConverterSequenceTypeBadgeUnlock.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Applied) = (
+            FfiConverterSequenceTypeEntry.allocationSize(value.`entries`) +
+            FfiConverterOptionalTypeTierChange.allocationSize(value.`tierChange`) +
+            FfiConverterSequenceTypeBadgeUnlock.allocationSize(value.`unlocked`) +
+            FfiConverterBoolean.allocationSize(value.`duplicate`)
+    )
+
+    override fun write(value: Applied, buf: ByteBuffer) {
+            FfiConverterSequenceTypeEntry.write(value.`entries`, buf)
+            FfiConverterOptionalTypeTierChange.write(value.`tierChange`, buf)
+            FfiConverterSequenceTypeBadgeUnlock.write(value.`unlocked`, buf)
+            FfiConverterBoolean.write(value.`duplicate`, buf)
+    }
+}
+
+
+
+/**
  * One state change of one entity; `before`/`after` are JSON snapshots.
  */
 data class AuditRecord (
@@ -2858,6 +4368,113 @@ public object FfiConverterTypeAuditRecord: FfiConverterRustBuffer<AuditRecord> {
 
 
 /**
+ * A badge of the catalogue with the member's progress towards it.
+ */
+data class BadgeProgress (
+    val `code`: kotlin.String
+    , 
+    val `name`: kotlin.String
+    , 
+    val `category`: Category
+    , 
+    val `current`: kotlin.ULong
+    , 
+    val `target`: kotlin.ULong
+    , 
+    val `unlockedAt`: Instant?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBadgeProgress: FfiConverterRustBuffer<BadgeProgress> {
+    override fun read(buf: ByteBuffer): BadgeProgress {
+        return BadgeProgress(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeCategory.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterOptionalTypeInstant.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: BadgeProgress) = (
+            FfiConverterString.allocationSize(value.`code`) +
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterTypeCategory.allocationSize(value.`category`) +
+            FfiConverterULong.allocationSize(value.`current`) +
+            FfiConverterULong.allocationSize(value.`target`) +
+            FfiConverterOptionalTypeInstant.allocationSize(value.`unlockedAt`)
+    )
+
+    override fun write(value: BadgeProgress, buf: ByteBuffer) {
+            FfiConverterString.write(value.`code`, buf)
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterTypeCategory.write(value.`category`, buf)
+            FfiConverterULong.write(value.`current`, buf)
+            FfiConverterULong.write(value.`target`, buf)
+            FfiConverterOptionalTypeInstant.write(value.`unlockedAt`, buf)
+    }
+}
+
+
+
+/**
+ * A badge a member unlocked, and when.
+ */
+data class BadgeUnlock (
+    val `customerId`: kotlin.String
+    , 
+    val `code`: kotlin.String
+    , 
+    val `at`: Instant
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBadgeUnlock: FfiConverterRustBuffer<BadgeUnlock> {
+    override fun read(buf: ByteBuffer): BadgeUnlock {
+        return BadgeUnlock(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeInstant.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: BadgeUnlock) = (
+            FfiConverterString.allocationSize(value.`customerId`) +
+            FfiConverterString.allocationSize(value.`code`) +
+            FfiConverterTypeInstant.allocationSize(value.`at`)
+    )
+
+    override fun write(value: BadgeUnlock, buf: ByteBuffer) {
+            FfiConverterString.write(value.`customerId`, buf)
+            FfiConverterString.write(value.`code`, buf)
+            FfiConverterTypeInstant.write(value.`at`, buf)
+    }
+}
+
+
+
+/**
  * Score thresholds of the bands.
  */
 data class BandThresholds (
@@ -2893,6 +4510,47 @@ public object FfiConverterTypeBandThresholds: FfiConverterRustBuffer<BandThresho
     override fun write(value: BandThresholds, buf: ByteBuffer) {
             FfiConverterTypeAmount.write(value.`mediumFrom`, buf)
             FfiConverterTypeAmount.write(value.`highFrom`, buf)
+    }
+}
+
+
+
+/**
+ * A baseline's distance and how many stops it served.
+ */
+data class Baseline (
+    val `distance`: kotlin.Double
+    , 
+    val `stopsServed`: Count
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBaseline: FfiConverterRustBuffer<Baseline> {
+    override fun read(buf: ByteBuffer): Baseline {
+        return Baseline(
+            FfiConverterDouble.read(buf),
+            FfiConverterTypeCount.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Baseline) = (
+            FfiConverterDouble.allocationSize(value.`distance`) +
+            FfiConverterTypeCount.allocationSize(value.`stopsServed`)
+    )
+
+    override fun write(value: Baseline, buf: ByteBuffer) {
+            FfiConverterDouble.write(value.`distance`, buf)
+            FfiConverterTypeCount.write(value.`stopsServed`, buf)
     }
 }
 
@@ -3616,6 +5274,57 @@ public object FfiConverterTypeCohortTable: FfiConverterRustBuffer<CohortTable> {
 
 
 /**
+ * The plan against the input order and the nearest-neighbour routes of today.
+ */
+data class Comparison (
+    val `inputOrder`: Baseline
+    , 
+    val `nearestNeighbour`: Baseline
+    , 
+    val `improvementOverInputOrderPercent`: kotlin.Double?
+    , 
+    val `improvementOverNearestNeighbourPercent`: kotlin.Double?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeComparison: FfiConverterRustBuffer<Comparison> {
+    override fun read(buf: ByteBuffer): Comparison {
+        return Comparison(
+            FfiConverterTypeBaseline.read(buf),
+            FfiConverterTypeBaseline.read(buf),
+            FfiConverterOptionalDouble.read(buf),
+            FfiConverterOptionalDouble.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Comparison) = (
+            FfiConverterTypeBaseline.allocationSize(value.`inputOrder`) +
+            FfiConverterTypeBaseline.allocationSize(value.`nearestNeighbour`) +
+            FfiConverterOptionalDouble.allocationSize(value.`improvementOverInputOrderPercent`) +
+            FfiConverterOptionalDouble.allocationSize(value.`improvementOverNearestNeighbourPercent`)
+    )
+
+    override fun write(value: Comparison, buf: ByteBuffer) {
+            FfiConverterTypeBaseline.write(value.`inputOrder`, buf)
+            FfiConverterTypeBaseline.write(value.`nearestNeighbour`, buf)
+            FfiConverterOptionalDouble.write(value.`improvementOverInputOrderPercent`, buf)
+            FfiConverterOptionalDouble.write(value.`improvementOverNearestNeighbourPercent`, buf)
+    }
+}
+
+
+
+/**
  * What one factor adds to the score; `risk` is absent when the factor had no data.
  */
 data class Contribution (
@@ -4273,6 +5982,62 @@ public object FfiConverterTypeDueDelivery: FfiConverterRustBuffer<DueDelivery> {
 
 
 /**
+ * One ledger line; entries are never changed or removed.
+ */
+data class Entry (
+    val `seq`: kotlin.ULong
+    , 
+    val `key`: kotlin.String
+    , 
+    val `points`: kotlin.Long
+    , 
+    val `at`: Instant
+    , 
+    val `detail`: EntryDetail
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEntry: FfiConverterRustBuffer<Entry> {
+    override fun read(buf: ByteBuffer): Entry {
+        return Entry(
+            FfiConverterULong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterTypeInstant.read(buf),
+            FfiConverterTypeEntryDetail.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Entry) = (
+            FfiConverterULong.allocationSize(value.`seq`) +
+            FfiConverterString.allocationSize(value.`key`) +
+            FfiConverterLong.allocationSize(value.`points`) +
+            FfiConverterTypeInstant.allocationSize(value.`at`) +
+            FfiConverterTypeEntryDetail.allocationSize(value.`detail`)
+    )
+
+    override fun write(value: Entry, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`seq`, buf)
+            FfiConverterString.write(value.`key`, buf)
+            FfiConverterLong.write(value.`points`, buf)
+            FfiConverterTypeInstant.write(value.`at`, buf)
+            FfiConverterTypeEntryDetail.write(value.`detail`, buf)
+    }
+}
+
+
+
+/**
  * Tunable constants of the factor formulas (`docs/churn.md`).
  */
 data class FactorParams (
@@ -4506,6 +6271,52 @@ public object FfiConverterTypeFieldProblem: FfiConverterRustBuffer<FieldProblem>
 
 
 /**
+ * The first positions of every board: all time, per tier, and this ISO week.
+ */
+data class Leaderboards (
+    val `allTime`: List<Position>
+    , 
+    val `byTier`: Map<Tier, List<Position>>
+    , 
+    val `thisWeek`: List<Position>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLeaderboards: FfiConverterRustBuffer<Leaderboards> {
+    override fun read(buf: ByteBuffer): Leaderboards {
+        return Leaderboards(
+            FfiConverterSequenceTypePosition.read(buf),
+            FfiConverterMapTypeTierSequenceTypePosition.read(buf),
+            FfiConverterSequenceTypePosition.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Leaderboards) = (
+            FfiConverterSequenceTypePosition.allocationSize(value.`allTime`) +
+            FfiConverterMapTypeTierSequenceTypePosition.allocationSize(value.`byTier`) +
+            FfiConverterSequenceTypePosition.allocationSize(value.`thisWeek`)
+    )
+
+    override fun write(value: Leaderboards, buf: ByteBuffer) {
+            FfiConverterSequenceTypePosition.write(value.`allTime`, buf)
+            FfiConverterMapTypeTierSequenceTypePosition.write(value.`byTier`, buf)
+            FfiConverterSequenceTypePosition.write(value.`thisWeek`, buf)
+    }
+}
+
+
+
+/**
  * One source of a line with the quantity it contributes.
  */
 data class LineSource (
@@ -4546,6 +6357,215 @@ public object FfiConverterTypeLineSource: FfiConverterRustBuffer<LineSource> {
             FfiConverterTypeSourceRef.write(value.`source`, buf)
             FfiConverterTypeCalendarDate.write(value.`date`, buf)
             FfiConverterTypeAmount.write(value.`quantity`, buf)
+    }
+}
+
+
+
+/**
+ * A point in degrees.
+ */
+data class Location (
+    val `lat`: kotlin.Double
+    , 
+    val `lon`: kotlin.Double
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLocation: FfiConverterRustBuffer<Location> {
+    override fun read(buf: ByteBuffer): Location {
+        return Location(
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Location) = (
+            FfiConverterDouble.allocationSize(value.`lat`) +
+            FfiConverterDouble.allocationSize(value.`lon`)
+    )
+
+    override fun write(value: Location, buf: ByteBuffer) {
+            FfiConverterDouble.write(value.`lat`, buf)
+            FfiConverterDouble.write(value.`lon`, buf)
+    }
+}
+
+
+
+/**
+ * A member's account: the ledger, the tier history and the badges unlocked (by code).
+ */
+data class LoyaltyMember (
+    val `customerId`: kotlin.String
+    , 
+    val `joinedAt`: Instant?
+    , 
+    val `balance`: kotlin.Long
+    , 
+    val `tier`: Tier
+    , 
+    val `entries`: List<Entry>
+    , 
+    val `tierHistory`: List<TierChange>
+    , 
+    val `badges`: List<BadgeUnlock>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLoyaltyMember: FfiConverterRustBuffer<LoyaltyMember> {
+    override fun read(buf: ByteBuffer): LoyaltyMember {
+        return LoyaltyMember(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalTypeInstant.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterTypeTier.read(buf),
+            FfiConverterSequenceTypeEntry.read(buf),
+            FfiConverterSequenceTypeTierChange.read(buf),
+            FfiConverterSequenceTypeBadgeUnlock.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: LoyaltyMember) = (
+            FfiConverterString.allocationSize(value.`customerId`) +
+            FfiConverterOptionalTypeInstant.allocationSize(value.`joinedAt`) +
+            FfiConverterLong.allocationSize(value.`balance`) +
+            FfiConverterTypeTier.allocationSize(value.`tier`) +
+            FfiConverterSequenceTypeEntry.allocationSize(value.`entries`) +
+            FfiConverterSequenceTypeTierChange.allocationSize(value.`tierHistory`) +
+            FfiConverterSequenceTypeBadgeUnlock.allocationSize(value.`badges`)
+    )
+
+    override fun write(value: LoyaltyMember, buf: ByteBuffer) {
+            FfiConverterString.write(value.`customerId`, buf)
+            FfiConverterOptionalTypeInstant.write(value.`joinedAt`, buf)
+            FfiConverterLong.write(value.`balance`, buf)
+            FfiConverterTypeTier.write(value.`tier`, buf)
+            FfiConverterSequenceTypeEntry.write(value.`entries`, buf)
+            FfiConverterSequenceTypeTierChange.write(value.`tierHistory`, buf)
+            FfiConverterSequenceTypeBadgeUnlock.write(value.`badges`, buf)
+    }
+}
+
+
+
+/**
+ * One member's place on each board (`null`/`nil` on a board they are not on).
+ */
+data class MemberPositions (
+    val `allTime`: Position?
+    , 
+    val `tier`: Position?
+    , 
+    val `thisWeek`: Position?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMemberPositions: FfiConverterRustBuffer<MemberPositions> {
+    override fun read(buf: ByteBuffer): MemberPositions {
+        return MemberPositions(
+            FfiConverterOptionalTypePosition.read(buf),
+            FfiConverterOptionalTypePosition.read(buf),
+            FfiConverterOptionalTypePosition.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: MemberPositions) = (
+            FfiConverterOptionalTypePosition.allocationSize(value.`allTime`) +
+            FfiConverterOptionalTypePosition.allocationSize(value.`tier`) +
+            FfiConverterOptionalTypePosition.allocationSize(value.`thisWeek`)
+    )
+
+    override fun write(value: MemberPositions, buf: ByteBuffer) {
+            FfiConverterOptionalTypePosition.write(value.`allTime`, buf)
+            FfiConverterOptionalTypePosition.write(value.`tier`, buf)
+            FfiConverterOptionalTypePosition.write(value.`thisWeek`, buf)
+    }
+}
+
+
+
+/**
+ * What the app shows a member: balance, points usable now, tier progress, every badge.
+ */
+data class MemberSummary (
+    val `customerId`: kotlin.String
+    , 
+    val `balance`: kotlin.Long
+    , 
+    val `available`: kotlin.Long
+    , 
+    val `tier`: TierProgress
+    , 
+    val `badges`: List<BadgeProgress>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMemberSummary: FfiConverterRustBuffer<MemberSummary> {
+    override fun read(buf: ByteBuffer): MemberSummary {
+        return MemberSummary(
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterTypeTierProgress.read(buf),
+            FfiConverterSequenceTypeBadgeProgress.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: MemberSummary) = (
+            FfiConverterString.allocationSize(value.`customerId`) +
+            FfiConverterLong.allocationSize(value.`balance`) +
+            FfiConverterLong.allocationSize(value.`available`) +
+            FfiConverterTypeTierProgress.allocationSize(value.`tier`) +
+            FfiConverterSequenceTypeBadgeProgress.allocationSize(value.`badges`)
+    )
+
+    override fun write(value: MemberSummary, buf: ByteBuffer) {
+            FfiConverterString.write(value.`customerId`, buf)
+            FfiConverterLong.write(value.`balance`, buf)
+            FfiConverterLong.write(value.`available`, buf)
+            FfiConverterTypeTierProgress.write(value.`tier`, buf)
+            FfiConverterSequenceTypeBadgeProgress.write(value.`badges`, buf)
     }
 }
 
@@ -4955,6 +6975,283 @@ public object FfiConverterTypePaymentSignals: FfiConverterRustBuffer<PaymentSign
 
 
 /**
+ * An order placed: `Unchanged` when the same order was placed before.
+ */
+data class PlacedOrder (
+    val `effect`: Effect
+    , 
+    val `order`: Order
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePlacedOrder: FfiConverterRustBuffer<PlacedOrder> {
+    override fun read(buf: ByteBuffer): PlacedOrder {
+        return PlacedOrder(
+            FfiConverterTypeEffect.read(buf),
+            FfiConverterTypeOrder.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PlacedOrder) = (
+            FfiConverterTypeEffect.allocationSize(value.`effect`) +
+            FfiConverterTypeOrder.allocationSize(value.`order`)
+    )
+
+    override fun write(value: PlacedOrder, buf: ByteBuffer) {
+            FfiConverterTypeEffect.write(value.`effect`, buf)
+            FfiConverterTypeOrder.write(value.`order`, buf)
+    }
+}
+
+
+
+/**
+ * The optimized routes, one per delivery person in input order, with totals.
+ */
+data class Plan (
+    val `routes`: List<Route>
+    , 
+    val `unassigned`: List<Unassigned>
+    , 
+    val `totalDistance`: kotlin.Double
+    , 
+    val `totalMinutes`: kotlin.Double
+    , 
+    val `vehiclesUsed`: Count
+    , 
+    val `comparison`: Comparison?
+    , 
+    val `changedPairs`: Count?
+    , 
+    val `iterations`: kotlin.ULong
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePlan: FfiConverterRustBuffer<Plan> {
+    override fun read(buf: ByteBuffer): Plan {
+        return Plan(
+            FfiConverterSequenceTypeRoute.read(buf),
+            FfiConverterSequenceTypeUnassigned.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterTypeCount.read(buf),
+            FfiConverterOptionalTypeComparison.read(buf),
+            FfiConverterOptionalTypeCount.read(buf),
+            FfiConverterULong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Plan) = (
+            FfiConverterSequenceTypeRoute.allocationSize(value.`routes`) +
+            FfiConverterSequenceTypeUnassigned.allocationSize(value.`unassigned`) +
+            FfiConverterDouble.allocationSize(value.`totalDistance`) +
+            FfiConverterDouble.allocationSize(value.`totalMinutes`) +
+            FfiConverterTypeCount.allocationSize(value.`vehiclesUsed`) +
+            FfiConverterOptionalTypeComparison.allocationSize(value.`comparison`) +
+            FfiConverterOptionalTypeCount.allocationSize(value.`changedPairs`) +
+            FfiConverterULong.allocationSize(value.`iterations`)
+    )
+
+    override fun write(value: Plan, buf: ByteBuffer) {
+            FfiConverterSequenceTypeRoute.write(value.`routes`, buf)
+            FfiConverterSequenceTypeUnassigned.write(value.`unassigned`, buf)
+            FfiConverterDouble.write(value.`totalDistance`, buf)
+            FfiConverterDouble.write(value.`totalMinutes`, buf)
+            FfiConverterTypeCount.write(value.`vehiclesUsed`, buf)
+            FfiConverterOptionalTypeComparison.write(value.`comparison`, buf)
+            FfiConverterOptionalTypeCount.write(value.`changedPairs`, buf)
+            FfiConverterULong.write(value.`iterations`, buf)
+    }
+}
+
+
+
+/**
+ * A member's place on a board; `percentile` is a decimal with two places.
+ */
+data class Position (
+    val `rank`: kotlin.ULong
+    , 
+    val `of`: kotlin.ULong
+    , 
+    val `customerId`: kotlin.String
+    , 
+    val `score`: kotlin.Long
+    , 
+    val `percentile`: Amount
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePosition: FfiConverterRustBuffer<Position> {
+    override fun read(buf: ByteBuffer): Position {
+        return Position(
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterTypeAmount.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Position) = (
+            FfiConverterULong.allocationSize(value.`rank`) +
+            FfiConverterULong.allocationSize(value.`of`) +
+            FfiConverterString.allocationSize(value.`customerId`) +
+            FfiConverterLong.allocationSize(value.`score`) +
+            FfiConverterTypeAmount.allocationSize(value.`percentile`)
+    )
+
+    override fun write(value: Position, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`rank`, buf)
+            FfiConverterULong.write(value.`of`, buf)
+            FfiConverterString.write(value.`customerId`, buf)
+            FfiConverterLong.write(value.`score`, buf)
+            FfiConverterTypeAmount.write(value.`percentile`, buf)
+    }
+}
+
+
+
+/**
+ * The routes known before (stop ids in order): changing their order costs the penalty per
+ * new pair, so a recomputed route stays close to the one the delivery person knows.
+ */
+data class PreviousPlan (
+    val `routes`: List<List<kotlin.String>>
+    , 
+    val `penaltyPerChangedPair`: kotlin.Double
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePreviousPlan: FfiConverterRustBuffer<PreviousPlan> {
+    override fun read(buf: ByteBuffer): PreviousPlan {
+        return PreviousPlan(
+            FfiConverterSequenceSequenceString.read(buf),
+            FfiConverterDouble.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PreviousPlan) = (
+            FfiConverterSequenceSequenceString.allocationSize(value.`routes`) +
+            FfiConverterDouble.allocationSize(value.`penaltyPerChangedPair`)
+    )
+
+    override fun write(value: PreviousPlan, buf: ByteBuffer) {
+            FfiConverterSequenceSequenceString.write(value.`routes`, buf)
+            FfiConverterDouble.write(value.`penaltyPerChangedPair`, buf)
+    }
+}
+
+
+
+/**
+ * A routing problem: depot, stops, delivery persons, distances, speed, previous plan,
+ * options (`docs/routing.md`).
+ */
+data class Problem (
+    val `depot`: Location?
+    , 
+    val `stops`: List<Stop>
+    , 
+    val `vehicles`: List<Vehicle>
+    , 
+    val `distances`: Distances
+    , 
+    val `speed`: Speed
+    , 
+    val `previousPlan`: PreviousPlan?
+    , 
+    val `options`: SolveOptions
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeProblem: FfiConverterRustBuffer<Problem> {
+    override fun read(buf: ByteBuffer): Problem {
+        return Problem(
+            FfiConverterOptionalTypeLocation.read(buf),
+            FfiConverterSequenceTypeStop.read(buf),
+            FfiConverterSequenceTypeVehicle.read(buf),
+            FfiConverterTypeDistances.read(buf),
+            FfiConverterTypeSpeed.read(buf),
+            FfiConverterOptionalTypePreviousPlan.read(buf),
+            FfiConverterTypeSolveOptions.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Problem) = (
+            FfiConverterOptionalTypeLocation.allocationSize(value.`depot`) +
+            FfiConverterSequenceTypeStop.allocationSize(value.`stops`) +
+            FfiConverterSequenceTypeVehicle.allocationSize(value.`vehicles`) +
+            FfiConverterTypeDistances.allocationSize(value.`distances`) +
+            FfiConverterTypeSpeed.allocationSize(value.`speed`) +
+            FfiConverterOptionalTypePreviousPlan.allocationSize(value.`previousPlan`) +
+            FfiConverterTypeSolveOptions.allocationSize(value.`options`)
+    )
+
+    override fun write(value: Problem, buf: ByteBuffer) {
+            FfiConverterOptionalTypeLocation.write(value.`depot`, buf)
+            FfiConverterSequenceTypeStop.write(value.`stops`, buf)
+            FfiConverterSequenceTypeVehicle.write(value.`vehicles`, buf)
+            FfiConverterTypeDistances.write(value.`distances`, buf)
+            FfiConverterTypeSpeed.write(value.`speed`, buf)
+            FfiConverterOptionalTypePreviousPlan.write(value.`previousPlan`, buf)
+            FfiConverterTypeSolveOptions.write(value.`options`, buf)
+    }
+}
+
+
+
+/**
  * A product with its price and GST history, prices exclusive of GST.
  */
 data class Product (
@@ -5251,6 +7548,368 @@ public object FfiConverterTypeRecordedDates: FfiConverterRustBuffer<RecordedDate
 
 
 /**
+ * A payment recorded (it earns loyalty points): `Unchanged` when recorded before.
+ */
+data class RecordedPayment (
+    val `effect`: Effect
+    , 
+    val `payment`: Payment
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRecordedPayment: FfiConverterRustBuffer<RecordedPayment> {
+    override fun read(buf: ByteBuffer): RecordedPayment {
+        return RecordedPayment(
+            FfiConverterTypeEffect.read(buf),
+            FfiConverterTypePayment.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RecordedPayment) = (
+            FfiConverterTypeEffect.allocationSize(value.`effect`) +
+            FfiConverterTypePayment.allocationSize(value.`payment`)
+    )
+
+    override fun write(value: RecordedPayment, buf: ByteBuffer) {
+            FfiConverterTypeEffect.write(value.`effect`, buf)
+            FfiConverterTypePayment.write(value.`payment`, buf)
+    }
+}
+
+
+
+/**
+ * A redemption and the rest of what it did (expiries applied first, badges).
+ */
+data class Redeemed (
+    val `redemption`: Redemption
+    , 
+    val `applied`: Applied
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRedeemed: FfiConverterRustBuffer<Redeemed> {
+    override fun read(buf: ByteBuffer): Redeemed {
+        return Redeemed(
+            FfiConverterTypeRedemption.read(buf),
+            FfiConverterTypeApplied.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Redeemed) = (
+            FfiConverterTypeRedemption.allocationSize(value.`redemption`) +
+            FfiConverterTypeApplied.allocationSize(value.`applied`)
+    )
+
+    override fun write(value: Redeemed, buf: ByteBuffer) {
+            FfiConverterTypeRedemption.write(value.`redemption`, buf)
+            FfiConverterTypeApplied.write(value.`applied`, buf)
+    }
+}
+
+
+
+/**
+ * Points turned into a bill credit of `amount` rupees (two decimals) under the bill's key.
+ */
+data class Redemption (
+    val `customerId`: kotlin.String
+    , 
+    val `points`: kotlin.Long
+    , 
+    val `amount`: Amount
+    , 
+    val `key`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRedemption: FfiConverterRustBuffer<Redemption> {
+    override fun read(buf: ByteBuffer): Redemption {
+        return Redemption(
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterTypeAmount.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Redemption) = (
+            FfiConverterString.allocationSize(value.`customerId`) +
+            FfiConverterLong.allocationSize(value.`points`) +
+            FfiConverterTypeAmount.allocationSize(value.`amount`) +
+            FfiConverterString.allocationSize(value.`key`)
+    )
+
+    override fun write(value: Redemption, buf: ByteBuffer) {
+            FfiConverterString.write(value.`customerId`, buf)
+            FfiConverterLong.write(value.`points`, buf)
+            FfiConverterTypeAmount.write(value.`amount`, buf)
+            FfiConverterString.write(value.`key`, buf)
+    }
+}
+
+
+
+/**
+ * What a bill allows: the most points (0 below the minimum), their value and the cap.
+ */
+data class RedemptionPreview (
+    val `balance`: kotlin.Long
+    , 
+    val `maxPoints`: kotlin.Long
+    , 
+    val `maxAmount`: Amount
+    , 
+    val `capAmount`: Amount
+    , 
+    val `minimumPoints`: kotlin.Long
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRedemptionPreview: FfiConverterRustBuffer<RedemptionPreview> {
+    override fun read(buf: ByteBuffer): RedemptionPreview {
+        return RedemptionPreview(
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterTypeAmount.read(buf),
+            FfiConverterTypeAmount.read(buf),
+            FfiConverterLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RedemptionPreview) = (
+            FfiConverterLong.allocationSize(value.`balance`) +
+            FfiConverterLong.allocationSize(value.`maxPoints`) +
+            FfiConverterTypeAmount.allocationSize(value.`maxAmount`) +
+            FfiConverterTypeAmount.allocationSize(value.`capAmount`) +
+            FfiConverterLong.allocationSize(value.`minimumPoints`)
+    )
+
+    override fun write(value: RedemptionPreview, buf: ByteBuffer) {
+            FfiConverterLong.write(value.`balance`, buf)
+            FfiConverterLong.write(value.`maxPoints`, buf)
+            FfiConverterTypeAmount.write(value.`maxAmount`, buf)
+            FfiConverterTypeAmount.write(value.`capAmount`, buf)
+            FfiConverterLong.write(value.`minimumPoints`, buf)
+    }
+}
+
+
+
+/**
+ * A request to redeem `points` on a bill whose charges are `bill_charges`, once per `key`.
+ */
+data class RedemptionRequest (
+    val `customerId`: kotlin.String
+    , 
+    val `key`: kotlin.String
+    , 
+    val `points`: kotlin.Long
+    , 
+    val `billCharges`: Amount
+    , 
+    val `at`: Instant
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRedemptionRequest: FfiConverterRustBuffer<RedemptionRequest> {
+    override fun read(buf: ByteBuffer): RedemptionRequest {
+        return RedemptionRequest(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterTypeAmount.read(buf),
+            FfiConverterTypeInstant.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RedemptionRequest) = (
+            FfiConverterString.allocationSize(value.`customerId`) +
+            FfiConverterString.allocationSize(value.`key`) +
+            FfiConverterLong.allocationSize(value.`points`) +
+            FfiConverterTypeAmount.allocationSize(value.`billCharges`) +
+            FfiConverterTypeInstant.allocationSize(value.`at`)
+    )
+
+    override fun write(value: RedemptionRequest, buf: ByteBuffer) {
+            FfiConverterString.write(value.`customerId`, buf)
+            FfiConverterString.write(value.`key`, buf)
+            FfiConverterLong.write(value.`points`, buf)
+            FfiConverterTypeAmount.write(value.`billCharges`, buf)
+            FfiConverterTypeInstant.write(value.`at`, buf)
+    }
+}
+
+
+
+/**
+ * A customer registration: `Unchanged` when the same customer was registered before.
+ */
+data class RegisteredCustomer (
+    val `effect`: Effect
+    , 
+    val `customer`: Customer
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRegisteredCustomer: FfiConverterRustBuffer<RegisteredCustomer> {
+    override fun read(buf: ByteBuffer): RegisteredCustomer {
+        return RegisteredCustomer(
+            FfiConverterTypeEffect.read(buf),
+            FfiConverterTypeCustomer.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RegisteredCustomer) = (
+            FfiConverterTypeEffect.allocationSize(value.`effect`) +
+            FfiConverterTypeCustomer.allocationSize(value.`customer`)
+    )
+
+    override fun write(value: RegisteredCustomer, buf: ByteBuffer) {
+            FfiConverterTypeEffect.write(value.`effect`, buf)
+            FfiConverterTypeCustomer.write(value.`customer`, buf)
+    }
+}
+
+
+
+/**
+ * One delivery person's route (empty `visits` when not needed).
+ */
+data class Route (
+    val `vehicleId`: kotlin.String
+    , 
+    val `start`: Location?
+    , 
+    val `end`: Location?
+    , 
+    val `visits`: List<Visit>
+    , 
+    val `departure`: kotlin.Double
+    , 
+    val `finish`: kotlin.Double
+    , 
+    val `distance`: kotlin.Double
+    , 
+    val `minutes`: kotlin.Double
+    , 
+    val `load`: List<kotlin.Double>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRoute: FfiConverterRustBuffer<Route> {
+    override fun read(buf: ByteBuffer): Route {
+        return Route(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalTypeLocation.read(buf),
+            FfiConverterOptionalTypeLocation.read(buf),
+            FfiConverterSequenceTypeVisit.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterSequenceDouble.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Route) = (
+            FfiConverterString.allocationSize(value.`vehicleId`) +
+            FfiConverterOptionalTypeLocation.allocationSize(value.`start`) +
+            FfiConverterOptionalTypeLocation.allocationSize(value.`end`) +
+            FfiConverterSequenceTypeVisit.allocationSize(value.`visits`) +
+            FfiConverterDouble.allocationSize(value.`departure`) +
+            FfiConverterDouble.allocationSize(value.`finish`) +
+            FfiConverterDouble.allocationSize(value.`distance`) +
+            FfiConverterDouble.allocationSize(value.`minutes`) +
+            FfiConverterSequenceDouble.allocationSize(value.`load`)
+    )
+
+    override fun write(value: Route, buf: ByteBuffer) {
+            FfiConverterString.write(value.`vehicleId`, buf)
+            FfiConverterOptionalTypeLocation.write(value.`start`, buf)
+            FfiConverterOptionalTypeLocation.write(value.`end`, buf)
+            FfiConverterSequenceTypeVisit.write(value.`visits`, buf)
+            FfiConverterDouble.write(value.`departure`, buf)
+            FfiConverterDouble.write(value.`finish`, buf)
+            FfiConverterDouble.write(value.`distance`, buf)
+            FfiConverterDouble.write(value.`minutes`, buf)
+            FfiConverterSequenceDouble.write(value.`load`, buf)
+    }
+}
+
+
+
+/**
  * Complaints and disputes over the recent window.
  */
 data class ServiceSignals (
@@ -5286,6 +7945,206 @@ public object FfiConverterTypeServiceSignals: FfiConverterRustBuffer<ServiceSign
     override fun write(value: ServiceSignals, buf: ByteBuffer) {
             FfiConverterUInt.write(value.`complaints`, buf)
             FfiConverterUInt.write(value.`disputes`, buf)
+    }
+}
+
+
+
+/**
+ * The search budget: with a seed and an iteration limit (no time budget) the plan is the
+ * same every time; a time budget makes it depend on the phone's speed.
+ */
+data class SolveOptions (
+    val `seed`: kotlin.ULong
+    , 
+    val `timeBudgetMs`: kotlin.ULong?
+    , 
+    val `iterationLimit`: kotlin.ULong?
+    , 
+    val `threads`: Count
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSolveOptions: FfiConverterRustBuffer<SolveOptions> {
+    override fun read(buf: ByteBuffer): SolveOptions {
+        return SolveOptions(
+            FfiConverterULong.read(buf),
+            FfiConverterOptionalULong.read(buf),
+            FfiConverterOptionalULong.read(buf),
+            FfiConverterTypeCount.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SolveOptions) = (
+            FfiConverterULong.allocationSize(value.`seed`) +
+            FfiConverterOptionalULong.allocationSize(value.`timeBudgetMs`) +
+            FfiConverterOptionalULong.allocationSize(value.`iterationLimit`) +
+            FfiConverterTypeCount.allocationSize(value.`threads`)
+    )
+
+    override fun write(value: SolveOptions, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`seed`, buf)
+            FfiConverterOptionalULong.write(value.`timeBudgetMs`, buf)
+            FfiConverterOptionalULong.write(value.`iterationLimit`, buf)
+            FfiConverterTypeCount.write(value.`threads`, buf)
+    }
+}
+
+
+
+/**
+ * Travel speed when no duration matrix is given.
+ */
+data class Speed (
+    val `speedKmh`: kotlin.Double
+    , 
+    val `profile`: List<SpeedBand>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSpeed: FfiConverterRustBuffer<Speed> {
+    override fun read(buf: ByteBuffer): Speed {
+        return Speed(
+            FfiConverterDouble.read(buf),
+            FfiConverterSequenceTypeSpeedBand.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Speed) = (
+            FfiConverterDouble.allocationSize(value.`speedKmh`) +
+            FfiConverterSequenceTypeSpeedBand.allocationSize(value.`profile`)
+    )
+
+    override fun write(value: Speed, buf: ByteBuffer) {
+            FfiConverterDouble.write(value.`speedKmh`, buf)
+            FfiConverterSequenceTypeSpeedBand.write(value.`profile`, buf)
+    }
+}
+
+
+
+/**
+ * A speed in force from a minute of the day on.
+ */
+data class SpeedBand (
+    val `fromMinute`: kotlin.Double
+    , 
+    val `speedKmh`: kotlin.Double
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSpeedBand: FfiConverterRustBuffer<SpeedBand> {
+    override fun read(buf: ByteBuffer): SpeedBand {
+        return SpeedBand(
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SpeedBand) = (
+            FfiConverterDouble.allocationSize(value.`fromMinute`) +
+            FfiConverterDouble.allocationSize(value.`speedKmh`)
+    )
+
+    override fun write(value: SpeedBand, buf: ByteBuffer) {
+            FfiConverterDouble.write(value.`fromMinute`, buf)
+            FfiConverterDouble.write(value.`speedKmh`, buf)
+    }
+}
+
+
+
+/**
+ * A customer to visit; `drop_penalty` set makes the stop optional at that cost.
+ */
+data class Stop (
+    val `id`: kotlin.String
+    , 
+    val `location`: Location?
+    , 
+    val `serviceMinutes`: kotlin.Double
+    , 
+    val `timeWindow`: TimeWindow?
+    , 
+    val `demand`: List<kotlin.Double>
+    , 
+    val `priority`: kotlin.UInt
+    , 
+    val `dropPenalty`: kotlin.Double?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeStop: FfiConverterRustBuffer<Stop> {
+    override fun read(buf: ByteBuffer): Stop {
+        return Stop(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalTypeLocation.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterOptionalTypeTimeWindow.read(buf),
+            FfiConverterSequenceDouble.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterOptionalDouble.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Stop) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterOptionalTypeLocation.allocationSize(value.`location`) +
+            FfiConverterDouble.allocationSize(value.`serviceMinutes`) +
+            FfiConverterOptionalTypeTimeWindow.allocationSize(value.`timeWindow`) +
+            FfiConverterSequenceDouble.allocationSize(value.`demand`) +
+            FfiConverterUInt.allocationSize(value.`priority`) +
+            FfiConverterOptionalDouble.allocationSize(value.`dropPenalty`)
+    )
+
+    override fun write(value: Stop, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterOptionalTypeLocation.write(value.`location`, buf)
+            FfiConverterDouble.write(value.`serviceMinutes`, buf)
+            FfiConverterOptionalTypeTimeWindow.write(value.`timeWindow`, buf)
+            FfiConverterSequenceDouble.write(value.`demand`, buf)
+            FfiConverterUInt.write(value.`priority`, buf)
+            FfiConverterOptionalDouble.write(value.`dropPenalty`, buf)
     }
 }
 
@@ -5470,6 +8329,170 @@ public object FfiConverterTypeTaxLine: FfiConverterRustBuffer<TaxLine> {
 
 
 /**
+ * A change of tier, with the qualifying points it was decided on.
+ */
+data class TierChange (
+    val `customerId`: kotlin.String
+    , 
+    val `from`: Tier
+    , 
+    val `to`: Tier
+    , 
+    val `cause`: TierCause
+    , 
+    val `qualifyingPoints`: kotlin.Long
+    , 
+    val `at`: Instant
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTierChange: FfiConverterRustBuffer<TierChange> {
+    override fun read(buf: ByteBuffer): TierChange {
+        return TierChange(
+            FfiConverterString.read(buf),
+            FfiConverterTypeTier.read(buf),
+            FfiConverterTypeTier.read(buf),
+            FfiConverterTypeTierCause.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterTypeInstant.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TierChange) = (
+            FfiConverterString.allocationSize(value.`customerId`) +
+            FfiConverterTypeTier.allocationSize(value.`from`) +
+            FfiConverterTypeTier.allocationSize(value.`to`) +
+            FfiConverterTypeTierCause.allocationSize(value.`cause`) +
+            FfiConverterLong.allocationSize(value.`qualifyingPoints`) +
+            FfiConverterTypeInstant.allocationSize(value.`at`)
+    )
+
+    override fun write(value: TierChange, buf: ByteBuffer) {
+            FfiConverterString.write(value.`customerId`, buf)
+            FfiConverterTypeTier.write(value.`from`, buf)
+            FfiConverterTypeTier.write(value.`to`, buf)
+            FfiConverterTypeTierCause.write(value.`cause`, buf)
+            FfiConverterLong.write(value.`qualifyingPoints`, buf)
+            FfiConverterTypeInstant.write(value.`at`, buf)
+    }
+}
+
+
+
+/**
+ * Where a member stands against the tiers: the next threshold and what the next monthly
+ * review needs to keep the current tier.
+ */
+data class TierProgress (
+    val `tier`: Tier
+    , 
+    val `qualifyingPoints`: kotlin.Long
+    , 
+    val `nextTier`: Tier?
+    , 
+    val `nextThreshold`: kotlin.Long?
+    , 
+    val `pointsToNext`: kotlin.Long?
+    , 
+    val `pointsToKeep`: kotlin.Long
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTierProgress: FfiConverterRustBuffer<TierProgress> {
+    override fun read(buf: ByteBuffer): TierProgress {
+        return TierProgress(
+            FfiConverterTypeTier.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterOptionalTypeTier.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TierProgress) = (
+            FfiConverterTypeTier.allocationSize(value.`tier`) +
+            FfiConverterLong.allocationSize(value.`qualifyingPoints`) +
+            FfiConverterOptionalTypeTier.allocationSize(value.`nextTier`) +
+            FfiConverterOptionalLong.allocationSize(value.`nextThreshold`) +
+            FfiConverterOptionalLong.allocationSize(value.`pointsToNext`) +
+            FfiConverterLong.allocationSize(value.`pointsToKeep`)
+    )
+
+    override fun write(value: TierProgress, buf: ByteBuffer) {
+            FfiConverterTypeTier.write(value.`tier`, buf)
+            FfiConverterLong.write(value.`qualifyingPoints`, buf)
+            FfiConverterOptionalTypeTier.write(value.`nextTier`, buf)
+            FfiConverterOptionalLong.write(value.`nextThreshold`, buf)
+            FfiConverterOptionalLong.write(value.`pointsToNext`, buf)
+            FfiConverterLong.write(value.`pointsToKeep`, buf)
+    }
+}
+
+
+
+/**
+ * When service may start, in minutes since business-local midnight (`end` = latest start).
+ */
+data class TimeWindow (
+    val `start`: kotlin.Double
+    , 
+    val `end`: kotlin.Double
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTimeWindow: FfiConverterRustBuffer<TimeWindow> {
+    override fun read(buf: ByteBuffer): TimeWindow {
+        return TimeWindow(
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TimeWindow) = (
+            FfiConverterDouble.allocationSize(value.`start`) +
+            FfiConverterDouble.allocationSize(value.`end`)
+    )
+
+    override fun write(value: TimeWindow, buf: ByteBuffer) {
+            FfiConverterDouble.write(value.`start`, buf)
+            FfiConverterDouble.write(value.`end`, buf)
+    }
+}
+
+
+
+/**
  * One entry of a customer's timeline.
  */
 data class Transition (
@@ -5526,6 +8549,47 @@ public object FfiConverterTypeTransition: FfiConverterRustBuffer<Transition> {
 
 
 /**
+ * A stop left out, with the reason.
+ */
+data class Unassigned (
+    val `stopId`: kotlin.String
+    , 
+    val `reason`: UnassignedReason
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeUnassigned: FfiConverterRustBuffer<Unassigned> {
+    override fun read(buf: ByteBuffer): Unassigned {
+        return Unassigned(
+            FfiConverterString.read(buf),
+            FfiConverterTypeUnassignedReason.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Unassigned) = (
+            FfiConverterString.allocationSize(value.`stopId`) +
+            FfiConverterTypeUnassignedReason.allocationSize(value.`reason`)
+    )
+
+    override fun write(value: Unassigned, buf: ByteBuffer) {
+            FfiConverterString.write(value.`stopId`, buf)
+            FfiConverterTypeUnassignedReason.write(value.`reason`, buf)
+    }
+}
+
+
+
+/**
  * A day a subscription was due with no delivery record yet: not billed, to be confirmed.
  */
 data class Unconfirmed (
@@ -5571,6 +8635,123 @@ public object FfiConverterTypeUnconfirmed: FfiConverterRustBuffer<Unconfirmed> {
             FfiConverterString.write(value.`productId`, buf)
             FfiConverterTypeCalendarDate.write(value.`date`, buf)
             FfiConverterTypeAmount.write(value.`quantity`, buf)
+    }
+}
+
+
+
+/**
+ * A delivery person: capacity per dimension (empty = unlimited) and shift in minutes.
+ */
+data class Vehicle (
+    val `id`: kotlin.String
+    , 
+    val `capacity`: List<kotlin.Double>
+    , 
+    val `shiftStart`: kotlin.Double
+    , 
+    val `shiftEnd`: kotlin.Double
+    , 
+    val `start`: Location?
+    , 
+    val `end`: RouteEnd
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeVehicle: FfiConverterRustBuffer<Vehicle> {
+    override fun read(buf: ByteBuffer): Vehicle {
+        return Vehicle(
+            FfiConverterString.read(buf),
+            FfiConverterSequenceDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterOptionalTypeLocation.read(buf),
+            FfiConverterTypeRouteEnd.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Vehicle) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterSequenceDouble.allocationSize(value.`capacity`) +
+            FfiConverterDouble.allocationSize(value.`shiftStart`) +
+            FfiConverterDouble.allocationSize(value.`shiftEnd`) +
+            FfiConverterOptionalTypeLocation.allocationSize(value.`start`) +
+            FfiConverterTypeRouteEnd.allocationSize(value.`end`)
+    )
+
+    override fun write(value: Vehicle, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterSequenceDouble.write(value.`capacity`, buf)
+            FfiConverterDouble.write(value.`shiftStart`, buf)
+            FfiConverterDouble.write(value.`shiftEnd`, buf)
+            FfiConverterOptionalTypeLocation.write(value.`start`, buf)
+            FfiConverterTypeRouteEnd.write(value.`end`, buf)
+    }
+}
+
+
+
+/**
+ * One stop of a route with its times, in minutes since midnight.
+ */
+data class Visit (
+    val `stopId`: kotlin.String
+    , 
+    val `location`: Location?
+    , 
+    val `arrival`: kotlin.Double
+    , 
+    val `serviceStart`: kotlin.Double
+    , 
+    val `departure`: kotlin.Double
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeVisit: FfiConverterRustBuffer<Visit> {
+    override fun read(buf: ByteBuffer): Visit {
+        return Visit(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalTypeLocation.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Visit) = (
+            FfiConverterString.allocationSize(value.`stopId`) +
+            FfiConverterOptionalTypeLocation.allocationSize(value.`location`) +
+            FfiConverterDouble.allocationSize(value.`arrival`) +
+            FfiConverterDouble.allocationSize(value.`serviceStart`) +
+            FfiConverterDouble.allocationSize(value.`departure`)
+    )
+
+    override fun write(value: Visit, buf: ByteBuffer) {
+            FfiConverterString.write(value.`stopId`, buf)
+            FfiConverterOptionalTypeLocation.write(value.`location`, buf)
+            FfiConverterDouble.write(value.`arrival`, buf)
+            FfiConverterDouble.write(value.`serviceStart`, buf)
+            FfiConverterDouble.write(value.`departure`, buf)
     }
 }
 
@@ -5712,6 +8893,86 @@ public object FfiConverterTypeBillStatus: FfiConverterRustBuffer<BillStatus> {
     override fun allocationSize(value: BillStatus) = 4UL
 
     override fun write(value: BillStatus, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Why a bonus was given.
+ */
+
+enum class BonusCause {
+    
+    FIRST_ORDER,
+    REFERRAL,
+    REVIEW;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBonusCause: FfiConverterRustBuffer<BonusCause> {
+    override fun read(buf: ByteBuffer) = try {
+        BonusCause.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: BonusCause) = 4UL
+
+    override fun write(value: BonusCause, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What a badge counts towards, for grouping on screen.
+ */
+
+enum class Category {
+    
+    ORDERS,
+    POINTS,
+    REFERRALS,
+    REVIEWS,
+    STREAKS,
+    SOCIAL,
+    TIER;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCategory: FfiConverterRustBuffer<Category> {
+    override fun read(buf: ByteBuffer) = try {
+        Category.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: Category) = 4UL
+
+    override fun write(value: Category, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -6188,6 +9449,96 @@ public object FfiConverterTypeDeliveryStatus: FfiConverterRustBuffer<DeliverySta
 
     override fun write(value: DeliveryStatus, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * How distances are measured: great-circle × road factor, or the host's matrices.
+ */
+sealed class Distances {
+    
+    data class Haversine(
+        val `roadFactor`: kotlin.Double) : Distances()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class Matrix(
+        val `distances`: List<List<kotlin.Double>>, 
+        val `durations`: List<List<kotlin.Double>>?) : Distances()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDistances : FfiConverterRustBuffer<Distances>{
+    override fun read(buf: ByteBuffer): Distances {
+        return when(buf.getInt()) {
+            1 -> Distances.Haversine(
+                FfiConverterDouble.read(buf),
+                )
+            2 -> Distances.Matrix(
+                FfiConverterSequenceSequenceDouble.read(buf),
+                FfiConverterOptionalSequenceSequenceDouble.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: Distances): ULong = when(value) {
+        is Distances.Haversine -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterDouble.allocationSize(value.`roadFactor`)
+            )
+        }
+        is Distances.Matrix -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterSequenceSequenceDouble.allocationSize(value.`distances`)
+                + FfiConverterOptionalSequenceSequenceDouble.allocationSize(value.`durations`)
+            )
+        }
+    }
+
+    override fun write(value: Distances, buf: ByteBuffer) {
+        when(value) {
+            is Distances.Haversine -> {
+                buf.putInt(1)
+                FfiConverterDouble.write(value.`roadFactor`, buf)
+                Unit
+            }
+            is Distances.Matrix -> {
+                buf.putInt(2)
+                FfiConverterSequenceSequenceDouble.write(value.`distances`, buf)
+                FfiConverterOptionalSequenceSequenceDouble.write(value.`durations`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 }
 
@@ -6734,6 +10085,194 @@ public object FfiConverterTypeEffect: FfiConverterRustBuffer<Effect> {
 
 
 /**
+ * What a ledger entry records beyond its points; the variant is the entry's kind.
+ */
+sealed class EntryDetail {
+    
+    data class Earn(
+        val `base`: kotlin.Long, 
+        val `multiplier`: app.earlybird.Amount, 
+        val `tier`: app.earlybird.Tier) : EntryDetail()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class Bonus(
+        val `cause`: app.earlybird.BonusCause) : EntryDetail()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class Redeem(
+        val `amount`: app.earlybird.Amount) : EntryDetail()
+        
+    {
+        
+
+        companion object
+    }
+    
+    object Expire : EntryDetail()
+    
+    
+    data class Reverse(
+        val `earned`: kotlin.Long, 
+        val `expired`: kotlin.Long, 
+        val `shortfall`: kotlin.Long) : EntryDetail()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class Adjust(
+        val `reason`: kotlin.String) : EntryDetail()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEntryDetail : FfiConverterRustBuffer<EntryDetail>{
+    override fun read(buf: ByteBuffer): EntryDetail {
+        return when(buf.getInt()) {
+            1 -> EntryDetail.Earn(
+                FfiConverterLong.read(buf),
+                FfiConverterTypeAmount.read(buf),
+                FfiConverterTypeTier.read(buf),
+                )
+            2 -> EntryDetail.Bonus(
+                FfiConverterTypeBonusCause.read(buf),
+                )
+            3 -> EntryDetail.Redeem(
+                FfiConverterTypeAmount.read(buf),
+                )
+            4 -> EntryDetail.Expire
+            5 -> EntryDetail.Reverse(
+                FfiConverterLong.read(buf),
+                FfiConverterLong.read(buf),
+                FfiConverterLong.read(buf),
+                )
+            6 -> EntryDetail.Adjust(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: EntryDetail): ULong = when(value) {
+        is EntryDetail.Earn -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterLong.allocationSize(value.`base`)
+                + FfiConverterTypeAmount.allocationSize(value.`multiplier`)
+                + FfiConverterTypeTier.allocationSize(value.`tier`)
+            )
+        }
+        is EntryDetail.Bonus -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeBonusCause.allocationSize(value.`cause`)
+            )
+        }
+        is EntryDetail.Redeem -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeAmount.allocationSize(value.`amount`)
+            )
+        }
+        is EntryDetail.Expire -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is EntryDetail.Reverse -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterLong.allocationSize(value.`earned`)
+                + FfiConverterLong.allocationSize(value.`expired`)
+                + FfiConverterLong.allocationSize(value.`shortfall`)
+            )
+        }
+        is EntryDetail.Adjust -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+        }
+    }
+
+    override fun write(value: EntryDetail, buf: ByteBuffer) {
+        when(value) {
+            is EntryDetail.Earn -> {
+                buf.putInt(1)
+                FfiConverterLong.write(value.`base`, buf)
+                FfiConverterTypeAmount.write(value.`multiplier`, buf)
+                FfiConverterTypeTier.write(value.`tier`, buf)
+                Unit
+            }
+            is EntryDetail.Bonus -> {
+                buf.putInt(2)
+                FfiConverterTypeBonusCause.write(value.`cause`, buf)
+                Unit
+            }
+            is EntryDetail.Redeem -> {
+                buf.putInt(3)
+                FfiConverterTypeAmount.write(value.`amount`, buf)
+                Unit
+            }
+            is EntryDetail.Expire -> {
+                buf.putInt(4)
+                Unit
+            }
+            is EntryDetail.Reverse -> {
+                buf.putInt(5)
+                FfiConverterLong.write(value.`earned`, buf)
+                FfiConverterLong.write(value.`expired`, buf)
+                FfiConverterLong.write(value.`shortfall`, buf)
+                Unit
+            }
+            is EntryDetail.Adjust -> {
+                buf.putInt(6)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
  * What happened to a customer.
  */
 
@@ -6886,6 +10425,312 @@ public object FfiConverterTypeLineKind: FfiConverterRustBuffer<LineKind> {
 
     override fun write(value: LineKind, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Everything that moves a member's points, each under its own idempotency key.
+ */
+sealed class LoyaltyEvent {
+    
+    data class PaymentReceived(
+        val `payment`: app.earlybird.Payment, 
+        val `at`: app.earlybird.Instant) : LoyaltyEvent()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class PaymentRefunded(
+        val `customerId`: kotlin.String, 
+        val `paymentId`: kotlin.String, 
+        val `at`: app.earlybird.Instant) : LoyaltyEvent()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class WalletTopUp(
+        val `customerId`: kotlin.String, 
+        val `topUpId`: kotlin.String, 
+        val `amount`: app.earlybird.Amount, 
+        val `at`: app.earlybird.Instant) : LoyaltyEvent()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class OrderDelivered(
+        val `customerId`: kotlin.String, 
+        val `orderId`: kotlin.String, 
+        val `at`: app.earlybird.Instant) : LoyaltyEvent()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class ReferralCompleted(
+        val `referrerId`: kotlin.String, 
+        val `referredId`: kotlin.String, 
+        val `at`: app.earlybird.Instant) : LoyaltyEvent()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class ReviewPosted(
+        val `customerId`: kotlin.String, 
+        val `orderId`: kotlin.String, 
+        val `at`: app.earlybird.Instant) : LoyaltyEvent()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class SocialAction(
+        val `customerId`: kotlin.String, 
+        val `actionId`: kotlin.String, 
+        val `channel`: kotlin.String, 
+        val `at`: app.earlybird.Instant) : LoyaltyEvent()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class Adjusted(
+        val `customerId`: kotlin.String, 
+        val `key`: kotlin.String, 
+        val `points`: kotlin.Long, 
+        val `reason`: kotlin.String, 
+        val `at`: app.earlybird.Instant) : LoyaltyEvent()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLoyaltyEvent : FfiConverterRustBuffer<LoyaltyEvent>{
+    override fun read(buf: ByteBuffer): LoyaltyEvent {
+        return when(buf.getInt()) {
+            1 -> LoyaltyEvent.PaymentReceived(
+                FfiConverterTypePayment.read(buf),
+                FfiConverterTypeInstant.read(buf),
+                )
+            2 -> LoyaltyEvent.PaymentRefunded(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterTypeInstant.read(buf),
+                )
+            3 -> LoyaltyEvent.WalletTopUp(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterTypeAmount.read(buf),
+                FfiConverterTypeInstant.read(buf),
+                )
+            4 -> LoyaltyEvent.OrderDelivered(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterTypeInstant.read(buf),
+                )
+            5 -> LoyaltyEvent.ReferralCompleted(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterTypeInstant.read(buf),
+                )
+            6 -> LoyaltyEvent.ReviewPosted(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterTypeInstant.read(buf),
+                )
+            7 -> LoyaltyEvent.SocialAction(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterTypeInstant.read(buf),
+                )
+            8 -> LoyaltyEvent.Adjusted(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterLong.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterTypeInstant.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: LoyaltyEvent): ULong = when(value) {
+        is LoyaltyEvent.PaymentReceived -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypePayment.allocationSize(value.`payment`)
+                + FfiConverterTypeInstant.allocationSize(value.`at`)
+            )
+        }
+        is LoyaltyEvent.PaymentRefunded -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`customerId`)
+                + FfiConverterString.allocationSize(value.`paymentId`)
+                + FfiConverterTypeInstant.allocationSize(value.`at`)
+            )
+        }
+        is LoyaltyEvent.WalletTopUp -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`customerId`)
+                + FfiConverterString.allocationSize(value.`topUpId`)
+                + FfiConverterTypeAmount.allocationSize(value.`amount`)
+                + FfiConverterTypeInstant.allocationSize(value.`at`)
+            )
+        }
+        is LoyaltyEvent.OrderDelivered -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`customerId`)
+                + FfiConverterString.allocationSize(value.`orderId`)
+                + FfiConverterTypeInstant.allocationSize(value.`at`)
+            )
+        }
+        is LoyaltyEvent.ReferralCompleted -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`referrerId`)
+                + FfiConverterString.allocationSize(value.`referredId`)
+                + FfiConverterTypeInstant.allocationSize(value.`at`)
+            )
+        }
+        is LoyaltyEvent.ReviewPosted -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`customerId`)
+                + FfiConverterString.allocationSize(value.`orderId`)
+                + FfiConverterTypeInstant.allocationSize(value.`at`)
+            )
+        }
+        is LoyaltyEvent.SocialAction -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`customerId`)
+                + FfiConverterString.allocationSize(value.`actionId`)
+                + FfiConverterString.allocationSize(value.`channel`)
+                + FfiConverterTypeInstant.allocationSize(value.`at`)
+            )
+        }
+        is LoyaltyEvent.Adjusted -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`customerId`)
+                + FfiConverterString.allocationSize(value.`key`)
+                + FfiConverterLong.allocationSize(value.`points`)
+                + FfiConverterString.allocationSize(value.`reason`)
+                + FfiConverterTypeInstant.allocationSize(value.`at`)
+            )
+        }
+    }
+
+    override fun write(value: LoyaltyEvent, buf: ByteBuffer) {
+        when(value) {
+            is LoyaltyEvent.PaymentReceived -> {
+                buf.putInt(1)
+                FfiConverterTypePayment.write(value.`payment`, buf)
+                FfiConverterTypeInstant.write(value.`at`, buf)
+                Unit
+            }
+            is LoyaltyEvent.PaymentRefunded -> {
+                buf.putInt(2)
+                FfiConverterString.write(value.`customerId`, buf)
+                FfiConverterString.write(value.`paymentId`, buf)
+                FfiConverterTypeInstant.write(value.`at`, buf)
+                Unit
+            }
+            is LoyaltyEvent.WalletTopUp -> {
+                buf.putInt(3)
+                FfiConverterString.write(value.`customerId`, buf)
+                FfiConverterString.write(value.`topUpId`, buf)
+                FfiConverterTypeAmount.write(value.`amount`, buf)
+                FfiConverterTypeInstant.write(value.`at`, buf)
+                Unit
+            }
+            is LoyaltyEvent.OrderDelivered -> {
+                buf.putInt(4)
+                FfiConverterString.write(value.`customerId`, buf)
+                FfiConverterString.write(value.`orderId`, buf)
+                FfiConverterTypeInstant.write(value.`at`, buf)
+                Unit
+            }
+            is LoyaltyEvent.ReferralCompleted -> {
+                buf.putInt(5)
+                FfiConverterString.write(value.`referrerId`, buf)
+                FfiConverterString.write(value.`referredId`, buf)
+                FfiConverterTypeInstant.write(value.`at`, buf)
+                Unit
+            }
+            is LoyaltyEvent.ReviewPosted -> {
+                buf.putInt(6)
+                FfiConverterString.write(value.`customerId`, buf)
+                FfiConverterString.write(value.`orderId`, buf)
+                FfiConverterTypeInstant.write(value.`at`, buf)
+                Unit
+            }
+            is LoyaltyEvent.SocialAction -> {
+                buf.putInt(7)
+                FfiConverterString.write(value.`customerId`, buf)
+                FfiConverterString.write(value.`actionId`, buf)
+                FfiConverterString.write(value.`channel`, buf)
+                FfiConverterTypeInstant.write(value.`at`, buf)
+                Unit
+            }
+            is LoyaltyEvent.Adjusted -> {
+                buf.putInt(8)
+                FfiConverterString.write(value.`customerId`, buf)
+                FfiConverterString.write(value.`key`, buf)
+                FfiConverterLong.write(value.`points`, buf)
+                FfiConverterString.write(value.`reason`, buf)
+                FfiConverterTypeInstant.write(value.`at`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 }
 
@@ -7086,6 +10931,96 @@ public object FfiConverterTypeRiskBand: FfiConverterRustBuffer<RiskBand> {
 
     override fun write(value: RiskBand, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Where a route ends: back at the depot, after the last stop, or at a place.
+ */
+sealed class RouteEnd {
+    
+    object Depot : RouteEnd()
+    
+    
+    object Anywhere : RouteEnd()
+    
+    
+    data class At(
+        val v1: app.earlybird.Location) : RouteEnd()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRouteEnd : FfiConverterRustBuffer<RouteEnd>{
+    override fun read(buf: ByteBuffer): RouteEnd {
+        return when(buf.getInt()) {
+            1 -> RouteEnd.Depot
+            2 -> RouteEnd.Anywhere
+            3 -> RouteEnd.At(
+                FfiConverterTypeLocation.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: RouteEnd): ULong = when(value) {
+        is RouteEnd.Depot -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is RouteEnd.Anywhere -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is RouteEnd.At -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeLocation.allocationSize(value.v1)
+            )
+        }
+    }
+
+    override fun write(value: RouteEnd, buf: ByteBuffer) {
+        when(value) {
+            is RouteEnd.Depot -> {
+                buf.putInt(1)
+                Unit
+            }
+            is RouteEnd.Anywhere -> {
+                buf.putInt(2)
+                Unit
+            }
+            is RouteEnd.At -> {
+                buf.putInt(3)
+                FfiConverterTypeLocation.write(value.v1, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 }
 
@@ -7338,6 +11273,123 @@ public object FfiConverterTypeSweepRule: FfiConverterRustBuffer<SweepRule> {
 
 
 /**
+ * A loyalty tier, lowest first.
+ */
+
+enum class Tier {
+    
+    BRONZE,
+    SILVER,
+    GOLD,
+    PLATINUM,
+    DIAMOND;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTier: FfiConverterRustBuffer<Tier> {
+    override fun read(buf: ByteBuffer) = try {
+        Tier.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: Tier) = 4UL
+
+    override fun write(value: Tier, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Why a tier changed: an upgrade at once, or the monthly review.
+ */
+
+enum class TierCause {
+    
+    UPGRADE,
+    REVIEW;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTierCause: FfiConverterRustBuffer<TierCause> {
+    override fun read(buf: ByteBuffer) = try {
+        TierCause.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: TierCause) = 4UL
+
+    override fun write(value: TierCause, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Why a stop was left out.
+ */
+
+enum class UnassignedReason {
+    
+    NO_CAPACITY,
+    WINDOW_UNREACHABLE,
+    SHIFT_END,
+    NO_ROOM_IN_TIME,
+    NOT_WORTH_PENALTY;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeUnassignedReason: FfiConverterRustBuffer<UnassignedReason> {
+    override fun read(buf: ByteBuffer) = try {
+        UnassignedReason.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: UnassignedReason) = 4UL
+
+    override fun write(value: UnassignedReason, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * What a wallet entry does.
  */
 
@@ -7421,6 +11473,102 @@ public object FfiConverterTypeWeekday: FfiConverterRustBuffer<Weekday> {
 /**
  * @suppress
  */
+public object FfiConverterOptionalUInt: FfiConverterRustBuffer<kotlin.UInt?> {
+    override fun read(buf: ByteBuffer): kotlin.UInt? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterUInt.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.UInt?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterUInt.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.UInt?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterUInt.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalULong: FfiConverterRustBuffer<kotlin.ULong?> {
+    override fun read(buf: ByteBuffer): kotlin.ULong? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterULong.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.ULong?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterULong.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.ULong?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterULong.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalLong: FfiConverterRustBuffer<kotlin.Long?> {
+    override fun read(buf: ByteBuffer): kotlin.Long? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterLong.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.Long?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterLong.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.Long?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterLong.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalDouble: FfiConverterRustBuffer<kotlin.Double?> {
     override fun read(buf: ByteBuffer): kotlin.Double? {
         if (buf.get().toInt() == 0) {
@@ -7475,6 +11623,70 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
         } else {
             buf.put(1)
             FfiConverterString.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeComparison: FfiConverterRustBuffer<Comparison?> {
+    override fun read(buf: ByteBuffer): Comparison? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeComparison.read(buf)
+    }
+
+    override fun allocationSize(value: Comparison?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeComparison.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Comparison?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeComparison.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeCustomer: FfiConverterRustBuffer<Customer?> {
+    override fun read(buf: ByteBuffer): Customer? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeCustomer.read(buf)
+    }
+
+    override fun allocationSize(value: Customer?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeCustomer.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Customer?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeCustomer.write(value, buf)
         }
     }
 }
@@ -7549,6 +11761,166 @@ public object FfiConverterOptionalTypeDeliverySignals: FfiConverterRustBuffer<De
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeLocation: FfiConverterRustBuffer<Location?> {
+    override fun read(buf: ByteBuffer): Location? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeLocation.read(buf)
+    }
+
+    override fun allocationSize(value: Location?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeLocation.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Location?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeLocation.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeLoyaltyMember: FfiConverterRustBuffer<LoyaltyMember?> {
+    override fun read(buf: ByteBuffer): LoyaltyMember? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeLoyaltyMember.read(buf)
+    }
+
+    override fun allocationSize(value: LoyaltyMember?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeLoyaltyMember.allocationSize(value)
+        }
+    }
+
+    override fun write(value: LoyaltyMember?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeLoyaltyMember.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeMemberPositions: FfiConverterRustBuffer<MemberPositions?> {
+    override fun read(buf: ByteBuffer): MemberPositions? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeMemberPositions.read(buf)
+    }
+
+    override fun allocationSize(value: MemberPositions?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeMemberPositions.allocationSize(value)
+        }
+    }
+
+    override fun write(value: MemberPositions?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeMemberPositions.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeMemberSummary: FfiConverterRustBuffer<MemberSummary?> {
+    override fun read(buf: ByteBuffer): MemberSummary? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeMemberSummary.read(buf)
+    }
+
+    override fun allocationSize(value: MemberSummary?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeMemberSummary.allocationSize(value)
+        }
+    }
+
+    override fun write(value: MemberSummary?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeMemberSummary.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeOrder: FfiConverterRustBuffer<Order?> {
+    override fun read(buf: ByteBuffer): Order? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeOrder.read(buf)
+    }
+
+    override fun allocationSize(value: Order?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeOrder.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Order?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeOrder.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypePayment: FfiConverterRustBuffer<Payment?> {
     override fun read(buf: ByteBuffer): Payment? {
         if (buf.get().toInt() == 0) {
@@ -7603,6 +11975,70 @@ public object FfiConverterOptionalTypePaymentSignals: FfiConverterRustBuffer<Pay
         } else {
             buf.put(1)
             FfiConverterTypePaymentSignals.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypePosition: FfiConverterRustBuffer<Position?> {
+    override fun read(buf: ByteBuffer): Position? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypePosition.read(buf)
+    }
+
+    override fun allocationSize(value: Position?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypePosition.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Position?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypePosition.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypePreviousPlan: FfiConverterRustBuffer<PreviousPlan?> {
+    override fun read(buf: ByteBuffer): PreviousPlan? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypePreviousPlan.read(buf)
+    }
+
+    override fun allocationSize(value: PreviousPlan?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypePreviousPlan.allocationSize(value)
+        }
+    }
+
+    override fun write(value: PreviousPlan?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypePreviousPlan.write(value, buf)
         }
     }
 }
@@ -7709,6 +12145,70 @@ public object FfiConverterOptionalTypeSubscriptionSignals: FfiConverterRustBuffe
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeTierChange: FfiConverterRustBuffer<TierChange?> {
+    override fun read(buf: ByteBuffer): TierChange? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeTierChange.read(buf)
+    }
+
+    override fun allocationSize(value: TierChange?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeTierChange.allocationSize(value)
+        }
+    }
+
+    override fun write(value: TierChange?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeTierChange.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeTimeWindow: FfiConverterRustBuffer<TimeWindow?> {
+    override fun read(buf: ByteBuffer): TimeWindow? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeTimeWindow.read(buf)
+    }
+
+    override fun allocationSize(value: TimeWindow?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeTimeWindow.allocationSize(value)
+        }
+    }
+
+    override fun write(value: TimeWindow?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeTimeWindow.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeTransition: FfiConverterRustBuffer<Transition?> {
     override fun read(buf: ByteBuffer): Transition? {
         if (buf.get().toInt() == 0) {
@@ -7773,6 +12273,70 @@ public object FfiConverterOptionalTypeActivationState: FfiConverterRustBuffer<Ac
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeTier: FfiConverterRustBuffer<Tier?> {
+    override fun read(buf: ByteBuffer): Tier? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeTier.read(buf)
+    }
+
+    override fun allocationSize(value: Tier?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeTier.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Tier?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeTier.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalSequenceSequenceDouble: FfiConverterRustBuffer<List<List<kotlin.Double>>?> {
+    override fun read(buf: ByteBuffer): List<List<kotlin.Double>>? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterSequenceSequenceDouble.read(buf)
+    }
+
+    override fun allocationSize(value: List<List<kotlin.Double>>?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterSequenceSequenceDouble.allocationSize(value)
+        }
+    }
+
+    override fun write(value: List<List<kotlin.Double>>?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterSequenceSequenceDouble.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeAmount: FfiConverterRustBuffer<Amount?> {
     override fun read(buf: ByteBuffer): Amount? {
         if (buf.get().toInt() == 0) {
@@ -7827,6 +12391,38 @@ public object FfiConverterOptionalTypeCalendarDate: FfiConverterRustBuffer<Calen
         } else {
             buf.put(1)
             FfiConverterTypeCalendarDate.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeCount: FfiConverterRustBuffer<Count?> {
+    override fun read(buf: ByteBuffer): Count? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeCount.read(buf)
+    }
+
+    override fun allocationSize(value: Count?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeCount.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Count?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeCount.write(value, buf)
         }
     }
 }
@@ -7961,6 +12557,34 @@ public object FfiConverterSequenceULong: FfiConverterRustBuffer<List<kotlin.ULon
 /**
  * @suppress
  */
+public object FfiConverterSequenceDouble: FfiConverterRustBuffer<List<kotlin.Double>> {
+    override fun read(buf: ByteBuffer): List<kotlin.Double> {
+        val len = buf.getInt()
+        return List<kotlin.Double>(len) {
+            FfiConverterDouble.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<kotlin.Double>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterDouble.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<kotlin.Double>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterDouble.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.String>> {
     override fun read(buf: ByteBuffer): List<kotlin.String> {
         val len = buf.getInt()
@@ -8063,6 +12687,62 @@ public object FfiConverterSequenceTypeAuditRecord: FfiConverterRustBuffer<List<A
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeAuditRecord.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeBadgeProgress: FfiConverterRustBuffer<List<BadgeProgress>> {
+    override fun read(buf: ByteBuffer): List<BadgeProgress> {
+        val len = buf.getInt()
+        return List<BadgeProgress>(len) {
+            FfiConverterTypeBadgeProgress.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<BadgeProgress>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeBadgeProgress.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<BadgeProgress>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeBadgeProgress.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeBadgeUnlock: FfiConverterRustBuffer<List<BadgeUnlock>> {
+    override fun read(buf: ByteBuffer): List<BadgeUnlock> {
+        val len = buf.getInt()
+        return List<BadgeUnlock>(len) {
+            FfiConverterTypeBadgeUnlock.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<BadgeUnlock>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeBadgeUnlock.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<BadgeUnlock>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeBadgeUnlock.write(it, buf)
         }
     }
 }
@@ -8409,6 +13089,34 @@ public object FfiConverterSequenceTypeDueDelivery: FfiConverterRustBuffer<List<D
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeEntry: FfiConverterRustBuffer<List<Entry>> {
+    override fun read(buf: ByteBuffer): List<Entry> {
+        val len = buf.getInt()
+        return List<Entry>(len) {
+            FfiConverterTypeEntry.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Entry>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeEntry.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Entry>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeEntry.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeFieldProblem: FfiConverterRustBuffer<List<FieldProblem>> {
     override fun read(buf: ByteBuffer): List<FieldProblem> {
         val len = buf.getInt()
@@ -8605,6 +13313,34 @@ public object FfiConverterSequenceTypePayment: FfiConverterRustBuffer<List<Payme
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypePosition: FfiConverterRustBuffer<List<Position>> {
+    override fun read(buf: ByteBuffer): List<Position> {
+        val len = buf.getInt()
+        return List<Position>(len) {
+            FfiConverterTypePosition.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Position>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypePosition.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Position>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypePosition.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeProduct: FfiConverterRustBuffer<List<Product>> {
     override fun read(buf: ByteBuffer): List<Product> {
         val len = buf.getInt()
@@ -8689,6 +13425,90 @@ public object FfiConverterSequenceTypeRankedCustomer: FfiConverterRustBuffer<Lis
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeRoute: FfiConverterRustBuffer<List<Route>> {
+    override fun read(buf: ByteBuffer): List<Route> {
+        val len = buf.getInt()
+        return List<Route>(len) {
+            FfiConverterTypeRoute.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Route>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeRoute.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Route>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeRoute.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeSpeedBand: FfiConverterRustBuffer<List<SpeedBand>> {
+    override fun read(buf: ByteBuffer): List<SpeedBand> {
+        val len = buf.getInt()
+        return List<SpeedBand>(len) {
+            FfiConverterTypeSpeedBand.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<SpeedBand>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeSpeedBand.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<SpeedBand>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeSpeedBand.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeStop: FfiConverterRustBuffer<List<Stop>> {
+    override fun read(buf: ByteBuffer): List<Stop> {
+        val len = buf.getInt()
+        return List<Stop>(len) {
+            FfiConverterTypeStop.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Stop>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeStop.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Stop>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeStop.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeSubscription: FfiConverterRustBuffer<List<Subscription>> {
     override fun read(buf: ByteBuffer): List<Subscription> {
         val len = buf.getInt()
@@ -8745,6 +13565,34 @@ public object FfiConverterSequenceTypeTaxLine: FfiConverterRustBuffer<List<TaxLi
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeTierChange: FfiConverterRustBuffer<List<TierChange>> {
+    override fun read(buf: ByteBuffer): List<TierChange> {
+        val len = buf.getInt()
+        return List<TierChange>(len) {
+            FfiConverterTypeTierChange.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<TierChange>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeTierChange.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<TierChange>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeTierChange.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeTransition: FfiConverterRustBuffer<List<Transition>> {
     override fun read(buf: ByteBuffer): List<Transition> {
         val len = buf.getInt()
@@ -8773,6 +13621,34 @@ public object FfiConverterSequenceTypeTransition: FfiConverterRustBuffer<List<Tr
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeUnassigned: FfiConverterRustBuffer<List<Unassigned>> {
+    override fun read(buf: ByteBuffer): List<Unassigned> {
+        val len = buf.getInt()
+        return List<Unassigned>(len) {
+            FfiConverterTypeUnassigned.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Unassigned>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeUnassigned.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Unassigned>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeUnassigned.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeUnconfirmed: FfiConverterRustBuffer<List<Unconfirmed>> {
     override fun read(buf: ByteBuffer): List<Unconfirmed> {
         val len = buf.getInt()
@@ -8791,6 +13667,62 @@ public object FfiConverterSequenceTypeUnconfirmed: FfiConverterRustBuffer<List<U
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeUnconfirmed.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeVehicle: FfiConverterRustBuffer<List<Vehicle>> {
+    override fun read(buf: ByteBuffer): List<Vehicle> {
+        val len = buf.getInt()
+        return List<Vehicle>(len) {
+            FfiConverterTypeVehicle.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Vehicle>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeVehicle.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Vehicle>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeVehicle.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeVisit: FfiConverterRustBuffer<List<Visit>> {
+    override fun read(buf: ByteBuffer): List<Visit> {
+        val len = buf.getInt()
+        return List<Visit>(len) {
+            FfiConverterTypeVisit.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Visit>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeVisit.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Visit>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeVisit.write(it, buf)
         }
     }
 }
@@ -8913,6 +13845,62 @@ public object FfiConverterSequenceTypeWeekday: FfiConverterRustBuffer<List<Weekd
 /**
  * @suppress
  */
+public object FfiConverterSequenceSequenceDouble: FfiConverterRustBuffer<List<List<kotlin.Double>>> {
+    override fun read(buf: ByteBuffer): List<List<kotlin.Double>> {
+        val len = buf.getInt()
+        return List<List<kotlin.Double>>(len) {
+            FfiConverterSequenceDouble.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<List<kotlin.Double>>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterSequenceDouble.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<List<kotlin.Double>>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterSequenceDouble.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceSequenceString: FfiConverterRustBuffer<List<List<kotlin.String>>> {
+    override fun read(buf: ByteBuffer): List<List<kotlin.String>> {
+        val len = buf.getInt()
+        return List<List<kotlin.String>>(len) {
+            FfiConverterSequenceString.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<List<kotlin.String>>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterSequenceString.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<List<kotlin.String>>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterSequenceString.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeAmount: FfiConverterRustBuffer<List<Amount>> {
     override fun read(buf: ByteBuffer): List<Amount> {
         val len = buf.getInt()
@@ -8998,6 +13986,45 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
         value.forEach { (k, v) ->
             FfiConverterString.write(k, buf)
             FfiConverterString.write(v, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterMapTypeTierSequenceTypePosition: FfiConverterRustBuffer<Map<Tier, List<Position>>> {
+    override fun read(buf: ByteBuffer): Map<Tier, List<Position>> {
+        val len = buf.getInt()
+        return buildMap<Tier, List<Position>>(len) {
+            repeat(len) {
+                val k = FfiConverterTypeTier.read(buf)
+                val v = FfiConverterSequenceTypePosition.read(buf)
+                this[k] = v
+            }
+        }
+    }
+
+    override fun allocationSize(value: Map<Tier, List<Position>>): ULong {
+        val spaceForMapSize = 4UL
+        val spaceForChildren = value.map { (k, v) ->
+            FfiConverterTypeTier.allocationSize(k) +
+            FfiConverterSequenceTypePosition.allocationSize(v)
+        }.sum()
+        return spaceForMapSize + spaceForChildren
+    }
+
+    override fun write(value: Map<Tier, List<Position>>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        // The parens on `(k, v)` here ensure we're calling the right method,
+        // which is important for compatibility with older android devices.
+        // Ref https://blog.danlew.net/2017/03/16/kotlin-puzzler-whose-line-is-it-anyways/
+        value.forEach { (k, v) ->
+            FfiConverterTypeTier.write(k, buf)
+            FfiConverterSequenceTypePosition.write(v, buf)
         }
     }
 }
@@ -9901,6 +14928,180 @@ public typealias FfiConverterTypeTemplateVariables = FfiConverterMapStringString
     
 
         /**
+         * The core's canonical JSON of what an event did.
+         */ fun `appliedToJson`(`applied`: Applied): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_applied_to_json(
+    
+        
+        FfiConverterTypeApplied.lower(`applied`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The default configuration as JSON (tiers, bonuses, expiry, redemption, badges).
+         */ fun `defaultLoyaltyConfigJson`(): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_default_loyalty_config_json(
+    
+        _status)
+}
+    )
+    }
+    
+
+        /**
+         * The boards as canonical JSON, `by_tier` keyed by tier name in tier order.
+         */ fun `leaderboardsToJson`(`boards`: Leaderboards): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_leaderboards_to_json(
+    
+        
+        FfiConverterTypeLeaderboards.lower(`boards`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The core's canonical JSON of an event.
+         */ fun `loyaltyEventToJson`(`event`: LoyaltyEvent): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_loyalty_event_to_json(
+    
+        
+        FfiConverterTypeLoyaltyEvent.lower(`event`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * A member's account as canonical JSON (entries, tier changes and badges as the core
+         * writes them).
+         */ fun `loyaltyMemberToJson`(`member`: LoyaltyMember): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_loyalty_member_to_json(
+    
+        
+        FfiConverterTypeLoyaltyMember.lower(`member`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The core's canonical JSON of a member summary.
+         */ fun `memberSummaryToJson`(`summary`: MemberSummary): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_member_summary_to_json(
+    
+        
+        FfiConverterTypeMemberSummary.lower(`summary`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Reads an event from the backend's JSON (tagged by `type`); the core checks it on `apply`.
+         */
+    @Throws(EarlybirdException::class) fun `parseLoyaltyEvent`(`json`: kotlin.String): LoyaltyEvent {
+            return FfiConverterTypeLoyaltyEvent.lift(
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_parse_loyalty_event(
+    
+        
+        FfiConverterString.lower(`json`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Reads a redemption request from the backend's JSON; the core checks it on `redeem`.
+         */
+    @Throws(EarlybirdException::class) fun `parseRedemptionRequest`(`json`: kotlin.String): RedemptionRequest {
+            return FfiConverterTypeRedemptionRequest.lift(
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_parse_redemption_request(
+    
+        
+        FfiConverterString.lower(`json`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * What redeeming from `balance` points allows on a bill of `bill_charges`, under the default
+         * configuration or `config_json`: the preview billing shows before a customer has an account.
+         */
+    @Throws(EarlybirdException::class) fun `previewRedemption`(`balance`: kotlin.Long, `billCharges`: Amount, `configJson`: kotlin.String?): RedemptionPreview {
+            return FfiConverterTypeRedemptionPreview.lift(
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_preview_redemption(
+    
+        
+        FfiConverterLong.lower(`balance`),
+        FfiConverterTypeAmount.lower(`billCharges`),
+        FfiConverterOptionalString.lower(`configJson`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The core's canonical JSON of a redemption and what it did.
+         */ fun `redeemedToJson`(`redeemed`: Redeemed): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_redeemed_to_json(
+    
+        
+        FfiConverterTypeRedeemed.lower(`redeemed`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The text of the bill line of a redemption (the bill shows it as a negative amount).
+         */ fun `redemptionLineDescription`(`redemption`: Redemption): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_redemption_line_description(
+    
+        
+        FfiConverterTypeRedemption.lower(`redemption`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The core's canonical JSON of a redemption preview.
+         */ fun `redemptionPreviewToJson`(`preview`: RedemptionPreview): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_redemption_preview_to_json(
+    
+        
+        FfiConverterTypeRedemptionPreview.lower(`preview`),_status)
+}
+    )
+    }
+    
+
+        /**
          * The core's canonical JSON of the record.
          */ fun `customerToJson`(`record`: Customer): kotlin.String {
             return FfiConverterString.lift(
@@ -10248,6 +15449,130 @@ public typealias FfiConverterTypeTemplateVariables = FfiConverterMapStringString
         FfiConverterTypeSubscription.lower(`record`),_status)
 }
     
+    
+
+        /**
+         * Checks a problem without solving it: every field problem at once.
+         */
+    @Throws(EarlybirdException::class) fun `checkRoutingProblem`(`problem`: Problem)
+        = 
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_check_routing_problem(
+    
+        
+        FfiConverterTypeProblem.lower(`problem`),_status)
+}
+    
+    
+
+        /**
+         * The routes built today (each delivery person drives to the nearest stop that still
+         * fits), to show next to the optimized plan.
+         */
+    @Throws(EarlybirdException::class) fun `nearestNeighbourPlan`(`problem`: Problem): Plan {
+            return FfiConverterTypePlan.lift(
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_nearest_neighbour_plan(
+    
+        
+        FfiConverterTypeProblem.lower(`problem`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Reads a problem from the backend's JSON (`docs/routing.md`; absent options keep their
+         * defaults).
+         */
+    @Throws(EarlybirdException::class) fun `parseRoutingProblem`(`json`: kotlin.String): Problem {
+            return FfiConverterTypeProblem.lift(
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_parse_routing_problem(
+    
+        
+        FfiConverterString.lower(`json`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The core's JSON of a plan.
+         */ fun `planToJson`(`plan`: Plan): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_plan_to_json(
+    
+        
+        FfiConverterTypePlan.lower(`plan`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The plan drawn as an SVG document of `width` × `height` pixels under `title`.
+         */ fun `renderPlanSvg`(`plan`: Plan, `width`: kotlin.UInt, `height`: kotlin.UInt, `title`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_render_plan_svg(
+    
+        
+        FfiConverterTypePlan.lower(`plan`),
+        FfiConverterUInt.lower(`width`),
+        FfiConverterUInt.lower(`height`),
+        FfiConverterString.lower(`title`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The core's JSON of a problem.
+         */ fun `routingProblemToJson`(`problem`: Problem): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_routing_problem_to_json(
+    
+        
+        FfiConverterTypeProblem.lower(`problem`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Optimizes the routes within the problem's options (seed, time budget, iteration limit).
+         * Blocks for up to the time budget: call it off the UI thread. A refused problem is
+         * `ROUTING_INVALID_INPUT` with every field problem.
+         */
+    @Throws(EarlybirdException::class) fun `solveRoutes`(`problem`: Problem): Plan {
+            return FfiConverterTypePlan.lift(
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_solve_routes(
+    
+        
+        FfiConverterTypeProblem.lower(`problem`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Every rule the plan breaks for the problem (capacity, windows, shifts, stops missing or
+         * twice, mis-reported distances or times), in words; empty when the plan is valid.
+         */ fun `validatePlan`(`problem`: Problem, `plan`: Plan): List<kotlin.String> {
+            return FfiConverterSequenceString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_func_validate_plan(
+    
+        
+        FfiConverterTypeProblem.lower(`problem`),
+        FfiConverterTypePlan.lower(`plan`),_status)
+}
+    )
+    }
     
 
         /**
