@@ -201,7 +201,10 @@ pub fn month(spec: MonthSpec) -> BillingInput {
             let items = (0..lines)
                 .map(|k| {
                     let product = &products[rng.below(products.len() as u64) as usize];
-                    let quantity = Decimal::from(1 + rng.below(3));
+                    let ordered = 1 + rng.below(3);
+                    // A partial order's first item is short by one, so it needs two to deliver any.
+                    let short = status == OrderStatus::PartiallyDelivered && k == 0;
+                    let quantity = Decimal::from(if short { ordered.max(2) } else { ordered });
                     let delivered = match status {
                         OrderStatus::Delivered => Some(quantity),
                         OrderStatus::PartiallyDelivered if k == 0 => Some(quantity - Decimal::ONE),
