@@ -4,18 +4,14 @@ sweep, metrics, cohort table and backfill, with native dates and instants (IST b
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import sys
-import threading
-import time
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
 import earlybird as eb
+from conftest import while_another_coroutine_runs, while_another_thread_runs
 
 UTC = dt.timezone.utc
 
@@ -365,16 +361,6 @@ def test_a_base_from_customers_and_its_problems() -> None:
     assert [(p.field, p.rule) for p in error.value.problems] == [("histories[1].events", "required")]
 
 
-@pytest.fixture
-def no_forced_switches() -> Iterator[None]:
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(60.0)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(before)
-
-
 def large_base() -> eb.ActivationBase:
     """50,000 copies of an ACTIVE customer; swept to June each goes INACTIVE then CHURNED."""
     customer = eb.CustomerActivation.replay(delivered_once(), at(1, 10))
@@ -383,25 +369,7 @@ def large_base() -> eb.ActivationBase:
 
 def test_another_thread_runs_while_the_base_is_swept(no_forced_switches: None) -> None:
     base = large_base()
-    ticks = 0
-    started = threading.Event()
-    stop = threading.Event()
-
-    def spin() -> None:
-        nonlocal ticks
-        started.set()
-        while not stop.is_set():
-            ticks += 1
-            time.sleep(0)
-
-    worker = threading.Thread(target=spin)
-    worker.start()
-    started.wait()
-    before = ticks
-    swept = base.sweep(at(6, 1))
-    during = ticks - before
-    stop.set()
-    worker.join()
+    swept, during = while_another_thread_runs(lambda: base.sweep(at(6, 1)))
     assert len(swept) == 100_000
     assert during > 0, "no other thread ran during the sweep: the GIL was held"
 
@@ -409,25 +377,6 @@ def test_another_thread_runs_while_the_base_is_swept(no_forced_switches: None) -
 def test_another_coroutine_runs_while_sweep_async_works(no_forced_switches: None) -> None:
     base = large_base()
 
-    async def main() -> tuple[int, int]:
-        ticks = 0
-        done = False
-
-        async def ticker() -> None:
-            nonlocal ticks
-            while not done:
-                ticks += 1
-                await asyncio.sleep(0)
-
-        task = asyncio.create_task(ticker())
-        await asyncio.sleep(0)
-        before = ticks
-        swept = await eb.sweep_async(base, at(6, 1))
-        during = ticks - before
-        done = True
-        await task
-        return len(swept), during
-
-    count, during = asyncio.run(main())
-    assert count == 100_000
+    swept, during = while_another_coroutine_runs(lambda: eb.sweep_async(base, at(6, 1)))
+    assert len(swept) == 100_000
     assert during > 0, "the event loop did not run while sweep_async worked"

@@ -4,20 +4,16 @@ errors, and the GIL released during the batch."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
-import sys
-import threading
-import time
 from array import array
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
 import earlybird as eb
+from conftest import while_another_coroutine_runs, while_another_thread_runs
 
 JAN = dt.date(2026, 1, 1)
 
@@ -240,37 +236,9 @@ def test_results_are_pydantic_and_fastapi_ready() -> None:
     assert Answer(bill=bill).model_dump(mode="json")["bill"]["total"] == "245.00"
 
 
-@pytest.fixture
-def no_forced_switches() -> Iterator[None]:
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(60.0)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(before)
-
-
 def test_another_thread_runs_while_the_month_is_billed(no_forced_switches: None) -> None:
     read = eb.BillingInput(records(400))
-    ticks = 0
-    started = threading.Event()
-    stop = threading.Event()
-
-    def spin() -> None:
-        nonlocal ticks
-        started.set()
-        while not stop.is_set():
-            ticks += 1
-            time.sleep(0)
-
-    worker = threading.Thread(target=spin)
-    worker.start()
-    started.wait()
-    before = ticks
-    bills = eb.bill_month(read, "2026-01")
-    during = ticks - before
-    stop.set()
-    worker.join()
+    bills, during = while_another_thread_runs(lambda: eb.bill_month(read, "2026-01"))
     assert len(bills) == 400
     assert during > 0, "no other thread ran during bill_month: the GIL was held"
 
@@ -280,26 +248,10 @@ def test_another_coroutine_runs_while_the_month_is_billed(no_forced_switches: No
     columns = eb.delivery_columns(given["deliveries"], given["subscriptions"], given["products"])
     others = {key: value for key, value in given.items() if key != "deliveries"}
 
-    async def main() -> tuple[int, int, int]:
-        ticks = 0
-        done = False
-
-        async def ticker() -> None:
-            nonlocal ticks
-            while not done:
-                ticks += 1
-                await asyncio.sleep(0)
-
-        task = asyncio.create_task(ticker())
-        await asyncio.sleep(0)
-        before = ticks
+    async def both() -> tuple[list[eb.Bill], list[eb.Bill]]:
         bills = await eb.bill_month_async(eb.BillingInput(given), "2026-01")
-        from_columns = await eb.bill_month_columns_async(others, columns, "2026-01")
-        during = ticks - before
-        done = True
-        await task
-        return len(bills), len(from_columns), during
+        return bills, await eb.bill_month_columns_async(others, columns, "2026-01")
 
-    count, from_columns, during = asyncio.run(main())
-    assert count == from_columns == 400
+    (bills, from_columns), during = while_another_coroutine_runs(both)
+    assert len(bills) == len(from_columns) == 400
     assert during > 0, "the event loop did not run while bill_month_async worked"

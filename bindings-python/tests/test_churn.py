@@ -3,18 +3,14 @@ with one or two factors, ranking, records, fitting, errors and the GIL."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import sys
-import threading
-import time
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
 import earlybird as eb
+from conftest import while_another_coroutine_runs, while_another_thread_runs
 
 NOW = dt.date(2026, 11, 25)
 FACTORS = ["recency", "frequency_drop", "spend_drop", "subscription", "payment", "service", "tenure"]
@@ -242,16 +238,6 @@ def test_fit_weights_and_its_errors() -> None:
     assert invalid.value.problems[0].field == "samples[0].risks.recency"
 
 
-@pytest.fixture
-def no_forced_switches() -> Iterator[None]:
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(60.0)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(before)
-
-
 def base(n: int = 20_000) -> list[dict[str, Any]]:
     return [
         {
@@ -266,25 +252,7 @@ def base(n: int = 20_000) -> list[dict[str, Any]]:
 def test_another_thread_runs_while_a_base_is_ranked(no_forced_switches: None) -> None:
     customers = base()
     engine = eb.ChurnEngine()
-    ticks = 0
-    started = threading.Event()
-    stop = threading.Event()
-
-    def spin() -> None:
-        nonlocal ticks
-        started.set()
-        while not stop.is_set():
-            ticks += 1
-            time.sleep(0)
-
-    worker = threading.Thread(target=spin)
-    worker.start()
-    started.wait()
-    before = ticks
-    ranked = engine.rank(customers, NOW)
-    during = ticks - before
-    stop.set()
-    worker.join()
+    ranked, during = while_another_thread_runs(lambda: engine.rank(customers, NOW))
     assert len(ranked) == len(customers)
     assert all(a.churn.score >= b.churn.score for a, b in zip(ranked, ranked[1:]))
     assert during > 0, "no other thread ran during rank: the GIL was held"
@@ -294,25 +262,6 @@ def test_another_coroutine_runs_while_rank_async_works(no_forced_switches: None)
     customers = base()
     engine = eb.ChurnEngine()
 
-    async def main() -> tuple[int, int]:
-        ticks = 0
-        done = False
-
-        async def ticker() -> None:
-            nonlocal ticks
-            while not done:
-                ticks += 1
-                await asyncio.sleep(0)
-
-        task = asyncio.create_task(ticker())
-        await asyncio.sleep(0)
-        before = ticks
-        ranked = await eb.rank_async(engine, customers, NOW)
-        during = ticks - before
-        done = True
-        await task
-        return len(ranked), during
-
-    count, during = asyncio.run(main())
-    assert count == len(customers)
+    ranked, during = while_another_coroutine_runs(lambda: eb.rank_async(engine, customers, NOW))
+    assert len(ranked) == len(customers)
     assert during > 0, "the event loop did not run while rank_async worked"

@@ -8,17 +8,13 @@ the native call has detached from the interpreter.
 
 from __future__ import annotations
 
-import asyncio
-import sys
-import threading
-import time
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
 import earlybird as eb
+from conftest import while_another_coroutine_runs, while_another_thread_runs
 
 BATCH = 5_000
 
@@ -39,37 +35,9 @@ def documents() -> list[dict[str, Any]]:
     ]
 
 
-@pytest.fixture
-def no_forced_switches() -> Iterator[None]:
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(60.0)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(before)
-
-
 def test_another_thread_runs_while_parse_many_works(no_forced_switches: None) -> None:
     docs = documents()
-    ticks = 0
-    started = threading.Event()
-    stop = threading.Event()
-
-    def spin() -> None:
-        nonlocal ticks
-        started.set()
-        while not stop.is_set():
-            ticks += 1
-            time.sleep(0)  # releases the GIL, then queues for it again
-
-    worker = threading.Thread(target=spin)
-    worker.start()
-    started.wait()
-    before = ticks
-    orders = eb.parse_many("order", docs)
-    during = ticks - before
-    stop.set()
-    worker.join()
+    orders, during = while_another_thread_runs(lambda: eb.parse_many("order", docs))
     assert len(orders) == BATCH
     assert during > 0, "no other thread ran during parse_many: the GIL was held"
 
@@ -77,25 +45,6 @@ def test_another_thread_runs_while_parse_many_works(no_forced_switches: None) ->
 def test_another_coroutine_runs_while_parse_many_async_works(no_forced_switches: None) -> None:
     docs = documents()
 
-    async def main() -> tuple[int, int]:
-        ticks = 0
-        done = False
-
-        async def ticker() -> None:
-            nonlocal ticks
-            while not done:
-                ticks += 1
-                await asyncio.sleep(0)
-
-        task = asyncio.create_task(ticker())
-        await asyncio.sleep(0)
-        before = ticks
-        orders = await eb.parse_many_async("order", docs)
-        during = ticks - before
-        done = True
-        await task
-        return len(orders), during
-
-    count, during = asyncio.run(main())
-    assert count == BATCH
+    orders, during = while_another_coroutine_runs(lambda: eb.parse_many_async("order", docs))
+    assert len(orders) == BATCH
     assert during > 0, "the event loop did not run while parse_many_async worked"

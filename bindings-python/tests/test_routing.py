@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import sys
-import threading
-import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 import earlybird as eb
+from conftest import while_another_coroutine_runs, while_another_thread_runs
 
 
 def problem(stops: int = 6, iterations: int = 300) -> dict[str, Any]:
@@ -63,37 +59,9 @@ def test_bad_problems_list_every_problem() -> None:
     assert shape.value.problems[0].field == "problem"
 
 
-@pytest.fixture
-def no_forced_switches() -> Iterator[None]:
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(60.0)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(before)
-
-
 def test_another_thread_runs_while_solve_works(no_forced_switches: None) -> None:
     given = problem(stops=60, iterations=3000)
-    ticks = 0
-    started = threading.Event()
-    stop = threading.Event()
-
-    def spin() -> None:
-        nonlocal ticks
-        started.set()
-        while not stop.is_set():
-            ticks += 1
-            time.sleep(0)
-
-    worker = threading.Thread(target=spin)
-    worker.start()
-    started.wait()
-    before = ticks
-    plan = eb.solve(given)
-    during = ticks - before
-    stop.set()
-    worker.join()
+    plan, during = while_another_thread_runs(lambda: eb.solve(given))
     assert plan["routes"]
     assert during > 0, "no other thread ran during solve: the GIL was held"
 
@@ -101,24 +69,6 @@ def test_another_thread_runs_while_solve_works(no_forced_switches: None) -> None
 def test_another_coroutine_runs_while_solve_async_works(no_forced_switches: None) -> None:
     given = problem(stops=60, iterations=3000)
 
-    async def main() -> int:
-        ticks = 0
-        done = False
-
-        async def ticker() -> None:
-            nonlocal ticks
-            while not done:
-                ticks += 1
-                await asyncio.sleep(0)
-
-        task = asyncio.create_task(ticker())
-        await asyncio.sleep(0)
-        before = ticks
-        plan = await eb.solve_async(given)
-        assert plan["routes"]
-        during = ticks - before
-        done = True
-        await task
-        return during
-
-    assert asyncio.run(main()) > 0, "the event loop did not run while solve_async worked"
+    plan, during = while_another_coroutine_runs(lambda: eb.solve_async(given))
+    assert plan["routes"]
+    assert during > 0, "the event loop did not run while solve_async worked"

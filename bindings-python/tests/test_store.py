@@ -4,10 +4,8 @@ unless `EARLYBIRD_SKIP_POSTGRES=1` asks to skip them, as the core's tests do."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import os
-import sys
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
@@ -17,6 +15,7 @@ from typing import Any
 import pytest
 
 import earlybird as eb
+from conftest import while_another_coroutine_runs
 
 AT = dt.datetime(2026, 1, 15, 1, 10, tzinfo=dt.timezone.utc)
 POSTGRES = os.environ.get("EARLYBIRD_TEST_POSTGRES_URL")
@@ -134,35 +133,15 @@ def test_import_export(store: eb.Store) -> None:
     assert error.value.problems[0].field == "mode"
 
 
-def test_async_store_lets_the_loop_run(tmp_path: Path) -> None:
+def test_async_store_lets_the_loop_run(tmp_path: Path, no_forced_switches: None) -> None:
     store = eb.AsyncStore(eb.Store.sqlite(str(tmp_path / "async.db")))
     actor = eb.Actor("DB_7", AT)
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(60.0)
 
-    async def main() -> int:
-        ticks = 0
-        done = False
-
-        async def ticker() -> None:
-            nonlocal ticks
-            while not done:
-                ticks += 1
-                await asyncio.sleep(0)
-
-        task = asyncio.create_task(ticker())
-        await asyncio.sleep(0)
-        start = ticks
+    async def work() -> None:
         for i in range(20):
             await store.register_customer(customer_doc(f"C{i}"), actor)
         assert len(await store.customers()) == 20
         assert await store.customer("C3") is not None
-        during = ticks - start
-        done = True
-        await task
-        return during
 
-    try:
-        assert asyncio.run(main()) > 0, "the event loop did not run while the store worked"
-    finally:
-        sys.setswitchinterval(before)
+    _, during = while_another_coroutine_runs(work)
+    assert during > 0, "the event loop did not run while the store worked"
