@@ -16,7 +16,7 @@ use crate::activation::{
     EventKind, SweptTransition, sweep_snapshots,
 };
 use crate::audit::AuditRecord;
-use crate::billing::{self, Bill, BillingConfig, FinancialYear, Month, NumberSeries};
+use crate::billing::{self, Bill, BillingConfig, Credit, FinancialYear, Month, NumberSeries};
 use crate::error::{Error, Result};
 use crate::lifecycle::{self, Actor, Effect, LifecycleError, OrderOutcome};
 use crate::loyalty::{
@@ -400,6 +400,11 @@ impl<S: Store> Service<S> {
 
     /// Redeems `points` of a customer against a bill whose charges are `bill_charges`, once
     /// per `key`: the same key again returns the same redemption and changes nothing.
+    ///
+    /// The redemption is stored with its credit (`Credit::from_redemption`, dated the
+    /// business-local day of `now`) in one change, so the bill of that month (or the next one
+    /// finalized) carries it as a credit line. A key already used as the id of another
+    /// customer's credit is a conflict, and nothing is stored.
     pub async fn redeem_points(
         &self,
         customer_id: &str,
@@ -425,6 +430,7 @@ impl<S: Store> Service<S> {
             let fact = LoyaltyFact::Redemption {
                 request: request.clone(),
             };
+            let credit = Credit::from_redemption(&redemption, self.loyalty.zone.date_of(now));
             let changes = ChangeSet::new()
                 .expect(Expectation::LoyaltyFacts {
                     customer_id: customer_id.to_owned(),
@@ -435,6 +441,7 @@ impl<S: Store> Service<S> {
                     key: fact_key(&fact),
                     fact,
                 })
+                .write(Write::Credit(credit))
                 .audit([AuditRecord::change(
                     "loyalty",
                     customer_id,
@@ -444,8 +451,18 @@ impl<S: Store> Service<S> {
                     None,
                     Some(&redemption),
                 )]);
-            if self.applied(changes).await? {
-                return Ok(redemption);
+            match self.store.apply(changes).await {
+                Ok(_) => return Ok(redemption),
+                // The ledger read is still the one stored: the conflict is the credit's id,
+                // which reading again does not change.
+                Err(conflict @ StoreError::Conflict(_))
+                    if u64::try_from(self.store.loyalty_facts(customer_id).await?.len()).ok()
+                        == Some(count) =>
+                {
+                    return Err(conflict.into());
+                }
+                Err(StoreError::Conflict(_)) => {}
+                Err(e) => return Err(e.into()),
             }
         }
         Err(StoreError::Conflict(format!(
@@ -1177,6 +1194,133 @@ pub(crate) mod tests {
             .filter(|e| e.intent.template == "payment_reminder")
             .count();
         assert_eq!(reminders, 4, "one reminder per bill with something due");
+    }
+
+    /// Points redeemed through the service reach the bill: the redemption's credit is a
+    /// loyalty line of the month it was made in (business-local), the total is less by it,
+    /// and no later finalization bills it again. A key already used by another customer's
+    /// credit is refused and stores nothing.
+    pub(crate) async fn redeemed_points_credit_the_bill<S: Store>(service: &Service<S>) {
+        let product = crate::record::Product::from_json(
+            r#"{"id": "P1", "name": "Toned milk 500 ml", "prices": [{"price": "28.50", "effective_from": "2026-01-01"}]}"#,
+        )
+        .unwrap();
+        let delivered = Order::from_json(
+            r#"{"id": "O1", "customer_id": "C1", "delivery_date": "2026-01-15", "status": "DELIVERED",
+                "items": [{"product_id": "P1", "quantity": 2, "unit_price": "28.50", "delivered_quantity": 2}]}"#,
+        )
+        .unwrap();
+        let changes = ChangeSet::new()
+            .write(Write::Product(product))
+            .write(Write::Order(delivered));
+        service.store().apply(changes).await.unwrap();
+        service
+            .register_customer(customer(), &actor(0))
+            .await
+            .unwrap();
+        service
+            .record_payment(payment("PAY1", "2000.00"), &actor(5))
+            .await
+            .unwrap();
+        // 01:30 on 21 January in India.
+        let now: DateTime<Utc> = "2026-01-20T20:00:00Z".parse().unwrap();
+        let key = "BILL-2026-01";
+        let charges = Decimal::new(11400, 2);
+        let redemption = service
+            .redeem_points("C1", 100, charges, key, now)
+            .await
+            .unwrap();
+        assert_eq!(redemption.amount.to_string(), "50.00");
+        let repeated = service
+            .redeem_points("C1", 100, charges, key, now + chrono::Duration::days(1))
+            .await
+            .unwrap();
+        assert_eq!(repeated, redemption);
+        let january = Month::new(2026, 1).unwrap();
+        let input = service
+            .store()
+            .billing_input(january.last_day())
+            .await
+            .unwrap();
+        assert_eq!(
+            input.credits,
+            [Credit::from_redemption(
+                &redemption,
+                NaiveDate::from_ymd_opt(2026, 1, 21).unwrap()
+            )],
+            "one credit, dated the business-local day of the redemption"
+        );
+
+        let billing = Actor::new("billing", "2026-02-01T01:00:00Z".parse().unwrap());
+        let bills = service.finalize_month(january, &billing).await.unwrap();
+        assert_eq!(bills.len(), 1);
+        let credit_lines: Vec<_> = bills[0]
+            .lines
+            .iter()
+            .filter(|l| l.kind == billing::LineKind::LoyaltyRedemption)
+            .map(|l| (l.amount.to_string(), l.sources[0].source.clone()))
+            .collect();
+        assert_eq!(
+            credit_lines,
+            [(
+                "-50.00".to_owned(),
+                billing::SourceRef::Credit {
+                    credit_id: billing::SourceId::new(key)
+                }
+            )]
+        );
+        assert_eq!(bills[0].subtotal.to_string(), "57.00");
+        assert_eq!(bills[0].credits.to_string(), "50.00");
+        assert_eq!(bills[0].total.to_string(), "7.00");
+        assert!(
+            service
+                .finalize_month(january, &billing)
+                .await
+                .unwrap()
+                .is_empty(),
+            "a second call bills nothing"
+        );
+        let february = Month::new(2026, 2).unwrap();
+        let march = Actor::new("billing", "2026-03-01T01:00:00Z".parse().unwrap());
+        service.finalize_month(february, &march).await.unwrap();
+        let credited = service
+            .store()
+            .bills_of("C1")
+            .await
+            .unwrap()
+            .iter()
+            .flat_map(|b| {
+                b.sources()
+                    .map(|(_, s)| s.source.clone())
+                    .collect::<Vec<_>>()
+            })
+            .filter(|s| matches!(s, billing::SourceRef::Credit { .. }))
+            .count();
+        assert_eq!(credited, 1, "the credit is billed once");
+
+        let other = Customer {
+            id: "C2".into(),
+            phone: "+919845012346".into(),
+            ..customer()
+        };
+        service.register_customer(other, &actor(0)).await.unwrap();
+        let paid = Payment {
+            customer_id: "C2".into(),
+            ..payment("PAY2", "2000.00")
+        };
+        service.record_payment(paid, &actor(5)).await.unwrap();
+        let facts = service.store().loyalty_facts("C2").await.unwrap();
+        let taken = service.redeem_points("C2", 100, charges, key, now).await;
+        assert!(
+            matches!(&taken, Err(Error::Store(StoreError::Conflict(m))) if m.contains("another credit")),
+            "another customer's credit id: {taken:?}"
+        );
+        assert_eq!(service.store().loyalty_facts("C2").await.unwrap(), facts);
+    }
+
+    #[tokio::test]
+    async fn redeemed_points_credit_the_bill_in_memory() {
+        redeemed_points_credit_the_bill(&Service::new(MemoryStore::new())).await;
     }
 
     #[tokio::test]

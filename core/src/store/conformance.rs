@@ -19,7 +19,8 @@ use crate::activation::{
 };
 use crate::audit::AuditRecord;
 use crate::billing::{
-    self, Bill, BillStatus, BillingConfig, FinancialYear, LineKind, Month, NumberSeries, SourceRef,
+    self, Bill, BillStatus, BillingConfig, Credit, CreditKind, FinancialYear, LineKind, Month,
+    NumberSeries, SourceRef,
 };
 use crate::lifecycle::{self, Actor};
 use crate::loyalty::{LoyaltyEvent, RedemptionRequest};
@@ -55,7 +56,8 @@ where
     billing_reads_one_view_of_the_records(&fresh().await).await;
     bills_and_the_number_series_are_kept(&fresh().await).await;
     a_source_is_billed_once(&fresh().await).await;
-    18
+    credits_are_kept_once_per_id(&fresh().await).await;
+    19
 }
 
 fn day(d: u32) -> NaiveDate {
@@ -1231,4 +1233,134 @@ async fn a_source_is_billed_once<S: Store>(store: &S) {
         }
         other => panic!("a draft is not stored, got {other:?}"),
     }
+}
+
+fn credit(id: &str, date: NaiveDate, amount: &str) -> Credit {
+    Credit {
+        id: id.to_owned(),
+        customer_id: "C1".to_owned(),
+        kind: CreditKind::LoyaltyRedemption,
+        amount: dec(amount),
+        date,
+        order_id: None,
+        delivery_id: None,
+        reason: Some("Loyalty points redeemed (100 points)".to_owned()),
+    }
+}
+
+async fn credits_are_kept_once_per_id<S: Store>(store: &S) {
+    billable_records(store).await;
+    let january = credit("R1", day(10), "50.00");
+    let february = credit(
+        "R2",
+        NaiveDate::from_ymd_opt(2026, 2, 3).expect("a date"),
+        "5.00",
+    );
+    let first = ChangeSet::new()
+        .write(Write::Credit(january.clone()))
+        .write(Write::Credit(february.clone()))
+        .write(Write::Credit(january.clone()));
+    ok("credits", store.apply(first).await).await;
+    ok(
+        "the same credit again is a no-op",
+        store
+            .apply(
+                ChangeSet::new()
+                    .write(Write::Credit(january.clone()))
+                    .write(Write::Customer(customer("C8"))),
+            )
+            .await,
+    )
+    .await;
+    assert!(ok("customer", store.customer("C8").await).await.is_some());
+    for (what, changes) in [
+        (
+            "another credit under a stored id",
+            ChangeSet::new()
+                .write(Write::Customer(customer("C9")))
+                .write(Write::Credit(credit("R1", day(10), "60.00"))),
+        ),
+        (
+            "two credits of one change under one id",
+            ChangeSet::new()
+                .write(Write::Customer(customer("C9")))
+                .write(Write::Credit(credit("R3", day(11), "1.00")))
+                .write(Write::Credit(credit("R3", day(12), "1.00"))),
+        ),
+    ] {
+        let refused = store.apply(changes).await;
+        assert!(
+            matches!(refused, Err(StoreError::Conflict(_))),
+            "{what} is a conflict: {refused:?}"
+        );
+        assert_eq!(
+            ok("customer", store.customer("C9").await).await,
+            None,
+            "nothing of the change is written"
+        );
+    }
+    match store
+        .apply(ChangeSet::new().write(Write::Credit(credit("", day(10), "0"))))
+        .await
+    {
+        Err(StoreError::Invalid(e)) => {
+            assert_eq!(e.fields(), ["writes[0].id", "writes[0].amount"]);
+        }
+        other => panic!("an unnamed credit of nothing is not stored, got {other:?}"),
+    }
+
+    let input = ok("billing input", store.billing_input(day(31)).await).await;
+    assert_eq!(
+        input.credits,
+        std::slice::from_ref(&january),
+        "credits dated after the run's last day are not read"
+    );
+    let later = NaiveDate::from_ymd_opt(2026, 2, 28).expect("a date");
+    let input = ok("billing input", store.billing_input(later).await).await;
+    assert_eq!(input.credits, [january.clone(), february]);
+
+    // January's bill carries the credit and claims it: no other bill may credit it again.
+    let (bill, _) = january_bill(store).await;
+    let credited: Vec<_> = bill
+        .lines
+        .iter()
+        .filter(|l| l.kind == LineKind::LoyaltyRedemption)
+        .map(|l| l.amount.to_string())
+        .collect();
+    assert_eq!(credited, ["-50.00"]);
+    ok(
+        "the bill",
+        store
+            .apply(ChangeSet::new().write(Write::Bill(bill.clone())))
+            .await,
+    )
+    .await;
+    let mut again = Bill {
+        customer_id: "C2".into(),
+        number: Some("EB/25-26/000002".into()),
+        ..bill
+    };
+    again
+        .lines
+        .retain(|l| l.kind == LineKind::LoyaltyRedemption);
+    again.taxes.clear();
+    let credit_total = again.lines.iter().map(|l| l.amount).sum::<Decimal>();
+    again.subtotal = Decimal::ZERO;
+    again.credits = -credit_total;
+    again.tax = Decimal::ZERO;
+    again.round_off = Decimal::ZERO;
+    again.total = credit_total;
+    again.opening_balance = Decimal::ZERO;
+    again.wallet_applied = Decimal::ZERO;
+    again.amount_due = credit_total;
+    again.wallet_payment = None;
+    assert!(
+        matches!(
+            store
+                .apply(ChangeSet::new().write(Write::Bill(again)))
+                .await,
+            Err(StoreError::Conflict(_))
+        ),
+        "a credit is on one bill only"
+    );
 }

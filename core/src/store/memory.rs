@@ -11,7 +11,7 @@ use super::{
 };
 use crate::activation::{ActivationEvent, CustomerSnapshot, Transition};
 use crate::audit::AuditRecord;
-use crate::billing::{Bill, BillingInput, NumberSeries, SourceRef};
+use crate::billing::{Bill, BillingInput, Credit, NumberSeries, SourceRef};
 use crate::notification::NotificationIntent;
 use crate::record::{Customer, DeliveryRecord, Order, Payment, Product, Subscription};
 
@@ -39,6 +39,8 @@ struct State {
     /// Finalized bills by number, and the bill each billed source is in.
     bills: BTreeMap<String, Bill>,
     billed: HashMap<SourceRef, String>,
+    /// Credits by id.
+    credits: BTreeMap<String, Credit>,
     /// By financial year.
     series: BTreeMap<i32, NumberSeries>,
     audit: Vec<AuditRecord>,
@@ -112,11 +114,26 @@ impl State {
         self.series.values().next_back().copied()
     }
 
-    /// Refuses bills that would take a number or bill a source a second time.
+    /// Refuses bills that would take a number or bill a source a second time, and credits
+    /// under an id another credit is stored (or written in this change) under.
     fn admit(&self, writes: &[Write]) -> Result<(), StoreError> {
         let mut numbers = HashSet::new();
         let mut sources = HashSet::new();
+        let mut credits: HashMap<&str, &Credit> = HashMap::new();
         for write in writes {
+            if let Write::Credit(credit) = write {
+                let earlier = self
+                    .credits
+                    .get(&credit.id)
+                    .or_else(|| credits.get(credit.id.as_str()).copied());
+                if earlier.is_some_and(|earlier| earlier != credit) {
+                    return Err(StoreError::Conflict(format!(
+                        "another credit {} already exists",
+                        credit.id
+                    )));
+                }
+                credits.insert(&credit.id, credit);
+            }
             let Write::Bill(bill) = write else { continue };
             let number = bill.number.clone().unwrap_or_default();
             if self.bills.contains_key(&number) || !numbers.insert(number.clone()) {
@@ -176,6 +193,9 @@ impl State {
             }
             Write::NumberSeries(series) => {
                 self.series.insert(series.financial_year.0, series);
+            }
+            Write::Credit(credit) => {
+                self.credits.entry(credit.id.clone()).or_insert(credit);
             }
         }
     }
@@ -417,6 +437,7 @@ impl Store for MemoryStore {
             .filter(|d| d.date <= until)
             .cloned();
         let payments = state.payments.values().cloned();
+        let credits = state.credits.values().filter(|c| c.date <= until).cloned();
         Ok(BillingInput {
             products: state.products.values().cloned().collect(),
             subscriptions: state.subscriptions.values().cloned().collect(),
@@ -424,6 +445,7 @@ impl Store for MemoryStore {
             deliveries: sorted_by(deliveries, |d| (d.date, d.id.clone())),
             bills: state.bills.values().cloned().collect(),
             payments: sorted_by(payments, |p| (p.date, p.id.clone())),
+            credits: sorted_by(credits, |c| (c.date, c.id.clone())),
             ..BillingInput::default()
         })
     }

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::activation::{ActivationEvent, CustomerSnapshot, Snapshot, Transition};
 use crate::audit::AuditRecord;
-use crate::billing::{Bill, BillStatus, BillingInput, NumberSeries, SourceRef};
+use crate::billing::{Bill, BillStatus, BillingInput, Credit, NumberSeries, SourceRef};
 use crate::loyalty::{LoyaltyEvent, RedemptionRequest};
 use crate::notification::NotificationIntent;
 use crate::record::{
@@ -90,6 +90,10 @@ pub enum Write {
     Bill(Bill),
     /// The bill number series of its financial year, replacing the one stored.
     NumberSeries(NumberSeries),
+    /// A credit for a customer's next bill, stored once under its id: the same credit again
+    /// is a no-op, another credit under a stored id fails the whole change set as a
+    /// conflict. [`Store::billing_input`] reads it until a bill claims it.
+    Credit(Credit),
 }
 
 /// The sources a finalized bill bills for good: each may be in one bill only, ever (the
@@ -109,6 +113,18 @@ pub fn source_key(source: &SourceRef) -> String {
         SourceRef::OrderItem { order_id, item } => format!("order_item:{order_id}:{item}"),
         SourceRef::Credit { credit_id } => format!("credit:{credit_id}"),
     }
+}
+
+/// A stored credit names itself and its customer and gives back a positive amount.
+fn validate_credit(credit: &Credit) -> Result<(), ValidationError> {
+    let mut problems = Problems::new();
+    for (field, value) in [("id", &credit.id), ("customer_id", &credit.customer_id)] {
+        if value.trim().is_empty() {
+            problems.push(field, Rule::Required, "", "a credit names it");
+        }
+    }
+    problems.positive_amount("amount", credit.amount);
+    problems.finish(())
 }
 
 /// A stored bill is finalized, numbered and adds up; anything else is refused.
@@ -164,6 +180,7 @@ impl Write {
             Write::Delivery(r) => r.validate(),
             Write::Payment(r) => r.validate(),
             Write::Bill(b) => validate_bill(b),
+            Write::Credit(c) => validate_credit(c),
             // The engines check their own inputs before these are produced.
             Write::ActivationEvent(_)
             | Write::ActivationSnapshot(_)
@@ -376,9 +393,10 @@ pub trait Store: Send + Sync {
     /// The bill number series of the latest financial year numbered (`None`: no bill yet).
     async fn number_series(&self) -> Result<Option<NumberSeries>, StoreError>;
     /// Everything a billing run up to `until` reads, from one consistent view of the store:
-    /// every product, subscription, payment and finalized bill, and the orders and delivery
-    /// records dated up to `until` (earlier months included: what they left unbilled becomes
-    /// arrears). Each list is sorted as the other reads sort it.
+    /// every product, subscription, payment and finalized bill, and the orders, delivery
+    /// records and credits dated up to `until` (earlier months included: what they left
+    /// unbilled becomes arrears; a credit a bill already claimed is skipped by the engine).
+    /// Each list is sorted as the other reads sort it (credits by date then id).
     async fn billing_input(&self, until: NaiveDate) -> Result<BillingInput, StoreError>;
 
     /// Marks intents as sent by the claimant holding them; they are never handed out again.

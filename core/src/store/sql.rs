@@ -22,7 +22,7 @@ use super::{
 };
 use crate::activation::{ActivationEvent, CustomerSnapshot, Transition};
 use crate::audit::AuditRecord;
-use crate::billing::{Bill, BillingInput, FinancialYear, NumberSeries};
+use crate::billing::{Bill, BillingInput, Credit, FinancialYear, NumberSeries};
 use crate::notification::NotificationIntent;
 use crate::record::{Customer, DeliveryRecord, Order, Payment, Product, Record, Subscription};
 
@@ -373,6 +373,40 @@ async fn write_bill(tx: &mut sqlx::Transaction<'_, sqlx::Any>, bill: &Bill) -> R
     Ok(())
 }
 
+/// Stores a credit once under its id: the same credit again is a no-op, another credit under
+/// that id a conflict (the whole transaction is then rolled back).
+async fn write_credit(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    credit: &Credit,
+) -> Result<(), Failed> {
+    let inserted = sqlx::query(
+        "INSERT INTO credits (id, customer_id, date, doc) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(credit.id.as_str())
+    .bind(credit.customer_id.as_str())
+    .bind(credit.date.to_string())
+    .bind(encode(credit).map_err(Failed::Store)?)
+    .execute(&mut **tx)
+    .await?;
+    if inserted.rows_affected() == 1 {
+        return Ok(());
+    }
+    let stored = sqlx::query("SELECT doc FROM credits WHERE id = $1")
+        .bind(credit.id.as_str())
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get::<String, _>(0)?;
+    if decode_json::<Credit>(&stored).map_err(Failed::Store)? == *credit {
+        Ok(())
+    } else {
+        Err(Failed::Store(StoreError::Conflict(format!(
+            "another credit {} already exists",
+            credit.id
+        ))))
+    }
+}
+
 fn exists_sql(kind: RecordKind) -> &'static str {
     match kind {
         RecordKind::Customer => "SELECT 1 FROM customers WHERE id = $1",
@@ -391,6 +425,7 @@ async fn write_record(
     let store = |e| Failed::Store(e);
     let query = match write {
         Write::Bill(bill) => return write_bill(tx, bill).await,
+        Write::Credit(credit) => return write_credit(tx, credit).await,
         Write::NumberSeries(series) => sqlx::query(
             "INSERT INTO bill_series (financial_year, last_number) VALUES ($1, $2)
              ON CONFLICT (financial_year) DO UPDATE SET last_number = excluded.last_number",
@@ -678,6 +713,12 @@ impl Store for SqlStore {
         .await?;
         let payments = docs(&mut tx, "SELECT doc FROM payments ORDER BY date, id", &[]).await?;
         let bills = docs(&mut tx, "SELECT doc FROM bills ORDER BY number", &[]).await?;
+        let credits = docs(
+            &mut tx,
+            "SELECT doc FROM credits WHERE date <= $1 ORDER BY date, id",
+            &[&until],
+        )
+        .await?;
         tx.commit().await.map_err(backend)?;
         Ok(BillingInput {
             products: products
@@ -698,6 +739,10 @@ impl Store for SqlStore {
                 .map(|d| decode(d))
                 .collect::<Result<_, _>>()?,
             bills: bills
+                .iter()
+                .map(|d| decode_json(d))
+                .collect::<Result<_, _>>()?,
+            credits: credits
                 .iter()
                 .map(|d| decode_json(d))
                 .collect::<Result<_, _>>()?,
@@ -822,6 +867,7 @@ mod tests {
             ("loyalty_facts", "doc"),
             ("bills", "doc"),
             ("billed_sources", "source || bill_number"),
+            ("credits", "doc"),
             (
                 "bill_series",
                 "CAST(financial_year AS TEXT) || ':' || CAST(last_number AS TEXT)",
@@ -861,6 +907,16 @@ mod tests {
             }))
             .write(Write::Order(order.clone()))
             .write(Write::Payment(payment))
+            .write(Write::Credit(crate::billing::Credit {
+                id: "CN9".into(),
+                customer_id: "C1".into(),
+                kind: crate::billing::CreditKind::CreditNote,
+                amount: rust_decimal::Decimal::new(500, 2),
+                date: at.date_naive(),
+                order_id: Some("O9".into()),
+                delivery_id: None,
+                reason: None,
+            }))
             .audit([AuditRecord::change(
                 "order",
                 "O9",
@@ -890,7 +946,14 @@ mod tests {
             .apply(ChangeSet::new().write(Write::Customer(customer("C1"))))
             .await
             .unwrap();
-        for table in ["customers", "orders", "payments", "audit", "outbox"] {
+        for table in [
+            "customers",
+            "orders",
+            "payments",
+            "credits",
+            "audit",
+            "outbox",
+        ] {
             let before = snapshot(store).await;
             for statement in abort(table) {
                 sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
@@ -983,7 +1046,7 @@ mod tests {
                 ],
                 Step::Finalize => &["bill_series", "bills", "billed_sources", "audit", "outbox"],
                 Step::Pay => &["payments", "audit", "outbox", "loyalty_facts"],
-                Step::Redeem => &["loyalty_facts", "audit"],
+                Step::Redeem => &["loyalty_facts", "credits", "audit"],
                 Step::Sweep => &[
                     "activation_snapshots",
                     "activation_transitions",
@@ -1219,6 +1282,21 @@ mod tests {
         };
         let store = fresh_postgres(&admin, "engines").await;
         crate::service::tests::a_customer_through_the_engines(&Service::new(store)).await;
+    }
+
+    #[tokio::test]
+    async fn redeemed_points_credit_the_bill_on_sqlite() {
+        let store = SqlStore::open_sqlite_in_memory().await.unwrap();
+        crate::service::tests::redeemed_points_credit_the_bill(&Service::new(store)).await;
+    }
+
+    #[tokio::test]
+    async fn redeemed_points_credit_the_bill_on_postgres() {
+        let Some(admin) = postgres_admin_url() else {
+            return;
+        };
+        let store = fresh_postgres(&admin, "credited").await;
+        crate::service::tests::redeemed_points_credit_the_bill(&Service::new(store)).await;
     }
 
     #[tokio::test]
