@@ -460,7 +460,7 @@ fn refuse(py: Python<'_>, field: &str, rule: Rule, value: String, message: &str)
 }
 
 /// A month as `YYYY-MM` text.
-fn month_arg(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Month> {
+pub(crate) fn month_arg(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Month> {
     let py = value.py();
     let parsed = value
         .cast::<PyString>()
@@ -713,7 +713,7 @@ fn preview_bill(
     })
 }
 
-fn wrap_bills(bills: Vec<Bill>) -> Vec<PyBill> {
+pub(crate) fn wrap_bills(bills: Vec<Bill>) -> Vec<PyBill> {
     bills.into_iter().map(|inner| PyBill { inner }).collect()
 }
 

@@ -16,6 +16,7 @@ use earlybird::store::{MemoryStore, SqlStore, Store};
 use pyo3::prelude::*;
 use tokio::runtime::Runtime;
 
+use crate::billing::{PyBill, month_arg, wrap_bills};
 use crate::convert::{Args, json_out};
 use crate::errors::{guard, internal, to_py_err};
 use crate::lifecycle::{PyActor, PyAuditRecord, PyOrderOutcome, effect_str};
@@ -260,6 +261,36 @@ impl PyStore {
             let actor = actor.inner.clone();
             let done = blocking!(self, py, |s| s.record_payment(payment, &actor).await)?;
             Ok((effect_str(done.effect), PyPayment::wrap(done.record)))
+        })
+    }
+
+    /// Finalizes every customer's bill of `month` (`YYYY-MM`) in one transaction: numbers
+    /// from the stored series with no gap, the bills with the sources they bill, an audit record
+    /// and a payment reminder each. Calling it again bills nothing twice; deliveries confirmed
+    /// after it are billed as arrears in the next month's bill.
+    fn finalize_month(
+        &self,
+        py: Python<'_>,
+        month: &Bound<'_, PyAny>,
+        actor: PyRef<'_, PyActor>,
+    ) -> PyResult<Vec<PyBill>> {
+        guard(py, || {
+            let month = month_arg(month, "month")?;
+            let actor = actor.inner.clone();
+            let bills = blocking!(self, py, |s| s.finalize_month(month, &actor).await)?;
+            Ok(wrap_bills(bills))
+        })
+    }
+
+    /// A customer's finalized bills.
+    fn bills_of(&self, py: Python<'_>, customer_id: &str) -> PyResult<Vec<PyBill>> {
+        guard(py, || {
+            let bills = blocking!(self, py, |s| s
+                .store()
+                .bills_of(customer_id)
+                .await
+                .map_err(Error::from))?;
+            Ok(wrap_bills(bills))
         })
     }
 

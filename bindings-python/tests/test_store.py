@@ -107,6 +107,33 @@ def test_errors_of_the_service(store: eb.Store) -> None:
         store.confirm_delivery(oid, [2.0, Decimal("1")], actor)  # type: ignore[list-item]
 
 
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_finalize_month_numbers_and_stores_the_bills(kind: str, tmp_path: Path) -> None:
+    # A store of its own: a month is finalized for every customer in it (the PostgreSQL path,
+    # with concurrent finalizations, is tested in the core).
+    store = eb.Store.memory() if kind == "memory" else eb.Store.sqlite(str(tmp_path / "bills.db"))
+    actor = eb.Actor("DB_7", AT)
+    products = [
+        {"id": "MILK_500ML", "name": "Toned milk 500 ml", "prices": [{"price": Decimal("28.50"), "effective_from": "2026-01-01"}]},
+        {"id": "PANEER_200G", "name": "Paneer 200 g", "prices": [{"price": Decimal("90"), "effective_from": "2026-01-01"}]},
+    ]
+    store.import_export({"products": products}, "all_or_nothing", actor)
+    store.register_customer(customer_doc(), actor)
+    store.place_order(order_doc(), actor)
+    store.dispatch_order("ORD_7", actor)
+    store.confirm_delivery("ORD_7", [Decimal("2"), Decimal("1")], actor)
+
+    bills = store.finalize_month("2026-01", actor)
+    assert [(b.customer_id, b.status, b.number) for b in bills] == [("CUST_001", "FINALIZED", "EB/25-26/000001")]
+    assert bills[0].subtotal == Decimal("147.00") and bills[0].amount_due == bills[0].total
+    assert store.finalize_month("2026-01", actor) == [], "a second finalization bills nothing"
+    assert store.bills_of("CUST_001") == bills
+    assert [a.action for a in store.audit_trail("bill", "EB/25-26/000001")] == ["finalized"]
+    with pytest.raises(eb.ValidationError) as refused:
+        store.finalize_month("2026-13", actor)
+    assert [(p.field, p.rule) for p in refused.value.problems] == [("month", "date")]
+
+
 def test_outbox_claim_and_mark_sent(store: eb.Store) -> None:
     actor = eb.Actor("DB_7", AT)
     cid, _ = ids()

@@ -224,6 +224,14 @@ class AsyncStore:
         result: tuple[Effect, Payment] = await self._run(self.store.record_payment, payment, actor)
         return result
 
+    async def finalize_month(self, month: str, actor: Actor) -> list[Bill]:
+        result: list[Bill] = await self._run(self.store.finalize_month, month, actor)
+        return result
+
+    async def bills_of(self, customer_id: str) -> list[Bill]:
+        result: list[Bill] = await self._run(self.store.bills_of, customer_id)
+        return result
+
     async def import_export(
         self, export: Mapping[str, Any], mode: Literal["all_or_nothing", "skip_rejected"], actor: Actor
     ) -> dict[str, Any]:
