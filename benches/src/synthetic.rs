@@ -243,3 +243,28 @@ pub fn month(spec: MonthSpec) -> BillingInput {
         ..BillingInput::default()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use earlybird::record::Record;
+
+    /// Every generated record passes the core's checks, so a store or a binding reads the
+    /// month back whole (sizes 500 to 1,000 once made a partial order with nothing delivered).
+    #[test]
+    fn every_generated_record_is_valid() {
+        for customers in [500, 700, 1_000] {
+            let input = month(MonthSpec::customers(customers));
+            for order in &input.orders {
+                assert!(order.validate().is_ok(), "{customers}: order {}", order.id);
+            }
+            for delivery in &input.deliveries {
+                assert!(
+                    delivery.validate().is_ok(),
+                    "{customers}: delivery {}",
+                    delivery.id
+                );
+            }
+        }
+    }
+}
