@@ -3,18 +3,24 @@
 //! Events, redemption requests and the configuration come in the core's serde shape (dicts of
 //! plain or native values); results go out in the core's canonical JSON form as plain data
 //! (points are `int`, rupees and percentiles exact decimal strings), ready for a JSON response.
+//! The store's loyalty operations (`Store.redeem_points`, `Store.loyalty_summary`) answer with
+//! the frozen classes defined here, whose `to_dict(mode="json")` is that same form.
 
 use chrono::{DateTime, Utc};
 use earlybird::Error;
 use earlybird::loyalty::{
-    LoyaltyConfig, LoyaltyEvent, Program, RedemptionRequest, preview as core_preview,
+    BadgeProgress, LoyaltyConfig, LoyaltyEvent, MemberSummary, Program, Redemption,
+    RedemptionRequest, TierProgress, preview as core_preview,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
+use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
-use crate::convert::{Args, json_out, serde_arg};
+use crate::activation::serde_name;
+use crate::convert::{Args, NativeDict, json_out, native_list, serde_arg, to_dict, to_json_text};
 use crate::errors::{guard, internal, to_py_err};
+use crate::records::part_class;
 
 /// The configuration given as `None` (the defaults), a dict of overrides (absent keys keep
 /// their default, as the core's `#[serde(default)]` says) or a full dict from `loyalty_config()`.
@@ -326,8 +332,233 @@ impl PyProgram {
     }
 }
 
+part_class!(
+    PyRedemption,
+    Redemption,
+    "Redemption",
+    "Points redeemed and the credit they buy: the bill shows `amount` as a credit line.",
+    {
+        #[getter]
+        fn customer_id(&self) -> &str {
+            &self.inner.customer_id
+        }
+        #[getter]
+        fn points(&self) -> i64 {
+            self.inner.points
+        }
+        /// Rupees, two decimal places, positive (the bill's line is its negative).
+        #[getter]
+        fn amount(&self) -> Decimal {
+            self.inner.amount
+        }
+        /// The idempotency key the redemption was made under (e.g. the bill number).
+        #[getter]
+        fn key(&self) -> &str {
+            &self.inner.key
+        }
+        /// The description of the bill's credit line.
+        #[getter]
+        fn line_description(&self) -> String {
+            self.inner.line_description()
+        }
+    }
+);
+
+impl NativeDict for Redemption {
+    fn native_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let Redemption {
+            customer_id,
+            points,
+            amount,
+            key,
+        } = self;
+        let d = PyDict::new(py);
+        d.set_item("customer_id", customer_id)?;
+        d.set_item("points", points)?;
+        d.set_item("amount", amount)?;
+        d.set_item("key", key)?;
+        Ok(d)
+    }
+}
+
+part_class!(
+    PyTierProgress,
+    TierProgress,
+    "TierProgress",
+    "Where a member stands: tier, qualifying points, and what the next tier needs.",
+    {
+        /// `BRONZE`, `SILVER`, `GOLD`, `PLATINUM` or `DIAMOND`.
+        #[getter]
+        fn tier(&self) -> &'static str {
+            self.inner.tier.as_str()
+        }
+        /// Points earned in the trailing qualifying window.
+        #[getter]
+        fn qualifying_points(&self) -> i64 {
+            self.inner.qualifying_points
+        }
+        /// The next tier up (`None` at the top).
+        #[getter]
+        fn next_tier(&self) -> Option<&'static str> {
+            self.inner.next_tier.map(|t| t.as_str())
+        }
+        #[getter]
+        fn next_threshold(&self) -> Option<i64> {
+            self.inner.next_threshold
+        }
+        /// Points still to earn for the next tier (0: it comes with the next event).
+        #[getter]
+        fn points_to_next(&self) -> Option<i64> {
+            self.inner.points_to_next
+        }
+        /// Points to earn before the next review to keep the tier (0 when safe).
+        #[getter]
+        fn points_to_keep(&self) -> i64 {
+            self.inner.points_to_keep
+        }
+    }
+);
+
+impl NativeDict for TierProgress {
+    fn native_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let TierProgress {
+            tier,
+            qualifying_points,
+            next_tier,
+            next_threshold,
+            points_to_next,
+            points_to_keep,
+        } = self;
+        let d = PyDict::new(py);
+        d.set_item("tier", tier.as_str())?;
+        d.set_item("qualifying_points", qualifying_points)?;
+        d.set_item("next_tier", next_tier.map(|t| t.as_str()))?;
+        d.set_item("next_threshold", next_threshold)?;
+        d.set_item("points_to_next", points_to_next)?;
+        d.set_item("points_to_keep", points_to_keep)?;
+        Ok(d)
+    }
+}
+
+part_class!(
+    PyBadgeProgress,
+    BadgeProgress,
+    "BadgeProgress",
+    "A badge of the catalogue with the member's progress towards it.",
+    {
+        #[getter]
+        fn code(&self) -> &str {
+            &self.inner.code
+        }
+        #[getter]
+        fn name(&self) -> &str {
+            &self.inner.name
+        }
+        /// `orders`, `points`, `referrals`, `reviews`, `streaks`, `social` or `tier`.
+        #[getter]
+        fn category(&self) -> String {
+            serde_name(&self.inner.category)
+        }
+        /// Progress so far, at most `target`.
+        #[getter]
+        fn current(&self) -> u64 {
+            self.inner.current
+        }
+        #[getter]
+        fn target(&self) -> u64 {
+            self.inner.target
+        }
+        /// When it was unlocked; `None` while locked.
+        #[getter]
+        fn unlocked_at(&self) -> Option<DateTime<Utc>> {
+            self.inner.unlocked_at
+        }
+    }
+);
+
+impl NativeDict for BadgeProgress {
+    fn native_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let BadgeProgress {
+            code,
+            name,
+            category,
+            current,
+            target,
+            unlocked_at,
+        } = self;
+        let d = PyDict::new(py);
+        d.set_item("code", code)?;
+        d.set_item("name", name)?;
+        d.set_item("category", serde_name(category))?;
+        d.set_item("current", current)?;
+        d.set_item("target", target)?;
+        d.set_item("unlocked_at", unlocked_at)?;
+        Ok(d)
+    }
+}
+
+part_class!(
+    PyMemberSummary,
+    MemberSummary,
+    "MemberSummary",
+    "What the app shows a member: balance, points available, tier progress, badges.",
+    {
+        #[getter]
+        fn customer_id(&self) -> &str {
+            &self.inner.customer_id
+        }
+        #[getter]
+        fn balance(&self) -> i64 {
+            self.inner.balance
+        }
+        /// The balance less the points due to expire at the summary's instant.
+        #[getter]
+        fn available(&self) -> i64 {
+            self.inner.available
+        }
+        #[getter]
+        fn tier(&self) -> PyTierProgress {
+            PyTierProgress {
+                inner: self.inner.tier.clone(),
+            }
+        }
+        #[getter]
+        fn badges(&self) -> Vec<PyBadgeProgress> {
+            self.inner
+                .badges
+                .iter()
+                .cloned()
+                .map(|inner| PyBadgeProgress { inner })
+                .collect()
+        }
+    }
+);
+
+impl NativeDict for MemberSummary {
+    fn native_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let MemberSummary {
+            customer_id,
+            balance,
+            available,
+            tier,
+            badges,
+        } = self;
+        let d = PyDict::new(py);
+        d.set_item("customer_id", customer_id)?;
+        d.set_item("balance", balance)?;
+        d.set_item("available", available)?;
+        d.set_item("tier", tier.native_dict(py)?)?;
+        d.set_item("badges", native_list(py, badges)?)?;
+        Ok(d)
+    }
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyProgram>()?;
+    m.add_class::<PyRedemption>()?;
+    m.add_class::<PyTierProgress>()?;
+    m.add_class::<PyBadgeProgress>()?;
+    m.add_class::<PyMemberSummary>()?;
     m.add_function(wrap_pyfunction!(loyalty_config, m)?)?;
     m.add_function(wrap_pyfunction!(preview_redemption, m)?)?;
     Ok(())

@@ -3,23 +3,33 @@
 //! One `Store` class opens a SQLite file, a PostgreSQL URL or memory. The core's stores are
 //! async; the binding drives them on one tokio runtime created on first use, and blocks on it
 //! with the GIL released, so other Python threads (and `asyncio.to_thread` callers, the
-//! `_async` twins in `earlybird/__init__.py`) run meanwhile. The core's `apply` stays inside:
-//! Python changes the store only through the service operations.
+//! awaitable twins of `AsyncStore` in `earlybird/__init__.py`) run meanwhile. The core's `apply`
+//! stays inside: Python changes the store only through the service operations.
+//!
+//! The service's settings (activation, loyalty, billing) are given when the store is opened,
+//! as the dicts of overrides `activation_config()`, `loyalty_config()` and `billing_config()`
+//! take, and checked by the core before anything is opened.
 
 use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use earlybird::Error;
+use earlybird::activation::{ActivationConfig, ActivationState};
+use earlybird::billing::BillingConfig;
+use earlybird::loyalty::LoyaltyConfig;
 use earlybird::service::Service;
 use earlybird::store::import::{ImportMode, import};
 use earlybird::store::{MemoryStore, SqlStore, Store};
+use earlybird::validation::{Problems, field_path};
 use pyo3::prelude::*;
 use tokio::runtime::Runtime;
 
+use crate::activation::PySweptTransition;
 use crate::billing::{PyBill, month_arg, wrap_bills};
-use crate::convert::{Args, json_out};
-use crate::errors::{guard, internal, to_py_err};
+use crate::convert::{Args, json_out, serde_arg};
+use crate::errors::{guard, internal, invalid, to_py_err};
 use crate::lifecycle::{PyActor, PyAuditRecord, PyOrderOutcome, effect_str};
+use crate::loyalty::{PyMemberSummary, PyRedemption};
 use crate::records::{
     PyCustomer, PyDeliveryRecord, PyOrder, PyPayment, PyProduct, PySubscription, Wrapped,
     record_arg,
@@ -59,6 +69,73 @@ fn date_range(
     }
 }
 
+/// The checked instant argument `field`.
+fn instant_arg(py: Python<'_>, value: &Bound<'_, PyAny>, field: &str) -> PyResult<DateTime<Utc>> {
+    let mut args = Args::new();
+    let at = args.instant(value, field);
+    args.finish(py)?;
+    at.ok_or_else(|| internal(py, "a checked instant without a value"))
+}
+
+/// The service's settings, read from the keyword arguments of the opening call.
+struct Settings {
+    activation: ActivationConfig,
+    loyalty: LoyaltyConfig,
+    billing: BillingConfig,
+}
+
+/// One setting: `None` for the defaults, or a dict of overrides (absent keys keep their
+/// default, as the core's `#[serde(default)]` says).
+fn setting<T: serde::de::DeserializeOwned + Default>(
+    value: Option<&Bound<'_, PyAny>>,
+    field: &str,
+) -> PyResult<T> {
+    match value {
+        Some(value) if !value.is_none() => serde_arg(value, field),
+        _ => Ok(T::default()),
+    }
+}
+
+impl Settings {
+    /// Reads and checks the settings (the core's own checks), so a refused setting opens
+    /// nothing.
+    fn read(
+        py: Python<'_>,
+        activation: Option<&Bound<'_, PyAny>>,
+        loyalty: Option<&Bound<'_, PyAny>>,
+        billing: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let settings = Self {
+            activation: setting(activation, "activation")?,
+            loyalty: setting(loyalty, "loyalty")?,
+            billing: setting(billing, "billing")?,
+        };
+        // Every problem of both settings at once, each named by its setting
+        // (`activation.churned_after_days`).
+        let mut problems = Problems::new();
+        let checked = [
+            ("activation", settings.activation.validate()),
+            ("loyalty", settings.loyalty.validate()),
+        ];
+        for (name, result) in checked {
+            if let Err(mut error) = result {
+                for problem in &mut error.problems {
+                    problem.field = field_path(name, &problem.field);
+                }
+                problems.extend(error);
+            }
+        }
+        problems.finish(settings).map_err(|e| invalid(py, e))
+    }
+
+    /// The service over `store` with these settings.
+    fn service<S: Store>(self, py: Python<'_>, store: S) -> PyResult<Box<Service<S>>> {
+        let service = Service::with_config(store, self.activation, self.loyalty)
+            .map_err(|e| to_py_err(py, e))?;
+        Ok(Box::new(service.with_billing(self.billing)))
+    }
+}
+
 /// The service over whichever store was opened (boxed: the services differ in size).
 enum Backend {
     Memory(Box<Service<MemoryStore>>),
@@ -94,43 +171,71 @@ pub struct PyStore {
 
 #[pymethods]
 impl PyStore {
-    /// Opens (creating and migrating it if needed) the SQLite database file at `path`.
+    /// Opens (creating and migrating it if needed) the SQLite database file at `path`. The
+    /// settings `activation`, `loyalty` and `billing` are dicts of overrides of the defaults
+    /// (`activation_config()`, `loyalty_config()`, `billing_config()` show them).
     #[staticmethod]
-    fn sqlite(py: Python<'_>, path: &str) -> PyResult<Self> {
+    #[pyo3(signature = (path, *, activation = None, loyalty = None, billing = None))]
+    fn sqlite(
+        py: Python<'_>,
+        path: &str,
+        activation: Option<&Bound<'_, PyAny>>,
+        loyalty: Option<&Bound<'_, PyAny>>,
+        billing: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
         guard(py, || {
+            let settings = Settings::read(py, activation, loyalty, billing)?;
             let rt = runtime(py)?;
             let store = py
                 .detach(|| rt.block_on(SqlStore::open_sqlite(path)))
                 .map_err(|e| to_py_err(py, e.into()))?;
             Ok(Self {
-                backend: Arc::new(Backend::Sql(Box::new(Service::new(store)))),
+                backend: Arc::new(Backend::Sql(settings.service(py, store)?)),
                 kind: "sqlite",
             })
         })
     }
 
-    /// Connects to a PostgreSQL database (`postgres://...`) and migrates it.
+    /// Connects to a PostgreSQL database (`postgres://...`) and migrates it; the settings as
+    /// for `sqlite`.
     #[staticmethod]
-    fn postgres(py: Python<'_>, url: &str) -> PyResult<Self> {
+    #[pyo3(signature = (url, *, activation = None, loyalty = None, billing = None))]
+    fn postgres(
+        py: Python<'_>,
+        url: &str,
+        activation: Option<&Bound<'_, PyAny>>,
+        loyalty: Option<&Bound<'_, PyAny>>,
+        billing: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
         guard(py, || {
+            let settings = Settings::read(py, activation, loyalty, billing)?;
             let rt = runtime(py)?;
             let store = py
                 .detach(|| rt.block_on(SqlStore::open(url)))
                 .map_err(|e| to_py_err(py, e.into()))?;
             Ok(Self {
-                backend: Arc::new(Backend::Sql(Box::new(Service::new(store)))),
+                backend: Arc::new(Backend::Sql(settings.service(py, store)?)),
                 kind: "postgres",
             })
         })
     }
 
-    /// A store in memory (tests, demos): gone with the object.
+    /// A store in memory (tests, demos): gone with the object; the settings as for `sqlite`.
     #[staticmethod]
-    fn memory() -> Self {
-        Self {
-            backend: Arc::new(Backend::Memory(Box::new(Service::new(MemoryStore::new())))),
-            kind: "memory",
-        }
+    #[pyo3(signature = (*, activation = None, loyalty = None, billing = None))]
+    fn memory(
+        py: Python<'_>,
+        activation: Option<&Bound<'_, PyAny>>,
+        loyalty: Option<&Bound<'_, PyAny>>,
+        billing: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        guard(py, || {
+            let settings = Settings::read(py, activation, loyalty, billing)?;
+            Ok(Self {
+                backend: Arc::new(Backend::Memory(settings.service(py, MemoryStore::new())?)),
+                kind: "memory",
+            })
+        })
     }
 
     /// `sqlite`, `postgres` or `memory`.
@@ -291,6 +396,82 @@ impl PyStore {
                 .await
                 .map_err(Error::from))?;
             Ok(wrap_bills(bills))
+        })
+    }
+
+    /// Redeems `points` of a customer against a bill whose charges (subtotal + tax, before
+    /// credits) are `bill_charges` (a `Decimal`), once per `key` (e.g. the bill number): the
+    /// same key again returns the same redemption and changes nothing. The redemption and its
+    /// credit, dated the business-local day of `now`, are stored in one transaction, so the
+    /// month's bill carries the credit as a line. A key already used as another customer's
+    /// credit is a `StoreConflictError`; the programme's refusals are `LoyaltyError`s.
+    fn redeem_points(
+        &self,
+        py: Python<'_>,
+        customer_id: &str,
+        points: i64,
+        bill_charges: &Bound<'_, PyAny>,
+        key: &str,
+        now: &Bound<'_, PyAny>,
+    ) -> PyResult<PyRedemption> {
+        guard(py, || {
+            let mut args = Args::new();
+            let charges = args.decimal(bill_charges, "bill_charges");
+            let now = args.instant(now, "now");
+            args.finish(py)?;
+            let (Some(charges), Some(now)) = (charges, now) else {
+                return Err(internal(py, "checked arguments without values"));
+            };
+            let inner = blocking!(self, py, |s| s
+                .redeem_points(customer_id, points, charges, key, now)
+                .await)?;
+            Ok(PyRedemption { inner })
+        })
+    }
+
+    /// A member's summary at `now` from the stored loyalty facts: balance, points available,
+    /// tier progress and badges; `None` when no loyalty event reached the customer yet.
+    fn loyalty_summary(
+        &self,
+        py: Python<'_>,
+        customer_id: &str,
+        now: &Bound<'_, PyAny>,
+    ) -> PyResult<Option<PyMemberSummary>> {
+        guard(py, || {
+            let now = instant_arg(py, now, "now")?;
+            let summary = blocking!(self, py, |s| s.loyalty_summary(customer_id, now).await)?;
+            Ok(summary.map(|inner| PyMemberSummary { inner }))
+        })
+    }
+
+    /// Sweeps every customer's activation to the morning of `now`: the transitions made, each
+    /// stored with its audit record and message intent in one transaction. Running it again
+    /// at the same `now` changes nothing and returns `[]`.
+    fn run_daily_sweep(
+        &self,
+        py: Python<'_>,
+        now: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<PySweptTransition>> {
+        guard(py, || {
+            let now = instant_arg(py, now, "now")?;
+            let swept = blocking!(self, py, |s| s.run_daily_sweep(now).await)?;
+            Ok(swept
+                .into_iter()
+                .map(|inner| PySweptTransition { inner })
+                .collect())
+        })
+    }
+
+    /// A customer's activation state (`NEW` ... `CHURNED`) as of the last stored event or
+    /// sweep; `None` when none is recorded.
+    fn activation_state(
+        &self,
+        py: Python<'_>,
+        customer_id: &str,
+    ) -> PyResult<Option<&'static str>> {
+        guard(py, || {
+            let state = blocking!(self, py, |s| s.activation_state(customer_id).await)?;
+            Ok(state.map(ActivationState::as_str))
         })
     }
 

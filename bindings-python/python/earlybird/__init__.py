@@ -47,9 +47,13 @@ from earlybird._earlybird import (
     AboveCapError,
     BelowMinimumError,
     InsufficientPointsError,
+    BadgeProgress,
+    MemberSummary,
     Program,
+    Redemption,
     ReviewNotDeliveredError,
     Store,
+    TierProgress,
     StoreConflictError,
     UnknownMemberError,
     UnknownPaymentError,
@@ -232,6 +236,24 @@ class AsyncStore:
         result: list[Bill] = await self._run(self.store.bills_of, customer_id)
         return result
 
+    async def redeem_points(
+        self, customer_id: str, points: int, bill_charges: Decimal | int, key: str, now: datetime.datetime
+    ) -> Redemption:
+        result: Redemption = await self._run(self.store.redeem_points, customer_id, points, bill_charges, key, now)
+        return result
+
+    async def loyalty_summary(self, customer_id: str, now: datetime.datetime) -> MemberSummary | None:
+        result: MemberSummary | None = await self._run(self.store.loyalty_summary, customer_id, now)
+        return result
+
+    async def run_daily_sweep(self, now: datetime.datetime) -> list[SweptTransition]:
+        result: list[SweptTransition] = await self._run(self.store.run_daily_sweep, now)
+        return result
+
+    async def activation_state(self, customer_id: str) -> ActivationState | None:
+        result: ActivationState | None = await self._run(self.store.activation_state, customer_id)
+        return result
+
     async def import_export(
         self, export: Mapping[str, Any], mode: Literal["all_or_nothing", "skip_rejected"], actor: Actor
     ) -> dict[str, Any]:
@@ -343,7 +365,11 @@ __all__ = [
     "AboveCapError",
     "BelowMinimumError",
     "InsufficientPointsError",
+    "BadgeProgress",
+    "MemberSummary",
     "Program",
+    "Redemption",
+    "TierProgress",
     "ReviewNotDeliveredError",
     "Store",
     "StoreConflictError",
