@@ -226,3 +226,39 @@ def test_a_customers_bill_for_a_month(example: ModuleType) -> None:
     assert client.get("/customers/C1/bills/2026-01").json()["number"] == "EB/25-26/000001"
     closed = client.get("/customers/C1/bills/2025-12")
     assert closed.status_code == 409 and closed.json()["code"] == "BILLING_MONTH_CLOSED"
+
+
+def test_loyalty_from_the_store(example: ModuleType) -> None:
+    import earlybird as eb
+
+    store = example.STORE.store
+    actor = eb.Actor("DB_7", dt.datetime.now(dt.timezone.utc))
+    for cid, phone in (("C1", "098450 12345"), ("C2", "098450 12346")):
+        store.register_customer({"id": cid, "name": "Asha Rao", "phone": phone, "signup_date": "2026-01-02"}, actor)
+        store.record_payment(
+            {"id": f"PAY_{cid}", "customer_id": cid, "amount": Decimal("1250.50"), "method": "upi", "date": "2026-01-31"},
+            actor,
+        )
+    client = TestClient(example.app)
+    summary = client.get("/customers/C1/loyalty")
+    assert summary.status_code == 200, summary.text
+    assert summary.json()["balance"] == 1250 and summary.json()["tier"]["tier"] == "SILVER"
+    assert client.get("/customers/NOBODY/loyalty").status_code == 404
+
+    request = {"points": 100, "bill_charges": "147.00", "key": "EB/25-26/000001"}
+    redeemed = client.post("/customers/C1/loyalty/redeem", json=request)
+    assert redeemed.status_code == 200, redeemed.text
+    assert redeemed.json() == {"customer_id": "C1", "points": 100, "amount": "50.00", "key": "EB/25-26/000001"}
+    assert client.post("/customers/C1/loyalty/redeem", json=request).json() == redeemed.json()
+    assert client.get("/customers/C1/loyalty").json()["balance"] == 1150
+
+    too_many = client.post("/customers/C1/loyalty/redeem", json=dict(request, points=5000, bill_charges="20000", key="K2"))
+    assert too_many.status_code == 409 and too_many.json()["code"] == "LOYALTY_INSUFFICIENT_POINTS"
+    above_cap = client.post("/customers/C1/loyalty/redeem", json=dict(request, points=300, key="K3"))
+    assert above_cap.status_code == 409 and above_cap.json()["code"] == "LOYALTY_ABOVE_CAP"
+    negative = client.post("/customers/C1/loyalty/redeem", json=dict(request, bill_charges="-1", key="K4"))
+    assert negative.status_code == 422 and negative.json()["code"] == "VALIDATION_FAILED"
+    assert negative.json()["problems"][0]["field"] == "bill_charges"
+    assert client.post("/customers/C1/loyalty/redeem", json=dict(request, points="many")).status_code == 422
+    taken = client.post("/customers/C2/loyalty/redeem", json=request)
+    assert taken.status_code == 409 and taken.json()["code"] == "STORE_CONFLICT"

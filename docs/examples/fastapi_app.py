@@ -112,6 +112,43 @@ def loyalty_summary(customer_id: str) -> dict[str, Any]:
     return summary
 
 
+STORE = eb.AsyncStore(eb.Store.memory())
+"""The store-backed service (in production `eb.Store.sqlite(path)` or `eb.Store.postgres(url)`,
+opened once per process): registrations, payments and redemptions go through it, so points
+are earned on the payments it records and a redemption reaches the month's bill as a credit."""
+
+
+class Redeem(BaseModel):
+    """Points to redeem against a bill: its charges (subtotal + tax) and its number as the key."""
+
+    points: int
+    bill_charges: Decimal
+    key: str
+
+
+@app.exception_handler(eb.StoreConflictError)
+async def store_conflict(_: Request, error: eb.StoreConflictError) -> JSONResponse:
+    return JSONResponse(status_code=409, content={"code": error.code, "message": str(error)})
+
+
+@app.get("/customers/{customer_id}/loyalty")
+async def customer_loyalty(customer_id: str) -> eb.MemberSummary:
+    """The member's balance, points available, tier progress and badges, from the store."""
+    summary = await STORE.loyalty_summary(customer_id, dt.datetime.now(dt.timezone.utc))
+    if summary is None:
+        raise HTTPException(status_code=404, detail=f"no loyalty account for {customer_id}")
+    return summary
+
+
+@app.post("/customers/{customer_id}/loyalty/redeem")
+async def redeem(customer_id: str, body: Redeem) -> eb.Redemption:
+    """Redeems points once per key; the credit is stored with it and reaches the bill. Too few
+    points or above the bill's cap is a 409 (`LOYALTY_...`), bad figures a 422."""
+    return await STORE.redeem_points(
+        customer_id, body.points, body.bill_charges, body.key, dt.datetime.now(dt.timezone.utc)
+    )
+
+
 @app.post("/routes/plan")
 async def plan_routes(problem: dict[str, Any]) -> dict[str, Any]:
     """Tomorrow's routes: the core searches in a worker thread without the GIL, so this
