@@ -12,7 +12,7 @@ use pyo3::types::{PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, Py
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::document::{decimal_class, show, to_python, type_name, utc_instant};
+use crate::document::{at_offset, datetime_parts, decimal_class, show, to_python, type_name};
 use crate::errors::{internal, invalid};
 
 /// The problems of one call's arguments, raised together.
@@ -107,20 +107,21 @@ impl Args {
         value: &Bound<'_, PyAny>,
         field: &str,
     ) -> Option<DateTime<Utc>> {
-        let aware = value.cast::<PyDateTime>().ok().filter(|dt| {
-            dt.call_method0("utcoffset")
-                .is_ok_and(|offset| !offset.is_none())
-        });
-        let Some(dt) = aware else {
-            self.problems.push(
-                field,
-                Rule::Instant,
-                show(value),
-                "must be a time-zone-aware datetime.datetime (e.g. tzinfo=timezone.utc)",
-            );
-            return None;
+        let parts = value.cast::<PyDateTime>().ok().map(datetime_parts);
+        let instant = match parts {
+            Some(Ok((wall, Some(offset)))) => at_offset(wall, offset),
+            Some(Err(error)) => Err(error),
+            None | Some(Ok((_, None))) => {
+                self.problems.push(
+                    field,
+                    Rule::Instant,
+                    show(value),
+                    "must be a time-zone-aware datetime.datetime (e.g. tzinfo=timezone.utc)",
+                );
+                return None;
+            }
         };
-        match utc_instant(dt) {
+        match instant {
             Ok(instant) => Some(instant),
             Err(_) => {
                 self.problems

@@ -7,13 +7,15 @@
 
 use std::str::FromStr;
 
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, TimeDelta, Utc};
 use earlybird::validation::{Problems, Rule, ValidationError, field_path};
+use pyo3::exceptions::PyValueError;
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{
-    PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, PyTuple,
-    PyType,
+    PyBool, PyDate, PyDateAccess, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString,
+    PyTimeAccess, PyTuple, PyType, PyTzInfo, PyTzInfoAccess,
 };
 use serde_json::{Map, Number, Value};
 
@@ -125,18 +127,54 @@ fn number(text: &str, value: &Bound<'_, PyAny>, path: Path<'_>, problems: &mut P
     }
 }
 
+/// A datetime's wall-clock fields and its UTC offset (`None`: naive), read from the object's
+/// fields: the offset of a `timezone.utc` datetime (what callers usually pass) needs no call,
+/// any other zone is asked once for its `utcoffset()`. Neither text nor a converted copy
+/// (`astimezone`) is made.
+pub(crate) fn datetime_parts(
+    value: &Bound<'_, PyDateTime>,
+) -> PyResult<(NaiveDateTime, Option<TimeDelta>)> {
+    let py = value.py();
+    let wall = NaiveDate::from_ymd_opt(
+        value.get_year(),
+        value.get_month().into(),
+        value.get_day().into(),
+    )
+    .and_then(|day| {
+        day.and_hms_micro_opt(
+            value.get_hour().into(),
+            value.get_minute().into(),
+            value.get_second().into(),
+            value.get_microsecond(),
+        )
+    })
+    .ok_or_else(|| PyValueError::new_err("not a valid datetime"))?;
+    let offset = match value.get_tzinfo() {
+        None => None,
+        Some(zone) if zone.is(PyTzInfo::utc(py)?) => Some(TimeDelta::zero()),
+        Some(_) => {
+            let offset = value.call_method0(intern!(py, "utcoffset"))?;
+            if offset.is_none() {
+                None
+            } else {
+                Some(offset.extract::<TimeDelta>()?)
+            }
+        }
+    };
+    Ok((wall, offset))
+}
+
+/// The UTC instant of wall-clock time `wall` at `offset` from UTC.
+pub(crate) fn at_offset(wall: NaiveDateTime, offset: TimeDelta) -> PyResult<DateTime<Utc>> {
+    wall.checked_sub_signed(offset)
+        .map(|utc| utc.and_utc())
+        .ok_or_else(|| PyValueError::new_err("not a valid instant"))
+}
+
 /// An aware datetime in UTC; a naive one is taken as UTC, as pymongo returns them.
 pub(crate) fn utc_instant(value: &Bound<'_, PyDateTime>) -> PyResult<DateTime<Utc>> {
-    let py = value.py();
-    let utc = py.import("datetime")?.getattr("timezone")?.getattr("utc")?;
-    let aware = if value.getattr("utcoffset")?.call0()?.is_none() {
-        let kwargs = PyDict::new(py);
-        kwargs.set_item("tzinfo", &utc)?;
-        value.call_method("replace", (), Some(&kwargs))?
-    } else {
-        value.call_method1("astimezone", (&utc,))?
-    };
-    aware.extract()
+    let (wall, offset) = datetime_parts(value)?;
+    at_offset(wall, offset.unwrap_or_default())
 }
 
 /// Checks go from the most frequent document value to the rarest.

@@ -95,6 +95,35 @@ def test_actor_needs_an_aware_datetime() -> None:
         assert error.value.problems[0].field == "at"
 
 
+def test_an_instant_is_read_as_python_converts_it() -> None:
+    # The binding reads a datetime's fields and its offset itself; Python's own astimezone is
+    # the reference: every zone kind, a DST fold, microseconds, sub-minute offsets, a subclass.
+    from zoneinfo import ZoneInfo
+
+    class Stamp(dt.datetime):
+        pass
+
+    new_york = ZoneInfo("America/New_York")
+    samples = [
+        dt.datetime(2026, 1, 15, 1, 10, tzinfo=UTC),
+        dt.datetime(2026, 1, 15, 1, 10, 0, 123456, tzinfo=UTC),
+        dt.datetime(2026, 1, 15, 6, 40, tzinfo=dt.timezone(dt.timedelta(hours=5, minutes=30))),
+        dt.datetime(2026, 1, 15, 6, 40, tzinfo=ZoneInfo("Asia/Kolkata")),
+        dt.datetime(2026, 11, 1, 1, 30, tzinfo=new_york),
+        dt.datetime(2026, 11, 1, 1, 30, fold=1, tzinfo=new_york),
+        dt.datetime(2026, 1, 1, 0, 0, 5, tzinfo=dt.timezone(dt.timedelta(seconds=-7, microseconds=-250))),
+        dt.datetime(1, 1, 1, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=11))),
+        Stamp(2026, 1, 15, 1, 10, 59, 999999, tzinfo=UTC),
+    ]
+    for at in samples:
+        assert eb.Actor("DB_7", at).at == at.astimezone(UTC), at
+    # A document's naive datetime is UTC (pymongo); an aware one is converted.
+    for created in (dt.datetime(2026, 1, 14, 16, 45), dt.datetime(2026, 1, 14, 22, 15, tzinfo=new_york)):
+        expected = created.astimezone(UTC).replace(tzinfo=None) if created.tzinfo else created
+        order = eb.Order.from_document(dict(order_doc("PENDING"), created_at=created))
+        assert order.created_at == expected.replace(tzinfo=UTC), created
+
+
 def test_dispatch_cancel_and_idempotence(utc_actor: eb.Actor) -> None:
     out = eb.dispatch(order_doc("PENDING"), utc_actor)
     assert out.effect == "changed" and out.order.status == "OUT_FOR_DELIVERY"
