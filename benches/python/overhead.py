@@ -11,6 +11,7 @@ on the same inputs and prints both, with the overhead the binding adds per call.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import platform
 import subprocess
@@ -34,6 +35,10 @@ ORDER: dict[str, Any] = {
     "created_at": "2026-01-14T16:45:00Z",
 }
 ORDER_JSON = json.dumps(ORDER, default=str)
+AT = dt.datetime(2026, 1, 15, 1, 10, tzinfo=dt.timezone.utc)
+AT_IN_INDIA = AT.astimezone(dt.timezone(dt.timedelta(hours=5, minutes=30)))
+# The same order as pymongo hands it over: `created_at` a naive datetime (UTC).
+ORDER_WITH_DATETIME = dict(ORDER, created_at=dt.datetime(2026, 1, 14, 16, 45))
 
 
 def per_call_ns(function: Callable[[], object], calls: int) -> float:
@@ -61,6 +66,11 @@ def main() -> None:
          core["order_from_json"]),
         ("parse_many('order', 1000 dicts), per order", per_call_ns(lambda: eb.parse_many("order", batch), 20) / 1000,
          core["order_from_document"]),
+        ("Actor(str, datetime in UTC)", per_call_ns(lambda: eb.Actor("DB_7", AT), 200_000), core["actor_new"]),
+        ("Actor(str, datetime at +05:30)", per_call_ns(lambda: eb.Actor("DB_7", AT_IN_INDIA), 200_000),
+         core["actor_new"]),
+        ("Order.from_document(dict with a naive datetime)",
+         per_call_ns(lambda: eb.Order.from_document(ORDER_WITH_DATETIME), 20_000), core["order_from_document"]),
         ("order.to_dict() (native values)", per_call_ns(order.to_dict, 20_000), core["order_to_json_value"]),
         ("order.to_dict(mode='json')", per_call_ns(lambda: order.to_dict(mode="json"), 20_000),
          core["order_to_json_value"]),

@@ -2,10 +2,14 @@
 //!
 //! Called by `benches/python/overhead.py` with the order document (JSON) and the phone number
 //! as arguments; prints nanoseconds per call as JSON so the script can show both side by side.
+//! `actor_new` is the core's side of `Actor(id, datetime)`: building the actor from an instant
+//! already read.
 
 use std::hint::black_box;
 use std::time::Instant;
 
+use chrono::{DateTime, Utc};
+use earlybird::lifecycle::Actor;
 use earlybird::record::{Order, Record, normalize_phone};
 
 /// Best of five runs of `calls` calls, in nanoseconds per call.
@@ -53,8 +57,14 @@ fn main() {
     let serialise_ns = per_call(20_000, || {
         black_box(serde_json::to_value(black_box(&order)).is_ok());
     });
+    // The instant `overhead.py` gives `Actor`: 2026-01-15 01:10 UTC.
+    let at: DateTime<Utc> = DateTime::from_timestamp(1_768_439_400, 0).unwrap_or_default();
+    let actor_ns = per_call(200_000, || {
+        black_box(Actor::new(black_box("DB_7"), black_box(at)));
+    });
     println!(
         "{{\"normalize_phone\": {phone_ns:.1}, \"order_from_document\": {document_ns:.1}, \
-         \"order_from_json\": {json_ns:.1}, \"order_to_json_value\": {serialise_ns:.1}}}"
+         \"order_from_json\": {json_ns:.1}, \"order_to_json_value\": {serialise_ns:.1}, \
+         \"actor_new\": {actor_ns:.1}}}"
     );
 }
