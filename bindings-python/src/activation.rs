@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::convert::{
-    Args, NativeDict, json_out, native_list, serde_arg, set_some, to_dict, to_json_text,
+    Args, NativeDict, config_arg, json_out, native_list, serde_arg, set_some, to_dict, to_json_text,
 };
 use crate::errors::{guard, internal, invalid, to_py_err};
 use crate::records::{
@@ -37,15 +37,6 @@ use crate::records::{
 
 fn activation_err(py: Python<'_>, error: CoreActivationError) -> PyErr {
     to_py_err(py, Error::Activation(error))
-}
-
-/// The configuration given as `None` (the defaults) or a dict of overrides (absent keys keep
-/// their default, as the core's `#[serde(default)]` says).
-fn config_arg(config: Option<&Bound<'_, PyAny>>) -> PyResult<ActivationConfig> {
-    match config {
-        Some(value) if !value.is_none() => serde_arg(value, "config"),
-        _ => Ok(ActivationConfig::default()),
-    }
 }
 
 fn instant_arg(value: &Bound<'_, PyAny>, field: &str) -> PyResult<DateTime<Utc>> {
@@ -176,7 +167,7 @@ fn activation_config<'py>(
     overrides: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     guard(py, || {
-        let config = config_arg(overrides)?;
+        let config: ActivationConfig = config_arg(overrides)?;
         config.validate().map_err(|e| invalid(py, e))?;
         json_out(py, &config)
     })

@@ -21,7 +21,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::convert::{Args, quoted, serde_arg, to_json_text};
+use crate::convert::{Args, config_arg, quoted, serde_arg, to_json_text};
 use crate::document::{decimal_class, show, to_python};
 use crate::errors::{guard, internal, invalid, to_py_err};
 use crate::records::{PyDeliveryRecord, PyOrder, PyPayment, PyProduct, PySubscription, batch_arg};
@@ -475,15 +475,6 @@ pub(crate) fn month_arg(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Month
             show(value),
             "must be a month as text YYYY-MM",
         )),
-    }
-}
-
-/// The settings: `None` for the defaults, or a dict of overrides (absent keys keep their
-/// default: `number_prefix`, `number_digits`, `due_days`, `wallet_auto_apply`, `round_off`).
-fn config_arg(config: Option<&Bound<'_, PyAny>>) -> PyResult<BillingConfig> {
-    match config {
-        Some(value) if !value.is_none() => serde_arg(value, "config"),
-        _ => Ok(BillingConfig::default()),
     }
 }
 
@@ -1386,7 +1377,7 @@ fn billing_config<'py>(
     overrides: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     guard(py, || {
-        let config = config_arg(overrides)?;
+        let config: BillingConfig = config_arg(overrides)?;
         crate::convert::json_out(py, &config)
     })
 }

@@ -19,7 +19,9 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 
 use crate::activation::{serde_name, some};
-use crate::convert::{Args, NativeDict, json_out, native_list, serde_arg, to_dict, to_json_text};
+use crate::convert::{
+    Args, NativeDict, config_arg, json_out, native_list, serde_arg, to_dict, to_json_text,
+};
 use crate::document::to_serde_json;
 use crate::errors::{guard, internal, invalid, to_py_err};
 use crate::records::{
@@ -29,14 +31,6 @@ use crate::records::{
 
 fn churn_err(py: Python<'_>, error: CoreChurnError) -> PyErr {
     to_py_err(py, Error::Churn(error))
-}
-
-/// The configuration given as `None` (the defaults) or a dict of overrides.
-fn config_arg(config: Option<&Bound<'_, PyAny>>) -> PyResult<ChurnConfig> {
-    match config {
-        Some(value) if !value.is_none() => serde_arg(value, "config"),
-        _ => Ok(ChurnConfig::default()),
-    }
 }
 
 fn date_arg(value: &Bound<'_, PyAny>, field: &str) -> PyResult<NaiveDate> {
@@ -63,7 +57,7 @@ fn churn_config<'py>(
     overrides: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     guard(py, || {
-        let config = config_arg(overrides)?;
+        let config: ChurnConfig = config_arg(overrides)?;
         config.validate().map_err(|e| churn_err(py, e))?;
         json_out(py, &config)
     })

@@ -240,6 +240,26 @@ pub(crate) fn serde_arg<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// A configuration argument named `field`: `None` for the defaults, or a dict of overrides
+/// (absent keys keep their default, as the core's `#[serde(default)]` says), read like
+/// [`serde_arg`].
+pub(crate) fn config_named<T: serde::de::DeserializeOwned + Default>(
+    value: Option<&Bound<'_, PyAny>>,
+    field: &str,
+) -> PyResult<T> {
+    match value {
+        Some(value) if !value.is_none() => serde_arg(value, field),
+        _ => Ok(T::default()),
+    }
+}
+
+/// The `config` argument of an engine's call (see [`config_named`]).
+pub(crate) fn config_arg<T: serde::de::DeserializeOwned + Default>(
+    value: Option<&Bound<'_, PyAny>>,
+) -> PyResult<T> {
+    config_named(value, "config")
+}
+
 /// A core result in its canonical JSON form as plain Python data (the `mode="json"` form:
 /// decimals as exact strings, ISO dates, RFC 3339 instants; points and counts as `int`).
 pub(crate) fn json_out<'py, T: Serialize>(

@@ -18,19 +18,11 @@ use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
 use crate::activation::serde_name;
-use crate::convert::{Args, NativeDict, json_out, native_list, serde_arg, to_dict, to_json_text};
+use crate::convert::{
+    Args, NativeDict, config_arg, json_out, native_list, serde_arg, to_dict, to_json_text,
+};
 use crate::errors::{guard, internal, to_py_err};
 use crate::records::part_class;
-
-/// The configuration given as `None` (the defaults), a dict of overrides (absent keys keep
-/// their default, as the core's `#[serde(default)]` says) or a full dict from `loyalty_config()`.
-fn config_arg(config: Option<&Bound<'_, PyAny>>) -> PyResult<LoyaltyConfig> {
-    match config {
-        None => Ok(LoyaltyConfig::default()),
-        Some(value) if value.is_none() => Ok(LoyaltyConfig::default()),
-        Some(value) => serde_arg(value, "config"),
-    }
-}
 
 fn instant(value: &Bound<'_, PyAny>, field: &str) -> PyResult<DateTime<Utc>> {
     let mut args = Args::new();
@@ -52,7 +44,7 @@ fn loyalty_config<'py>(
     overrides: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     guard(py, || {
-        let config = config_arg(overrides)?;
+        let config: LoyaltyConfig = config_arg(overrides)?;
         config
             .validate()
             .map_err(|e| crate::errors::invalid(py, e))?;

@@ -26,7 +26,7 @@ use tokio::runtime::Runtime;
 
 use crate::activation::PySweptTransition;
 use crate::billing::{PyBill, month_arg, wrap_bills};
-use crate::convert::{Args, json_out, serde_arg};
+use crate::convert::{Args, config_named, json_out};
 use crate::errors::{guard, internal, invalid, to_py_err};
 use crate::lifecycle::{PyActor, PyAuditRecord, PyOrderOutcome, effect_str};
 use crate::loyalty::{PyMemberSummary, PyRedemption};
@@ -84,18 +84,6 @@ struct Settings {
     billing: BillingConfig,
 }
 
-/// One setting: `None` for the defaults, or a dict of overrides (absent keys keep their
-/// default, as the core's `#[serde(default)]` says).
-fn setting<T: serde::de::DeserializeOwned + Default>(
-    value: Option<&Bound<'_, PyAny>>,
-    field: &str,
-) -> PyResult<T> {
-    match value {
-        Some(value) if !value.is_none() => serde_arg(value, field),
-        _ => Ok(T::default()),
-    }
-}
-
 impl Settings {
     /// Reads and checks the settings (the core's own checks), so a refused setting opens
     /// nothing.
@@ -106,9 +94,9 @@ impl Settings {
         billing: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let settings = Self {
-            activation: setting(activation, "activation")?,
-            loyalty: setting(loyalty, "loyalty")?,
-            billing: setting(billing, "billing")?,
+            activation: config_named(activation, "activation")?,
+            loyalty: config_named(loyalty, "loyalty")?,
+            billing: config_named(billing, "billing")?,
         };
         // Every problem of both settings at once, each named by its setting
         // (`activation.churned_after_days`).
