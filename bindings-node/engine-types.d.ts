@@ -2,335 +2,1601 @@
 /* eslint-disable */
 
 // Shapes of the engine values that cross as the core's serde form with camelCase keys
-// (loyalty, routing, billing, activation, churn). Written by hand from the core's types in
-// core/src/{loyalty,routing,billing,activation,churn}; test/engines.test.mjs and
-// test/billing.test.mjs, test/activation.test.mjs, test/churn.test.mjs check the keys of the
-// main results against them, and tsc --noEmit checks that examples/engines.mts uses them as
-// declared.
+// (loyalty, routing, billing, activation, churn). GENERATED from the core's Rust types by
+// bindings-node/tests/engine_types.rs (ts-rs, core feature `typescript`); do not edit.
+// Regenerate after changing an engine type:
+//   EARLYBIRD_WRITE_ENGINE_TYPES=1 cargo test -p earlybird-node --test engine_types
+// `cargo test --workspace` fails while this file is stale. The shapes after the generated
+// declarations are assembled by the binding itself and are written by hand in
+// bindings-node/binding-shapes.d.ts.
 
-/** A decimal string keeping its scale: `"295.00"`. */
-export type DecimalString = string
-/** An RFC 3339 instant; results are always UTC with `Z`. Arguments also take a `Date`. */
-export type Instant = string
+/**
+ * When every condition holds (an empty list always holds), recommend `action`.
+ */
+export type ActionRule = { when: Array<Condition>, action: RecommendedAction, };
 
-export type Tier = 'BRONZE' | 'SILVER' | 'GOLD' | 'PLATINUM' | 'DIAMOND'
+/**
+ * Every *(default)* of rules section 3.
+ */
+export type ActivationConfig = {
+/**
+ * Delivered one-time orders in the engagement window that make a customer ENGAGED.
+ */
+engagedMinOrders: number,
+/**
+ * Days with a delivery of one subscription in the window that make a customer ENGAGED.
+ */
+engagedMinSubscriptionDays: number,
+/**
+ * Length of the engagement window in days ("the last 30 days").
+ */
+engagedWindowDays: number,
+/**
+ * Counted days without activity after which ACTIVE or ENGAGED becomes INACTIVE.
+ */
+inactiveAfterDays: number,
+/**
+ * Counted days without activity after which INACTIVE becomes CHURNED.
+ */
+churnedAfterDays: number,
+/**
+ * Whether days on which every running subscription is paused are left out of the count.
+ */
+holidaysPauseInactivity: boolean,
+/**
+ * A NEW customer is stalled this many days after signing up.
+ */
+stalledNewAfterDays: number,
+/**
+ * An ONBOARDED customer is stalled this many hours after the first order.
+ */
+stalledOnboardedAfterHours: number,
+/**
+ * The funnel's last step: still ACTIVE or ENGAGED this many days after the first delivery.
+ */
+retainedAfterDays: number,
+/**
+ * The business time zone; days (and the sweep's 00:00) are local to it.
+ */
+zone: BusinessZone, };
 
-export interface LoyaltyPayment {
-  id: string
-  customerId: string
-  amount: DecimalString
-  method: string
-  date: string
-  reference?: string | null
-}
+/**
+ * One event of one customer. Events are ordered by `(at, sequence)`; the host gives each
+ * event of a customer its own sequence number (its arrival number is fine), so two events
+ * at the same instant still have one order.
+ */
+export type ActivationEvent = { customerId: string, kind: EventKind, at: Instant | Date, sequence: number,
+/**
+ * The order placed or delivered (`order_placed`, an order's `delivery_completed`).
+ */
+orderId?: string | null,
+/**
+ * The subscription started or delivered.
+ */
+subscriptionId?: string | null, };
 
-export type LoyaltyEvent =
-  | { type: 'payment_received'; payment: LoyaltyPayment; at: Instant | Date }
-  | { type: 'payment_refunded'; customerId: string; paymentId: string; at: Instant | Date }
-  | { type: 'wallet_top_up'; customerId: string; topUpId: string; amount: DecimalString; at: Instant | Date }
-  | { type: 'order_delivered'; customerId: string; orderId: string; at: Instant | Date }
-  | { type: 'referral_completed'; referrerId: string; referredId: string; at: Instant | Date }
-  | { type: 'review_posted'; customerId: string; orderId: string; at: Instant | Date }
-  | { type: 'social_action'; customerId: string; actionId: string; channel: string; at: Instant | Date }
-  | { type: 'adjusted'; customerId: string; key: string; points: number; reason: string; at: Instant | Date }
+/**
+ * Every metric of rules section 3 at one instant.
+ */
+export type ActivationMetrics = { at: Instant, customers: number,
+/**
+ * Every state, with 0 for the empty ones.
+ */
+perState: { [key in ActivationState]?: number }, stalled: Stalled, funnel: Funnel,
+/**
+ * Bill totals summed by the customer's current state.
+ */
+revenuePerState: { [key in ActivationState]?: DecimalString },
+/**
+ * Bill totals of customers not in the set.
+ */
+revenueUnmatched: DecimalString, };
 
-export interface RedemptionRequest {
-  customerId: string
-  /** Idempotency key, e.g. the bill number. */
-  key: string
-  points: number
-  billCharges: DecimalString
-  at: Instant | Date
-}
+/**
+ * Where a customer is in the activation lifecycle.
+ */
+export type ActivationState = "NEW" | "ONBOARDED" | "ACTIVE" | "ENGAGED" | "INACTIVE" | "CHURNED";
 
-export interface TierRule { threshold: number; multiplier: DecimalString }
+/**
+ * Part of a payment applied to a bill.
+ */
+export type Allocation = { paymentId: string, billNumber: string, amount: DecimalString, };
 
-export type BadgeCategory = 'orders' | 'points' | 'referrals' | 'reviews' | 'streaks' | 'social' | 'tier'
-export type BadgeMetric =
-  | 'delivered_orders' | 'lifetime_points' | 'points_redeemed' | 'redemptions' | 'referrals'
-  | 'reviews' | 'payment_month_streak' | 'delivery_week_streak' | 'social_actions' | 'tier_reached'
+/**
+ * The seven badge categories of the rules.
+ */
+export type BadgeCategory = "orders" | "points" | "referrals" | "reviews" | "streaks" | "social" | "tier";
 
-export interface BadgeRule { code: string; name: string; category: BadgeCategory; metric: BadgeMetric; target: number }
+/**
+ * What a badge counts.
+ */
+export type BadgeMetric = "delivered_orders" | "lifetime_points" | "points_redeemed" | "redemptions" | "referrals" | "reviews" | "payment_month_streak" | "delivery_week_streak" | "social_actions" | "tier_reached";
 
-export interface LoyaltyConfig {
-  tiers: { bronze: TierRule; silver: TierRule; gold: TierRule; platinum: TierRule; diamond: TierRule }
-  firstOrderBonus: number
-  referralBonus: number
-  reviewBonus: number
-  qualifyingMonths: number
-  expiryMonths: number
-  pointValue: DecimalString
-  minimumRedemption: number
-  maxBillShare: DecimalString
-  zone: { offsetSeconds: number }
-  badges: BadgeRule[]
-}
+/**
+ * A badge of the catalogue with the member's progress towards it.
+ */
+export type BadgeProgress = { code: string, name: string, category: BadgeCategory,
+/**
+ * Progress so far, at most `target`.
+ */
+current: number, target: number,
+/**
+ * When it was unlocked; `None` while locked.
+ */
+unlockedAt: Instant | null, };
 
-export type LoyaltyEntryKind = 'earn' | 'bonus' | 'redeem' | 'expire' | 'reverse' | 'adjust'
+/**
+ * A badge definition: unlocked when `metric` reaches `target`.
+ */
+export type BadgeRule = {
+/**
+ * Stable code, e.g. `orders_10`.
+ */
+code: string,
+/**
+ * Name shown to customers.
+ */
+name: string, category: BadgeCategory, metric: BadgeMetric, target: number, };
 
-/** A ledger line; the fields after `kind` depend on it. */
-export interface LoyaltyEntry {
-  seq: number
-  key: string
-  points: number
-  at: Instant
-  kind: LoyaltyEntryKind
-  /** earn */ base?: number
-  /** earn */ multiplier?: DecimalString
-  /** earn */ tier?: Tier
-  /** bonus */ cause?: 'first_order' | 'referral' | 'review'
-  /** redeem */ amount?: DecimalString
-  /** reverse */ earned?: number
-  /** reverse */ expired?: number
-  /** reverse */ shortfall?: number
-  /** adjust */ reason?: string
-}
+/**
+ * A badge a member unlocked, and when.
+ */
+export type BadgeUnlock = { customerId: string, code: string, at: Instant, };
 
-export interface TierChange {
-  customerId: string
-  from: Tier
-  to: Tier
-  cause: 'upgrade' | 'review'
-  qualifyingPoints: number
-  at: Instant
-}
+/**
+ * Score thresholds of the bands: low below `medium_from`, high from `high_from`.
+ */
+export type BandThresholds = { mediumFrom: DecimalString, highFrom: DecimalString, };
 
-export interface BadgeUnlock { customerId: string; code: string; at: Instant }
+/**
+ * A simple way of ordering the same stops with the same delivery persons.
+ */
+export type Baseline = {
+/**
+ * Total travel distance of the baseline routes.
+ */
+distance: number,
+/**
+ * Stops the baseline could fit (it may serve fewer than the plan).
+ */
+stopsServed: number, };
 
-export interface LoyaltyApplied {
-  entries: LoyaltyEntry[]
-  tierChange: TierChange | null
-  unlocked: BadgeUnlock[]
-  /** The event's key was applied before: nothing changed. */
-  duplicate: boolean
-}
+/**
+ * A customer's bill for one month.
+ */
+export type Bill = { customerId: string, month: MonthString, status: BillStatus,
+/**
+ * Given at finalization, e.g. `EB/26-27/000123`.
+ */
+number?: string | null,
+/**
+ * The 1st of the following month.
+ */
+billDate: DateString, dueDate: DateString,
+/**
+ * Charges first, then credits, then the round-off line.
+ */
+lines: Array<BillLine>,
+/**
+ * One entry per GST rate of the charge lines, by rate.
+ */
+taxes: Array<TaxLine>,
+/**
+ * Σ charge lines.
+ */
+subtotal: DecimalString,
+/**
+ * Σ credit lines, as a positive amount.
+ */
+credits: DecimalString,
+/**
+ * Σ taxes.
+ */
+tax: DecimalString, roundOff: DecimalString,
+/**
+ * subtotal − credits + tax + round_off; negative is a credit carried forward.
+ */
+total: DecimalString,
+/**
+ * What earlier bills left unpaid (negative: credit from overpayment).
+ */
+openingBalance: DecimalString, walletApplied: DecimalString,
+/**
+ * total + opening_balance − wallet_applied.
+ */
+amountDue: DecimalString,
+/**
+ * The wallet application, a payment of method `wallet` dated the bill date.
+ */
+walletPayment?: PaymentRecord | null,
+/**
+ * Numbers of the customer's finalized bills this bill was computed from; finalizing is
+ * refused when they changed since (the draft is stale).
+ */
+basis?: Array<string>, };
 
-export interface Redemption { customerId: string; points: number; amount: DecimalString; key: string }
+/**
+ * A finalized bill and what has been paid on it.
+ */
+export type BillAccount = { number: string, month: MonthString, dueDate: DateString, total: DecimalString, allocated: DecimalString,
+/**
+ * total − allocated; 0 for a bill whose negative total was carried forward as a credit.
+ */
+outstanding: DecimalString, status: PaymentStatus, };
 
-export interface LoyaltyRedeemed { redemption: Redemption; applied: LoyaltyApplied }
+/**
+ * One line of a bill.
+ */
+export type BillLine = { kind: LineKind, description: string, productId?: string | null,
+/**
+ * Σ of the sources' quantities (0 for credits and round-off).
+ */
+quantity: DecimalString, unitPrice?: DecimalString | null,
+/**
+ * Negative for credits; rounded to paise.
+ */
+amount: DecimalString,
+/**
+ * GST percent of a charge line (0 for credits).
+ */
+gstRate: DecimalString,
+/**
+ * The month an arrears or adjustment line belongs to.
+ */
+originalMonth?: MonthString | null, sources: Array<LineSource>, };
 
-export interface RedemptionPreview {
-  balance: number
-  maxPoints: number
-  maxAmount: DecimalString
-  capAmount: DecimalString
-  minimumPoints: number
-}
+/**
+ * What the month's bill looks like now, and what is still unconfirmed.
+ */
+export type BillPreview = { bill: Bill,
+/**
+ * By date, then subscription.
+ */
+unconfirmed: Array<Unconfirmed>, };
 
-export interface TierProgress {
-  tier: Tier
-  qualifyingPoints: number
-  nextTier: Tier | null
-  nextThreshold: number | null
-  pointsToNext: number | null
-  pointsToKeep: number
-}
+/**
+ * Whether a bill may still change.
+ */
+export type BillStatus = "DRAFT" | "FINALIZED";
 
-export interface BadgeProgress {
-  code: string
-  name: string
-  category: BadgeCategory
-  current: number
-  target: number
-  unlockedAt: Instant | null
-}
+/**
+ * The business's billing settings (every field a rules *(default)*), changeable without
+ * recompiling.
+ */
+export type BillingConfig = {
+/**
+ * First part of bill numbers: `EB` gives `EB/26-27/000123`.
+ */
+numberPrefix: string,
+/**
+ * Digits of the serial part of bill numbers.
+ */
+numberDigits: number,
+/**
+ * Days from the bill date to the due date.
+ */
+dueDays: number,
+/**
+ * Apply the wallet balance to each new bill.
+ */
+walletAutoApply: boolean,
+/**
+ * Add a line that brings the total to the whole rupee.
+ */
+roundOff: boolean, };
 
-export interface MemberSummary {
-  customerId: string
-  balance: number
-  available: number
-  tier: TierProgress
-  badges: BadgeProgress[]
-}
+/**
+ * Why a bonus was given.
+ */
+export type BonusCause = "first_order" | "referral" | "review";
 
-export interface Streak { last: number | null; current: number; best: number }
+/**
+ * The business time zone as a fixed offset from UTC; Asia/Kolkata (+05:30) by default.
+ */
+export type BusinessZone = {
+/**
+ * Offset east of UTC in seconds.
+ */
+offsetSeconds: number, };
 
-export interface LoyaltyStats {
-  deliveredOrders: number
-  lifetimePoints: number
-  lifetimeAt: Instant | null
-  pointsRedeemed: number
-  redemptions: number
-  referrals: number
-  reviews: number
-  socialActions: number
-  paymentMonths: Streak
-  deliveryWeeks: Streak
-  highestTier: number
-}
+/**
+ * Why a transition happened.
+ */
+export type Cause = { "type": "event", kind: EventKind, sequence: number, reference?: string | null, } | { "type": "sweep", rule: SweepRule, };
 
-export interface LoyaltyMember {
-  customerId: string
-  joinedAt: Instant | null
-  balance: number
-  tier: Tier
-  entries: LoyaltyEntry[]
-  tierHistory: TierChange[]
-  /** Unlocked badges, sorted by code. */
-  badges: Array<{ code: string; at: Instant }>
-  stats: LoyaltyStats
-}
+/**
+ * Everything a host can tune: weights, band thresholds, action rules and factor formulas.
+ */
+export type ChurnConfig = { weights: FactorWeights, bands: BandThresholds,
+/**
+ * Checked in order; the first rule whose conditions all hold gives the action.
+ */
+rules: Array<ActionRule>,
+/**
+ * How many reason codes to report, largest contribution first.
+ */
+topReasons: number, params: FactorParams, };
 
-export interface Position {
-  rank: number
-  of: number
-  customerId: string
-  score: number
-  /** Share of the board ranked below, in percent, two decimals. */
-  percentile: DecimalString
-}
+/**
+ * Everything the churn score reads about one customer. A missing group makes its factor neutral.
+ */
+export type ChurnInput = { signupDate?: DateString | null,
+/**
+ * Purchases in any order; several on one day count as one purchase day.
+ */
+purchases?: Array<Purchase>, deliveries?: DeliverySignals | null, subscription?: SubscriptionSignals | null, payments?: PaymentSignals | null, service?: ServiceSignals | null, };
 
-export interface Leaderboards {
-  allTime: Position[]
-  byTier: Partial<Record<Tier, Position[]>>
-  thisWeek: Position[]
-}
+/**
+ * A customer's churn score with its explanation.
+ */
+export type ChurnScore = {
+/**
+ * 0.00 to 100.00; higher means more likely to churn.
+ */
+score: DecimalString, band: RiskBand,
+/**
+ * One entry per factor, in [`Factor::ALL`] order.
+ */
+contributions: [Contribution, Contribution, Contribution, Contribution, Contribution, Contribution, Contribution],
+/**
+ * Factors with the largest points first (ties in [`Factor::ALL`] order), at most
+ * `top_reasons`, only factors with points above zero.
+ */
+reasons: Array<ReasonCode>, action: RecommendedAction, };
 
-export interface Standings { allTime: Position | null; tier: Position | null; thisWeek: Position | null }
+/**
+ * One cohort.
+ */
+export type CohortRow = {
+/**
+ * The first day of the cohort's signup period.
+ */
+cohort: DateString, size: number,
+/**
+ * Customers with any activity in period k (k = 0 is the signup period), up to the
+ * period holding `as_of`, which is still in progress.
+ */
+active: Array<number>,
+/**
+ * `active[k] / size`, 4 decimals.
+ */
+retention: Array<DecimalString>, };
 
-export interface Location { lat: number; lon: number }
-/** Minutes since midnight. */
-export interface TimeWindow { start: number; end: number }
+/**
+ * Cohort retention as a dashboard table.
+ */
+export type CohortTable = { granularity: Granularity,
+/**
+ * The last day counted; each row's last column is the period holding it.
+ */
+asOf: DateString,
+/**
+ * The number of columns of the longest row.
+ */
+periods: number,
+/**
+ * Oldest cohort first; cohorts nobody signed up in are left out.
+ */
+rows: Array<CohortRow>, };
 
-export interface RoutingStop {
-  id: string
-  location?: Location | null
-  serviceMinutes?: number
-  timeWindow?: TimeWindow | null
-  demand?: number[]
-  priority?: number
-  dropPenalty?: number | null
-}
+/**
+ * The plan against the input order and the nearest-neighbour routes. The improvement is
+ * given only when the baseline serves as many stops as the plan (otherwise distances are not
+ * comparable).
+ */
+export type Comparison = {
+/**
+ * Each delivery person takes the next listed stops that still fit.
+ */
+inputOrder: Baseline,
+/**
+ * Each delivery person drives to the nearest stop that still fits (today's method).
+ */
+nearestNeighbour: Baseline,
+/**
+ * `100 × (baseline − plan) / baseline` against the input order.
+ */
+improvementOverInputOrderPercent: number | null,
+/**
+ * `100 × (baseline − plan) / baseline` against the nearest-neighbour routes.
+ */
+improvementOverNearestNeighbourPercent: number | null, };
 
-export type RouteEnd = 'depot' | 'anywhere' | { at: Location }
+/**
+ * One test on a scored customer.
+ */
+export type Condition = { "if": "factor_risk_at_least", factor: Factor, risk: number, } | { "if": "band_at_least", band: RiskBand, };
 
-export interface RoutingVehicle {
-  id: string
-  capacity?: number[]
-  shiftStart: number
-  shiftEnd: number
-  start?: Location | null
-  end?: RouteEnd
-}
+/**
+ * What one factor adds to the score.
+ */
+export type Contribution = { factor: Factor,
+/**
+ * The factor's risk in [0, 1], `None` when the host had no data (neutral).
+ */
+risk: number | null,
+/**
+ * The weight's share after renormalising over the factors with data (0 when neutral).
+ */
+weight: number,
+/**
+ * Points on the 0-100 scale, two decimals; the points of all factors sum to the score.
+ */
+points: DecimalString, };
 
-export type Distances =
-  | { haversine: { roadFactor: number } }
-  | { matrix: { distances: number[][]; durations?: number[][] | null } }
+/**
+ * A credit to put on the customer's next bill (it is applied in exactly one bill).
+ *
+ * A loyalty redemption becomes one with [`Credit::from_redemption`].
+ */
+export type Credit = { id: string, customerId: string, kind: CreditKind,
+/**
+ * Rupees, > 0.
+ */
+amount: DecimalString,
+/**
+ * Applied in the bill of this date's month (or the next one computed).
+ */
+date: DateString,
+/**
+ * The order a credit note is about (a credit note names exactly one order or delivery).
+ */
+orderId?: string | null,
+/**
+ * The subscription delivery a credit note is about.
+ */
+deliveryId?: string | null, reason?: string | null, };
 
-export interface Speed { speedKmh?: number; profile?: Array<{ fromMinute: number; speedKmh: number }> }
+/**
+ * What a credit line stands for.
+ */
+export type CreditKind = "loyalty_redemption" | "credit_note";
 
-export interface SolveOptions {
-  seed?: number
-  timeBudgetMs?: number | null
-  iterationLimit?: number | null
-  threads?: number
-}
+/**
+ * A customer's events and subscriptions: the input of a replay.
+ */
+export type CustomerHistory = { customerId: string, events: Array<ActivationEvent>,
+/**
+ * The customer's subscriptions, for their pauses (holidays); may be empty.
+ */
+subscriptions?: Array<RecordDocument>, };
 
-export interface RoutingProblem {
-  depot: Location | null
-  stops: RoutingStop[]
-  vehicles: RoutingVehicle[]
-  distances?: Distances
-  speed?: Speed
-  previousPlan?: { routes: string[][]; penaltyPerChangedPair: number } | null
-  options?: SolveOptions
-}
+/**
+ * One customer's snapshot with its id: the unit of the whole-base sweep.
+ */
+export type CustomerSnapshot = { customerId: string,
+/**
+ * `None` until the customer signs up.
+ */
+state: ActivationState | null,
+/**
+ * The last day whose 00:00 sweep has been applied.
+ */
+asOf: DateString, dates: RecordedDates,
+/**
+ * The day the inactivity threshold is reached if nothing else happens.
+ */
+inactiveOn: DateString | null,
+/**
+ * The day the churn threshold is reached if nothing else happens.
+ */
+churnOn: DateString | null,
+/**
+ * The last day on which the engagement condition holds if nothing else happens.
+ */
+engagedUntil: DateString | null,
+/**
+ * The day the funnel's "still active" step is judged (first delivery + 30 days).
+ */
+retainedCheckOn: DateString | null,
+/**
+ * Whether the customer was ACTIVE or ENGAGED on `retained_check_on`, once it has passed.
+ */
+retained: boolean | null, };
 
-export interface Visit {
-  stopId: string
-  location: Location | null
-  arrival: number
-  serviceStart: number
-  departure: number
-}
+/**
+ * A calendar date, `YYYY-MM-DD`.
+ */
+export type DateString = string;
 
-export interface Route {
-  vehicleId: string
-  start: Location | null
-  end: Location | null
-  visits: Visit[]
-  departure: number
-  finish: number
-  distance: number
-  minutes: number
-  load: number[]
-}
+/**
+ * A decimal string keeping its scale: `"295.00"`. Never a JS number (a binary float).
+ */
+export type DecimalString = string;
 
-export type UnassignedReason =
-  | 'no_capacity' | 'window_unreachable' | 'shift_end' | 'no_room_in_time' | 'not_worth_penalty'
+/**
+ * Delivery outcomes over the host's recent window (e.g. the last 30 days).
+ */
+export type DeliverySignals = { delivered: number, partiallyDelivered: number, notDelivered: number, };
 
-export interface Baseline { distance: number; stopsServed: number }
+/**
+ * Where distances (and travel times) come from. JSON: `{"haversine": {"road_factor": 1.3}}`
+ * or `{"matrix": {"distances": [[..]], "durations": [[..]]}}`.
+ */
+export type Distances = { "haversine": {
+/**
+ * Multiplier on the great-circle distance *(default 1.3)*.
+ */
+roadFactor: number, } } | { "matrix": {
+/**
+ * Distance from row place to column place.
+ */
+distances: Array<Array<number>>,
+/**
+ * Travel minutes from row place to column place; none means distance / speed.
+ */
+durations?: Array<Array<number>> | null, } };
 
-export interface RoutingPlan {
-  routes: Route[]
-  unassigned: Array<{ stopId: string; reason: UnassignedReason }>
-  totalDistance: number
-  totalMinutes: number
-  vehiclesUsed: number
-  comparison: {
-    inputOrder: Baseline
-    nearestNeighbour: Baseline
-    improvementOverInputOrderPercent: number | null
-    improvementOverNearestNeighbourPercent: number | null
-  } | null
-  changedPairs: number | null
-  /** Search iterations run (0 for the nearest-neighbour plan). */
-  iterations: number
-}
+/**
+ * What happened to a customer.
+ */
+export type EventKind = "signed_up" | "order_placed" | "subscription_started" | "delivery_completed";
 
+/**
+ * One factor of the score. The order of [`Factor::ALL`] is the tie-break order everywhere.
+ */
+export type Factor = "recency" | "frequency_drop" | "spend_drop" | "subscription" | "payment" | "service" | "tenure";
 
-// ---- billing (core/src/billing) ----
+/**
+ * Tunable constants of the factor formulas; see `docs/churn.md` for each formula.
+ */
+export type FactorParams = {
+/**
+ * Gap assumed before a customer has shown their own (days); shrinks short histories.
+ */
+priorGapDays: number,
+/**
+ * How many observed gaps the prior gap is worth.
+ */
+priorGapWeight: number,
+/**
+ * Share of the recency risk that is relative to the own gap; the rest is absolute days.
+ */
+recencyRelativeShare: number,
+/**
+ * Days without a purchase at which the absolute recency risk is 0.5.
+ */
+recencyHalfDays: number,
+/**
+ * Length of the "recent" window of the frequency and spend drops (days).
+ */
+dropWindowDays: number,
+/**
+ * Risk of a window in which every subscription was paused throughout.
+ */
+fullPauseRisk: number,
+/**
+ * When set, the spend factor also rises for low spenders: spend per purchase day (rupees)
+ * at which this level risk is 0.5. Combined with the drop as independent risks.
+ */
+spendLevelHalfAmount: DecimalString | null,
+/**
+ * Overdue days at which the overdue risk is 0.5.
+ */
+overdueHalfDays: number,
+/**
+ * Overdue amount (rupees) at which the overdue risk is 0.5.
+ */
+overdueHalfAmount: DecimalString,
+/**
+ * Risk added by each failed payment (combined as independent events).
+ */
+failedPaymentRisk: number, complaintRisk: number, disputeRisk: number, partialDeliveryRisk: number, failedDeliveryRisk: number,
+/**
+ * Tenure (days) at which the calendar half of the new-customer risk is 0.5.
+ */
+tenureHalfDays: number,
+/**
+ * Repeat purchase days at which the habit half of the new-customer risk is 0.5.
+ */
+tenureHalfRepeats: number,
+/**
+ * When set (fitted with [`PurchaseModel::fit`]), the recency risk is the model's
+ * probability of no purchase in its horizon instead of the own-gap formula.
+ */
+purchaseModel: PurchaseModel | null, };
 
-/** A calendar month, `YYYY-MM`. */
-export type MonthString = string
-/** A calendar date, `YYYY-MM-DD`. */
-export type DateString = string
+/**
+ * The risk of each factor in [0, 1]; `None` means the host has no data for it (neutral).
+ */
+export type FactorRisks = { recency: number | null, frequencyDrop: number | null, spendDrop: number | null, subscription: number | null, payment: number | null, service: number | null, tenure: number | null, };
 
-export interface BillingConfig {
-  numberPrefix: string
-  numberDigits: number
-  dueDays: number
-  walletAutoApply: boolean
-  roundOff: boolean
-}
+/**
+ * Weight of each factor. Only ratios matter: the weights of the factors with data are
+ * renormalised to sum to 1 for each customer.
+ */
+export type FactorWeights = { recency: number, frequencyDrop: number, spendDrop: number, subscription: number, payment: number, service: number, tenure: number, };
 
-/** A record document as stored (snake_case or camelCase keys); money as decimal strings. */
-export type RecordDocument = Record<string, unknown>
+/**
+ * An Indian financial year, April to March, named by the year it starts in.
+ */
+export type FinancialYear = number;
 
-export type CreditKind = 'loyalty_redemption' | 'credit_note'
+/**
+ * Knobs of the fit.
+ */
+export type FitOptions = {
+/**
+ * L2 penalty on the factor coefficients (not on the intercept).
+ */
+l2: number,
+/**
+ * Newton steps allowed per active set.
+ */
+maxIterations: number,
+/**
+ * Converged when no coefficient moves by more than this.
+ */
+tolerance: number,
+/**
+ * Fewer labelled customers than this is an error.
+ */
+minSamples: number, };
 
-export interface Credit {
-  id: string
-  customerId: string
-  kind: CreditKind
-  amount: DecimalString
-  date: DateString
-  orderId?: string | null
-  deliveryId?: string | null
-  reason?: string | null
-}
+/**
+ * The fitted model and the weights to put in [`super::ChurnConfig::weights`].
+ */
+export type FittedWeights = {
+/**
+ * Non-negative weights summing to 1.
+ */
+weights: FactorWeights,
+/**
+ * The logistic model's intercept and coefficients (in [`super::Factor::ALL`] order).
+ */
+intercept: number, coefficients: [number, number, number, number, number, number, number],
+/**
+ * Value used for a factor without data while fitting: its mean over the customers with data.
+ */
+fill: [number, number, number, number, number, number, number],
+/**
+ * Newton steps taken in total.
+ */
+iterations: number, };
 
-export type WalletEntryKind = 'top_up' | 'promotional' | 'applied'
+/**
+ * The funnel signup → first order → first delivery → still active 30 days later.
+ */
+export type Funnel = { steps: Array<FunnelStep>, };
 
-export interface WalletEntry {
-  id: string
-  customerId: string
-  kind: WalletEntryKind
-  amount: DecimalString
-  date: DateString
-  expiresOn?: DateString | null
-  reference?: string | null
-}
+/**
+ * One step of the funnel.
+ */
+export type FunnelStep = {
+/**
+ * `signed_up`, `first_order`, `first_delivery`, `active_30_days_later` (the 30 is
+ * `retained_after_days`).
+ */
+step: string, customers: number,
+/**
+ * Customers who could have reached this step by now: the previous step's count, or for
+ * the last step those whose first delivery is at least 30 days old.
+ */
+eligible: number,
+/**
+ * `customers / eligible`, 4 decimals.
+ */
+rateFromPrevious: DecimalString,
+/**
+ * `customers / signed up`, 4 decimals.
+ */
+rateFromStart: DecimalString, };
 
-export interface Wallet { customerId: string; entries: WalletEntry[] }
+/**
+ * The length of a cohort and of a period.
+ */
+export type Granularity = "week" | "month";
 
-export interface WalletMovement {
-  date: DateString
-  entryId: string
-  kind: 'top_up' | 'promotional' | 'applied' | 'expired'
-  amount: DecimalString
-  balance: DecimalString
-}
+/**
+ * Records that contradict each other.
+ */
+export type Inconsistency = { "kind": "delivery_for_missing_order", deliveryId: string, orderId: string, } | { "kind": "delivery_for_cancelled_order", deliveryId: string, orderId: string, } | { "kind": "delivery_for_unconfirmed_order", deliveryId: string, orderId: string, status: OrderStatus, } | { "kind": "delivery_for_missing_subscription", deliveryId: string, subscriptionId: string, } | { "kind": "billed_twice", source: SourceRef, bills: Array<string>, } | { "kind": "billed_more_than_delivered", source: SourceRef, billed: DecimalString, delivered: DecimalString, } | { "kind": "lines_do_not_add_up", customerId: string, month: MonthString, number: string | null, problems: Array<string>, };
+
+/**
+ * An RFC 3339 instant; results are always UTC with `Z`. Arguments also take a `Date`.
+ */
+export type Instant = string;
+
+/**
+ * One past customer: the factor risks at some date and whether they churned afterwards.
+ */
+export type LabelledRisks = { risks: FactorRisks, churned: boolean, };
+
+/**
+ * What a line is. Charges make the subtotal; credits are subtracted after tax.
+ */
+export type LineKind = "subscription" | "one_time" | "arrears" | "adjustment" | "loyalty_redemption" | "credit_note" | "round_off";
+
+/**
+ * One source of a line, with the quantity it contributes (negative in a decreasing adjustment).
+ */
+export type LineSource = { date: DateString, quantity: DecimalString, } & ({ "kind": "delivery", deliveryId: SourceId, } | { "kind": "order_item", orderId: SourceId, item: number, } | { "kind": "credit", creditId: SourceId, });
+
+/**
+ * A point on the map in degrees (WGS 84).
+ */
+export type Location = {
+/**
+ * Latitude in degrees, -90..=90.
+ */
+lat: number,
+/**
+ * Longitude in degrees, -180..=180.
+ */
+lon: number, };
+
+/**
+ * What one command did: the new ledger entries (expiries included), a tier change and the
+ * badges unlocked. `duplicate` is true when the key had been applied before.
+ */
+export type LoyaltyApplied = { entries: Array<LoyaltyEntry>, tierChange: TierChange | null, unlocked: Array<BadgeUnlock>, duplicate: boolean, };
+
+/**
+ * Every number of rules section 4, with its default.
+ */
+export type LoyaltyConfig = { tiers: TierTable,
+/**
+ * Bonus for the first delivered order.
+ */
+firstOrderBonus: number,
+/**
+ * Bonus to the referrer when the referred customer's first delivery completes.
+ */
+referralBonus: number,
+/**
+ * Bonus for a review, at most one per order.
+ */
+reviewBonus: number,
+/**
+ * Length of the trailing window of tier qualification, in calendar months.
+ */
+qualifyingMonths: number,
+/**
+ * Months after which earned points expire.
+ */
+expiryMonths: number,
+/**
+ * Rupees one point is worth when redeemed.
+ */
+pointValue: DecimalString,
+/**
+ * Fewest points one redemption may use.
+ */
+minimumRedemption: number,
+/**
+ * Largest share of a bill's charges (subtotal + tax) a redemption may cover, 0 < share ≤ 1.
+ */
+maxBillShare: DecimalString,
+/**
+ * The business time zone: months, weeks and expiry dates are business-local.
+ */
+zone: BusinessZone,
+/**
+ * The badge catalogue; the host may replace it.
+ */
+badges: Array<BadgeRule>, };
+
+/**
+ * One ledger line. Entries are never changed or removed.
+ */
+export type LoyaltyEntry = {
+/**
+ * Position in the member's ledger, from 0.
+ */
+seq: number,
+/**
+ * Idempotency key, unique in the member's ledger (`earn:<payment_id>`, `review:<order_id>`...).
+ */
+key: string,
+/**
+ * Signed change of the balance.
+ */
+points: number, at: Instant, } & ({ "kind": "earn", base: number, multiplier: DecimalString, tier: Tier, } | { "kind": "bonus", cause: BonusCause, } | { "kind": "redeem", amount: DecimalString, } | { "kind": "expire" } | { "kind": "reverse", earned: number, expired: number, shortfall: number, } | { "kind": "adjust", reason: string, });
+
+/**
+ * Something that happened to a customer, as the loyalty programme sees it. `at` is when it
+ * happened; points earned by it are dated by it.
+ */
+export type LoyaltyEvent = { "type": "payment_received", payment: PaymentRecord, at: Instant | Date, } | { "type": "payment_refunded", customerId: string, paymentId: string, at: Instant | Date, } | { "type": "wallet_top_up", customerId: string, topUpId: string, amount: DecimalString, at: Instant | Date, } | { "type": "order_delivered", customerId: string, orderId: string, at: Instant | Date, } | { "type": "referral_completed", referrerId: string, referredId: string, at: Instant | Date, } | { "type": "review_posted", customerId: string, orderId: string, at: Instant | Date, } | { "type": "social_action", customerId: string, actionId: string, channel: string, at: Instant | Date, } | { "type": "adjusted", customerId: string, key: string, points: number, reason: string, at: Instant | Date, };
+
+/**
+ * A redemption and the rest of what it did (expiries applied first, badges).
+ */
+export type LoyaltyRedeemed = { redemption: Redemption, applied: LoyaltyApplied, };
+
+/**
+ * What a member has done, as the badges count it.
+ */
+export type LoyaltyStats = { deliveredOrders: number,
+/**
+ * Points earned ever (earn and bonus), less reversals.
+ */
+lifetimePoints: number,
+/**
+ * When `lifetime_points` last changed: the leaderboards' tie-break.
+ */
+lifetimeAt: Instant | null, pointsRedeemed: number, redemptions: number, referrals: number, reviews: number, socialActions: number, paymentMonths: Streak, deliveryWeeks: Streak,
+/**
+ * Highest tier reached, in steps above BRONZE.
+ */
+highestTier: number, };
+
+/**
+ * What the app shows a member: balance, tier and progress, badges.
+ */
+export type MemberSummary = { customerId: string, balance: number,
+/**
+ * The balance less points due to expire at `now`.
+ */
+available: number, tier: TierProgress, badges: Array<BadgeProgress>, };
+
+/**
+ * A delivered source (or part of one) that is in no finalized bill.
+ */
+export type MissingItem = { customerId: string, source: SourceRef, date: DateString, productId: string,
+/**
+ * Delivered but not billed (all of it, or what a correction added).
+ */
+quantity: DecimalString,
+/**
+ * `None` when no price can be found (the amount is then 0 and the item still listed).
+ */
+unitPrice: DecimalString | null, amount: DecimalString, };
+
+/**
+ * A calendar month of business-local dates, written `YYYY-MM`.
+ */
+export type MonthString = string;
+
+/**
+ * A message an engine wants sent: which template, to whom, with which variables.
+ */
+export type NotificationIntent = {
+/**
+ * The template key, e.g. `welcome` or `delivery_confirmed`.
+ */
+template: string, customerId: string,
+/**
+ * Values for the template's `{{var}}` placeholders.
+ */
+variables: { [key in string]: string },
+/**
+ * When the cause of the intent happened.
+ */
+at: Instant, };
+
+/**
+ * The last number given in the current financial year (one series for the business).
+ */
+export type NumberSeries = { financialYear: FinancialYear,
+/**
+ * 0 when no bill of this year is numbered yet.
+ */
+last: number, };
+
+/**
+ * Where a one-time order is in its lifecycle (rules section 1).
+ */
+export type OrderStatus = "PENDING" | "OUT_FOR_DELIVERY" | "DELIVERED" | "PARTIALLY_DELIVERED" | "CANCELLED";
+
+/**
+ * How a payment was made. `wallet` is a wallet balance applied to a bill.
+ */
+export type PaymentMethod = "upi" | "cash" | "card" | "netbanking" | "wallet";
+
+/**
+ * A payment, in rupees.
+ */
+export type PaymentRecord = { id: string, customerId: string, amount: DecimalString, method: PaymentMethod, date: DateString, reference?: string | null, };
+
+/**
+ * Money the customer owes and payments that failed.
+ */
+export type PaymentSignals = {
+/**
+ * Sum of overdue bills in rupees.
+ */
+overdueAmount: DecimalString,
+/**
+ * Days since the oldest unpaid bill fell due.
+ */
+overdueDays: number, failedPayments: number, };
+
+/**
+ * Where a finalized bill stands.
+ */
+export type PaymentStatus = "UNPAID" | "PARTIALLY_PAID" | "PAID" | "OVERDUE";
+
+/**
+ * A member's place on a board.
+ */
+export type Position = {
+/**
+ * 1 for the leader; ranks are unique because ties are broken.
+ */
+rank: number,
+/**
+ * Members on the board.
+ */
+of: number, customerId: string, score: number,
+/**
+ * Share of the board ranked below the member, in percent, two decimals half-up.
+ */
+percentile: DecimalString, };
+
+/**
+ * Keep yesterday's (or the current) order when changing it gains little.
+ */
+export type PreviousPlan = {
+/**
+ * Stop ids of each known route in visiting order.
+ */
+routes: Array<Array<string>>,
+/**
+ * Cost (in distance units) of each consecutive pair of stops that the new plan does not
+ * keep from the previous plan.
+ */
+penaltyPerChangedPair: number, };
+
+/**
+ * One purchase: an order or a delivered day, as the host counts them.
+ */
+export type Purchase = { date: DateString,
+/**
+ * Amount in rupees, never negative.
+ */
+amount: DecimalString, };
+
+/**
+ * Fitted BG/NBD parameters (time in days) and the horizon the recency risk looks ahead.
+ */
+export type PurchaseModel = {
+/**
+ * Shape of the purchase-rate distribution.
+ */
+r: number,
+/**
+ * Scale of the purchase-rate distribution (days).
+ */
+alpha: number,
+/**
+ * Beta parameters of the drop-out probability after a purchase.
+ */
+a: number, b: number,
+/**
+ * The recency risk is the probability of no purchase in this many days.
+ */
+horizonDays: number, };
+
+/**
+ * One line of a ranking: which customer (index in the scored list) and their score.
+ */
+export type RankedCustomer = { index: number, churn: ChurnScore, };
+
+/**
+ * Stable reason codes shown to staff and matched by hosts, serialised as e.g. `RECENCY_OVERDUE`.
+ */
+export type ReasonCode = "RECENCY_OVERDUE" | "FREQUENCY_DROP" | "SPEND_DROP" | "SUBSCRIPTION_DISENGAGED" | "PAYMENT_OVERDUE" | "SERVICE_ISSUES" | "NEW_CUSTOMER";
+
+/**
+ * What the business should do about a customer.
+ */
+export type RecommendedAction = "payment_reminder" | "service_recovery_call" | "win_back_offer" | "engagement_nudge" | "none";
+
+/**
+ * What reconciliation found.
+ */
+export type ReconciliationReport = {
+/**
+ * Sources dated up to the end of this month were checked.
+ */
+through: MonthString,
+/**
+ * By customer, date, source.
+ */
+missing: Array<MissingItem>, totalMissing: DecimalString, inconsistencies: Array<Inconsistency>, };
+
+/**
+ * A record document as stored (snake_case or camelCase keys); money as decimal strings.
+ */
+export type RecordDocument = Record<string, unknown>;
+
+/**
+ * What recording one event did.
+ */
+export type Recorded = {
+/**
+ * Transitions the timeline did not have before.
+ */
+transitions: Array<Transition>,
+/**
+ * The event was older than what had already been applied, so the state was recomputed.
+ */
+late: boolean,
+/**
+ * The recomputation removed or changed transitions that were already in the timeline.
+ */
+rewroteHistory: boolean, };
+
+/**
+ * The dates rules section 3 asks to record.
+ */
+export type RecordedDates = { signedUpAt: Instant | null,
+/**
+ * The first order placed or subscription started.
+ */
+firstOrderAt: Instant | null, firstDeliveryAt: Instant | null, lastActivityAt: Instant | null,
+/**
+ * The day of the latest move to CHURNED (kept when the customer comes back).
+ */
+churnedOn: DateString | null, };
+
+/**
+ * Points redeemed and the credit they buy: a bill line of `-amount` rupees.
+ */
+export type Redemption = { customerId: string, points: number,
+/**
+ * Rupees, two decimal places, positive: the bill shows it as a credit (negative line).
+ */
+amount: DecimalString,
+/**
+ * The request's idempotency key.
+ */
+key: string, };
+
+/**
+ * How much a member can redeem on a bill.
+ */
+export type RedemptionPreview = {
+/**
+ * Points available (expired points excluded).
+ */
+balance: number,
+/**
+ * The most points redeemable on this bill; 0 when below the minimum.
+ */
+maxPoints: number,
+/**
+ * Rupees `max_points` are worth.
+ */
+maxAmount: DecimalString,
+/**
+ * The cap in rupees: the allowed share of the bill's charges.
+ */
+capAmount: DecimalString, minimumPoints: number, };
+
+/**
+ * A request to redeem points against one bill.
+ */
+export type RedemptionRequest = { customerId: string,
+/**
+ * Idempotency key, e.g. the bill number: the same key redeems once.
+ */
+key: string, points: number,
+/**
+ * The bill's charges: subtotal + tax, before credits.
+ */
+billCharges: DecimalString, at: Instant | Date, };
+
+/**
+ * How urgent a customer's churn risk is.
+ */
+export type RiskBand = "low" | "medium" | "high";
+
+/**
+ * One delivery person's route.
+ */
+export type Route = {
+/**
+ * The delivery person's id as given.
+ */
+vehicleId: string,
+/**
+ * Where the route starts (none when the host gave only a matrix).
+ */
+start: Location | null,
+/**
+ * Where the route ends; none for a route that ends at its last stop.
+ */
+end: Location | null,
+/**
+ * The stops in visiting order; empty when this delivery person is not needed.
+ */
+visits: Array<Visit>,
+/**
+ * When the route leaves its start (the shift start).
+ */
+departure: number,
+/**
+ * When the route reaches its end (or finishes its last stop).
+ */
+finish: number,
+/**
+ * Travel distance of the route.
+ */
+distance: number,
+/**
+ * Minutes from departure to finish.
+ */
+minutes: number,
+/**
+ * Load carried per capacity dimension.
+ */
+load: Array<number>, };
+
+/**
+ * Where a delivery person's route ends. JSON: `"depot"`, `"anywhere"` or
+ * `{"at": {"lat": .., "lon": ..}}` (externally tagged: it survives serde_json's
+ * `arbitrary_precision`, which internally tagged enums with numbers do not).
+ */
+export type RouteEnd = "depot" | "anywhere" | { "at": Location };
+
+/**
+ * The optimized plan.
+ */
+export type RoutingPlan = {
+/**
+ * One route per delivery person, in the order of the problem's vehicles.
+ */
+routes: Array<Route>,
+/**
+ * Stops on no route, in input order, with the reason.
+ */
+unassigned: Array<Unassigned>,
+/**
+ * Sum of the routes' distances.
+ */
+totalDistance: number,
+/**
+ * Sum of the routes' minutes.
+ */
+totalMinutes: number,
+/**
+ * Routes with at least one stop.
+ */
+vehiclesUsed: number,
+/**
+ * Against the input order and the nearest-neighbour routes (`solve` only).
+ */
+comparison: Comparison | null,
+/**
+ * With a previous plan: consecutive stop pairs of this plan that the previous one did not
+ * have (what the delivery persons must relearn).
+ */
+changedPairs: number | null,
+/**
+ * Search iterations done.
+ */
+iterations: number, };
+
+/**
+ * A whole routing problem: one depot, the stops, the delivery persons and the options.
+ */
+export type RoutingProblem = {
+/**
+ * Where the milk is loaded; routes start (and by default end) here.
+ */
+depot: Location | null,
+/**
+ * The stops to serve.
+ */
+stops: Array<RoutingStop>,
+/**
+ * The delivery persons available.
+ */
+vehicles: Array<RoutingVehicle>,
+/**
+ * Where distances come from.
+ */
+distances?: Distances,
+/**
+ * How travel time follows from distance when no duration matrix is given.
+ */
+speed?: Speed,
+/**
+ * The plan to stay close to, if any.
+ */
+previousPlan?: PreviousPlan | null,
+/**
+ * Search budget and seed.
+ */
+options?: SolveOptions, };
+
+/**
+ * A customer to deliver to.
+ */
+export type RoutingStop = {
+/**
+ * Unique id (usually the customer id).
+ */
+id: string,
+/**
+ * Where the stop is; required for Haversine distances and for drawing.
+ */
+location?: Location | null,
+/**
+ * Minutes spent at the stop.
+ */
+serviceMinutes?: number,
+/**
+ * When service may start; none means any time within the shift.
+ */
+timeWindow?: TimeWindow | null,
+/**
+ * Load per capacity dimension (e.g. `[litres of milk, empty bottles]`); empty means none.
+ */
+demand?: Array<number>,
+/**
+ * Higher is more important: when not every stop fits, lower priorities are dropped first.
+ */
+priority?: number,
+/**
+ * `Some(penalty)` makes the stop optional: it is skipped when serving it costs more than
+ * this penalty (in distance units). `None` means the stop must be served if at all possible.
+ */
+dropPenalty?: number | null, };
+
+/**
+ * A delivery person (vehicle) with a shift and a capacity.
+ */
+export type RoutingVehicle = {
+/**
+ * Unique id (usually the delivery boy id).
+ */
+id: string,
+/**
+ * Capacity per dimension, same length as the stops' demands; empty means unlimited.
+ */
+capacity?: Array<number>,
+/**
+ * Start of the shift, minutes since midnight: the route leaves its start place then.
+ */
+shiftStart: number,
+/**
+ * End of the shift: the route must reach its end (or finish its last stop) by then.
+ */
+shiftEnd: number,
+/**
+ * Where the route starts; none means the depot.
+ */
+start?: Location | null,
+/**
+ * Where the route ends.
+ */
+end?: RouteEnd, };
+
+/**
+ * Complaints and disputes over the recent window.
+ */
+export type ServiceSignals = { complaints: number, disputes: number, };
+
+/**
+ * How long and how the optimizer searches; missing fields take their defaults.
+ */
+export type SolveOptions = {
+/**
+ * Seed of the pseudo-random search.
+ */
+seed?: number,
+/**
+ * Wall-clock budget in milliseconds; none means only the iteration limit stops the search.
+ */
+timeBudgetMs?: number | null,
+/**
+ * Iteration limit; with a seed and no time budget the result is the same bit for bit.
+ */
+iterationLimit?: number | null,
+/**
+ * Independent searches run in parallel (different seeds, best kept); 1 by default.
+ */
+threads?: number, };
+
+/**
+ * The id of a billed record. Ids up to 24 bytes (a MongoDB ObjectId in hex) are kept inline,
+ * so billing millions of deliveries does not allocate once per delivery.
+ */
+export type SourceId = string;
+
+/**
+ * Something billable, named so that it can be billed exactly once, ever.
+ */
+export type SourceRef = { "kind": "delivery", deliveryId: SourceId, } | { "kind": "order_item", orderId: SourceId, item: number, } | { "kind": "credit", creditId: SourceId, };
+
+/**
+ * How travel times follow from distances when the host gives no duration matrix; missing
+ * fields take their defaults.
+ */
+export type Speed = {
+/**
+ * Speed used outside every band, km/h.
+ */
+speedKmh?: number,
+/**
+ * Time-of-day bands (sorted by `from_minute`); the speed at departure applies to a leg.
+ */
+profile?: Array<SpeedBand>, };
+
+/**
+ * A band of a time-of-day speed profile: from `from_minute` until the next band's start.
+ */
+export type SpeedBand = {
+/**
+ * Minutes since midnight at which this speed starts to apply.
+ */
+fromMinute: number,
+/**
+ * Travel speed in km/h.
+ */
+speedKmh: number, };
+
+/**
+ * Customers stuck before their first delivery (a metric, not a state).
+ */
+export type Stalled = {
+/**
+ * NEW for more than `stalled_new_after_days`.
+ */
+new: number,
+/**
+ * ONBOARDED and still without a delivery `stalled_onboarded_after_hours` after the
+ * first order.
+ */
+onboarded: number, };
+
+/**
+ * A customer's bills, payments and balance at a date.
+ */
+export type Statement = { customerId: string, bills: Array<BillAccount>, allocations: Array<Allocation>,
+/**
+ * Payments not allocated to any bill: a credit for the next bill.
+ */
+unallocated: DecimalString,
+/**
+ * Σ outstanding − unallocated: what the customer owes (negative: is owed).
+ */
+balance: DecimalString, };
+
+/**
+ * A run of consecutive periods (months or ISO weeks) with activity.
+ */
+export type Streak = {
+/**
+ * Index of the last period with activity.
+ */
+last: number | null,
+/**
+ * Length of the run ending at `last`.
+ */
+current: number,
+/**
+ * Longest run ever.
+ */
+best: number, };
+
+/**
+ * Subscription behaviour over the recent window.
+ */
+export type SubscriptionSignals = {
+/**
+ * Every subscription of the customer is cancelled.
+ */
+cancelled: boolean,
+/**
+ * Days in the window on which every subscription was paused.
+ */
+pausedDays: number,
+/**
+ * Deliveries the schedule planned in the window.
+ */
+scheduledDeliveries: number,
+/**
+ * Of those, deliveries the customer skipped.
+ */
+skippedDeliveries: number, };
+
+/**
+ * A sweep row of the table.
+ */
+export type SweepRule = "engagement" | "engagement_lapsed" | "inactivity" | "churn";
+
+/**
+ * A transition the sweep made, with its customer.
+ */
+export type SweptTransition = { customerId: string, transition: Transition, };
+
+/**
+ * The tax of one GST rate.
+ */
+export type TaxLine = { rate: DecimalString,
+/**
+ * Σ of the charge lines at this rate.
+ */
+taxable: DecimalString,
+/**
+ * round(taxable × rate / 100).
+ */
+tax: DecimalString, };
+
+/**
+ * A loyalty tier, lowest first. The tier sets the earn multiplier.
+ */
+export type Tier = "BRONZE" | "SILVER" | "GOLD" | "PLATINUM" | "DIAMOND";
+
+/**
+ * Why a tier changed.
+ */
+export type TierCause = "upgrade" | "review";
+
+/**
+ * One change of a member's tier, kept in the member's history.
+ */
+export type TierChange = { customerId: string, from: Tier, to: Tier, cause: TierCause,
+/**
+ * Qualifying points at the change.
+ */
+qualifyingPoints: number, at: Instant, };
+
+/**
+ * Where a member stands: tier, qualifying points, and what the next tier needs.
+ */
+export type TierProgress = { tier: Tier,
+/**
+ * Points earned in the trailing qualifying window.
+ */
+qualifyingPoints: number,
+/**
+ * The next tier up, if any.
+ */
+nextTier: Tier | null,
+/**
+ * Its threshold.
+ */
+nextThreshold: number | null,
+/**
+ * Points still to earn for it (0 when already enough: the upgrade comes with the next event).
+ */
+pointsToNext: number | null,
+/**
+ * Points to earn before the next review to keep the current tier (0 when safe).
+ */
+pointsToKeep: number, };
+
+/**
+ * Threshold and earn multiplier of one tier.
+ */
+export type TierRule = {
+/**
+ * Qualifying points needed to hold the tier.
+ */
+threshold: number,
+/**
+ * Points per rupee paid while in the tier.
+ */
+multiplier: DecimalString, };
+
+/**
+ * One rule per tier, named, so a lookup can never miss.
+ */
+export type TierTable = { bronze: TierRule, silver: TierRule, gold: TierRule, platinum: TierRule, diamond: TierRule, };
+
+/**
+ * When service at a stop may start, in minutes since midnight (both ends inclusive).
+ */
+export type TimeWindow = {
+/**
+ * Earliest start of service; arriving earlier means waiting.
+ */
+start: number,
+/**
+ * Latest start of service.
+ */
+end: number, };
+
+/**
+ * One entry of a customer's timeline.
+ */
+export type Transition = {
+/**
+ * `None` for the signup.
+ */
+from: ActivationState | null, to: ActivationState, cause: Cause,
+/**
+ * The event's instant, or 00:00 business-local of the sweep's day.
+ */
+at: Instant,
+/**
+ * The customer's last activity date when the transition happened (why a sweep fired).
+ */
+lastActivityOn?: DateString | null, };
+
+/**
+ * A stop left out of the plan.
+ */
+export type Unassigned = {
+/**
+ * The stop's id as given.
+ */
+stopId: string,
+/**
+ * The most basic cause found.
+ */
+reason: UnassignedReason, };
+
+/**
+ * Why a stop is not on any route.
+ */
+export type UnassignedReason = "no_capacity" | "window_unreachable" | "shift_end" | "no_room_in_time" | "not_worth_penalty";
+
+/**
+ * A day a subscription was due with no delivery record: not billed, to be confirmed.
+ */
+export type Unconfirmed = { subscriptionId: string, productId: string, date: DateString, quantity: DecimalString, };
+
+/**
+ * One stop on a route, with its times in minutes since midnight.
+ */
+export type Visit = {
+/**
+ * The stop's id as given.
+ */
+stopId: string,
+/**
+ * The stop's location, for drawing.
+ */
+location: Location | null,
+/**
+ * When the delivery person gets there.
+ */
+arrival: number,
+/**
+ * When service starts (later than arrival when the window opens later).
+ */
+serviceStart: number,
+/**
+ * When the delivery person leaves.
+ */
+departure: number, };
+
+/**
+ * A customer's wallet: its entries, from which balance and history are derived.
+ */
+export type Wallet = { customerId: string, entries: Array<WalletEntry>, };
+
+/**
+ * One entry of a wallet, in rupees (> 0).
+ */
+export type WalletEntry = { id: string, customerId: string, kind: WalletEntryKind, amount: DecimalString, date: DateString,
+/**
+ * Last day promotional credit can be used.
+ */
+expiresOn?: DateString | null,
+/**
+ * For an application: the id of the payment it is.
+ */
+reference?: string | null, };
+
+/**
+ * What a wallet entry does.
+ */
+export type WalletEntryKind = "top_up" | "promotional" | "applied";
+
+/**
+ * One line of a wallet's history, with the balance after it.
+ */
+export type WalletMovement = { date: DateString, entryId: string, kind: WalletMovementKind,
+/**
+ * Positive in, negative out.
+ */
+amount: DecimalString, balance: DecimalString, };
+
+/**
+ * What moved the balance, in the history.
+ */
+export type WalletMovementKind = "top_up" | "promotional" | "applied" | "expired";
+
+// Shapes the binding assembles itself rather than a core type's serde form: argument objects
+// of record documents, and results put together from several core values. Written by hand;
+// tests/engine_types.rs copies them into engine-types.d.ts after the generated declarations.
 
 /** The records of a billing run; every list optional. */
 export interface BillingInput {
@@ -345,266 +1611,12 @@ export interface BillingInput {
   wallet?: WalletEntry[]
 }
 
-export type SourceRef =
-  | { kind: 'delivery'; deliveryId: string }
-  | { kind: 'order_item'; orderId: string; item: number }
-  | { kind: 'credit'; creditId: string }
-
-export type LineSource = SourceRef & { date: DateString; quantity: DecimalString }
-
-export type LineKind =
-  | 'subscription' | 'one_time' | 'arrears' | 'adjustment' | 'loyalty_redemption' | 'credit_note' | 'round_off'
-
-export interface BillLine {
-  kind: LineKind
-  description: string
-  productId?: string
-  quantity: DecimalString
-  unitPrice?: DecimalString
-  amount: DecimalString
-  gstRate: DecimalString
-  originalMonth?: MonthString
-  sources: LineSource[]
-}
-
-export interface TaxLine { rate: DecimalString; taxable: DecimalString; tax: DecimalString }
-
-/** A payment as the core writes it (the wallet application of a bill). */
-export interface BillPayment {
-  id: string
-  customerId: string
-  amount: DecimalString
-  method: string
-  date: DateString
-  reference?: string
-}
-
-export interface Bill {
-  customerId: string
-  month: MonthString
-  status: 'DRAFT' | 'FINALIZED'
-  number?: string
-  billDate: DateString
-  dueDate: DateString
-  lines: BillLine[]
-  taxes: TaxLine[]
-  subtotal: DecimalString
-  credits: DecimalString
-  tax: DecimalString
-  roundOff: DecimalString
-  total: DecimalString
-  openingBalance: DecimalString
-  walletApplied: DecimalString
-  amountDue: DecimalString
-  walletPayment?: BillPayment
-  basis: string[]
-}
-
-export interface Unconfirmed { subscriptionId: string; productId: string; date: DateString; quantity: DecimalString }
-
-export interface BillPreview { bill: Bill; unconfirmed: Unconfirmed[] }
-
-export interface MissingItem {
-  customerId: string
-  source: SourceRef
-  date: DateString
-  productId: string
-  quantity: DecimalString
-  unitPrice: DecimalString | null
-  amount: DecimalString
-}
-
-export type Inconsistency =
-  | { kind: 'delivery_for_missing_order'; deliveryId: string; orderId: string }
-  | { kind: 'delivery_for_cancelled_order'; deliveryId: string; orderId: string }
-  | { kind: 'delivery_for_unconfirmed_order'; deliveryId: string; orderId: string; status: string }
-  | { kind: 'delivery_for_missing_subscription'; deliveryId: string; subscriptionId: string }
-  | { kind: 'billed_twice'; source: SourceRef; bills: string[] }
-  | { kind: 'billed_more_than_delivered'; source: SourceRef; billed: DecimalString; delivered: DecimalString }
-  | { kind: 'lines_do_not_add_up'; customerId: string; month: MonthString; number: string | null; problems: string[] }
-
-export interface ReconciliationReport {
-  through: MonthString
-  missing: MissingItem[]
-  totalMissing: DecimalString
-  inconsistencies: Inconsistency[]
-}
-
-/** The last bill number given in a financial year (named by the year it starts in). */
-export interface NumberSeries { financialYear: number; last: number }
-
-export type PaymentStatus = 'UNPAID' | 'PARTIALLY_PAID' | 'PAID' | 'OVERDUE'
-
-export interface BillAccount {
-  number: string
-  month: MonthString
-  dueDate: DateString
-  total: DecimalString
-  allocated: DecimalString
-  outstanding: DecimalString
-  status: PaymentStatus
-}
-
-export interface Allocation { paymentId: string; billNumber: string; amount: DecimalString }
-
-export interface Statement {
-  customerId: string
-  bills: BillAccount[]
-  allocations: Allocation[]
-  unallocated: DecimalString
-  balance: DecimalString
-}
-
-// ---- activation (core/src/activation) ----
-
-export type ActivationState = 'NEW' | 'ONBOARDED' | 'ACTIVE' | 'ENGAGED' | 'INACTIVE' | 'CHURNED'
-export type EventKind = 'signed_up' | 'order_placed' | 'subscription_started' | 'delivery_completed'
-
-export interface ActivationEvent {
-  customerId: string
-  kind: EventKind
-  at: Instant | Date
-  sequence: number
-  orderId?: string | null
-  subscriptionId?: string | null
-}
-
-export interface CustomerHistory {
-  customerId: string
-  events: ActivationEvent[]
-  /** The customer's subscriptions (documents), for their pauses. */
-  subscriptions?: RecordDocument[]
-}
-
 /** The customer's records for a backfill (documents). */
 export interface ActivationRecords {
   customer: RecordDocument
   orders?: RecordDocument[]
   deliveries?: RecordDocument[]
   subscriptions?: RecordDocument[]
-}
-
-export interface ActivationConfig {
-  engagedMinOrders: number
-  engagedMinSubscriptionDays: number
-  engagedWindowDays: number
-  inactiveAfterDays: number
-  churnedAfterDays: number
-  holidaysPauseInactivity: boolean
-  stalledNewAfterDays: number
-  stalledOnboardedAfterHours: number
-  retainedAfterDays: number
-  zone: { offsetSeconds: number }
-}
-
-export type SweepRule = 'engagement' | 'engagement_lapsed' | 'inactivity' | 'churn'
-
-export type Cause =
-  | { type: 'event'; kind: EventKind; sequence: number; reference?: string }
-  | { type: 'sweep'; rule: SweepRule }
-
-export interface Transition {
-  from: ActivationState | null
-  to: ActivationState
-  cause: Cause
-  at: Instant
-  lastActivityOn?: DateString
-}
-
-export interface Recorded { transitions: Transition[]; late: boolean; rewroteHistory: boolean }
-
-export interface RecordedDates {
-  signedUpAt: Instant | null
-  firstOrderAt: Instant | null
-  firstDeliveryAt: Instant | null
-  lastActivityAt: Instant | null
-  churnedOn: DateString | null
-}
-
-/** What the whole-base sweep and the metrics need of one customer (from `snapshot()`). */
-export interface CustomerSnapshot {
-  customerId: string
-  state: ActivationState | null
-  asOf: DateString
-  dates: RecordedDates
-  inactiveOn: DateString | null
-  churnOn: DateString | null
-  engagedUntil: DateString | null
-  retainedCheckOn: DateString | null
-  retained: boolean | null
-}
-
-export interface SweptTransition { customerId: string; transition: Transition }
-
-export interface SweepResult { snapshots: CustomerSnapshot[]; transitions: SweptTransition[] }
-
-/** A message to send; `variables` keys are the template's own (`order_id`), not camelCased. */
-export interface NotificationIntent {
-  template: string
-  customerId: string
-  variables: Record<string, string>
-  at: Instant
-}
-
-export interface FunnelStep {
-  step: string
-  customers: number
-  eligible: number
-  rateFromPrevious: DecimalString
-  rateFromStart: DecimalString
-}
-
-export interface Funnel { steps: FunnelStep[] }
-
-export interface ActivationMetrics {
-  at: Instant
-  customers: number
-  perState: Record<ActivationState, number>
-  stalled: { new: number; onboarded: number }
-  funnel: Funnel
-  revenuePerState: Record<ActivationState, DecimalString>
-  revenueUnmatched: DecimalString
-}
-
-export interface CohortRow { cohort: DateString; size: number; active: number[]; retention: DecimalString[] }
-
-export interface CohortTable {
-  granularity: 'week' | 'month'
-  asOf: DateString
-  periods: number
-  rows: CohortRow[]
-}
-
-// ---- churn (core/src/churn) ----
-
-export type Factor =
-  | 'recency' | 'frequency_drop' | 'spend_drop' | 'subscription' | 'payment' | 'service' | 'tenure'
-export type RiskBand = 'low' | 'medium' | 'high'
-export type ReasonCode =
-  | 'RECENCY_OVERDUE' | 'FREQUENCY_DROP' | 'SPEND_DROP' | 'SUBSCRIPTION_DISENGAGED'
-  | 'PAYMENT_OVERDUE' | 'SERVICE_ISSUES' | 'NEW_CUSTOMER'
-export type RecommendedAction =
-  | 'payment_reminder' | 'service_recovery_call' | 'win_back_offer' | 'engagement_nudge' | 'none'
-
-export interface Purchase { date: DateString; amount: DecimalString }
-export interface DeliverySignals { delivered: number; partiallyDelivered: number; notDelivered: number }
-export interface SubscriptionSignals {
-  cancelled: boolean
-  pausedDays: number
-  scheduledDeliveries: number
-  skippedDeliveries: number
-}
-export interface PaymentSignals { overdueAmount: DecimalString; overdueDays: number; failedPayments: number }
-export interface ServiceSignals { complaints: number; disputes: number }
-
-/** Everything the score reads about one customer; a missing group is neutral. */
-export interface ChurnInput {
-  signupDate?: DateString | null
-  purchases?: Purchase[]
-  deliveries?: DeliverySignals | null
-  subscription?: SubscriptionSignals | null
-  payments?: PaymentSignals | null
-  service?: ServiceSignals | null
 }
 
 /** A customer's records for `churnInputFromRecords` (documents), plus what they do not carry. */
@@ -618,81 +1630,28 @@ export interface ChurnRecords {
   service?: ServiceSignals | null
 }
 
-export interface FactorWeights {
-  recency: number
-  frequencyDrop: number
-  spendDrop: number
-  subscription: number
-  payment: number
-  service: number
-  tenure: number
+/** A member's account: ledger, tier history, unlocked badges (sorted by code) and stats. */
+export interface LoyaltyMember {
+  customerId: string
+  joinedAt: Instant | null
+  balance: number
+  tier: Tier
+  entries: LoyaltyEntry[]
+  tierHistory: TierChange[]
+  /** Unlocked badges, sorted by code. */
+  badges: Array<{ code: string; at: Instant }>
+  stats: LoyaltyStats
 }
 
-export type Condition =
-  | { if: 'factor_risk_at_least'; factor: Factor; risk: number }
-  | { if: 'band_at_least'; band: RiskBand }
-
-export interface ActionRule { when: Condition[]; action: RecommendedAction }
-
-export interface FactorParams {
-  priorGapDays: number
-  priorGapWeight: number
-  recencyRelativeShare: number
-  recencyHalfDays: number
-  dropWindowDays: number
-  fullPauseRisk: number
-  spendLevelHalfAmount: DecimalString | null
-  overdueHalfDays: number
-  overdueHalfAmount: DecimalString
-  failedPaymentRisk: number
-  complaintRisk: number
-  disputeRisk: number
-  partialDeliveryRisk: number
-  failedDeliveryRisk: number
-  tenureHalfDays: number
-  tenureHalfRepeats: number
-  /** A purchase model fitted in Rust (`PurchaseModel::fit`), in its serde form. */
-  purchaseModel: Record<string, unknown> | null
+/** The first positions of the all-time board, of each tier's board (by tier name) and of this week's. */
+export interface Leaderboards {
+  allTime: Position[]
+  byTier: Partial<Record<Tier, Position[]>>
+  thisWeek: Position[]
 }
 
-export interface ChurnConfig {
-  weights: FactorWeights
-  bands: { mediumFrom: DecimalString; highFrom: DecimalString }
-  rules: ActionRule[]
-  topReasons: number
-  params: FactorParams
-}
+/** Where a customer stands on each board; `null` where they are not on it. */
+export interface Standings { allTime: Position | null; tier: Position | null; thisWeek: Position | null }
 
-export interface Contribution { factor: Factor; risk: number | null; weight: number; points: DecimalString }
-
-export interface ChurnScore {
-  score: DecimalString
-  band: RiskBand
-  contributions: Contribution[]
-  reasons: ReasonCode[]
-  action: RecommendedAction
-}
-
-export interface RankedCustomer { index: number; churn: ChurnScore }
-
-export interface FactorRisks {
-  recency: number | null
-  frequencyDrop: number | null
-  spendDrop: number | null
-  subscription: number | null
-  payment: number | null
-  service: number | null
-  tenure: number | null
-}
-
-export interface LabelledRisks { risks: Partial<FactorRisks>; churned: boolean }
-
-export interface FitOptions { l2: number; maxIterations: number; tolerance: number; minSamples: number }
-
-export interface FittedWeights {
-  weights: FactorWeights
-  intercept: number
-  coefficients: number[]
-  fill: number[]
-  iterations: number
-}
+/** The snapshots after a whole-base sweep and the transitions it made. */
+export interface SweepResult { snapshots: CustomerSnapshot[]; transitions: SweptTransition[] }

@@ -5,7 +5,8 @@
 # @types/node; no prebuilt earlybird binary is downloaded from anywhere), builds the native
 # module once in release mode (the shipped configuration, and the one the benchmark measures;
 # a debug build saves little here because the core must be compiled either way), checks that
-# the generated index.js / index.d.ts are the committed ones, type-checks and runs the examples,
+# the generated index.js / index.d.ts are the committed ones, type-checks and runs the examples
+# (examples/types.mts holds `@ts-expect-error` lines that tsc must find to be errors),
 # then runs every test with node's built-in runner. Ends with node --test's summary.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -38,6 +39,7 @@ npx tsc -p examples/tsconfig.json --outDir build/examples
 node build/examples/quickstart.mjs > /dev/null
 node build/examples/engines.mjs > /dev/null
 node build/examples/billing.mjs > /dev/null
+node build/examples/types.mjs > /dev/null
 
 echo "== node --test"
 node --test test/

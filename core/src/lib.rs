@@ -17,6 +17,8 @@ pub mod schedule;
 pub mod service;
 pub mod store;
 pub mod time;
+#[cfg(feature = "typescript")]
+pub mod typescript;
 pub mod validation;
 
 pub use error::{Error, Result};

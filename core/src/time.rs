@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 
 /// The business time zone as a fixed offset from UTC; Asia/Kolkata (+05:30) by default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct BusinessZone {
     /// Offset east of UTC in seconds.
     pub offset_seconds: i32,

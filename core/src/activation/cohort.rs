@@ -12,6 +12,7 @@ use super::metrics::rate;
 
 /// The length of a cohort and of a period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Granularity {
     /// ISO weeks, Monday to Sunday.
@@ -119,22 +120,32 @@ impl ActivityTable {
 
 /// One cohort.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct CohortRow {
     /// The first day of the cohort's signup period.
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DateString"))]
     pub cohort: NaiveDate,
     pub size: u64,
     /// Customers with any activity in period k (k = 0 is the signup period), up to the
     /// period holding `as_of`, which is still in progress.
     pub active: Vec<u64>,
     /// `active[k] / size`, 4 decimals.
+    #[cfg_attr(
+        feature = "typescript",
+        ts(as = "Vec<crate::typescript::DecimalString>")
+    )]
     pub retention: Vec<Decimal>,
 }
 
 /// Cohort retention as a dashboard table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct CohortTable {
     pub granularity: Granularity,
     /// The last day counted; each row's last column is the period holding it.
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DateString"))]
     pub as_of: NaiveDate,
     /// The number of columns of the longest row.
     pub periods: usize,

@@ -7,6 +7,8 @@ use crate::validation::{Problems, Rule, ValidationError};
 
 /// Every *(default)* of rules section 3.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 #[serde(default)]
 pub struct ActivationConfig {
     /// Delivered one-time orders in the engagement window that make a customer ENGAGED.

@@ -20,16 +20,21 @@ use crate::validation::{Problems, Rule};
 
 /// A customer's events and subscriptions: the input of a replay.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct CustomerHistory {
     pub customer_id: String,
     pub events: Vec<ActivationEvent>,
     /// The customer's subscriptions, for their pauses (holidays); may be empty.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Vec<crate::typescript::RecordDocument>", optional = nullable))]
     pub subscriptions: Vec<Subscription>,
 }
 
 /// What recording one event did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct Recorded {
     /// Transitions the timeline did not have before.
     pub transitions: Vec<Transition>,

@@ -9,6 +9,7 @@ use crate::validation::{Problems, Rule};
 
 /// Where a customer is in the activation lifecycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ActivationState {
     New,
@@ -56,6 +57,7 @@ impl fmt::Display for ActivationState {
 
 /// What happened to a customer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     SignedUp,
@@ -85,9 +87,12 @@ impl EventKind {
 /// event of a customer its own sequence number (its arrival number is fine), so two events
 /// at the same instant still have one order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct ActivationEvent {
     pub customer_id: String,
     pub kind: EventKind,
+    #[cfg_attr(feature = "typescript", ts(type = "Instant | Date"))]
     pub at: DateTime<Utc>,
     pub sequence: u64,
     /// The order placed or delivered (`order_placed`, an order's `delivery_completed`).

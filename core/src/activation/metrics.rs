@@ -14,6 +14,8 @@ use super::snapshot::{CustomerSnapshot, Snapshot};
 
 /// Customers stuck before their first delivery (a metric, not a state).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct Stalled {
     /// NEW for more than `stalled_new_after_days`.
     pub new: u64,
@@ -24,6 +26,8 @@ pub struct Stalled {
 
 /// One step of the funnel.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct FunnelStep {
     /// `signed_up`, `first_order`, `first_delivery`, `active_30_days_later` (the 30 is
     /// `retained_after_days`).
@@ -33,20 +37,27 @@ pub struct FunnelStep {
     /// the last step those whose first delivery is at least 30 days old.
     pub eligible: u64,
     /// `customers / eligible`, 4 decimals.
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub rate_from_previous: Decimal,
     /// `customers / signed up`, 4 decimals.
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub rate_from_start: Decimal,
 }
 
 /// The funnel signup → first order → first delivery → still active 30 days later.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct Funnel {
     pub steps: Vec<FunnelStep>,
 }
 
 /// Every metric of rules section 3 at one instant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct ActivationMetrics {
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::Instant"))]
     pub at: DateTime<Utc>,
     pub customers: u64,
     /// Every state, with 0 for the empty ones.
@@ -54,8 +65,13 @@ pub struct ActivationMetrics {
     pub stalled: Stalled,
     pub funnel: Funnel,
     /// Bill totals summed by the customer's current state.
+    #[cfg_attr(
+        feature = "typescript",
+        ts(as = "BTreeMap<ActivationState, crate::typescript::DecimalString>")
+    )]
     pub revenue_per_state: BTreeMap<ActivationState, Decimal>,
     /// Bill totals of customers not in the set.
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub revenue_unmatched: Decimal,
 }
 

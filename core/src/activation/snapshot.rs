@@ -12,13 +12,23 @@ use super::table::{Cause, SweepRule, Transition, sweep_move};
 
 /// The dates rules section 3 asks to record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct RecordedDates {
+    #[cfg_attr(feature = "typescript", ts(as = "Option<crate::typescript::Instant>"))]
     pub signed_up_at: Option<DateTime<Utc>>,
     /// The first order placed or subscription started.
+    #[cfg_attr(feature = "typescript", ts(as = "Option<crate::typescript::Instant>"))]
     pub first_order_at: Option<DateTime<Utc>>,
+    #[cfg_attr(feature = "typescript", ts(as = "Option<crate::typescript::Instant>"))]
     pub first_delivery_at: Option<DateTime<Utc>>,
+    #[cfg_attr(feature = "typescript", ts(as = "Option<crate::typescript::Instant>"))]
     pub last_activity_at: Option<DateTime<Utc>>,
     /// The day of the latest move to CHURNED (kept when the customer comes back).
+    #[cfg_attr(
+        feature = "typescript",
+        ts(as = "Option<crate::typescript::DateString>")
+    )]
     pub churned_on: Option<NaiveDate>,
 }
 
@@ -28,19 +38,38 @@ pub struct RecordedDates {
 /// holidays and the configuration it ran with; a changed configuration or subscription pause
 /// calls for a replay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct Snapshot {
     /// `None` until the customer signs up.
     pub state: Option<ActivationState>,
     /// The last day whose 00:00 sweep has been applied.
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DateString"))]
     pub as_of: NaiveDate,
     pub dates: RecordedDates,
     /// The day the inactivity threshold is reached if nothing else happens.
+    #[cfg_attr(
+        feature = "typescript",
+        ts(as = "Option<crate::typescript::DateString>")
+    )]
     pub inactive_on: Option<NaiveDate>,
     /// The day the churn threshold is reached if nothing else happens.
+    #[cfg_attr(
+        feature = "typescript",
+        ts(as = "Option<crate::typescript::DateString>")
+    )]
     pub churn_on: Option<NaiveDate>,
     /// The last day on which the engagement condition holds if nothing else happens.
+    #[cfg_attr(
+        feature = "typescript",
+        ts(as = "Option<crate::typescript::DateString>")
+    )]
     pub engaged_until: Option<NaiveDate>,
     /// The day the funnel's "still active" step is judged (first delivery + 30 days).
+    #[cfg_attr(
+        feature = "typescript",
+        ts(as = "Option<crate::typescript::DateString>")
+    )]
     pub retained_check_on: Option<NaiveDate>,
     /// Whether the customer was ACTIVE or ENGAGED on `retained_check_on`, once it has passed.
     pub retained: Option<bool>,
@@ -69,6 +98,8 @@ impl Default for Snapshot {
 
 /// One customer's snapshot with its id: the unit of the whole-base sweep.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct CustomerSnapshot {
     pub customer_id: String,
     #[serde(flatten)]

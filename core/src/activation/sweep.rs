@@ -13,6 +13,8 @@ use super::table::Transition;
 
 /// A transition the sweep made, with its customer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct SweptTransition {
     pub customer_id: String,
     pub transition: Transition,

@@ -36,6 +36,7 @@ impl Message {
 
 /// A sweep row of the table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum SweepRule {
     /// ACTIVE → ENGAGED: enough deliveries in the window.
@@ -50,6 +51,8 @@ pub enum SweepRule {
 
 /// Why a transition happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all_fields = "camelCase"))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Cause {
     /// An event of the customer, named by its kind, sequence and order or subscription.
@@ -65,15 +68,22 @@ pub enum Cause {
 
 /// One entry of a customer's timeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct Transition {
     /// `None` for the signup.
     pub from: Option<ActivationState>,
     pub to: ActivationState,
     pub cause: Cause,
     /// The event's instant, or 00:00 business-local of the sweep's day.
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::Instant"))]
     pub at: DateTime<Utc>,
     /// The customer's last activity date when the transition happened (why a sweep fired).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "typescript",
+        ts(as = "Option<crate::typescript::DateString>")
+    )]
     pub last_activity_on: Option<NaiveDate>,
 }
 

@@ -27,6 +27,7 @@ pub fn round_rupee(amount: Decimal) -> Decimal {
 /// The id of a billed record. Ids up to 24 bytes (a MongoDB ObjectId in hex) are kept inline,
 /// so billing millions of deliveries does not allocate once per delivery.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(as = "String"))]
 #[serde(transparent)]
 pub struct SourceId(CompactString);
 
@@ -68,6 +69,8 @@ impl From<String> for SourceId {
 
 /// Something billable, named so that it can be billed exactly once, ever.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all_fields = "camelCase"))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum SourceRef {
     /// A subscription delivery record.
@@ -90,6 +93,7 @@ impl std::fmt::Display for SourceRef {
 
 /// What a line is. Charges make the subtotal; credits are subtracted after tax.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum LineKind {
     /// Subscription deliveries of the month, per (product, unit price, GST rate).
@@ -133,27 +137,40 @@ impl LineKind {
 
 /// One source of a line, with the quantity it contributes (negative in a decreasing adjustment).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct LineSource {
     #[serde(flatten)]
     pub source: SourceRef,
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DateString"))]
     pub date: NaiveDate,
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub quantity: Decimal,
 }
 
 /// One line of a bill.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct BillLine {
     pub kind: LineKind,
     pub description: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_id: Option<String>,
     /// Σ of the sources' quantities (0 for credits and round-off).
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub quantity: Decimal,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "typescript",
+        ts(as = "Option<crate::typescript::DecimalString>")
+    )]
     pub unit_price: Option<Decimal>,
     /// Negative for credits; rounded to paise.
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub amount: Decimal,
     /// GST percent of a charge line (0 for credits).
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub gst_rate: Decimal,
     /// The month an arrears or adjustment line belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -163,16 +180,22 @@ pub struct BillLine {
 
 /// The tax of one GST rate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct TaxLine {
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub rate: Decimal,
     /// Σ of the charge lines at this rate.
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub taxable: Decimal,
     /// round(taxable × rate / 100).
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub tax: Decimal,
 }
 
 /// Whether a bill may still change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum BillStatus {
     /// Recomputable: the same inputs give the same bill.
@@ -183,6 +206,8 @@ pub enum BillStatus {
 
 /// A customer's bill for one month.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct Bill {
     pub customer_id: String,
     pub month: Month,
@@ -191,25 +216,35 @@ pub struct Bill {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
     /// The 1st of the following month.
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DateString"))]
     pub bill_date: NaiveDate,
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DateString"))]
     pub due_date: NaiveDate,
     /// Charges first, then credits, then the round-off line.
     pub lines: Vec<BillLine>,
     /// One entry per GST rate of the charge lines, by rate.
     pub taxes: Vec<TaxLine>,
     /// Σ charge lines.
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub subtotal: Decimal,
     /// Σ credit lines, as a positive amount.
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub credits: Decimal,
     /// Σ taxes.
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub tax: Decimal,
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub round_off: Decimal,
     /// subtotal − credits + tax + round_off; negative is a credit carried forward.
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub total: Decimal,
     /// What earlier bills left unpaid (negative: credit from overpayment).
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub opening_balance: Decimal,
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub wallet_applied: Decimal,
     /// total + opening_balance − wallet_applied.
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub amount_due: Decimal,
     /// The wallet application, a payment of method `wallet` dated the bill date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -217,6 +252,7 @@ pub struct Bill {
     /// Numbers of the customer's finalized bills this bill was computed from; finalizing is
     /// refused when they changed since (the draft is stale).
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub basis: Vec<String>,
 }
 

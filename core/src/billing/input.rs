@@ -28,6 +28,7 @@ pub struct BillingInput {
 
 /// What a credit line stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum CreditKind {
     /// Points redeemed, as the amount the loyalty engine computed.
@@ -40,13 +41,17 @@ pub enum CreditKind {
 ///
 /// A loyalty redemption becomes one with [`Credit::from_redemption`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct Credit {
     pub id: String,
     pub customer_id: String,
     pub kind: CreditKind,
     /// Rupees, > 0.
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub amount: Decimal,
     /// Applied in the bill of this date's month (or the next one computed).
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DateString"))]
     pub date: NaiveDate,
     /// The order a credit note is about (a credit note names exactly one order or delivery).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -57,6 +57,8 @@ use crate::validation::ValidationError;
 /// The business's billing settings (every field a rules *(default)*), changeable without
 /// recompiling.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 #[serde(default)]
 pub struct BillingConfig {
     /// First part of bill numbers: `EB` gives `EB/26-27/000123`.

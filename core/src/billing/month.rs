@@ -8,6 +8,11 @@ use serde::{Deserialize, Serialize};
 
 /// A calendar month of business-local dates, written `YYYY-MM`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(type = "string", rename = "MonthString")
+)]
 pub struct Month {
     year: i32,
     month: u32,
@@ -108,6 +113,7 @@ impl<'de> Deserialize<'de> for Month {
 
 /// An Indian financial year, April to March, named by the year it starts in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(transparent)]
 pub struct FinancialYear(pub i32);
 

@@ -11,6 +11,8 @@ use super::{Bill, BillStatus, BillingConfig, BillingError, FinancialYear, LineKi
 
 /// The last number given in the current financial year (one series for the business).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct NumberSeries {
     pub financial_year: FinancialYear,
     /// 0 when no bill of this year is numbered yet.

@@ -10,6 +10,7 @@ use crate::record::Payment;
 
 /// Where a finalized bill stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum PaymentStatus {
     Unpaid,
@@ -21,34 +22,47 @@ pub enum PaymentStatus {
 
 /// Part of a payment applied to a bill.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct Allocation {
     pub payment_id: String,
     pub bill_number: String,
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub amount: Decimal,
 }
 
 /// A finalized bill and what has been paid on it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct BillAccount {
     pub number: String,
     pub month: Month,
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DateString"))]
     pub due_date: NaiveDate,
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub total: Decimal,
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub allocated: Decimal,
     /// total − allocated; 0 for a bill whose negative total was carried forward as a credit.
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub outstanding: Decimal,
     pub status: PaymentStatus,
 }
 
 /// A customer's bills, payments and balance at a date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct Statement {
     pub customer_id: String,
     pub bills: Vec<BillAccount>,
     pub allocations: Vec<Allocation>,
     /// Payments not allocated to any bill: a credit for the next bill.
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub unallocated: Decimal,
     /// Σ outstanding − unallocated: what the customer owes (negative: is owed).
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub balance: Decimal,
 }
 

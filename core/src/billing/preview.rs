@@ -9,15 +9,21 @@ use super::{Bill, BillingConfig, BillingError, BillingInput, Month, compute_bill
 
 /// A day a subscription was due with no delivery record: not billed, to be confirmed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct Unconfirmed {
     pub subscription_id: String,
     pub product_id: String,
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DateString"))]
     pub date: NaiveDate,
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub quantity: Decimal,
 }
 
 /// What the month's bill looks like now, and what is still unconfirmed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct BillPreview {
     pub bill: Bill,
     /// By date, then subscription.

@@ -13,20 +13,31 @@ use crate::record::{DeliverySource, OrderStatus, Product, Subscription};
 
 /// A delivered source (or part of one) that is in no finalized bill.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct MissingItem {
     pub customer_id: String,
     pub source: SourceRef,
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DateString"))]
     pub date: NaiveDate,
     pub product_id: String,
     /// Delivered but not billed (all of it, or what a correction added).
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub quantity: Decimal,
     /// `None` when no price can be found (the amount is then 0 and the item still listed).
+    #[cfg_attr(
+        feature = "typescript",
+        ts(as = "Option<crate::typescript::DecimalString>")
+    )]
     pub unit_price: Option<Decimal>,
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub amount: Decimal,
 }
 
 /// Records that contradict each other.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all_fields = "camelCase"))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Inconsistency {
     /// A delivery record names an order that does not exist.
@@ -59,7 +70,9 @@ pub enum Inconsistency {
     /// Finalized bills charged more than is delivered now, and no correction followed yet.
     BilledMoreThanDelivered {
         source: SourceRef,
+        #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
         billed: Decimal,
+        #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
         delivered: Decimal,
     },
     /// A bill whose lines do not add up to its totals.
@@ -73,11 +86,14 @@ pub enum Inconsistency {
 
 /// What reconciliation found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct ReconciliationReport {
     /// Sources dated up to the end of this month were checked.
     pub through: Month,
     /// By customer, date, source.
     pub missing: Vec<MissingItem>,
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub total_missing: Decimal,
     pub inconsistencies: Vec<Inconsistency>,
 }

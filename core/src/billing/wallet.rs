@@ -13,6 +13,7 @@ use crate::validation::{Problems, Rule};
 
 /// What a wallet entry does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum WalletEntryKind {
     /// Money paid into the wallet (not a payment of any bill).
@@ -25,14 +26,22 @@ pub enum WalletEntryKind {
 
 /// One entry of a wallet, in rupees (> 0).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct WalletEntry {
     pub id: String,
     pub customer_id: String,
     pub kind: WalletEntryKind,
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub amount: Decimal,
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DateString"))]
     pub date: NaiveDate,
     /// Last day promotional credit can be used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "typescript",
+        ts(as = "Option<crate::typescript::DateString>")
+    )]
     pub expires_on: Option<NaiveDate>,
     /// For an application: the id of the payment it is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -41,6 +50,8 @@ pub struct WalletEntry {
 
 /// What moved the balance, in the history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename = "WalletMovementKind"))]
 #[serde(rename_all = "snake_case")]
 pub enum MovementKind {
     TopUp,
@@ -52,17 +63,24 @@ pub enum MovementKind {
 
 /// One line of a wallet's history, with the balance after it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct WalletMovement {
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DateString"))]
     pub date: NaiveDate,
     pub entry_id: String,
     pub kind: MovementKind,
     /// Positive in, negative out.
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub amount: Decimal,
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub balance: Decimal,
 }
 
 /// A customer's wallet: its entries, from which balance and history are derived.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct Wallet {
     pub customer_id: String,
     pub entries: Vec<WalletEntry>,

@@ -8,6 +8,7 @@ use crate::validation::Problems;
 
 /// What the business should do about a customer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum RecommendedAction {
     PaymentReminder,
@@ -19,6 +20,8 @@ pub enum RecommendedAction {
 
 /// One test on a scored customer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all_fields = "camelCase"))]
 #[serde(tag = "if", rename_all = "snake_case")]
 pub enum Condition {
     /// The factor has data and its risk is at least `risk`.
@@ -40,6 +43,8 @@ impl Condition {
 
 /// When every condition holds (an empty list always holds), recommend `action`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct ActionRule {
     pub when: Vec<Condition>,
     pub action: RecommendedAction,

@@ -7,6 +7,7 @@ use crate::validation::{Problems, Rule};
 
 /// How urgent a customer's churn risk is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum RiskBand {
     Low,
@@ -16,9 +17,13 @@ pub enum RiskBand {
 
 /// Score thresholds of the bands: low below `medium_from`, high from `high_from`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 #[serde(default)]
 pub struct BandThresholds {
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub medium_from: Decimal,
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub high_from: Decimal,
 }
 

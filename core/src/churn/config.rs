@@ -11,6 +11,8 @@ use crate::validation::{Problems, Rule};
 /// Weight of each factor. Only ratios matter: the weights of the factors with data are
 /// renormalised to sum to 1 for each customer.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 #[serde(default)]
 pub struct FactorWeights {
     pub recency: f64,
@@ -95,6 +97,8 @@ impl FactorWeights {
 
 /// Everything a host can tune: weights, band thresholds, action rules and factor formulas.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 #[serde(default)]
 pub struct ChurnConfig {
     pub weights: FactorWeights,

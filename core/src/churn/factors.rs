@@ -14,6 +14,7 @@ use crate::validation::{Problems, Rule};
 
 /// One factor of the score. The order of [`Factor::ALL`] is the tie-break order everywhere.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Factor {
     /// Days since the last purchase, against the customer's own usual gap and in absolute days.
@@ -78,6 +79,7 @@ impl Factor {
 
 /// Stable reason codes shown to staff and matched by hosts, serialised as e.g. `RECENCY_OVERDUE`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ReasonCode {
     RecencyOverdue,
@@ -106,6 +108,8 @@ impl ReasonCode {
 
 /// The risk of each factor in [0, 1]; `None` means the host has no data for it (neutral).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct FactorRisks {
     pub recency: Option<f64>,
     pub frequency_drop: Option<f64>,
@@ -160,6 +164,8 @@ impl FactorRisks {
 
 /// Tunable constants of the factor formulas; see `docs/churn.md` for each formula.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 #[serde(default)]
 pub struct FactorParams {
     /// Gap assumed before a customer has shown their own (days); shrinks short histories.
@@ -176,10 +182,15 @@ pub struct FactorParams {
     pub full_pause_risk: f64,
     /// When set, the spend factor also rises for low spenders: spend per purchase day (rupees)
     /// at which this level risk is 0.5. Combined with the drop as independent risks.
+    #[cfg_attr(
+        feature = "typescript",
+        ts(as = "Option<crate::typescript::DecimalString>")
+    )]
     pub spend_level_half_amount: Option<Decimal>,
     /// Overdue days at which the overdue risk is 0.5.
     pub overdue_half_days: f64,
     /// Overdue amount (rupees) at which the overdue risk is 0.5.
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub overdue_half_amount: Decimal,
     /// Risk added by each failed payment (combined as independent events).
     pub failed_payment_risk: f64,

@@ -16,6 +16,8 @@ use crate::validation::{Problems, Rule};
 
 /// One past customer: the factor risks at some date and whether they churned afterwards.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct LabelledRisks {
     pub risks: FactorRisks,
     pub churned: bool,
@@ -23,6 +25,8 @@ pub struct LabelledRisks {
 
 /// Knobs of the fit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 #[serde(default)]
 pub struct FitOptions {
     /// L2 penalty on the factor coefficients (not on the intercept).
@@ -48,6 +52,8 @@ impl Default for FitOptions {
 
 /// The fitted model and the weights to put in [`super::ChurnConfig::weights`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct FittedWeights {
     /// Non-negative weights summing to 1.
     pub weights: FactorWeights,

@@ -9,14 +9,20 @@ use crate::validation::{Problems, Rule};
 
 /// One purchase: an order or a delivered day, as the host counts them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct Purchase {
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DateString"))]
     pub date: NaiveDate,
     /// Amount in rupees, never negative.
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub amount: Decimal,
 }
 
 /// Delivery outcomes over the host's recent window (e.g. the last 30 days).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct DeliverySignals {
     pub delivered: u32,
     pub partially_delivered: u32,
@@ -25,6 +31,8 @@ pub struct DeliverySignals {
 
 /// Subscription behaviour over the recent window.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct SubscriptionSignals {
     /// Every subscription of the customer is cancelled.
     pub cancelled: bool,
@@ -38,8 +46,11 @@ pub struct SubscriptionSignals {
 
 /// Money the customer owes and payments that failed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct PaymentSignals {
     /// Sum of overdue bills in rupees.
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub overdue_amount: Decimal,
     /// Days since the oldest unpaid bill fell due.
     pub overdue_days: u32,
@@ -48,6 +59,8 @@ pub struct PaymentSignals {
 
 /// Complaints and disputes over the recent window.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct ServiceSignals {
     pub complaints: u32,
     pub disputes: u32,
@@ -64,19 +77,27 @@ pub const MAX_AMOUNT: Decimal = Decimal::from_parts(
 
 /// Everything the churn score reads about one customer. A missing group makes its factor neutral.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct ChurnInput {
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<crate::typescript::DateString>", optional = nullable))]
     pub signup_date: Option<NaiveDate>,
     /// Purchases in any order; several on one day count as one purchase day.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub purchases: Vec<Purchase>,
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub deliveries: Option<DeliverySignals>,
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub subscription: Option<SubscriptionSignals>,
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub payments: Option<PaymentSignals>,
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub service: Option<ServiceSignals>,
 }
 

@@ -24,6 +24,8 @@ use crate::validation::{Problems, Rule};
 
 /// Fitted BG/NBD parameters (time in days) and the horizon the recency risk looks ahead.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct PurchaseModel {
     /// Shape of the purchase-rate distribution.
     pub r: f64,

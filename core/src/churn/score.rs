@@ -18,6 +18,8 @@ const SCALE: f64 = 10_000.0;
 
 /// What one factor adds to the score.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct Contribution {
     pub factor: Factor,
     /// The factor's risk in [0, 1], `None` when the host had no data (neutral).
@@ -25,13 +27,17 @@ pub struct Contribution {
     /// The weight's share after renormalising over the factors with data (0 when neutral).
     pub weight: f64,
     /// Points on the 0-100 scale, two decimals; the points of all factors sum to the score.
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub points: Decimal,
 }
 
 /// A customer's churn score with its explanation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct ChurnScore {
     /// 0.00 to 100.00; higher means more likely to churn.
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub score: Decimal,
     pub band: RiskBand,
     /// One entry per factor, in [`Factor::ALL`] order.
@@ -44,6 +50,8 @@ pub struct ChurnScore {
 
 /// One line of a ranking: which customer (index in the scored list) and their score.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct RankedCustomer {
     pub index: usize,
     pub churn: ChurnScore,

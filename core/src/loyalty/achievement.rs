@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 
 /// The seven badge categories of the rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename = "BadgeCategory"))]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     Orders,
@@ -22,6 +24,8 @@ pub enum Category {
 
 /// What a badge counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename = "BadgeMetric"))]
 #[serde(rename_all = "snake_case")]
 pub enum Metric {
     /// Orders delivered.
@@ -48,6 +52,8 @@ pub enum Metric {
 
 /// A badge definition: unlocked when `metric` reaches `target`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct BadgeRule {
     /// Stable code, e.g. `orders_10`.
     pub code: String,
@@ -150,6 +156,8 @@ pub fn default_badges() -> Vec<BadgeRule> {
 
 /// A run of consecutive periods (months or ISO weeks) with activity.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct Streak {
     /// Index of the last period with activity.
     pub last: Option<i64>,
@@ -190,11 +198,17 @@ pub fn week_index(date: NaiveDate) -> i64 {
 
 /// What a member has done, as the badges count it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(
+    feature = "typescript",
+    ts(rename = "LoyaltyStats", rename_all = "camelCase")
+)]
 pub struct Stats {
     pub delivered_orders: u64,
     /// Points earned ever (earn and bonus), less reversals.
     pub lifetime_points: i64,
     /// When `lifetime_points` last changed: the leaderboards' tie-break.
+    #[cfg_attr(feature = "typescript", ts(as = "Option<crate::typescript::Instant>"))]
     pub lifetime_at: Option<DateTime<Utc>>,
     pub points_redeemed: u64,
     pub redemptions: u64,
@@ -227,14 +241,19 @@ impl Stats {
 
 /// A badge a member unlocked, and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct BadgeUnlock {
     pub customer_id: String,
     pub code: String,
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::Instant"))]
     pub at: DateTime<Utc>,
 }
 
 /// A badge of the catalogue with the member's progress towards it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct BadgeProgress {
     pub code: String,
     pub name: String,
@@ -243,6 +262,7 @@ pub struct BadgeProgress {
     pub current: u64,
     pub target: u64,
     /// When it was unlocked; `None` while locked.
+    #[cfg_attr(feature = "typescript", ts(as = "Option<crate::typescript::Instant>"))]
     pub unlocked_at: Option<DateTime<Utc>>,
 }
 

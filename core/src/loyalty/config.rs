@@ -12,10 +12,13 @@ use crate::validation::{Problems, Rule, ValidationError};
 
 /// Threshold and earn multiplier of one tier.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct TierRule {
     /// Qualifying points needed to hold the tier.
     pub threshold: i64,
     /// Points per rupee paid while in the tier.
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub multiplier: Decimal,
 }
 
@@ -30,6 +33,8 @@ impl TierRule {
 
 /// One rule per tier, named, so a lookup can never miss.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 #[serde(default)]
 pub struct TierTable {
     pub bronze: TierRule,
@@ -66,6 +71,8 @@ impl TierTable {
 
 /// Every number of rules section 4, with its default.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 #[serde(default)]
 pub struct LoyaltyConfig {
     pub tiers: TierTable,
@@ -80,10 +87,12 @@ pub struct LoyaltyConfig {
     /// Months after which earned points expire.
     pub expiry_months: u32,
     /// Rupees one point is worth when redeemed.
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub point_value: Decimal,
     /// Fewest points one redemption may use.
     pub minimum_redemption: i64,
     /// Largest share of a bill's charges (subtotal + tax) a redemption may cover, 0 < share ≤ 1.
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub max_bill_share: Decimal,
     /// The business time zone: months, weeks and expiry dates are business-local.
     pub zone: BusinessZone,

@@ -13,14 +13,21 @@ const LARGEST: i64 = 1_000_000_000_000;
 /// Something that happened to a customer, as the loyalty programme sees it. `at` is when it
 /// happened; points earned by it are dated by it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all_fields = "camelCase"))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum LoyaltyEvent {
     /// A payment received, a wallet application on a bill included: it earns points.
-    PaymentReceived { payment: Payment, at: DateTime<Utc> },
+    PaymentReceived {
+        payment: Payment,
+        #[cfg_attr(feature = "typescript", ts(type = "Instant | Date"))]
+        at: DateTime<Utc>,
+    },
     /// A payment was refunded: the points it earned are taken back.
     PaymentRefunded {
         customer_id: String,
         payment_id: String,
+        #[cfg_attr(feature = "typescript", ts(type = "Instant | Date"))]
         at: DateTime<Utc>,
     },
     /// Money put into the wallet. Not a payment: it earns nothing (the wallet application
@@ -28,25 +35,30 @@ pub enum LoyaltyEvent {
     WalletTopUp {
         customer_id: String,
         top_up_id: String,
+        #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
         amount: Decimal,
+        #[cfg_attr(feature = "typescript", ts(type = "Instant | Date"))]
         at: DateTime<Utc>,
     },
     /// An order (or subscription delivery) of the customer was delivered.
     OrderDelivered {
         customer_id: String,
         order_id: String,
+        #[cfg_attr(feature = "typescript", ts(type = "Instant | Date"))]
         at: DateTime<Utc>,
     },
     /// A customer referred by `referrer_id` completed a first delivery.
     ReferralCompleted {
         referrer_id: String,
         referred_id: String,
+        #[cfg_attr(feature = "typescript", ts(type = "Instant | Date"))]
         at: DateTime<Utc>,
     },
     /// The customer reviewed a delivered order.
     ReviewPosted {
         customer_id: String,
         order_id: String,
+        #[cfg_attr(feature = "typescript", ts(type = "Instant | Date"))]
         at: DateTime<Utc>,
     },
     /// A share or other social action (counts for badges, earns no points).
@@ -54,6 +66,7 @@ pub enum LoyaltyEvent {
         customer_id: String,
         action_id: String,
         channel: String,
+        #[cfg_attr(feature = "typescript", ts(type = "Instant | Date"))]
         at: DateTime<Utc>,
     },
     /// A manual correction of the balance by staff, under the host's idempotency key.
@@ -62,6 +75,7 @@ pub enum LoyaltyEvent {
         key: String,
         points: i64,
         reason: String,
+        #[cfg_attr(feature = "typescript", ts(type = "Instant | Date"))]
         at: DateTime<Utc>,
     },
 }

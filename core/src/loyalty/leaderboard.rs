@@ -28,6 +28,8 @@ fn board_order(a: &Standing, b: &Standing) -> Ordering {
 
 /// A member's place on a board.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct Position {
     /// 1 for the leader; ranks are unique because ties are broken.
     pub rank: u64,
@@ -36,6 +38,7 @@ pub struct Position {
     pub customer_id: String,
     pub score: i64,
     /// Share of the board ranked below the member, in percent, two decimals half-up.
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub percentile: Decimal,
 }
 

@@ -26,6 +26,7 @@ pub enum EntryKind {
 
 /// Why a bonus was given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum BonusCause {
     FirstOrder,
@@ -35,11 +36,17 @@ pub enum BonusCause {
 
 /// What an entry records beyond its points, so every line explains itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(
+    feature = "typescript",
+    ts(rename = "LoyaltyEntryDetail", rename_all_fields = "camelCase")
+)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EntryDetail {
     /// Points on a payment: `floor(floor(rupees) × multiplier)` at `tier`.
     Earn {
         base: i64,
+        #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
         multiplier: Decimal,
         tier: Tier,
     },
@@ -48,6 +55,7 @@ pub enum EntryDetail {
     },
     /// Points turned into a bill credit of `amount` rupees.
     Redeem {
+        #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
         amount: Decimal,
     },
     Expire,
@@ -80,6 +88,11 @@ impl EntryDetail {
 
 /// One ledger line. Entries are never changed or removed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(
+    feature = "typescript",
+    ts(rename = "LoyaltyEntry", rename_all = "camelCase")
+)]
 pub struct Entry {
     /// Position in the member's ledger, from 0.
     pub seq: u64,
@@ -87,6 +100,7 @@ pub struct Entry {
     pub key: String,
     /// Signed change of the balance.
     pub points: i64,
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::Instant"))]
     pub at: DateTime<Utc>,
     #[serde(flatten)]
     pub detail: EntryDetail,

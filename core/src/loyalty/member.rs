@@ -24,6 +24,11 @@ use crate::validation::{Problems, Rule};
 /// What one command did: the new ledger entries (expiries included), a tier change and the
 /// badges unlocked. `duplicate` is true when the key had been applied before.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(
+    feature = "typescript",
+    ts(rename = "LoyaltyApplied", rename_all = "camelCase")
+)]
 pub struct Applied {
     pub entries: Vec<Entry>,
     pub tier_change: Option<TierChange>,
@@ -43,6 +48,11 @@ impl Applied {
 
 /// A redemption and the rest of what it did (expiries applied first, badges).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(
+    feature = "typescript",
+    ts(rename = "LoyaltyRedeemed", rename_all = "camelCase")
+)]
 pub struct Redeemed {
     pub redemption: Redemption,
     pub applied: Applied,

@@ -18,6 +18,8 @@ use super::tier::{Tier, TierChange, TierProgress};
 
 /// What the app shows a member: balance, tier and progress, badges.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct MemberSummary {
     pub customer_id: String,
     pub balance: i64,

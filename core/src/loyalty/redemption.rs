@@ -13,13 +13,17 @@ use crate::validation::{Problems, Rule, ValidationError};
 
 /// A request to redeem points against one bill.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct RedemptionRequest {
     pub customer_id: String,
     /// Idempotency key, e.g. the bill number: the same key redeems once.
     pub key: String,
     pub points: i64,
     /// The bill's charges: subtotal + tax, before credits.
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub bill_charges: Decimal,
+    #[cfg_attr(feature = "typescript", ts(type = "Instant | Date"))]
     pub at: DateTime<Utc>,
 }
 
@@ -44,10 +48,13 @@ impl RedemptionRequest {
 
 /// Points redeemed and the credit they buy: a bill line of `-amount` rupees.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct Redemption {
     pub customer_id: String,
     pub points: i64,
     /// Rupees, two decimal places, positive: the bill shows it as a credit (negative line).
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub amount: Decimal,
     /// The request's idempotency key.
     pub key: String,
@@ -62,14 +69,18 @@ impl Redemption {
 
 /// How much a member can redeem on a bill.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct RedemptionPreview {
     /// Points available (expired points excluded).
     pub balance: i64,
     /// The most points redeemable on this bill; 0 when below the minimum.
     pub max_points: i64,
     /// Rupees `max_points` are worth.
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub max_amount: Decimal,
     /// The cap in rupees: the allowed share of the bill's charges.
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub cap_amount: Decimal,
     pub minimum_points: i64,
 }

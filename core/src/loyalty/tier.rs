@@ -53,6 +53,7 @@ impl Tier {
 
 /// Why a tier changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum TierCause {
     /// Qualifying points crossed a threshold; applied at the event that crossed it.
@@ -63,6 +64,8 @@ pub enum TierCause {
 
 /// One change of a member's tier, kept in the member's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct TierChange {
     pub customer_id: String,
     pub from: Tier,
@@ -70,11 +73,14 @@ pub struct TierChange {
     pub cause: TierCause,
     /// Qualifying points at the change.
     pub qualifying_points: i64,
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::Instant"))]
     pub at: DateTime<Utc>,
 }
 
 /// Where a member stands: tier, qualifying points, and what the next tier needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct TierProgress {
     pub tier: Tier,
     /// Points earned in the trailing qualifying window.

@@ -71,8 +71,9 @@ macro_rules! status_enum {
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
         pub enum $name {
-            $($(#[$vmeta])* $variant),+
+            $($(#[$vmeta])* #[cfg_attr(feature = "typescript", ts(rename = $text))] $variant),+
         }
 
         impl $name {

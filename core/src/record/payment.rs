@@ -22,13 +22,21 @@ status_enum! {
 
 /// A payment, in rupees.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(
+    feature = "typescript",
+    ts(rename = "PaymentRecord", rename_all = "camelCase")
+)]
 pub struct Payment {
     pub id: String,
     pub customer_id: String,
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DecimalString"))]
     pub amount: Decimal,
     pub method: PaymentMethod,
+    #[cfg_attr(feature = "typescript", ts(as = "crate::typescript::DateString"))]
     pub date: NaiveDate,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub reference: Option<String>,
 }
 

@@ -13,6 +13,8 @@ use super::solution::Solution;
 
 /// One stop on a route, with its times in minutes since midnight.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct Visit {
     /// The stop's id as given.
     pub stop_id: String,
@@ -28,6 +30,8 @@ pub struct Visit {
 
 /// One delivery person's route.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct Route {
     /// The delivery person's id as given.
     pub vehicle_id: String,
@@ -51,6 +55,7 @@ pub struct Route {
 
 /// Why a stop is not on any route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum UnassignedReason {
     /// Its demand exceeds what any delivery person can carry, or what is left on every route.
@@ -67,6 +72,8 @@ pub enum UnassignedReason {
 
 /// A stop left out of the plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct Unassigned {
     /// The stop's id as given.
     pub stop_id: String,
@@ -76,6 +83,8 @@ pub struct Unassigned {
 
 /// A simple way of ordering the same stops with the same delivery persons.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct Baseline {
     /// Total travel distance of the baseline routes.
     pub distance: f64,
@@ -87,6 +96,8 @@ pub struct Baseline {
 /// given only when the baseline serves as many stops as the plan (otherwise distances are not
 /// comparable).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename_all = "camelCase"))]
 pub struct Comparison {
     /// Each delivery person takes the next listed stops that still fit.
     pub input_order: Baseline,
@@ -100,6 +111,11 @@ pub struct Comparison {
 
 /// The optimized plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(
+    feature = "typescript",
+    ts(rename = "RoutingPlan", rename_all = "camelCase")
+)]
 pub struct Plan {
     /// One route per delivery person, in the order of the problem's vehicles.
     pub routes: Vec<Route>,
