@@ -11,9 +11,10 @@ use chrono::{Duration, NaiveDate};
 use earlybird::Error;
 use earlybird::billing::{
     Bill, BillPreview, BillingConfig, BillingError as CoreBillingError, BillingInput, Credit,
-    Month, NumberSeries, ReconciliationReport, Statement, Wallet, WalletEntry,
+    DeliveryColumnParts, DeliveryColumns, Month, NumberSeries, ReconciliationReport, Statement,
+    Wallet, WalletEntry,
 };
-use earlybird::record::{DeliveryRecord, DeliverySource, DeliveryStatus, Record};
+use earlybird::record::DeliveryStatus;
 use earlybird::validation::{FieldProblem, Problems, Rule, ValidationError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString};
@@ -980,141 +981,103 @@ fn read_columns(value: &Bound<'_, PyAny>) -> PyResult<Columns> {
     })
 }
 
-/// The delivery records the columns stand for, each checked by the core's own record rules;
-/// every problem of every record is reported at once (`deliveries[i].field`).
-fn records_of_columns(
-    columns: &Columns,
+/// The core's delivery columns from the columns as read: only the conversions are done here
+/// (integers to positions, days to dates, status codes, bytes to text); the core checks them
+/// against the input by its own rules and reports every problem (`deliveries[i].field`).
+fn core_columns(
+    columns: Columns,
     input: &BillingInput,
-) -> Result<Vec<DeliveryRecord>, ValidationError> {
-    let mut problems: Vec<FieldProblem> = Vec::new();
-    let mut records = Vec::with_capacity(columns.customer.len());
-    let bad = |i: usize, name: &str, value: i64, message: &str| FieldProblem {
-        field: format!("deliveries[{i}].{name}"),
-        rule: Rule::Range,
-        value: value.to_string(),
-        message: message.to_owned(),
+) -> Result<DeliveryColumns, CoreBillingError> {
+    let mut problems = Problems::new();
+    let mut convert = |name: &str, values: &[i64], message: &str| -> Vec<u32> {
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| {
+                u32::try_from(v).unwrap_or_else(|_| {
+                    problems.push(
+                        format!("deliveries[{i}].{name}"),
+                        Rule::Range,
+                        v.to_string(),
+                        message,
+                    );
+                    0
+                })
+            })
+            .collect()
     };
-    // Trailing zeros dropped with integer steps (`Decimal::normalize` costs more per record).
-    let thousandths = |mut v: i64| {
-        let mut scale = 3;
-        while scale > 0 && v % 10 == 0 {
-            v /= 10;
-            scale -= 1;
-        }
-        Decimal::new(v, scale)
-    };
-    for i in 0..columns.customer.len() {
-        let start = columns.id_offsets[i];
-        let end = columns.id_offsets[i + 1];
-        let id = usize::try_from(start)
-            .ok()
-            .zip(usize::try_from(end).ok())
-            .and_then(|(s, e)| columns.id_data.get(s..e))
-            .and_then(|bytes| std::str::from_utf8(bytes).ok());
-        let customer = usize::try_from(columns.customer[i])
-            .ok()
-            .and_then(|c| columns.customer_ids.get(c));
-        let subscription = usize::try_from(columns.subscription[i])
-            .ok()
-            .and_then(|s| input.subscriptions.get(s));
-        let product = usize::try_from(columns.product[i])
-            .ok()
-            .and_then(|p| input.products.get(p));
-        let date = epoch_day(columns.date[i]);
-        let status = match columns.status[i] {
-            0 => Some(DeliveryStatus::Delivered),
-            1 => Some(DeliveryStatus::PartiallyDelivered),
-            2 => Some(DeliveryStatus::NotDelivered),
-            _ => None,
-        };
-        let (Some(id), Some(customer), Some(subscription), Some(product), Some(date), Some(status)) =
-            (id, customer, subscription, product, date, status)
-        else {
-            if id.is_none() {
-                problems.push(bad(
-                    i,
-                    "id",
-                    start,
-                    "id_offsets[i]..id_offsets[i+1] must be UTF-8 text inside id_data",
-                ));
-            }
-            if customer.is_none() {
-                problems.push(bad(
-                    i,
-                    "customer",
-                    columns.customer[i],
-                    "must index customer_ids",
-                ));
-            }
-            if subscription.is_none() {
-                problems.push(bad(
-                    i,
-                    "subscription",
-                    columns.subscription[i],
-                    "must index records['subscriptions']",
-                ));
-            }
-            if product.is_none() {
-                problems.push(bad(
-                    i,
-                    "product",
-                    columns.product[i],
-                    "must index records['products']",
-                ));
-            }
-            if date.is_none() {
-                problems.push(bad(
-                    i,
-                    "date",
-                    columns.date[i],
+    let customer = convert("customer", &columns.customer, "must index customer_ids");
+    let subscription = convert(
+        "subscription",
+        &columns.subscription,
+        "must index records['subscriptions']",
+    );
+    let product = convert(
+        "product",
+        &columns.product,
+        "must index records['products']",
+    );
+    let id_offsets: Vec<usize> = columns
+        .id_offsets
+        .iter()
+        .map(|&o| usize::try_from(o).unwrap_or(usize::MAX))
+        .collect();
+    let ids = String::from_utf8(columns.id_data).unwrap_or_else(|_| {
+        problems.push("deliveries.id_data", Rule::Type, "", "must be UTF-8 text");
+        String::new()
+    });
+    let date = (0..)
+        .zip(&columns.date)
+        .map(|(i, &d)| {
+            epoch_day(d).unwrap_or_else(|| {
+                problems.push(
+                    format!("deliveries[{i}].date"),
+                    Rule::Range,
+                    d.to_string(),
                     "days since 1970-01-01 of a real date",
-                ));
-            }
-            if status.is_none() {
-                problems.push(bad(
-                    i,
-                    "status",
-                    columns.status[i],
+                );
+                NaiveDate::MIN
+            })
+        })
+        .collect();
+    let status = (0..)
+        .zip(&columns.status)
+        .map(|(i, &code)| match code {
+            0 => DeliveryStatus::Delivered,
+            1 => DeliveryStatus::PartiallyDelivered,
+            2 => DeliveryStatus::NotDelivered,
+            _ => {
+                problems.push(
+                    format!("deliveries[{i}].status"),
+                    Rule::Range,
+                    code.to_string(),
                     "0 DELIVERED, 1 PARTIALLY_DELIVERED, 2 NOT_DELIVERED",
-                ));
+                );
+                DeliveryStatus::NotDelivered
             }
-            continue;
-        };
-        let record = DeliveryRecord {
-            id: id.to_owned(),
-            customer_id: customer.clone(),
-            date,
-            source: DeliverySource::Subscription(subscription.id.clone()),
-            product_id: product.id.clone(),
-            ordered_quantity: thousandths(columns.ordered[i]),
-            delivered_quantity: thousandths(columns.delivered[i]),
-            status,
-            reason: None,
-            delivery_boy_id: None,
-            confirmed_at: None,
-        };
-        let mut found = Problems::new();
-        record.check(&mut found);
-        if let Err(e) = found.finish(()) {
-            problems.extend(e.problems.into_iter().map(|mut p| {
-                p.field = format!("deliveries[{i}].{}", p.field);
-                p
-            }));
-        }
-        records.push(record);
-    }
-    records.extend(input.deliveries.iter().cloned());
-    if problems.is_empty() {
-        Ok(records)
-    } else {
-        Err(ValidationError { problems })
-    }
+        })
+        .collect();
+    problems.finish(())?;
+    let parts = DeliveryColumnParts {
+        ids,
+        id_offsets,
+        customer_ids: columns.customer_ids,
+        customer,
+        subscription,
+        product,
+        date,
+        ordered: columns.ordered,
+        delivered: columns.delivered,
+        status,
+    };
+    DeliveryColumns::new(parts, input)
 }
 
 /// `bill_month` with the delivery records given as columns (the batch path for millions of
 /// records; layout in docs/python.md): the other records come as in `bill_month` (a
 /// `deliveries` list there is billed too). Gives exactly the bills `bill_month` gives for the
-/// same records. The columns are turned into the core's records and billed without the GIL.
+/// same records. The columns become the core's `DeliveryColumns` and are billed without the
+/// GIL.
 #[pyfunction]
 #[pyo3(signature = (records, deliveries, month, config = None))]
 fn bill_month_columns(
@@ -1131,19 +1094,9 @@ fn bill_month_columns(
         let records = Records::of(records)?;
         let given = records.input();
         let result = py.detach(|| {
-            // The listed deliveries are appended after the columns' records, built in place.
-            let deliveries = records_of_columns(&columns, given).map_err(CoreBillingError::from)?;
-            let input = BillingInput {
-                deliveries,
-                products: given.products.clone(),
-                subscriptions: given.subscriptions.clone(),
-                orders: given.orders.clone(),
-                bills: given.bills.clone(),
-                payments: given.payments.clone(),
-                credits: given.credits.clone(),
-                wallet: given.wallet.clone(),
-            };
-            earlybird::billing::bill_month(&input, month, &config)
+            // The listed deliveries are billed after the columns' records, as in the core.
+            let columns = core_columns(columns, given)?;
+            earlybird::billing::bill_month_columns(given, &columns, month, &config)
         });
         let bills = result.map_err(|e| billing_err(py, e))?;
         Ok(wrap_bills(bills))

@@ -142,7 +142,10 @@ def test_columns_are_checked_like_records() -> None:
     broken = dict(columns, product=array("q", [0, 9]), delivered=array("q", [1000, -5]))
     with pytest.raises(eb.ValidationError) as error:
         eb.bill_month_columns(others, broken, "2026-01")
-    assert [(p.field, p.rule) for p in error.value.problems] == [("deliveries[1].product", "range")]
+    assert [(p.field, p.rule) for p in error.value.problems] == [
+        ("deliveries[1].product_id", "unknown_reference"),
+        ("deliveries[1].delivered_quantity", "non_negative"),
+    ]
     broken = dict(columns, delivered=array("q", [1000, -5]))
     with pytest.raises(eb.ValidationError) as negative:
         eb.bill_month_columns(others, broken, "2026-01")

@@ -1,5 +1,6 @@
 //! Billing throughput: a whole synthetic month billed in one call, on one thread and on all,
-//! at several sizes to show the cost is linear in the number of delivery records.
+//! at several sizes to show the cost is linear in the number of delivery records; the same
+//! month billed from delivery columns (`bill_month_columns`) in the same run, side by side.
 //!
 //! Run: `cargo run --release -p earlybird-benches --bin billing` (optionally followed by
 //! `-- <customers>...` to bill only those sizes). `BILLING_SORTED=1` also bills each month
@@ -8,7 +9,9 @@
 
 use std::time::{Duration, Instant};
 
-use earlybird::billing::{BillingConfig, BillingInput, bill_month, compute_bill};
+use earlybird::billing::{
+    BillingConfig, BillingInput, DeliveryColumns, bill_month, bill_month_columns, compute_bill,
+};
 use earlybird_benches::synthetic::{MonthSpec, month};
 
 /// Measured anchors on this machine for the same kind of month (delivery records / s).
@@ -48,26 +51,23 @@ fn floor(input: &BillingInput) -> (Duration, Duration) {
     took
 }
 
-/// The fastest of `runs` runs: (wall time, CPU time of that run, bills made).
+/// The fastest of `runs` runs of `bill` on `threads` threads: (wall time, CPU time of that
+/// run, bills made).
 fn best_of(
     runs: usize,
     threads: usize,
-    input: &BillingInput,
-    spec: MonthSpec,
+    bill: impl Fn() -> Vec<earlybird::billing::Bill> + Sync,
 ) -> (Duration, Duration, usize) {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .expect("thread pool");
-    let config = BillingConfig::default();
     let mut best = (Duration::MAX, Duration::MAX);
     let mut bills = 0;
     for _ in 0..runs {
         let cpu = cpu_time();
         let started = Instant::now();
-        let out = pool
-            .install(|| bill_month(input, spec.month, &config))
-            .expect("bills");
+        let out = pool.install(&bill);
         let took = (started.elapsed(), cpu_time() - cpu);
         bills = out.len();
         if took.1 < best.1 {
@@ -114,8 +114,10 @@ fn main() {
         let input = month(spec);
         let records = input.deliveries.len();
         let rate = |d: Duration| records as f64 / d.as_secs_f64() / 1e6;
-        let (one_wall, one_cpu, bills) = best_of(runs, 1, &input, spec);
-        let (all_wall, all_cpu, _) = best_of(runs, threads, &input, spec);
+        let config = BillingConfig::default();
+        let records_path = || bill_month(&input, spec.month, &config).expect("bills");
+        let (one_wall, one_cpu, bills) = best_of(runs, 1, records_path);
+        let (all_wall, all_cpu, _) = best_of(runs, threads, records_path);
         println!(
             "{customers:>9} {records:>9} {:>6} | {:>7.0}ms {:>10.2}M {:>10.2}M | {:>7.0}ms {:>10.2}M {:>10.2}M",
             input.orders.len(),
@@ -143,13 +145,16 @@ fn main() {
                 deliveries: order.into_iter().cloned().collect(),
                 ..input.clone()
             };
-            let (wall, cpu, _) = best_of(runs, 1, &sorted, spec);
+            let (wall, cpu, _) = best_of(runs, 1, || {
+                bill_month(&sorted, spec.month, &config).expect("bills")
+            });
             println!(
                 "          records sorted by customer, 1 thread: {:.0}ms, {:.2}M/s/core",
                 wall.as_secs_f64() * 1e3,
                 rate(cpu)
             );
         }
+        columns_side_by_side(&input, spec, runs, threads, (one_cpu, all_cpu));
         if customers == 100_000 {
             full_per_core = rate(one_cpu) * 1e6;
             check_batch_equals_one_by_one(&input, spec);
@@ -196,5 +201,45 @@ fn check_batch_equals_one_by_one(input: &BillingInput, spec: MonthSpec) {
     println!(
         "full month: {} bills, {lines} lines, total Rs {billed}; batch = one by one on the first 50 customers",
         batch.len()
+    );
+}
+
+/// The same month from delivery columns: the columns built once from the records (timed
+/// apart: a host builds them from its query), then billed; checked equal to the records'
+/// bills, and timed in the same run as the record path (`records`: its best CPU times on
+/// one thread and on all).
+fn columns_side_by_side(
+    input: &BillingInput,
+    spec: MonthSpec,
+    runs: usize,
+    threads: usize,
+    records: (Duration, Duration),
+) {
+    let config = BillingConfig::default();
+    let started = Instant::now();
+    let columns = DeliveryColumns::of_records(&input.deliveries, input).expect("columns");
+    let built = started.elapsed();
+    let rest = BillingInput {
+        deliveries: Vec::new(),
+        ..input.clone()
+    };
+    let columns_path = || bill_month_columns(&rest, &columns, spec.month, &config).expect("bills");
+    assert!(
+        columns_path() == bill_month(input, spec.month, &config).expect("bills"),
+        "the columns give the records' bills"
+    );
+    let (one_wall, one_cpu, _) = best_of(runs, 1, columns_path);
+    let (all_wall, all_cpu, _) = best_of(runs, threads, columns_path);
+    let rate = |d: Duration| input.deliveries.len() as f64 / d.as_secs_f64() / 1e6;
+    println!(
+        "          columns: 1 thread {:.0}ms {:.2}M/s/core ({:.2}x records) | all {:.0}ms {:.2}M/s wall {:.2}M/s/core ({:.2}x records); same bills; columns built from records in {:.0}ms",
+        one_wall.as_secs_f64() * 1e3,
+        rate(one_cpu),
+        records.0.as_secs_f64() / one_cpu.as_secs_f64(),
+        all_wall.as_secs_f64() * 1e3,
+        rate(all_wall),
+        rate(all_cpu),
+        records.1.as_secs_f64() / all_cpu.as_secs_f64(),
+        built.as_secs_f64() * 1e3,
     );
 }

@@ -25,18 +25,37 @@ pub fn bill_month(
     config: &BillingConfig,
 ) -> Result<Vec<Bill>, BillingError> {
     let catalog = Catalog::new(input);
-    let accounts = accounts(&catalog, month.last_day());
+    let (accounts, _) = accounts(&catalog, month.last_day());
     let results: Vec<Result<Option<Bill>, BillingError>> = accounts
         .par_iter()
         .map(|account| {
             let mut problems = Problems::new();
-            match bill_account(&catalog, account, month, config, &mut problems) {
-                Ok(bill) => problems.finish(Some(bill)).map_err(BillingError::from),
-                Err(BillingError::MonthClosed { .. }) => Ok(None),
-                Err(e) => Err(e),
-            }
+            draft(
+                bill_account(&catalog, account, month, config, &mut problems),
+                problems,
+            )
         })
         .collect();
+    collect_bills(results)
+}
+
+/// The draft of one account: `None` when its month is closed; refused when problems were
+/// found.
+pub(crate) fn draft(
+    bill: Result<Bill, BillingError>,
+    problems: Problems,
+) -> Result<Option<Bill>, BillingError> {
+    match bill {
+        Ok(bill) => problems.finish(Some(bill)).map_err(BillingError::from),
+        Err(BillingError::MonthClosed { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The non-empty drafts, or every problem of every account at once.
+pub(crate) fn collect_bills(
+    results: Vec<Result<Option<Bill>, BillingError>>,
+) -> Result<Vec<Bill>, BillingError> {
     let mut bills = Vec::with_capacity(results.len());
     let mut invalid: Vec<ValidationError> = Vec::new();
     for result in results {
@@ -81,9 +100,10 @@ impl<'a> Customers<'a> {
 const NEW: u32 = u32::MAX;
 
 /// Every customer's share of the input for a bill of a month ending on `last`, sorted by
-/// customer id. The delivery records are read once, in input order and in parallel, into
-/// entries tagged with their customer, then moved to their customer.
-pub(crate) fn accounts<'a>(catalog: &Catalog<'a>, last: NaiveDate) -> Vec<Account<'a>> {
+/// customer id, and the account of each of the catalog's column customers (their records
+/// stay in the columns). The delivery records are read once, in input order and in
+/// parallel, into entries tagged with their customer, then moved to their customer.
+pub(crate) fn accounts<'a>(catalog: &Catalog<'a>, last: NaiveDate) -> (Vec<Account<'a>>, Vec<u32>) {
     let input = catalog.input;
     let mut customers = Customers::default();
     let mut number = |records: &mut dyn Iterator<Item = &'a str>| -> Vec<u32> {
@@ -91,18 +111,27 @@ pub(crate) fn accounts<'a>(catalog: &Catalog<'a>, last: NaiveDate) -> Vec<Accoun
     };
     // Subscriptions first: they name (nearly) every customer a delivery record names.
     number(&mut input.subscriptions.iter().map(|s| s.customer_id.as_str()));
+    let column_customers = number(
+        &mut catalog
+            .columns
+            .iter()
+            .flat_map(|c| &c.parts().customer_ids)
+            .map(String::as_str),
+    );
     let orders = number(&mut input.orders.iter().map(|o| o.customer_id.as_str()));
     let bills = number(&mut input.bills.iter().map(|b| b.customer_id.as_str()));
     let payments = number(&mut input.payments.iter().map(|p| p.customer_id.as_str()));
     let credits = number(&mut input.credits.iter().map(|c| c.customer_id.as_str()));
     let wallet = number(&mut input.wallet.iter().map(|w| w.customer_id.as_str()));
     let known = &customers.index;
+    // Record numbers of the input's own records come after the columns'.
+    let first = catalog.column_count();
     // An indexed parallel map writes each result in place (no per-thread lists to join).
     let mut entries: Vec<Option<(u32, Entry)>> = (0..u32::try_from(input.deliveries.len())
         .unwrap_or(u32::MAX))
         .into_par_iter()
         .map(|i| {
-            let entry = catalog.entry(i, last)?;
+            let entry = catalog.entry(first + i, last)?;
             let customer = input.deliveries[i as usize].customer_id.as_str();
             Some((known.get(customer).copied().unwrap_or(NEW), entry))
         })
@@ -111,7 +140,7 @@ pub(crate) fn accounts<'a>(catalog: &Catalog<'a>, last: NaiveDate) -> Vec<Accoun
     let mut counts = vec![0u32; customers.ids.len()];
     for (c, entry) in entries.iter_mut().flatten() {
         if *c == NEW {
-            *c = customers.number(&input.deliveries[entry.index as usize].customer_id);
+            *c = customers.number(&input.deliveries[(entry.index - first) as usize].customer_id);
             counts.resize(customers.ids.len(), 0);
         }
         counts[*c as usize] += 1;
@@ -134,8 +163,17 @@ pub(crate) fn accounts<'a>(catalog: &Catalog<'a>, last: NaiveDate) -> Vec<Accoun
     spread(&payments, &mut accounts, |a| &mut a.payments);
     spread(&credits, &mut accounts, |a| &mut a.credits);
     spread(&wallet, &mut accounts, |a| &mut a.wallet);
-    accounts.sort_unstable_by(|a, b| a.customer_id.cmp(b.customer_id));
-    accounts
+    let mut by_id: Vec<(u32, Account<'a>)> = (0u32..).zip(accounts).collect();
+    by_id.sort_unstable_by(|a, b| a.1.customer_id.cmp(b.1.customer_id));
+    let mut ranks = vec![0u32; by_id.len()];
+    for (rank, (number, _)) in (0u32..).zip(&by_id) {
+        ranks[*number as usize] = rank;
+    }
+    let column_accounts = column_customers
+        .iter()
+        .map(|&c| ranks[c as usize])
+        .collect();
+    (by_id.into_iter().map(|(_, a)| a).collect(), column_accounts)
 }
 
 /// Puts record `i` into the list `pick` of the account that owns it.

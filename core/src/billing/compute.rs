@@ -14,12 +14,15 @@ use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
 use super::bill::{round_paise, round_rupee};
+use super::columns::DeliveryColumns;
 use super::wallet::check_entry;
 use super::{
     Bill, BillLine, BillStatus, BillingConfig, BillingError, BillingInput, Credit, CreditKind,
     LineKind, LineSource, Month, SourceId, SourceRef, TaxLine, Wallet,
 };
-use crate::record::{DeliverySource, Payment, PaymentMethod, Product, Subscription};
+use crate::record::{
+    DeliveryRecord, DeliverySource, Payment, PaymentMethod, Product, Subscription,
+};
 use crate::validation::{Problems, Rule};
 
 /// Computes the DRAFT bill of `customer_id` for `month`.
@@ -48,6 +51,8 @@ const NONE: u32 = u32::MAX;
 /// look-up reads the table only, not the records.
 pub(crate) struct Catalog<'a> {
     pub(crate) input: &'a BillingInput,
+    /// Delivery records given as columns; they come before the input's own records.
+    pub(crate) columns: Option<&'a DeliveryColumns>,
     products: FxHashMap<CompactString, u32>,
     subscriptions: FxHashMap<CompactString, u32>,
 }
@@ -64,9 +69,55 @@ impl<'a> Catalog<'a> {
     pub(crate) fn new(input: &'a BillingInput) -> Self {
         Self {
             input,
+            columns: None,
             products: index_of(input.products.iter().map(|p| p.id.as_str())),
             subscriptions: index_of(input.subscriptions.iter().map(|s| s.id.as_str())),
         }
+    }
+
+    /// The input indexed, with delivery records `0..columns.len()` read from `columns` and
+    /// the input's own records numbered after them.
+    pub(crate) fn with_columns(input: &'a BillingInput, columns: &'a DeliveryColumns) -> Self {
+        Self {
+            columns: Some(columns),
+            ..Self::new(input)
+        }
+    }
+
+    /// How many delivery records the columns hold (the first record number of the input's).
+    pub(crate) fn column_count(&self) -> u32 {
+        self.columns.map_or(0, DeliveryColumns::count)
+    }
+
+    /// Delivery record `index` of the input's own records, numbered after the columns.
+    pub(crate) fn record(&self, index: u32) -> Option<&'a DeliveryRecord> {
+        let own = index.checked_sub(self.column_count())?;
+        self.input.deliveries.get(own as usize)
+    }
+
+    /// The subscription id and product id delivery record `index` names, to report it.
+    fn named_by(&self, e: &Entry) -> (&'a str, &'a str) {
+        if let Some(d) = self.record(e.index) {
+            return (
+                d.subscription_id().unwrap_or_default(),
+                d.product_id.as_str(),
+            );
+        }
+        let subscription = self
+            .subscription_at(e.subscription)
+            .map_or("", |s| s.id.as_str());
+        let product = self.product_at(e.product).map_or("", |p| p.id.as_str());
+        (subscription, product)
+    }
+
+    /// The position of product `id` in the input.
+    pub(crate) fn product_position(&self, id: &str) -> Option<u32> {
+        self.products.get(id).copied()
+    }
+
+    /// The position of subscription `id` in the input.
+    pub(crate) fn subscription_position(&self, id: &str) -> Option<u32> {
+        self.subscriptions.get(id).copied()
     }
 
     pub(crate) fn product(&self, id: &str) -> Option<&'a Product> {
@@ -75,18 +126,21 @@ impl<'a> Catalog<'a> {
             .map(|&i| &self.input.products[i as usize])
     }
 
-    fn product_at(&self, index: u32) -> Option<&'a Product> {
+    pub(crate) fn product_at(&self, index: u32) -> Option<&'a Product> {
         self.input.products.get(index as usize)
     }
 
-    fn subscription_at(&self, index: u32) -> Option<&'a Subscription> {
+    pub(crate) fn subscription_at(&self, index: u32) -> Option<&'a Subscription> {
         self.input.subscriptions.get(index as usize)
     }
 
     /// The entry of delivery record `index` for a bill of a month ending on `last`: `None`
     /// for a record billing never reads (an order's trace, or a later date).
     pub(crate) fn entry(&self, index: u32, last: NaiveDate) -> Option<Entry> {
-        let d = &self.input.deliveries[index as usize];
+        if let Some(columns) = self.columns.filter(|c| index < c.count()) {
+            return columns.entry(index, last);
+        }
+        let d = self.record(index)?;
         if d.date > last {
             return None;
         }
@@ -119,12 +173,12 @@ impl<'a> Catalog<'a> {
 /// What billing needs of one subscription delivery record, read once.
 #[derive(Debug, Clone)]
 pub(crate) struct Entry {
-    id: SourceId,
-    date: NaiveDate,
+    pub(crate) id: SourceId,
+    pub(crate) date: NaiveDate,
     /// The delivered quantity when the status is billable, else 0.
-    quantity: Decimal,
-    subscription: u32,
-    product: u32,
+    pub(crate) quantity: Decimal,
+    pub(crate) subscription: u32,
+    pub(crate) product: u32,
     /// Position of the record in the input, to name it in problems.
     pub(crate) index: u32,
 }
@@ -160,7 +214,7 @@ impl<'a> Account<'a> {
         let input = catalog.input;
         Self {
             customer_id,
-            deliveries: (0u32..)
+            deliveries: (catalog.column_count()..)
                 .zip(&input.deliveries)
                 .filter(|(_, d)| d.customer_id == customer_id)
                 .filter_map(|(i, _)| catalog.entry(i, last))
@@ -248,13 +302,13 @@ impl<'a> Ledger<'a> {
 }
 
 /// Thousandths of a unit, exact when the quantity has at most 3 decimal places.
-fn thousandths(q: Decimal) -> Option<i128> {
+pub(crate) fn thousandths(q: Decimal) -> Option<i128> {
     let scale = q.scale();
     (scale <= 3).then(|| q.mantissa() * 10i128.pow(3 - scale))
 }
 
 /// Deliveries that become one line.
-struct Group<'a> {
+pub(crate) struct Group<'a> {
     kind: LineKind,
     product: &'a str,
     product_name: &'a str,
@@ -268,13 +322,19 @@ struct Group<'a> {
     /// Σ of quantities with more than 3 decimal places (never valid input, still exact).
     rest: Decimal,
     /// Sources added, so that `sources` is allocated once at its final size.
-    count: usize,
-    sources: Vec<LineSource>,
+    pub(crate) count: usize,
+    pub(crate) sources: Vec<LineSource>,
 }
 
 impl Group<'_> {
     fn quantity(&self) -> Decimal {
         (Decimal::from_i128_with_scale(self.thousandths, 3) + self.rest).normalize()
+    }
+
+    /// Adds a quantity given in thousandths.
+    pub(crate) fn add_thousandths(&mut self, thousandths: i64) {
+        self.thousandths += i128::from(thousandths);
+        self.count += 1;
     }
 
     fn add(&mut self, quantity: Decimal) {
@@ -288,22 +348,22 @@ impl Group<'_> {
 /// The groups of a bill being built, found by a linear search from the last hit (a
 /// customer has a handful of groups).
 #[derive(Default)]
-struct Groups<'a> {
-    list: Vec<Group<'a>>,
+pub(crate) struct Groups<'a> {
+    pub(crate) list: Vec<Group<'a>>,
     last: usize,
 }
 
 impl<'a> Groups<'a> {
-    fn add(
+    /// The group of these line attributes, made when there is none yet.
+    pub(crate) fn find_or_insert(
         &mut self,
         kind: LineKind,
         product: &'a Product,
         price: Decimal,
         rate: Decimal,
         month: Month,
-        quantity: Decimal,
+        decrease: bool,
     ) -> usize {
-        let decrease = quantity.is_sign_negative();
         let same = |g: &Group<'_>| {
             g.kind == kind
                 && g.decrease == decrease
@@ -333,6 +393,20 @@ impl<'a> Groups<'a> {
             self.list.len() - 1
         });
         self.last = index;
+        index
+    }
+
+    fn add(
+        &mut self,
+        kind: LineKind,
+        product: &'a Product,
+        price: Decimal,
+        rate: Decimal,
+        month: Month,
+        quantity: Decimal,
+    ) -> usize {
+        let decrease = quantity.is_sign_negative();
+        let index = self.find_or_insert(kind, product, price, rate, month, decrease);
         let group = &mut self.list[index];
         group.add(quantity);
         group.count += 1;
@@ -351,12 +425,39 @@ fn entry_source(e: &Entry, quantity: Decimal) -> LineSource {
 }
 
 /// Deliveries of one subscription and product from `from` to `until`, all in one group.
-struct Run {
+pub(crate) struct Run {
     subscription: u32,
     product: u32,
     from: NaiveDate,
     until: NaiveDate,
-    group: u32,
+    pub(crate) group: u32,
+}
+
+impl Run {
+    /// The run of `date`: the days around it over which `product`'s price and rate hold.
+    pub(crate) fn new(
+        subscription: u32,
+        product_index: u32,
+        product: &Product,
+        date: NaiveDate,
+        group: u32,
+    ) -> Self {
+        let (from, until) = steady(product, date);
+        Self {
+            subscription,
+            product: product_index,
+            from,
+            until,
+            group,
+        }
+    }
+
+    pub(crate) fn covers(&self, subscription: u32, product: u32, date: NaiveDate) -> bool {
+        self.subscription == subscription
+            && self.product == product
+            && self.from <= date
+            && date <= self.until
+    }
 }
 
 /// The dates around `date`, within its month, over which the product's price and GST rate
@@ -403,29 +504,67 @@ pub(crate) fn bill_account<'a>(
     config: &BillingConfig,
     problems: &mut Problems,
 ) -> Result<Bill, BillingError> {
-    let input = catalog.input;
-    let customer_id = account.customer_id;
-    let finalized: Vec<&Bill> = account
-        .bills
-        .iter()
-        .map(|&i| &input.bills[i as usize])
-        .filter(|b| b.status == BillStatus::Finalized)
-        .collect();
-    if let Some(closing) = finalized
-        .iter()
-        .filter(|b| b.month >= month)
-        .min_by_key(|b| b.month)
-    {
-        return Err(BillingError::MonthClosed {
-            customer_id: customer_id.to_owned(),
-            month,
-            number: closing.number.clone().unwrap_or_default(),
-            closed_by: closing.month,
-        });
+    let history = History::of_account(catalog, account, month)?;
+    let groups = delivery_groups(catalog, account, &history.ledger, month, problems);
+    finish_bill(catalog, account, history, groups, month, config, problems)
+}
+
+/// A customer's finalized bills, for a month they leave open.
+pub(crate) struct History<'a> {
+    finalized: Vec<&'a Bill>,
+    /// What those bills billed.
+    pub(crate) ledger: Ledger<'a>,
+}
+
+impl<'a> History<'a> {
+    /// The account's finalized bills; refused when one closes `month`.
+    pub(crate) fn of_account(
+        catalog: &Catalog<'a>,
+        account: &Account<'a>,
+        month: Month,
+    ) -> Result<Self, BillingError> {
+        let input = catalog.input;
+        let finalized: Vec<&Bill> = account
+            .bills
+            .iter()
+            .map(|&i| &input.bills[i as usize])
+            .filter(|b| b.status == BillStatus::Finalized)
+            .collect();
+        if let Some(closing) = finalized
+            .iter()
+            .filter(|b| b.month >= month)
+            .min_by_key(|b| b.month)
+        {
+            return Err(BillingError::MonthClosed {
+                customer_id: account.customer_id.to_owned(),
+                month,
+                number: closing.number.clone().unwrap_or_default(),
+                closed_by: closing.month,
+            });
+        }
+        let ledger = Ledger::of_bills(finalized.iter().copied());
+        Ok(Self { finalized, ledger })
     }
-    let ledger = Ledger::of_bills(finalized.iter().copied());
+}
+
+/// The lines of a bill being built: first-time lines, and adjustments of what was billed.
+#[derive(Default)]
+pub(crate) struct Lines<'a> {
+    pub(crate) groups: Groups<'a>,
+    pub(crate) adjustments: Groups<'a>,
+}
+
+/// The delivery lines of an account, read entry by entry: every rule for every case
+/// (arrears, corrections, unknown references).
+pub(crate) fn delivery_groups<'a>(
+    catalog: &Catalog<'a>,
+    account: &Account<'a>,
+    ledger: &Ledger<'_>,
+    month: Month,
+    problems: &mut Problems,
+) -> Lines<'a> {
+    let customer_id = account.customer_id;
     let first = month.first_day();
-    let last = month.last_day();
     let mut groups = Groups::default();
     let mut adjustments = Groups::default();
     // The group of each entry (NONE: not on a first-time line): the sources are written once
@@ -463,12 +602,9 @@ pub(crate) fn bill_account<'a>(
         if quantity.is_zero() {
             continue;
         }
-        let run = runs.iter().find(|r| {
-            r.subscription == e.subscription
-                && r.product == e.product
-                && r.from <= e.date
-                && e.date <= r.until
-        });
+        let run = runs
+            .iter()
+            .find(|r| r.covers(e.subscription, e.product, e.date));
         if let Some(run) = run {
             let group = &mut groups.list[run.group as usize];
             group.add(quantity);
@@ -486,9 +622,8 @@ pub(crate) fn bill_account<'a>(
                 found
             }
         };
-        let d = &input.deliveries[i as usize];
         let Some(subscription) = subscription else {
-            let id = d.subscription_id().unwrap_or_default();
+            let (id, _) = catalog.named_by(e);
             problems.push(
                 format!("deliveries[{i}].subscription_id"),
                 Rule::UnknownReference,
@@ -498,10 +633,11 @@ pub(crate) fn bill_account<'a>(
             continue;
         };
         let Some(product) = catalog.product_at(e.product) else {
+            let (_, id) = catalog.named_by(e);
             problems.push(
                 format!("deliveries[{i}].product_id"),
                 Rule::UnknownReference,
-                d.product_id.as_str(),
+                id,
                 "refers to a product that does not exist",
             );
             continue;
@@ -525,14 +661,7 @@ pub(crate) fn bill_account<'a>(
         };
         let rate = product.gst_rate_on(e.date);
         let group = groups.add(kind, product, price, rate, Month::of(e.date), quantity) as u32;
-        let (from, until) = steady(product, e.date);
-        runs.push(Run {
-            subscription: e.subscription,
-            product: e.product,
-            from,
-            until,
-            group,
-        });
+        runs.push(Run::new(e.subscription, e.product, product, e.date, group));
         *placed = group;
     }
     for group in &mut groups.list {
@@ -545,7 +674,32 @@ pub(crate) fn bill_account<'a>(
                 .push(entry_source(e, e.quantity));
         }
     }
+    Lines {
+        groups,
+        adjustments,
+    }
+}
 
+/// Completes the bill of an account from its delivery lines: one-time orders, credits,
+/// taxes, totals, the opening balance and the wallet.
+pub(crate) fn finish_bill<'a>(
+    catalog: &Catalog<'a>,
+    account: &Account<'a>,
+    history: History<'a>,
+    lines: Lines<'a>,
+    month: Month,
+    config: &BillingConfig,
+    problems: &mut Problems,
+) -> Result<Bill, BillingError> {
+    let input = catalog.input;
+    let customer_id = account.customer_id;
+    let History { finalized, ledger } = history;
+    let Lines {
+        groups,
+        mut adjustments,
+    } = lines;
+    let first = month.first_day();
+    let last = month.last_day();
     let mut lines = Vec::new();
     for &i in &account.orders {
         let order = &input.orders[i as usize];
@@ -790,9 +944,9 @@ fn adjust<'a>(
 }
 
 fn group_line(mut group: Group<'_>, bill_month: Month) -> BillLine {
-    group
-        .sources
-        .sort_unstable_by(|a, b| (a.date, &a.source).cmp(&(b.date, &b.source)));
+    group.sources.sort_unstable_by(|a, b| {
+        (a.date, &a.source, a.quantity).cmp(&(b.date, &b.source, b.quantity))
+    });
     let quantity = group.quantity();
     BillLine {
         kind: group.kind,

@@ -26,6 +26,7 @@
 
 mod batch;
 mod bill;
+mod columns;
 mod compute;
 mod input;
 mod month;
@@ -41,6 +42,7 @@ pub use bill::{
     Bill, BillLine, BillStatus, LineKind, LineSource, SourceId, SourceRef, TaxLine, round_paise,
     round_rupee,
 };
+pub use columns::{DeliveryColumnParts, DeliveryColumns, bill_month_columns};
 pub use compute::compute_bill;
 pub use input::{BillingInput, Credit, CreditKind};
 pub use month::{FinancialYear, Month};

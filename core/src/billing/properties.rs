@@ -140,10 +140,15 @@ fn visible(plan: &[Planned], run: usize, change_day: u32, rate: &str) -> Billing
 /// Runs the bill of every month in turn, finalizing each, with confirmations and
 /// corrections arriving as planned. Returns the finalized bills.
 fn run_months(plan: &[Planned], change_day: u32, rate: &str) -> Vec<Bill> {
+    run_first_months(plan, MONTHS.len(), change_day, rate)
+}
+
+/// The finalized bills of the first `months` months, billed as [`run_months`] does.
+fn run_first_months(plan: &[Planned], months: usize, change_day: u32, rate: &str) -> Vec<Bill> {
     let config = BillingConfig::default();
     let mut bills: Vec<Bill> = Vec::new();
     let mut series = NumberSeries::new(FinancialYear(2025));
-    for (run, m) in MONTHS.iter().enumerate() {
+    for (run, m) in MONTHS.iter().enumerate().take(months) {
         let mut i = visible(plan, run, change_day, rate);
         i.bills = bills.clone();
         let drafts = bill_month(&i, month(m), &config).unwrap();
@@ -381,5 +386,29 @@ proptest! {
         let totals: Decimal = mine.iter().map(|b| b.total).sum();
         let paid: Decimal = payments.iter().map(|p| p.amount).sum();
         prop_assert_eq!(s.balance, totals - paid);
+    }
+
+    #[test]
+    fn the_columns_give_the_bills_the_records_give(
+        (plan, change_day, rate) in plans(),
+        run in 0..MONTHS.len(),
+        cut in any::<prop::sample::Index>(),
+    ) {
+        // Month `run` billed after the earlier ones were finalized: late confirmations and
+        // corrections meet finalized bills. The first `cut` records go as columns, the rest
+        // stay records.
+        let config = BillingConfig::default();
+        let mut records = visible(&plan, run, change_day, rate);
+        records.bills = run_first_months(&plan, run, change_day, rate);
+        let expected = bill_month(&records, month(MONTHS[run]), &config).unwrap();
+        let cut = cut.index(records.deliveries.len() + 1);
+        let columns = DeliveryColumns::of_records(&records.deliveries[..cut], &records).unwrap();
+        let rest = BillingInput {
+            deliveries: records.deliveries[cut..].to_vec(),
+            ..records.clone()
+        };
+        prop_assert_eq!(columns.len(), cut);
+        let got = bill_month_columns(&rest, &columns, month(MONTHS[run]), &config).unwrap();
+        prop_assert_eq!(got, expected);
     }
 }
