@@ -1,4 +1,5 @@
-//! A buy-till-you-die model (BG/NBD) of each customer's purchases, for the recency factor.
+//! A buy-till-you-die model (BG/NBD) of each customer's purchases, for the recency and frequency
+//! factors.
 //!
 //! While active, a customer buys at their own rate λ (Poisson, λ ~ Gamma(r, α) over customers);
 //! after each purchase they may drop out for good with their own probability p
