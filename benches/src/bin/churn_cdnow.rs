@@ -26,6 +26,10 @@ type Histories = Vec<Vec<Purchase>>;
 /// Horizon of the recency risk: the 13 weeks of the fit window's labels.
 const HORIZON_DAYS: u32 = 91;
 
+/// Repeat purchase days at which the habit half of tenure is 0.5: chosen among 1, 2, 3, 5 and 8
+/// by the fit windows' own AUC (see RESULTS.md), never by the evaluation labels.
+const TENURE_HALF_REPEATS: f64 = 1.0;
+
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("fixed protocol date")
 }
@@ -148,6 +152,7 @@ fn params_at(inputs: &[ChurnInput], cutoff: NaiveDate) -> Result<FactorParams, S
     Ok(FactorParams {
         purchase_model: Some(model),
         spend_level_half_amount: Some(median),
+        tenure_half_repeats: TENURE_HALF_REPEATS,
         ..FactorParams::default()
     })
 }

@@ -181,7 +181,7 @@ pub struct FactorParams {
     /// Risk of a window in which every subscription was paused throughout.
     pub full_pause_risk: f64,
     /// When set, the spend factor also rises for low spenders: spend per purchase day (rupees)
-    /// at which this level risk is 0.5. Combined with the drop as independent risks.
+    /// at which this level risk is 0.5. The factor is then the mean of the drop and the level.
     #[cfg_attr(
         feature = "typescript",
         ts(as = "Option<crate::typescript::DecimalString>")
@@ -412,14 +412,27 @@ pub(crate) fn factor_risks(input: &ChurnInput, now: NaiveDate, p: &FactorParams)
     });
 
     let earlier = h.as_ref().filter(|h| h.first <= window_start);
-    let frequency_drop = earlier.and_then(|h| {
-        drop_risk(
-            f64::from(h.recent_days),
-            f64::from(h.days - h.recent_days),
-            window,
-            days_between(h.first, window_start),
-        )
-    });
+    // With a purchase model the frequency factor looks ahead: a drop in the customer's pace
+    // lowers the model's P(alive) and so the purchases it still expects. Risk 0.5 at one
+    // expected purchase day in the model's horizon.
+    let frequency_drop = match &p.purchase_model {
+        Some(model) => h.as_ref().map(|h| {
+            let expected = model.expected_purchases(
+                h.days - 1,
+                days_between(h.first, h.last),
+                days_between(h.first, now),
+            );
+            1.0 - saturate(expected, 1.0)
+        }),
+        None => earlier.and_then(|h| {
+            drop_risk(
+                f64::from(h.recent_days),
+                f64::from(h.days - h.recent_days),
+                window,
+                days_between(h.first, window_start),
+            )
+        }),
+    };
     let spend_drop = earlier.and_then(|h| {
         drop_risk(
             h.recent_spend.to_f64().unwrap_or(0.0),
@@ -433,8 +446,10 @@ pub(crate) fn factor_risks(input: &ChurnInput, now: NaiveDate, p: &FactorParams)
             (h.recent_spend + h.earlier_spend).to_f64().unwrap_or(0.0) / f64::from(h.days);
         1.0 - saturate(per_day, half.to_f64().unwrap_or(1.0))
     });
+    // The mean, not "either": a drop of 1 (nothing bought in the window) would otherwise hide
+    // the level, and the level is what separates big spenders from small ones among the quiet.
     let spend_drop = match (spend_drop, spend_level) {
-        (Some(drop), Some(level)) => Some(1.0 - (1.0 - drop) * (1.0 - level)),
+        (Some(drop), Some(level)) => Some(0.5 * drop + 0.5 * level),
         (drop, level) => drop.or(level),
     };
 
@@ -477,15 +492,14 @@ pub(crate) fn factor_risks(input: &ChurnInput, now: NaiveDate, p: &FactorParams)
         1.0 - keep
     });
 
-    let tenure = input
-        .signup_date
-        .or(h.as_ref().map(|h| h.first))
-        .map(|start| {
-            let calendar = 1.0 - saturate(days_between(start, now), p.tenure_half_days);
-            let repeats = h.as_ref().map_or(0.0, |h| f64::from(h.days - 1));
-            let habit = 1.0 - saturate(repeats, p.tenure_half_repeats);
-            1.0 - (1.0 - calendar) * (1.0 - habit)
-        });
+    // Tenure measures a buying relationship: before the first purchase there is none to lose
+    // (a signup that never bought is the activation engine's "stalled" metric), so it is neutral.
+    let tenure = h.as_ref().map(|h| {
+        let start = input.signup_date.unwrap_or(h.first);
+        let calendar = 1.0 - saturate(days_between(start, now), p.tenure_half_days);
+        let habit = 1.0 - saturate(f64::from(h.days - 1), p.tenure_half_repeats);
+        1.0 - (1.0 - calendar) * (1.0 - habit)
+    });
 
     FactorRisks {
         recency,

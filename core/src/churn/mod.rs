@@ -3,8 +3,9 @@
 //! Seven factors each give a risk in [0, 1]; the score is their weighted sum on a 0-100 scale
 //! and the per-factor points add up to it exactly. A factor without data is neutral: it is left
 //! out and the other weights are renormalised. Weights have defaults that need no training and
-//! can be fitted to the business's labelled history with [`fit_weights`]. The recency factor can
-//! use a [`PurchaseModel`] fitted on purchase histories alone. [`ChurnInput::from_records`]
+//! can be fitted to the business's labelled history with [`fit_weights`]. The recency and
+//! frequency factors can use a [`PurchaseModel`] fitted on purchase histories alone. A customer
+//! without any purchase (only a signup) scores 0: no factor has data. [`ChurnInput::from_records`]
 //! builds the input from the business's records. "now" is always a parameter, never read from
 //! a clock. See `docs/churn.md`.
 

@@ -1,4 +1,5 @@
-//! A buy-till-you-die model (BG/NBD) of each customer's purchases, for the recency factor.
+//! A buy-till-you-die model (BG/NBD) of each customer's purchases, for the recency and frequency
+//! factors.
 //!
 //! While active, a customer buys at their own rate λ (Poisson, λ ~ Gamma(r, α) over customers);
 //! after each purchase they may drop out for good with their own probability p
@@ -55,18 +56,30 @@ impl PurchaseModel {
     /// `repeats` = purchase days after the first, `last` and `age` = days from the first
     /// purchase to the last one and to now (`last ≤ age`).
     pub fn no_purchase_probability(&self, repeats: u32, last: f64, age: f64) -> f64 {
-        let x = f64::from(repeats);
-        let power = self.r + x;
-        let alive = if repeats == 0 {
-            1.0
-        } else {
-            let odds = self.a / (self.b + x - 1.0)
-                * exp(power * ln((self.alpha + age) / (self.alpha + last)));
-            1.0 / (1.0 + odds)
-        };
+        let power = self.r + f64::from(repeats);
+        let alive = self.alive_probability(repeats, last, age);
         let span = self.alpha + age;
         let quiet_if_alive = exp(-power * ln((span + f64::from(self.horizon_days)) / span));
         (1.0 - alive + alive * quiet_if_alive).clamp(0.0, 1.0)
+    }
+
+    /// Probability that the customer has not dropped out, in [0, 1] (arguments as above).
+    pub fn alive_probability(&self, repeats: u32, last: f64, age: f64) -> f64 {
+        if repeats == 0 {
+            return 1.0;
+        }
+        let x = f64::from(repeats);
+        let odds = self.a / (self.b + x - 1.0)
+            * exp((self.r + x) * ln((self.alpha + age) / (self.alpha + last)));
+        1.0 / (1.0 + odds)
+    }
+
+    /// Purchase days expected in the next `horizon_days` at the customer's present pace:
+    /// `P(alive) · (r + x) / (α + T) · h`, the expected rate of a customer still active times
+    /// the probability that they are (later drop-outs are not discounted). The frequency factor.
+    pub fn expected_purchases(&self, repeats: u32, last: f64, age: f64) -> f64 {
+        let rate = (self.r + f64::from(repeats)) / (self.alpha + age);
+        self.alive_probability(repeats, last, age) * rate * f64::from(self.horizon_days)
     }
 
     /// Fits r, α, a, b by maximum likelihood (Nelder–Mead on their logarithms) to the

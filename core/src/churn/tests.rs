@@ -241,6 +241,25 @@ fn new_customers_are_riskier_than_established_ones() {
     assert!(engine.risks(&new, now()).unwrap().tenure > engine.risks(&old, now()).unwrap().tenure);
 }
 
+/// Known only by a signup long ago: there is no purchase to be late against and no buying
+/// relationship to lose, so every factor is neutral and the customer is not on the churn list.
+#[test]
+fn a_signup_that_never_bought_scores_zero() {
+    let input = ChurnInput {
+        signup_date: Some(day(2024, 1, 1)),
+        ..ChurnInput::default()
+    };
+    let s = engine().score(&input, now()).unwrap();
+    assert_eq!(s.score, Decimal::ZERO);
+    assert_eq!(s.band, RiskBand::Low);
+    assert!(s.reasons.is_empty());
+    assert_eq!(s.action, RecommendedAction::None);
+    assert!(s.contributions.iter().all(|c| c.risk.is_none()));
+    let mut bought = input.clone();
+    bought.purchases = vec![buy(day(2024, 1, 2), dec!(60))];
+    assert!(engine().score(&bought, now()).unwrap().score > dec!(60));
+}
+
 fn with_risks(risks: FactorRisks) -> ChurnScore {
     engine().score_risks(&risks).unwrap()
 }
@@ -628,6 +647,22 @@ fn the_purchase_model_fits_histories_without_labels_and_drives_recency() {
         PurchaseModel::fit(&[], now(), 90),
         Err(ChurnError::TooFewSamples { .. })
     ));
+}
+
+#[test]
+fn with_the_purchase_model_frequency_looks_ahead_at_expected_purchases() {
+    let engine = model_engine();
+    let frequency = |i: &ChurnInput| engine.risks(i, now()).unwrap().frequency_drop.unwrap();
+    let weekly = steady(7, 10, 3);
+    let quarterly = steady(90, 3, 3);
+    assert!(frequency(&weekly) < frequency(&quarterly));
+    assert!(frequency(&weekly) < frequency(&steady(7, 10, 80)));
+    let m = model();
+    let expected = m.expected_purchases(9, 63.0, 66.0);
+    assert!((frequency(&weekly) - (1.0 - expected / (expected + 1.0))).abs() < 1e-15);
+    assert!(m.expected_purchases(9, 63.0, 66.0) > m.expected_purchases(9, 63.0, 150.0));
+    let new = steady(1, 1, 0);
+    assert!(engine.risks(&new, now()).unwrap().frequency_drop.is_some());
 }
 
 #[test]
