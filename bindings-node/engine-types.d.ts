@@ -567,7 +567,7 @@ dropWindowDays: number,
 fullPauseRisk: number,
 /**
  * When set, the spend factor also rises for low spenders: spend per purchase day (rupees)
- * at which this level risk is 0.5. Combined with the drop as independent risks.
+ * at which this level risk is 0.5. The factor is then the mean of the drop and the level.
  */
 spendLevelHalfAmount: DecimalString | null,
 /**
