@@ -27,7 +27,7 @@ use super::{
     Bill, BillingConfig, BillingError, BillingInput, LineKind, LineSource, Month, SourceId,
     SourceRef,
 };
-use crate::record::{DeliveryRecord, DeliverySource, DeliveryStatus};
+use crate::record::{DeliveryRecord, DeliverySource, DeliveryStatus, check_delivery_status};
 use crate::validation::{Problems, Rule, ValidationError};
 
 /// Subscription delivery records as columns, checked against the [`BillingInput`] whose
@@ -165,7 +165,7 @@ impl DeliveryColumns {
                 .subscription_position(subscription)
                 .unwrap_or_else(|| {
                     problems.push(
-                        format!("deliveries[{i}].subscription_id"),
+                        field(i, "subscription_id"),
                         Rule::UnknownReference,
                         subscription.as_str(),
                         "refers to a subscription that does not exist",
@@ -174,7 +174,7 @@ impl DeliveryColumns {
                 });
             let product = catalog.product_position(&d.product_id).unwrap_or_else(|| {
                 problems.push(
-                    format!("deliveries[{i}].product_id"),
+                    field(i, "product_id"),
                     Rule::UnknownReference,
                     d.product_id.as_str(),
                     "refers to a product that does not exist",
@@ -185,7 +185,7 @@ impl DeliveryColumns {
                 let t = super::compute::thousandths(q).and_then(|t| i64::try_from(t).ok());
                 t.unwrap_or_else(|| {
                     problems.push(
-                        format!("deliveries[{i}].{name}"),
+                        field(i, name),
                         Rule::Scale,
                         q.to_string(),
                         "at most 3 decimal places",
@@ -346,45 +346,23 @@ fn check_ids(parts: &DeliveryColumnParts, problems: &mut Problems) {
     }
 }
 
-/// The delivery record rules on record `i`'s quantities and status.
+/// The delivery record rules on record `i`'s quantities and status, the same checks a
+/// `DeliveryRecord` gets.
 fn check_quantities(parts: &DeliveryColumnParts, i: usize, problems: &mut Problems) {
-    let (ordered, delivered) = (parts.ordered[i], parts.delivered[i]);
-    if ordered <= 0 {
-        problems.push(
-            field(i, "ordered_quantity"),
-            Rule::Positive,
-            quantity_of(ordered).to_string(),
-            "quantity must be greater than 0",
+    let (ordered, delivered) = (
+        quantity_of(parts.ordered[i]),
+        quantity_of(parts.delivered[i]),
+    );
+    problems.quantity(&field(i, "ordered_quantity"), ordered);
+    problems.delivered_quantity(&field(i, "delivered_quantity"), delivered, Some(ordered));
+    if delivered >= Decimal::ZERO {
+        check_delivery_status(
+            &field(i, "status"),
+            parts.status[i],
+            delivered,
+            ordered,
+            problems,
         );
-    }
-    if delivered < 0 {
-        problems.push(
-            field(i, "delivered_quantity"),
-            Rule::NonNegative,
-            quantity_of(delivered).to_string(),
-            "must not be negative",
-        );
-    } else if delivered > ordered {
-        problems.push(
-            field(i, "delivered_quantity"),
-            Rule::Range,
-            quantity_of(delivered).to_string(),
-            format!(
-                "delivered quantity must not exceed the ordered {}",
-                quantity_of(ordered)
-            ),
-        );
-    } else {
-        let (d, o) = (quantity_of(delivered), quantity_of(ordered));
-        let implied = DeliveryStatus::from_quantities(d, o);
-        if implied != parts.status[i] {
-            problems.push(
-                field(i, "status"),
-                Rule::Inconsistent,
-                parts.status[i].as_str(),
-                format!("{d} of {o} delivered means {implied}"),
-            );
-        }
     }
 }
 

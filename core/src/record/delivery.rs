@@ -100,20 +100,33 @@ impl DeliveryRecord {
 
     /// The status must match the quantities (checked once the record is built).
     fn check_relations(&self, path: &str, problems: &mut Problems) {
-        let at = |name: &str| field_path(path, name);
-        let implied =
-            DeliveryStatus::from_quantities(self.delivered_quantity, self.ordered_quantity);
-        if implied != self.status && self.delivered_quantity <= self.ordered_quantity {
-            problems.push(
-                at("status"),
-                Rule::Inconsistent,
-                self.status.as_str(),
-                format!(
-                    "{} of {} delivered means {implied}",
-                    self.delivered_quantity, self.ordered_quantity
-                ),
-            );
-        }
+        check_delivery_status(
+            &field_path(path, "status"),
+            self.status,
+            self.delivered_quantity,
+            self.ordered_quantity,
+            problems,
+        );
+    }
+}
+
+/// A delivery status must be the one its quantities imply (when delivered ≤ ordered; more than
+/// ordered is the delivered quantity's own problem). Shared with billing's delivery columns.
+pub(crate) fn check_delivery_status(
+    field: &str,
+    status: DeliveryStatus,
+    delivered: Decimal,
+    ordered: Decimal,
+    problems: &mut Problems,
+) {
+    let implied = DeliveryStatus::from_quantities(delivered, ordered);
+    if implied != status && delivered <= ordered {
+        problems.push(
+            field,
+            Rule::Inconsistent,
+            status.as_str(),
+            format!("{delivered} of {ordered} delivered means {implied}"),
+        );
     }
 }
 

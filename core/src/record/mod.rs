@@ -16,6 +16,7 @@ mod subscription;
 pub use contact::{normalize_phone, valid_email};
 pub use customer::Customer;
 pub use dataset::{Dataset, Rejected};
+pub(crate) use delivery::check_delivery_status;
 pub use delivery::{DeliveryRecord, DeliverySource, DeliveryStatus};
 pub use order::{Order, OrderItem, OrderStatus};
 pub use payment::{Payment, PaymentMethod};
