@@ -66,11 +66,15 @@ pub struct DeliveryColumnParts {
 
 /// Thousandths of a unit as the decimal quantity, without trailing zeros (`1500` is `1.5`).
 fn quantity_of(thousandths: i64) -> Decimal {
-    let (mut mantissa, mut scale) = (thousandths, 3);
-    while scale > 0 && mantissa % 10 == 0 {
-        mantissa /= 10;
-        scale -= 1;
-    }
+    let (mantissa, scale) = if thousandths % 1000 == 0 {
+        (thousandths / 1000, 0)
+    } else if thousandths % 100 == 0 {
+        (thousandths / 100, 1)
+    } else if thousandths % 10 == 0 {
+        (thousandths / 10, 2)
+    } else {
+        (thousandths, 3)
+    };
     Decimal::new(mantissa, scale)
 }
 
@@ -383,7 +387,7 @@ pub fn bill_month_columns(
     let results: Vec<Result<Option<Bill>, BillingError>> = accounts
         .into_par_iter()
         .enumerate()
-        .map(|(a, account)| {
+        .map_init(Scratch::default, |scratch, (a, account)| {
             let records = &order[starts[a] as usize..starts[a + 1] as usize];
             let mut problems = Problems::new();
             let bill = bill_customer(
@@ -391,8 +395,8 @@ pub fn bill_month_columns(
                 columns,
                 account,
                 records,
-                month,
-                config,
+                (month, config),
+                scratch,
                 &mut problems,
             );
             draft(bill, problems)
@@ -427,6 +431,15 @@ fn by_customer(columns: &DeliveryColumns, ranks: &[u32], accounts: usize) -> (Ve
     (starts, order)
 }
 
+/// Lists the fast path fills and empties for every customer, kept per thread so that
+/// billing a customer does not allocate them again.
+#[derive(Default)]
+struct Scratch {
+    runs: Vec<Run>,
+    /// (record, group) of each record on a line, in record order.
+    placed: Vec<(u32, u32)>,
+}
+
 /// One customer's bill: its column records on the fast path when they allow it, else with
 /// its own records record by record.
 fn bill_customer<'a>(
@@ -434,13 +447,15 @@ fn bill_customer<'a>(
     columns: &DeliveryColumns,
     mut account: Account<'a>,
     records: &[u32],
-    month: Month,
-    config: &BillingConfig,
+    (month, config): (Month, &BillingConfig),
+    scratch: &mut Scratch,
     problems: &mut Problems,
 ) -> Result<Bill, BillingError> {
     let history = History::of_account(catalog, &account, month)?;
     let fast = if account.deliveries.is_empty() {
-        fast_groups(catalog, columns, &account, records, &history, month)
+        fast_groups(
+            catalog, columns, &account, records, &history, month, scratch,
+        )
     } else {
         None
     };
@@ -471,14 +486,16 @@ fn fast_groups<'a>(
     records: &[u32],
     history: &History<'_>,
     month: Month,
+    scratch: &mut Scratch,
 ) -> Option<Lines<'a>> {
     let parts = &columns.parts;
     let (first, last) = (month.first_day(), month.last_day());
     let billed_before = &history.ledger.deliveries;
     let mut groups = Groups::default();
-    let mut runs: Vec<Run> = Vec::new();
+    let Scratch { runs, placed } = scratch;
+    runs.clear();
+    placed.clear();
     let mut hit = 0;
-    let mut placed: Vec<(u32, u32)> = Vec::with_capacity(records.len());
     for &r in records {
         let i = r as usize;
         let date = parts.date[i];
@@ -528,7 +545,7 @@ fn fast_groups<'a>(
     for group in &mut groups.list {
         group.sources.reserve_exact(group.count);
     }
-    for (r, group) in placed {
+    for &(r, group) in placed.iter() {
         let i = r as usize;
         groups.list[group as usize].sources.push(LineSource {
             source: SourceRef::Delivery {

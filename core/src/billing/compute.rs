@@ -7,6 +7,7 @@
 //! integer number of thousandths, and multiplies by the price once per group.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use chrono::{Days, NaiveDate};
 use compact_str::CompactString;
@@ -54,7 +55,9 @@ pub(crate) struct Catalog<'a> {
     /// Delivery records given as columns; they come before the input's own records.
     pub(crate) columns: Option<&'a DeliveryColumns>,
     products: FxHashMap<CompactString, u32>,
-    subscriptions: FxHashMap<CompactString, u32>,
+    /// Built on the first look-up by id: records given as columns name their subscriptions
+    /// by position, so billing them never needs it.
+    subscriptions: OnceLock<FxHashMap<CompactString, u32>>,
 }
 
 fn index_of<'a>(ids: impl Iterator<Item = &'a str>) -> FxHashMap<CompactString, u32> {
@@ -71,8 +74,13 @@ impl<'a> Catalog<'a> {
             input,
             columns: None,
             products: index_of(input.products.iter().map(|p| p.id.as_str())),
-            subscriptions: index_of(input.subscriptions.iter().map(|s| s.id.as_str())),
+            subscriptions: OnceLock::new(),
         }
+    }
+
+    fn subscriptions(&self) -> &FxHashMap<CompactString, u32> {
+        self.subscriptions
+            .get_or_init(|| index_of(self.input.subscriptions.iter().map(|s| s.id.as_str())))
     }
 
     /// The input indexed, with delivery records `0..columns.len()` read from `columns` and
@@ -117,7 +125,7 @@ impl<'a> Catalog<'a> {
 
     /// The position of subscription `id` in the input.
     pub(crate) fn subscription_position(&self, id: &str) -> Option<u32> {
-        self.subscriptions.get(id).copied()
+        self.subscriptions().get(id).copied()
     }
 
     pub(crate) fn product(&self, id: &str) -> Option<&'a Product> {
@@ -156,7 +164,7 @@ impl<'a> Catalog<'a> {
                 Decimal::ZERO
             },
             subscription: self
-                .subscriptions
+                .subscriptions()
                 .get(subscription.as_str())
                 .copied()
                 .unwrap_or(UNKNOWN),
@@ -480,12 +488,14 @@ fn steady(product: &Product, date: NaiveDate) -> (NaiveDate, NaiveDate) {
     (from, until)
 }
 
+/// The description of a line: the product's name, and why the line is there when it is not
+/// a delivery of the bill's own month (`concat`, not `format!`: one is written per line).
 fn describe(kind: LineKind, name: &str, month: Month, bill_month: Month) -> String {
     match kind {
-        LineKind::Arrears => format!("{name} (arrears of {month})"),
-        LineKind::Adjustment => format!("{name} (correction of {month})"),
-        LineKind::OneTime => format!("{name} (one-time order)"),
-        _ if month != bill_month => format!("{name} ({month})"),
+        LineKind::Arrears => [name, " (arrears of ", &month.to_string(), ")"].concat(),
+        LineKind::Adjustment => [name, " (correction of ", &month.to_string(), ")"].concat(),
+        LineKind::OneTime => [name, " (one-time order)"].concat(),
+        _ if month != bill_month => [name, " (", &month.to_string(), ")"].concat(),
         _ => name.to_owned(),
     }
 }
@@ -700,7 +710,15 @@ pub(crate) fn finish_bill<'a>(
     } = lines;
     let first = month.first_day();
     let last = month.last_day();
-    let mut lines = Vec::new();
+    let items: usize = account
+        .orders
+        .iter()
+        .map(|&i| input.orders[i as usize].items.len())
+        .sum();
+    // Every line the bill can have, so that the list is allocated once.
+    let mut lines = Vec::with_capacity(
+        groups.list.len() + adjustments.list.len() + items + account.credits.len() + 1,
+    );
     for &i in &account.orders {
         let order = &input.orders[i as usize];
         if order.delivery_date > last {
@@ -747,11 +765,12 @@ pub(crate) fn finish_bill<'a>(
             };
             lines.push(BillLine {
                 kind,
-                description: format!(
-                    "{} {}",
-                    describe(kind, &product.name, original, month),
-                    order.id
-                ),
+                description: [
+                    describe(kind, &product.name, original, month).as_str(),
+                    " ",
+                    &order.id,
+                ]
+                .concat(),
                 product_id: Some(product.id.clone()),
                 quantity: quantity.normalize(),
                 unit_price: Some(item.unit_price),
@@ -766,37 +785,37 @@ pub(crate) fn finish_bill<'a>(
         lines.push(group_line(group, month));
     }
     lines.sort_by(|a, b| {
-        (
-            a.kind,
-            a.original_month,
-            first_source(a),
-            &a.product_id,
-            a.unit_price,
-        )
-            .cmp(&(
-                b.kind,
-                b.original_month,
-                first_source(b),
-                &b.product_id,
-                b.unit_price,
-            ))
+        (a.kind, a.original_month)
+            .cmp(&(b.kind, b.original_month))
+            .then_with(|| {
+                (first_source(a), &a.product_id, a.unit_price).cmp(&(
+                    first_source(b),
+                    &b.product_id,
+                    b.unit_price,
+                ))
+            })
     });
 
     let credit_lines = credit_lines(input, account, &ledger, &lines, last, problems);
     lines.extend(credit_lines);
 
-    let mut taxable: BTreeMap<Decimal, Decimal> = BTreeMap::new();
+    // One tax line per rate, found by a linear search: a bill has one or two rates.
+    let mut taxes: Vec<TaxLine> = Vec::new();
     for l in lines.iter().filter(|l| l.kind.is_charge()) {
-        *taxable.entry(l.gst_rate.normalize()).or_default() += l.amount;
+        match taxes.iter_mut().find(|t| t.rate == l.gst_rate) {
+            Some(t) => t.taxable += l.amount,
+            None => taxes.push(TaxLine {
+                rate: l.gst_rate.normalize(),
+                taxable: l.amount,
+                tax: Decimal::ZERO,
+            }),
+        }
     }
-    let taxes: Vec<TaxLine> = taxable
-        .into_iter()
-        .map(|(rate, taxable)| TaxLine {
-            rate,
-            taxable: round_paise(taxable),
-            tax: round_paise(taxable * rate / Decimal::ONE_HUNDRED),
-        })
-        .collect();
+    taxes.sort_unstable_by_key(|t| t.rate);
+    for t in &mut taxes {
+        t.tax = round_paise(t.taxable * t.rate / Decimal::ONE_HUNDRED);
+        t.taxable = round_paise(t.taxable);
+    }
     let sum = |pick: fn(LineKind) -> bool, lines: &[BillLine]| -> Decimal {
         lines
             .iter()
@@ -944,9 +963,12 @@ fn adjust<'a>(
 }
 
 fn group_line(mut group: Group<'_>, bill_month: Month) -> BillLine {
-    group.sources.sort_unstable_by(|a, b| {
-        (a.date, &a.source, a.quantity).cmp(&(b.date, &b.source, b.quantity))
-    });
+    // Sources one per day, as a subscription's usually are, are in order already.
+    if !group.sources.is_sorted_by(|a, b| a.date < b.date) {
+        group.sources.sort_unstable_by(|a, b| {
+            (a.date, &a.source, a.quantity).cmp(&(b.date, &b.source, b.quantity))
+        });
+    }
     let quantity = group.quantity();
     BillLine {
         kind: group.kind,
