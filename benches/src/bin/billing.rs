@@ -1,6 +1,8 @@
 //! Billing throughput: a whole synthetic month billed in one call, on one thread and on all,
 //! at several sizes to show the cost is linear in the number of delivery records; the same
-//! month billed from delivery columns (`bill_month_columns`) in the same run, side by side.
+//! month billed from delivery columns (`bill_month_columns`) in the same run, side by side,
+//! and the output floor: what writing only the bills' line sources costs, the ceiling any
+//! implementation returning these bills stands under.
 //!
 //! Run: `cargo run --release -p earlybird-benches --bin billing` (optionally followed by
 //! `-- <customers>...` to bill only those sizes). `BILLING_SORTED=1` also bills each month
@@ -10,7 +12,8 @@
 use std::time::{Duration, Instant};
 
 use earlybird::billing::{
-    BillingConfig, BillingInput, DeliveryColumns, bill_month, bill_month_columns, compute_bill,
+    BillingConfig, BillingInput, DeliveryColumns, LineSource, SourceId, SourceRef, bill_month,
+    bill_month_columns, compute_bill,
 };
 use earlybird_benches::synthetic::{MonthSpec, month};
 
@@ -49,6 +52,42 @@ fn floor(input: &BillingInput) -> (Duration, Duration) {
     let took = (started.elapsed(), cpu_time() - cpu);
     std::hint::black_box((days, thousandths));
     took
+}
+
+/// What returning the bills costs at the very least, whatever computes them: one line source
+/// (`SourceRef` with the delivery id, date, `Decimal` quantity; 56 bytes) written per billed
+/// record into a list per customer, from the columns with each customer's records already
+/// listed (`by_customer`, not timed). No rule, no price, no line, no bill: a ceiling on the
+/// records per second any implementation of these bills can reach on this machine.
+fn output_floor(columns: &DeliveryColumns, by_customer: &[Vec<u32>]) -> Vec<Vec<LineSource>> {
+    let parts = columns.parts();
+    by_customer
+        .iter()
+        .map(|records| {
+            let mut sources = Vec::with_capacity(records.len());
+            for &r in records {
+                let i = r as usize;
+                sources.push(LineSource {
+                    source: SourceRef::Delivery {
+                        delivery_id: SourceId::new(columns.id(i)),
+                    },
+                    date: parts.date[i],
+                    quantity: rust_decimal::Decimal::new(parts.delivered[i], 3),
+                });
+            }
+            sources
+        })
+        .collect()
+}
+
+/// Each customer's records in the columns, in record order.
+fn records_by_customer(columns: &DeliveryColumns) -> Vec<Vec<u32>> {
+    let parts = columns.parts();
+    let mut by_customer = vec![Vec::new(); parts.customer_ids.len()];
+    for (r, &c) in (0u32..).zip(&parts.customer) {
+        by_customer[c as usize].push(r);
+    }
+    by_customer
 }
 
 /// The fastest of `runs` runs of `bill` on `threads` threads: (wall time, CPU time of that
@@ -231,6 +270,19 @@ fn columns_side_by_side(
     let (one_wall, one_cpu, _) = best_of(runs, 1, columns_path);
     let (all_wall, all_cpu, _) = best_of(runs, threads, columns_path);
     let rate = |d: Duration| input.deliveries.len() as f64 / d.as_secs_f64() / 1e6;
+    let by_customer = records_by_customer(&columns);
+    let mut floor_cpu = Duration::MAX;
+    for _ in 0..runs {
+        let cpu = cpu_time();
+        let sources = output_floor(&columns, &by_customer);
+        floor_cpu = floor_cpu.min(cpu_time() - cpu);
+        drop(std::hint::black_box(sources));
+    }
+    println!(
+        "          output floor (one line source per record, nothing else), 1 thread: {:.2}M/s/core; columns path at {:.0}% of it",
+        rate(floor_cpu),
+        100.0 * floor_cpu.as_secs_f64() / one_cpu.as_secs_f64()
+    );
     println!(
         "          columns: 1 thread {:.0}ms {:.2}M/s/core ({:.2}x records) | all {:.0}ms {:.2}M/s wall {:.2}M/s/core ({:.2}x records); same bills; columns built from records in {:.0}ms",
         one_wall.as_secs_f64() * 1e3,
