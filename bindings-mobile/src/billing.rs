@@ -216,10 +216,13 @@ pub fn default_billing_config() -> BillingConfig {
     BillingConfig::default()
 }
 
-/// Reads billing settings from JSON; absent fields keep their defaults.
+/// Reads billing settings from JSON; absent fields keep their defaults. Number settings a
+/// bill number cannot hold are refused.
 #[uniffi::export]
 pub fn parse_billing_config(json: String) -> Result<BillingConfig, EarlybirdError> {
-    from_json("config", &json)
+    let config: BillingConfig = from_json("config", &json)?;
+    config.validate()?;
+    Ok(config)
 }
 
 /// Reads a billing input from the backend's JSON (`products`, `subscriptions`, `orders`,

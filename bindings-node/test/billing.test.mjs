@@ -180,6 +180,18 @@ test('finalizeBill, finalizeAll, nextBillNumber: GST numbers per financial year,
   })
   throwsCode(() => eb.nextBillNumber({ financialYear: 2026, last: 1 }, '2026-03-01'), 'BILLING_NUMBERING_BACKWARDS')
   throwsCode(() => eb.nextBillNumber(series, '2026-02-01', { numberPrefix: 'EARLYBIRD' }), 'BILLING_NUMBER_TOO_LONG')
+  const settings = throwsCode(
+    () => eb.nextBillNumber(series, '2026-02-01', { numberPrefix: 'M K', numberDigits: 4294967295 }),
+    'VALIDATION_FAILED',
+    'ValidationError',
+  )
+  assert.deepEqual(
+    settings.problems.map(({ field, rule }) => ({ field, rule })),
+    [
+      { field: 'number_prefix', rule: 'range' },
+      { field: 'number_digits', rule: 'range' },
+    ],
+  )
   // Billing the closed month again is refused.
   throwsCode(() => eb.computeBill({ ...january(), bills: [bill] }, 'C1', '2026-01'), 'BILLING_MONTH_CLOSED')
 })

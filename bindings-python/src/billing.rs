@@ -1322,7 +1322,7 @@ impl PyWallet {
     }
 }
 
-/// The billing settings as a dict (`overrides` applied to the defaults).
+/// The billing settings as a dict (`overrides` applied to the defaults), checked.
 #[pyfunction]
 #[pyo3(signature = (overrides = None))]
 fn billing_config<'py>(
@@ -1331,6 +1331,9 @@ fn billing_config<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     guard(py, || {
         let config: BillingConfig = config_arg(overrides)?;
+        config
+            .validate()
+            .map_err(|e| billing_err(py, e.into()))?;
         crate::convert::json_out(py, &config)
     })
 }

@@ -98,12 +98,13 @@ impl Settings {
             loyalty: config_named(loyalty, "loyalty")?,
             billing: config_named(billing, "billing")?,
         };
-        // Every problem of both settings at once, each named by its setting
+        // Every problem of every setting at once, each named by its setting
         // (`activation.churned_after_days`).
         let mut problems = Problems::new();
         let checked = [
             ("activation", settings.activation.validate()),
             ("loyalty", settings.loyalty.validate()),
+            ("billing", settings.billing.validate()),
         ];
         for (name, result) in checked {
             if let Err(mut error) = result {

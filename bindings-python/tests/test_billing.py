@@ -181,6 +181,19 @@ def test_finalize_numbers_and_closes_the_month() -> None:
     assert backwards.value.code == "BILLING_NUMBERING_BACKWARDS"
 
 
+def test_number_settings_a_bill_number_cannot_hold_are_refused() -> None:
+    assert eb.billing_config({"number_prefix": "MB"})["number_prefix"] == "MB"
+    with pytest.raises(eb.ValidationError) as settings:
+        eb.billing_config({"number_prefix": "M B", "number_digits": 11})
+    assert [(p.field, p.rule) for p in settings.value.problems] == [
+        ("number_prefix", "range"),
+        ("number_digits", "range"),
+    ]
+    with pytest.raises(eb.ValidationError) as numbering:
+        eb.NumberSeries(2026).next(dt.date(2026, 4, 1), {"number_digits": 4294967295})
+    assert [p.field for p in numbering.value.problems] == ["number_digits"]
+
+
 def test_payments_are_allocated_oldest_first_and_overpayment_is_credit() -> None:
     given = records(1, days=2)
     january, _ = eb.finalize(eb.compute_bill(given, "C0", "2026-01"), [], eb.NumberSeries(2025))

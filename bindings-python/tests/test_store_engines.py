@@ -193,6 +193,12 @@ def test_settings_given_when_opening(open_store: Opener) -> None:
     with pytest.raises(eb.ValidationError) as shape:
         open_store(loyalty={"minimum_redemption": "many"})
     assert [p.field for p in shape.value.problems] == ["loyalty"]
+    with pytest.raises(eb.ValidationError) as numbers:
+        open_store(billing={"number_prefix": "M B", "number_digits": 0})
+    assert [(p.field, p.rule) for p in numbers.value.problems] == [
+        ("billing.number_prefix", "range"),
+        ("billing.number_digits", "range"),
+    ]
 
 
 def test_the_awaitable_twins_let_the_loop_run(tmp_path: Path, no_forced_switches: None) -> None:

@@ -134,6 +134,13 @@ fun enginesApi(suite: Suite) {
         val april = nextBillNumber(march.series, day("2026-04-01"), defaultBillingConfig())
         assertEquals("EB/26-27/000001", april.number)
         assertEquals(NumberSeries(2026, 1u), april.series)
+        val unusable = defaultBillingConfig().copy(numberPrefix = "M K", numberDigits = UInt.MAX_VALUE)
+        val refused = assertThrows<EarlybirdException.Validation> {
+            nextBillNumber(april.series, day("2026-04-02"), unusable)
+        }
+        assertEquals(listOf("number_prefix", "number_digits"), refused.problems.map { it.field })
+        val parsed = assertThrows<EarlybirdException.Validation> { parseBillingConfig("""{"number_digits": 0}""") }
+        assertEquals(listOf("number_digits"), parsed.problems.map { it.field })
     }
 
     suite.test("billing errors: a credit note for nothing billed lists its fields, a closed month names its bill") {

@@ -520,6 +520,40 @@ fn bill_numbers_restart_with_the_financial_year_in_april() {
 }
 
 #[test]
+fn number_settings_a_bill_number_cannot_hold_are_refused_before_numbering() {
+    let series = NumberSeries::new(FinancialYear(2026));
+    let refused = |config: BillingConfig| series.next(day(2026, 5, 1), &config).unwrap_err();
+    // Four billion zeros would be written, and refused, without the check.
+    let huge = refused(BillingConfig {
+        number_digits: u32::MAX,
+        ..BillingConfig::default()
+    });
+    assert_eq!(huge.code(), "BILLING_INVALID_INPUT");
+    assert_eq!(huge.fields(), ["number_digits"]);
+    let blank = refused(BillingConfig {
+        number_prefix: String::new(),
+        number_digits: 0,
+        ..BillingConfig::default()
+    });
+    assert_eq!(blank.fields(), ["number_prefix", "number_digits"]);
+    let spaced = refused(BillingConfig {
+        number_prefix: "E B".into(),
+        ..BillingConfig::default()
+    });
+    assert_eq!(spaced.fields(), ["number_prefix"]);
+    let widest = BillingConfig {
+        number_prefix: "E".into(),
+        number_digits: BillingConfig::MAX_NUMBER_DIGITS,
+        ..BillingConfig::default()
+    };
+    assert!(widest.validate().is_ok());
+    assert_eq!(
+        series.next(day(2026, 5, 1), &widest).unwrap_err().code(),
+        "BILLING_NUMBER_TOO_LONG"
+    );
+}
+
+#[test]
 fn a_finalized_bill_cannot_be_finalized_again_nor_a_stale_draft() {
     let i = input(
         json!({"products": [milk()], "subscriptions": [daily_milk()],

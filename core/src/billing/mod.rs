@@ -54,7 +54,7 @@ pub use wallet::{MovementKind, Wallet, WalletEntry, WalletEntryKind, WalletMovem
 
 use serde::{Deserialize, Serialize};
 
-use crate::validation::ValidationError;
+use crate::validation::{Problems, Rule, ValidationError};
 
 /// The business's billing settings (every field a rules *(default)*), changeable without
 /// recompiling.
@@ -84,6 +84,47 @@ impl Default for BillingConfig {
             wallet_auto_apply: true,
             round_off: false,
         }
+    }
+}
+
+impl BillingConfig {
+    /// The longest serial part a bill number can have: `u32::MAX` has 10 digits.
+    pub const MAX_NUMBER_DIGITS: u32 = 10;
+
+    /// Checks the bill-number settings, reporting every problem: a prefix of the characters
+    /// a GST invoice number may hold (letters, digits, `-`, `/`), and 1 to 10 serial digits
+    /// (more could never be filled, and would only make an enormous number to refuse).
+    ///
+    /// ```
+    /// use earlybird::billing::BillingConfig;
+    /// let config = BillingConfig { number_prefix: "E B".into(), number_digits: 0, ..Default::default() };
+    /// assert_eq!(config.validate().unwrap_err().fields(), ["number_prefix", "number_digits"]);
+    /// ```
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        let mut problems = Problems::new();
+        let prefix = &self.number_prefix;
+        if prefix.is_empty() {
+            problems.push("number_prefix", Rule::Empty, "", "must not be empty");
+        } else if !prefix
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '/')
+        {
+            problems.push(
+                "number_prefix",
+                Rule::Range,
+                prefix.as_str(),
+                "a bill number holds only letters, digits, '-' and '/'",
+            );
+        }
+        if !(1..=Self::MAX_NUMBER_DIGITS).contains(&self.number_digits) {
+            problems.push(
+                "number_digits",
+                Rule::Range,
+                self.number_digits.to_string(),
+                format!("must be 1 to {}", Self::MAX_NUMBER_DIGITS),
+            );
+        }
+        problems.finish(())
     }
 }
 

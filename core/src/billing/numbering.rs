@@ -29,7 +29,8 @@ impl NumberSeries {
     }
 
     /// The number for a bill dated `bill_date`, and the series after it. A new financial
-    /// year starts again at 1.
+    /// year starts again at 1. Number settings that break [`BillingConfig::validate`] are
+    /// refused.
     ///
     /// ```
     /// # use earlybird::billing::{BillingConfig, FinancialYear, NumberSeries};
@@ -43,6 +44,7 @@ impl NumberSeries {
         bill_date: chrono::NaiveDate,
         config: &BillingConfig,
     ) -> Result<(String, Self), BillingError> {
+        config.validate()?;
         let year = FinancialYear::of(bill_date);
         if year < self.financial_year {
             return Err(BillingError::NumberingBackwards {

@@ -228,6 +228,43 @@ fn plans() -> impl Strategy<Value = (Vec<Planned>, u32, &'static str)> {
 }
 
 proptest! {
+    /// Rule 2.5: whatever the settings and the series, a bill number is at most 16
+    /// characters of the kinds a GST invoice number holds, consecutive within its financial
+    /// year; anything else is a typed refusal.
+    #[test]
+    fn bill_numbers_are_short_consecutive_or_refused(
+        prefix in "[A-Za-z0-9/ -]{0,12}",
+        digits in prop_oneof![0u32..=12, Just(u32::MAX)],
+        last in prop_oneof![0u32..2_000_000, Just(u32::MAX - 1)],
+        bill_day in 0u64..800,
+    ) {
+        let config = BillingConfig {
+            number_prefix: prefix,
+            number_digits: digits,
+            ..BillingConfig::default()
+        };
+        let series = NumberSeries { financial_year: FinancialYear(2026), last };
+        let bill_date = day(2026, 4, 1) + chrono::Days::new(bill_day);
+        match series.next(bill_date, &config) {
+            Ok((number, after)) => {
+                prop_assert!(number.chars().count() <= 16, "{}", number);
+                prop_assert!(number
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '/'));
+                let expected = if after.financial_year == series.financial_year { last + 1 } else { 1 };
+                prop_assert_eq!(after.last, expected);
+                let serial = format!("/{expected:0w$}", w = digits as usize);
+                prop_assert!(number.ends_with(&serial), "{} {}", number, serial);
+            }
+            Err(e) => prop_assert!(
+                ["BILLING_INVALID_INPUT", "BILLING_NUMBER_TOO_LONG"].contains(&e.code()),
+                "{}", e.code()
+            ),
+        }
+    }
+}
+
+proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
     #[test]
