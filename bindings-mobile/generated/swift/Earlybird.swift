@@ -13919,7 +13919,8 @@ public func nextBillNumber(series: NumberSeries, billDate: CalendarDate, config:
 })
 }
 /**
- * Reads billing settings from JSON; absent fields keep their defaults.
+ * Reads billing settings from JSON; absent fields keep their defaults. Number settings a
+ * bill number cannot hold are refused.
  */
 public func parseBillingConfig(json: String)throws  -> BillingConfig  {
     return try  FfiConverterTypeBillingConfig_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
@@ -14815,7 +14816,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_earlybird_mobile_checksum_func_next_bill_number() != 20006) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_earlybird_mobile_checksum_func_parse_billing_config() != 15980) {
+    if (uniffi_earlybird_mobile_checksum_func_parse_billing_config() != 25870) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_earlybird_mobile_checksum_func_parse_billing_input() != 45289) {

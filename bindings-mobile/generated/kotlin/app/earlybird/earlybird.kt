@@ -1424,7 +1424,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_earlybird_mobile_checksum_func_next_bill_number() and 0xFFFF) != 20006) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_earlybird_mobile_checksum_func_parse_billing_config() and 0xFFFF) != 15980) {
+    if ((lib.uniffi_earlybird_mobile_checksum_func_parse_billing_config() and 0xFFFF) != 25870) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_earlybird_mobile_checksum_func_parse_billing_input() and 0xFFFF) != 45289) {
@@ -14590,7 +14590,8 @@ public typealias FfiConverterTypeTemplateVariables = FfiConverterMapStringString
     
 
         /**
-         * Reads billing settings from JSON; absent fields keep their defaults.
+         * Reads billing settings from JSON; absent fields keep their defaults. Number settings a
+         * bill number cannot hold are refused.
          */
     @Throws(EarlybirdException::class) fun `parseBillingConfig`(`json`: kotlin.String): BillingConfig {
             return FfiConverterTypeBillingConfig.lift(
