@@ -1331,9 +1331,7 @@ fn billing_config<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     guard(py, || {
         let config: BillingConfig = config_arg(overrides)?;
-        config
-            .validate()
-            .map_err(|e| billing_err(py, e.into()))?;
+        config.validate().map_err(|e| billing_err(py, e.into()))?;
         crate::convert::json_out(py, &config)
     })
 }
