@@ -343,10 +343,24 @@ fn check_ids(parts: &DeliveryColumnParts, problems: &mut Problems) {
         return;
     }
     for (i, w) in offsets.windows(2).enumerate() {
-        problems.id(&field(i, "id"), &parts.ids[w[0]..w[1]]);
+        check_record(i, problems, |found| found.id("id", &parts.ids[w[0]..w[1]]));
     }
     for (c, id) in parts.customer_ids.iter().enumerate() {
         problems.id(&format!("customer_ids[{c}]"), id);
+    }
+}
+
+/// Runs `check` on record `i` with its plain field names, then names each problem found
+/// `deliveries[i].<field>`: the full name is written only for a record with a problem, not
+/// for each of the millions that have none.
+fn check_record(i: usize, problems: &mut Problems, check: impl FnOnce(&mut Problems)) {
+    let mut found = Problems::new();
+    check(&mut found);
+    if let Err(mut e) = found.finish(()) {
+        for problem in &mut e.problems {
+            problem.field = field(i, &problem.field);
+        }
+        problems.extend(e);
     }
 }
 
@@ -357,17 +371,13 @@ fn check_quantities(parts: &DeliveryColumnParts, i: usize, problems: &mut Proble
         quantity_of(parts.ordered[i]),
         quantity_of(parts.delivered[i]),
     );
-    problems.quantity(&field(i, "ordered_quantity"), ordered);
-    problems.delivered_quantity(&field(i, "delivered_quantity"), delivered, Some(ordered));
-    if delivered >= Decimal::ZERO {
-        check_delivery_status(
-            &field(i, "status"),
-            parts.status[i],
-            delivered,
-            ordered,
-            problems,
-        );
-    }
+    check_record(i, problems, |found| {
+        found.quantity("ordered_quantity", ordered);
+        found.delivered_quantity("delivered_quantity", delivered, Some(ordered));
+        if delivered >= Decimal::ZERO {
+            check_delivery_status("status", parts.status[i], delivered, ordered, found);
+        }
+    });
 }
 
 /// The DRAFT bills of `month` for every customer, from delivery records given as `columns`
