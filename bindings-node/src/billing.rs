@@ -77,11 +77,8 @@ fn day(env: &Env, name: &str, value: Unknown<'_>) -> Result<NaiveDate, Failure> 
     date(name, &arg::<String>(env, name, value)?)
 }
 
-/// The settings of a call, the defaults for what is absent, checked.
 fn config(env: &Env, value: Option<Unknown<'_>>) -> Result<BillingConfig, Failure> {
-    let config: BillingConfig = engine_option(env, "config", value)?;
-    config.validate()?;
-    Ok(config)
+    engine_option(env, "config", value)
 }
 
 /// The default billing settings (number prefix and digits, due days, wallet, round-off).

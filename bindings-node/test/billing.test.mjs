@@ -182,7 +182,7 @@ test('finalizeBill, finalizeAll, nextBillNumber: GST numbers per financial year,
   throwsCode(() => eb.nextBillNumber(series, '2026-02-01', { numberPrefix: 'EARLYBIRD' }), 'BILLING_NUMBER_TOO_LONG')
   const settings = throwsCode(
     () => eb.nextBillNumber(series, '2026-02-01', { numberPrefix: 'M K', numberDigits: 4294967295 }),
-    'VALIDATION_FAILED',
+    'BILLING_INVALID_INPUT',
     'ValidationError',
   )
   assert.deepEqual(

@@ -173,9 +173,8 @@ pub(crate) fn accounts<'a>(catalog: &Catalog<'a>, last: NaiveDate) -> (Vec<Accou
     spread(&payments, &mut accounts, |a| &mut a.payments);
     spread(&credits, &mut accounts, |a| &mut a.credits);
     spread(&wallet, &mut accounts, |a| &mut a.wallet);
-    // Sorted as (id, number) pairs, not as accounts: a pair is a fifth of an account to move,
-    // and customers numbered in id order already (subscriptions listed by customer) cost
-    // one pass.
+    // Sorted as (id, number) pairs, which are small to move, not as accounts; customers
+    // numbered in id order already (subscriptions listed by customer) cost one pass.
     let mut by_id: Vec<(&'a str, u32)> = customers.ids.iter().copied().zip(0u32..).collect();
     by_id.sort_unstable();
     let mut ranks = vec![0u32; by_id.len()];

@@ -551,6 +551,18 @@ fn number_settings_a_bill_number_cannot_hold_are_refused_before_numbering() {
         series.next(day(2026, 5, 1), &widest).unwrap_err().code(),
         "BILLING_NUMBER_TOO_LONG"
     );
+    let full = NumberSeries {
+        financial_year: FinancialYear(2026),
+        last: u32::MAX,
+    };
+    let refused = full.next(day(2026, 5, 1), &widest).unwrap_err();
+    assert_eq!(refused.fields(), ["last"]);
+    assert_eq!(
+        full.next(day(2027, 4, 1), &BillingConfig::default())
+            .unwrap()
+            .0,
+        "EB/27-28/000001"
+    );
 }
 
 #[test]

@@ -8,6 +8,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
 use super::{Bill, BillStatus, BillingConfig, BillingError, FinancialYear, LineKind, SourceRef};
+use crate::validation::{Problems, Rule};
 
 /// The last number given in the current financial year (one series for the business).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,7 +54,16 @@ impl NumberSeries {
             });
         }
         let serial = if year == self.financial_year {
-            self.last + 1
+            self.last.checked_add(1).ok_or_else(|| {
+                let mut problems = Problems::new();
+                problems.push(
+                    "last",
+                    Rule::Range,
+                    self.last.to_string(),
+                    "the series is full: no serial follows it in this financial year",
+                );
+                problems.into_error("series")
+            })?
         } else {
             1
         };
