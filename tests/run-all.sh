@@ -3,8 +3,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Each build here runs once, so incremental caches are only disk, and line tables keep
+# file:line in backtraces at a fraction of full debug info's size. With the defaults a fresh
+# clone's target/ grew to 7.8 GB, and a CI run on 2026-12-07 lost its last link to
+# "ld terminated with signal 7 [Bus error]", what ld gets when the disk fills under its output.
+export CARGO_INCREMENTAL=0
+export CARGO_PROFILE_DEV_DEBUG=line-tables-only
+disk_report() { echo "== disk: $(du -sh target 2>/dev/null | cut -f1) in target/; $(df -h . | awk 'NR == 2 {print $4}') free"; }
+disk_report
+
 source tests/postgres-server.sh
 start_test_postgres
+trap 'disk_report; stop_test_postgres' EXIT
 
 echo "== Rust: format, lints, tests"
 cargo fmt --all --check
