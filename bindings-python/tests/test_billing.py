@@ -253,9 +253,11 @@ def test_results_are_pydantic_and_fastapi_ready() -> None:
 
 
 def test_another_thread_runs_while_the_month_is_billed(no_forced_switches: None) -> None:
-    read = eb.BillingInput(records(400))
+    # 2,000 customers keep the call busy for about 50 ms: with 400 (7 ms for the whole call)
+    # the waiting thread was sometimes not woken in time on a loaded machine.
+    read = eb.BillingInput(records(2000))
     bills, during = while_another_thread_runs(lambda: eb.bill_month(read, "2026-01"))
-    assert len(bills) == 400
+    assert len(bills) == 2000
     assert during > 0, "no other thread ran during bill_month: the GIL was held"
 
 
