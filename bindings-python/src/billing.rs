@@ -92,7 +92,7 @@ fn native<'py>(py: Python<'py>, value: &Value, key: &str) -> PyResult<Bound<'py,
 
 /// `to_dict(mode=...)` of a billing result: `"json"` the canonical JSON as plain data,
 /// `"python"` the same with `Decimal` and `date` values.
-fn result_dict<'py, T: Serialize>(
+pub(crate) fn result_dict<'py, T: Serialize>(
     py: Python<'py>,
     result: &T,
     mode: &str,
@@ -1203,6 +1203,13 @@ fn allocate_payments(
 #[pyclass(module = "earlybird", name = "Wallet")]
 pub struct PyWallet {
     inner: Wallet,
+}
+
+impl PyWallet {
+    /// A wallet read from a store.
+    pub(crate) fn wrap(inner: Wallet) -> Self {
+        Self { inner }
+    }
 }
 
 #[pymethods]

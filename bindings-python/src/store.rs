@@ -15,7 +15,7 @@ use std::sync::{Arc, OnceLock};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use earlybird::Error;
 use earlybird::activation::{ActivationConfig, ActivationState};
-use earlybird::billing::BillingConfig;
+use earlybird::billing::{BillingConfig, WalletEntry};
 use earlybird::loyalty::LoyaltyConfig;
 use earlybird::service::Service;
 use earlybird::store::import::{ImportMode, import};
@@ -25,8 +25,8 @@ use pyo3::prelude::*;
 use tokio::runtime::Runtime;
 
 use crate::activation::PySweptTransition;
-use crate::billing::{PyBill, month_arg, wrap_bills};
-use crate::convert::{Args, config_named, json_out};
+use crate::billing::{PyBill, PyWallet, month_arg, result_dict, wrap_bills};
+use crate::convert::{Args, config_named, json_out, serde_arg};
 use crate::errors::{guard, internal, invalid, to_py_err};
 use crate::lifecycle::{PyActor, PyAuditRecord, PyOrderOutcome, effect_str};
 use crate::loyalty::{PyMemberSummary, PyRedemption};
@@ -355,6 +355,37 @@ impl PyStore {
             let actor = actor.inner.clone();
             let done = blocking!(self, py, |s| s.record_payment(payment, &actor).await)?;
             Ok((effect_str(done.effect), PyPayment::wrap(done.record)))
+        })
+    }
+
+    /// Records money paid into a customer's wallet (`kind: "top_up"`) or promotional credit
+    /// granted to it (`"promotional"`, with `expires_on`): `(effect, entry)`, the entry as a
+    /// dict with native values; the same entry again is `unchanged`, another one under its id
+    /// a `StoreConflictError`. Applications are not recorded here: `finalize_month` writes one
+    /// with each bill the wallet pays.
+    fn record_wallet_entry<'py>(
+        &self,
+        py: Python<'py>,
+        entry: &Bound<'py, PyAny>,
+        actor: PyRef<'_, PyActor>,
+    ) -> PyResult<(&'static str, Bound<'py, PyAny>)> {
+        guard(py, || {
+            let entry = serde_arg::<WalletEntry>(entry, "entry")?;
+            let actor = actor.inner.clone();
+            let done = blocking!(self, py, |s| s.record_wallet_entry(entry, &actor).await)?;
+            Ok((
+                effect_str(done.effect),
+                result_dict(py, &done.record, "python")?,
+            ))
+        })
+    }
+
+    /// A customer's wallet as stored (empty when it has none): `balance_on(date)` and
+    /// `history()` give what it holds.
+    fn wallet(&self, py: Python<'_>, customer_id: &str) -> PyResult<PyWallet> {
+        guard(py, || {
+            let wallet = blocking!(self, py, |s| s.wallet(customer_id).await)?;
+            Ok(PyWallet::wrap(wallet))
         })
     }
 

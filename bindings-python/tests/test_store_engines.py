@@ -116,6 +116,45 @@ def test_redemption_refusals_store_nothing(open_store: Opener) -> None:
     assert summary is not None and summary.balance == 1300
 
 
+def test_the_wallet_pays_the_bill_and_is_stored_with_it(open_store: Opener) -> None:
+    store = open_store()
+    actor = eb.Actor("DB_7", AT)
+    top_up = {"id": "W1", "customer_id": "CUST_001", "kind": "top_up", "amount": Decimal("100.00"), "date": "2026-01-10"}
+    with pytest.raises(eb.NotFoundError):
+        store.record_wallet_entry(top_up, actor)
+    store.import_export({"products": PRODUCTS}, "all_or_nothing", actor)
+    store.register_customer(customer_doc(), actor)
+    store.place_order(order_doc(), actor)
+    store.dispatch_order("ORD_7", actor)
+    store.confirm_delivery("ORD_7", [Decimal("2"), Decimal("1")], actor)
+
+    effect, entry = store.record_wallet_entry(top_up, actor)
+    assert effect == "changed"
+    assert (entry["kind"], entry["amount"], entry["date"]) == ("top_up", Decimal("100.00"), dt.date(2026, 1, 10))
+    assert store.record_wallet_entry(top_up, actor)[0] == "unchanged"
+    promotion = {"id": "W2", "customer_id": "CUST_001", "kind": "promotional", "amount": Decimal("20.00"),
+                 "date": "2026-01-12", "expires_on": "2026-03-31"}
+    store.record_wallet_entry(promotion, actor)
+    with pytest.raises(eb.StoreConflictError):
+        store.record_wallet_entry(dict(top_up, amount=Decimal("1.00")), actor)
+    with pytest.raises(eb.ValidationError) as applied:
+        store.record_wallet_entry(dict(top_up, id="W3", kind="applied", amount=Decimal("0")), actor)
+    assert [(p.field, p.rule) for p in applied.value.problems] == [("kind", "inconsistent"), ("amount", "positive")]
+    assert store.wallet("CUST_001").balance_on(dt.date(2026, 2, 1)) == Decimal("120.00")
+
+    bills = store.finalize_month("2026-01", eb.Actor("billing", dt.datetime(2026, 2, 1, 1, 0, tzinfo=UTC)))
+    bill = bills[0]
+    assert (bill.total, bill.wallet_applied, bill.amount_due) == (Decimal("147.00"), Decimal("120.00"), Decimal("27.00"))
+    wallet = store.wallet("CUST_001")
+    assert isinstance(wallet, eb.Wallet)
+    assert bill.wallet_payment is not None
+    applied_id = bill.wallet_payment.id
+    assert [(e["id"], e["kind"]) for e in wallet.entries] == [("W1", "top_up"), ("W2", "promotional"), (applied_id, "applied")]
+    assert wallet.balance_on(dt.date(2026, 2, 1)) == Decimal("0.00")
+    assert store.wallet("NOBODY").entries == []
+    assert [a.action for a in store.audit_trail("wallet_entry", "W1")] == ["recorded"]
+
+
 def test_the_loyalty_summary(open_store: Opener) -> None:
     store = open_store()
     assert store.loyalty_summary("CUST_001", AT) is None

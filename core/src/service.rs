@@ -16,7 +16,10 @@ use crate::activation::{
     EventKind, SweptTransition, sweep_snapshots,
 };
 use crate::audit::AuditRecord;
-use crate::billing::{self, Bill, BillingConfig, Credit, FinancialYear, Month, NumberSeries};
+use crate::billing::{
+    self, Bill, BillingConfig, Credit, FinancialYear, Month, NumberSeries, Wallet, WalletEntry,
+    WalletEntryKind,
+};
 use crate::error::{Error, Result};
 use crate::lifecycle::{self, Actor, Effect, LifecycleError, OrderOutcome};
 use crate::loyalty::{
@@ -384,7 +387,9 @@ impl<S: Store> Service<S> {
                     )]);
                 }
                 if let Some(payment) = &bill.wallet_payment {
-                    changes = changes.write(Write::Payment(payment.clone()));
+                    changes = changes
+                        .write(Write::Payment(payment.clone()))
+                        .write(Write::WalletEntry(WalletEntry::application(payment)));
                 }
                 changes = changes.write(Write::Bill(bill.clone()));
             }
@@ -704,6 +709,66 @@ impl<S: Store> Service<S> {
         Err(gave_up(Payment::KIND, &payment.id))
     }
 
+    /// Records money paid into a customer's wallet (`top_up`) or promotional credit granted
+    /// to it, with an audit record; the same entry again is a no-op. Applications are not
+    /// recorded here: [`Service::finalize_month`] writes each with its bill's wallet payment.
+    pub async fn record_wallet_entry(
+        &self,
+        entry: WalletEntry,
+        actor: &Actor,
+    ) -> Result<Done<WalletEntry>> {
+        let mut problems = Problems::new();
+        if entry.kind == WalletEntryKind::Applied {
+            problems.push(
+                "kind",
+                Rule::Inconsistent,
+                "applied",
+                "applications are written by finalize_month, with the bill's wallet payment",
+            );
+        }
+        billing::check_wallet_entry(&entry, "", &mut problems);
+        problems.finish(())?;
+        let wallet = self.store.wallet(&entry.customer_id).await?;
+        if let Some(existing) = wallet.entries.into_iter().find(|e| e.id == entry.id) {
+            if existing != entry {
+                let message = format!("wallet entry {} exists with other data", entry.id);
+                return Err(StoreError::Conflict(message).into());
+            }
+            return Ok(Done {
+                effect: Effect::Unchanged,
+                record: existing,
+            });
+        }
+        if self.store.customer(&entry.customer_id).await?.is_none() {
+            return Err(Error::NotFound {
+                kind: Customer::KIND,
+                id: entry.customer_id.clone(),
+            });
+        }
+        let changes = ChangeSet::new()
+            .audit([AuditRecord::change(
+                "wallet_entry",
+                &entry.id,
+                "recorded",
+                &actor.id,
+                actor.at,
+                None,
+                Some(&entry),
+            )])
+            .write(Write::WalletEntry(entry.clone()));
+        self.store.apply(changes).await?;
+        Ok(Done {
+            effect: Effect::Changed,
+            record: entry,
+        })
+    }
+
+    /// A customer's wallet as stored: its balance and history come from
+    /// [`Wallet::balance_on`] and [`Wallet::history`].
+    pub async fn wallet(&self, customer_id: &str) -> Result<Wallet> {
+        Ok(self.store.wallet(customer_id).await?)
+    }
+
     /// Reads the order, applies `command`, and stores the outcome guarded by the status it
     /// was read with; on a concurrent change, reads again and decides again.
     async fn order_command(
@@ -980,6 +1045,137 @@ pub(crate) mod tests {
             r#"{{"id": "{id}", "customer_id": "C1", "amount": "{amount}", "method": "wallet", "date": "2026-01-15"}}"#
         ))
         .unwrap()
+    }
+
+    fn wallet_entry(id: &str, kind: WalletEntryKind, amount: &str, date: &str) -> WalletEntry {
+        let date: NaiveDate = date.parse().unwrap();
+        WalletEntry {
+            id: id.to_owned(),
+            customer_id: "C1".to_owned(),
+            kind,
+            amount: amount.parse().unwrap(),
+            date,
+            expires_on: (kind == WalletEntryKind::Promotional).then(|| date + Duration::days(60)),
+            reference: None,
+        }
+    }
+
+    /// Money put in the wallet pays the next bills, each rupee once: the applications are
+    /// stored with the bills, so the next month starts from what is left.
+    pub(crate) async fn a_wallet_pays_the_bills<S: Store>(service: &Service<S>) {
+        let product = crate::record::Product::from_json(
+            r#"{"id": "P1", "name": "Toned milk 500 ml", "prices": [{"price": "28.50", "effective_from": "2026-01-01"}]}"#,
+        )
+        .unwrap();
+        let delivered = |id: &str, date: &str| {
+            Order::from_json(&format!(
+                r#"{{"id": "{id}", "customer_id": "C1", "delivery_date": "{date}", "status": "DELIVERED",
+                    "items": [{{"product_id": "P1", "quantity": 2, "unit_price": "28.50", "delivered_quantity": 2}}]}}"#
+            ))
+            .unwrap()
+        };
+        let changes = ChangeSet::new()
+            .write(Write::Product(product))
+            .write(Write::Order(delivered("O1", "2026-01-15")))
+            .write(Write::Order(delivered("O2", "2026-02-10")));
+        service.store().apply(changes).await.unwrap();
+        let top_up = wallet_entry("W1", WalletEntryKind::TopUp, "40.00", "2026-01-10");
+        let refused = service.record_wallet_entry(top_up.clone(), &actor(1)).await;
+        assert!(
+            matches!(refused, Err(Error::NotFound { .. })),
+            "a wallet needs its customer: {refused:?}"
+        );
+        service
+            .register_customer(customer(), &actor(0))
+            .await
+            .unwrap();
+        let promotion = wallet_entry("W2", WalletEntryKind::Promotional, "10.00", "2026-01-12");
+        for entry in [&top_up, &promotion] {
+            let done = service
+                .record_wallet_entry(entry.clone(), &actor(1))
+                .await
+                .unwrap();
+            assert_eq!(done.effect, Effect::Changed);
+        }
+        let again = service
+            .record_wallet_entry(top_up.clone(), &actor(2))
+            .await
+            .unwrap();
+        assert_eq!(again.effect, Effect::Unchanged, "the same top-up again");
+        let changed = WalletEntry {
+            amount: Decimal::new(4100, 2),
+            ..top_up.clone()
+        };
+        let refused = service.record_wallet_entry(changed, &actor(2)).await;
+        assert_eq!(
+            refused.map_err(|e| e.code()).err(),
+            Some("STORE_CONFLICT"),
+            "another entry under W1"
+        );
+        let applied = wallet_entry("W3", WalletEntryKind::Applied, "1.00", "2026-01-13");
+        match service.record_wallet_entry(applied, &actor(2)).await {
+            Err(Error::Validation(e)) => assert_eq!(e.fields(), ["kind"]),
+            other => panic!("applications come from bills only, got {other:?}"),
+        }
+
+        // January: 57.00 billed, 50.00 in the wallet on 1 February.
+        let billing = Actor::new("billing", "2026-02-01T01:00:00Z".parse().unwrap());
+        let january = service
+            .finalize_month(Month::new(2026, 1).unwrap(), &billing)
+            .await
+            .unwrap();
+        let bill = &january[0];
+        assert_eq!(
+            (
+                bill.total.to_string(),
+                bill.wallet_applied.to_string(),
+                bill.amount_due.to_string()
+            ),
+            ("57.00".into(), "50.00".into(), "7.00".into())
+        );
+        let wallet = service.wallet("C1").await.unwrap();
+        let payment = bill.wallet_payment.as_ref().unwrap();
+        assert_eq!(
+            wallet.entries.last(),
+            Some(&WalletEntry::application(payment))
+        );
+        let first_of_february = NaiveDate::from_ymd_opt(2026, 2, 1).unwrap();
+        assert_eq!(wallet.balance_on(first_of_february).unwrap(), Decimal::ZERO);
+
+        // February: 57.00 more and the 7.00 left; the wallet was emptied in January, so only
+        // the new top-up pays.
+        let top_up = wallet_entry("W4", WalletEntryKind::TopUp, "100.00", "2026-02-05");
+        service
+            .record_wallet_entry(top_up, &actor(3))
+            .await
+            .unwrap();
+        let billing = Actor::new("billing", "2026-03-01T01:00:00Z".parse().unwrap());
+        let february = Month::new(2026, 2).unwrap();
+        let bills = service.finalize_month(february, &billing).await.unwrap();
+        let bill = &bills[0];
+        assert_eq!(
+            (
+                bill.opening_balance.to_string(),
+                bill.wallet_applied.to_string(),
+                bill.amount_due.to_string()
+            ),
+            ("7.00".into(), "64.00".into(), "0.00".into())
+        );
+        let again = service.finalize_month(february, &billing).await.unwrap();
+        assert!(again.is_empty(), "February is billed once");
+        let wallet = service.wallet("C1").await.unwrap();
+        let first_of_march = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        assert_eq!(
+            wallet.balance_on(first_of_march).unwrap().to_string(),
+            "36.00"
+        );
+        let applied: Vec<_> = wallet
+            .entries
+            .iter()
+            .filter(|e| e.kind == WalletEntryKind::Applied)
+            .map(|e| e.amount.to_string())
+            .collect();
+        assert_eq!(applied, ["50.00", "64.00"]);
     }
 
     /// Registration, an order and its delivery, payments, a redemption and sweeps: what a
@@ -1321,6 +1517,11 @@ pub(crate) mod tests {
     #[tokio::test]
     async fn redeemed_points_credit_the_bill_in_memory() {
         redeemed_points_credit_the_bill(&Service::new(MemoryStore::new())).await;
+    }
+
+    #[tokio::test]
+    async fn a_wallet_pays_the_bills_in_memory() {
+        a_wallet_pays_the_bills(&Service::new(MemoryStore::new())).await;
     }
 
     #[tokio::test]

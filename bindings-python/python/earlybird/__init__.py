@@ -228,6 +228,14 @@ class AsyncStore:
         result: tuple[Effect, Payment] = await self._run(self.store.record_payment, payment, actor)
         return result
 
+    async def record_wallet_entry(self, entry: Document, actor: Actor) -> tuple[Effect, dict[str, Any]]:
+        result: tuple[Effect, dict[str, Any]] = await self._run(self.store.record_wallet_entry, entry, actor)
+        return result
+
+    async def wallet(self, customer_id: str) -> Wallet:
+        result: Wallet = await self._run(self.store.wallet, customer_id)
+        return result
+
     async def finalize_month(self, month: str, actor: Actor) -> list[Bill]:
         result: list[Bill] = await self._run(self.store.finalize_month, month, actor)
         return result

@@ -50,6 +50,7 @@ pub use numbering::{NumberSeries, finalize, finalize_all};
 pub use payments::{Allocation, BillAccount, PaymentStatus, Statement, allocate_payments};
 pub use preview::{BillPreview, Unconfirmed, preview_bill};
 pub use reconcile::{Inconsistency, MissingItem, ReconciliationReport, reconcile};
+pub(crate) use wallet::check_entry as check_wallet_entry;
 pub use wallet::{MovementKind, Wallet, WalletEntry, WalletEntryKind, WalletMovement};
 
 use serde::{Deserialize, Serialize};
@@ -161,9 +162,11 @@ pub enum BillingError {
     #[error("bill number {number} is longer than 16 characters")]
     NumberTooLong { number: String },
     /// The wallet holds less than the amount to apply.
-    #[error("wallet of {customer_id} holds {balance}, cannot apply {requested}")]
+    #[error("wallet of {customer_id} holds {balance}, cannot apply {requested} (entry {entry_id})")]
     InsufficientWallet {
         customer_id: String,
+        /// The application that would overdraw the wallet.
+        entry_id: String,
         balance: rust_decimal::Decimal,
         requested: rust_decimal::Decimal,
     },

@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::BillingError;
+use crate::record::Payment;
 use crate::validation::{Problems, Rule};
 
 /// What a wallet entry does.
@@ -46,6 +47,22 @@ pub struct WalletEntry {
     /// For an application: the id of the payment it is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
+}
+
+impl WalletEntry {
+    /// The wallet side of a payment of method `wallet`: the same id, amount and date, with
+    /// the payment as its reference.
+    pub fn application(payment: &Payment) -> Self {
+        Self {
+            id: payment.id.clone(),
+            customer_id: payment.customer_id.clone(),
+            kind: WalletEntryKind::Applied,
+            amount: payment.amount,
+            date: payment.date,
+            expires_on: None,
+            reference: Some(payment.id.clone()),
+        }
+    }
 }
 
 /// What moved the balance, in the history.
@@ -145,7 +162,7 @@ impl Wallet {
         expires_on: Option<NaiveDate>,
         reference: Option<String>,
     ) -> Result<(), BillingError> {
-        let entry = WalletEntry {
+        self.push(WalletEntry {
             id,
             customer_id: self.customer_id.clone(),
             kind,
@@ -153,8 +170,22 @@ impl Wallet {
             date,
             expires_on,
             reference,
-        };
+        })
+    }
+
+    /// Adds an entry as it is (one read back from a store, say), refused when it is
+    /// malformed, belongs to another customer, repeats an id, or would take the balance
+    /// below zero on any day. A refused entry leaves the wallet as it was.
+    pub fn push(&mut self, entry: WalletEntry) -> Result<(), BillingError> {
         let mut problems = Problems::new();
+        if entry.customer_id != self.customer_id {
+            problems.push(
+                "entry.customer_id",
+                Rule::Inconsistent,
+                entry.customer_id.as_str(),
+                format!("the wallet is {}'s", self.customer_id),
+            );
+        }
         check_entry(&entry, "entry", &mut problems);
         if self.entries.iter().any(|e| e.id == entry.id) {
             problems.push(
@@ -245,6 +276,7 @@ impl Wallet {
                         let balance = paid + entry.amount - need;
                         return Err(BillingError::InsufficientWallet {
                             customer_id: self.customer_id.clone(),
+                            entry_id: entry.id.clone(),
                             balance,
                             requested: entry.amount,
                         });
@@ -276,18 +308,23 @@ impl Wallet {
     }
 }
 
+/// Names each problem of `entry` under `path` (`wallet[3].amount`; no path: `amount`).
 pub(crate) fn check_entry(entry: &WalletEntry, path: &str, problems: &mut Problems) {
-    problems.id(&format!("{path}.id"), &entry.id);
-    problems.positive_amount(&format!("{path}.amount"), entry.amount);
+    let field = |name: &str| match path {
+        "" => name.to_owned(),
+        _ => format!("{path}.{name}"),
+    };
+    problems.id(&field("id"), &entry.id);
+    problems.positive_amount(&field("amount"), entry.amount);
     match (entry.kind, entry.expires_on) {
         (WalletEntryKind::Promotional, None) => problems.push(
-            format!("{path}.expires_on"),
+            field("expires_on"),
             Rule::Required,
             "",
             "promotional credit needs an expiry date",
         ),
         (WalletEntryKind::Promotional, Some(expires)) if expires < entry.date => problems.push(
-            format!("{path}.expires_on"),
+            field("expires_on"),
             Rule::DateOrder,
             expires.to_string(),
             format!("must not be before the grant date {}", entry.date),
@@ -333,6 +370,41 @@ mod tests {
         assert!(w.apply("A2", dec!(41), day(2), "P2").is_err());
         w.apply("A3", dec!(40), day(2), "P3").unwrap();
         assert_eq!(w.balance_on(day(3)).unwrap(), dec!(0));
+    }
+
+    #[test]
+    fn an_entry_read_back_joins_only_its_own_wallet_and_never_overdraws_it() {
+        let mut w = Wallet::new("C1");
+        w.top_up("T1", dec!(40), day(1)).unwrap();
+        let payment = Payment {
+            id: "PAY1".into(),
+            customer_id: "C1".into(),
+            amount: dec!(40),
+            method: crate::record::PaymentMethod::Wallet,
+            date: day(2),
+            reference: None,
+        };
+        let applied = WalletEntry::application(&payment);
+        assert_eq!(
+            (applied.kind, applied.reference.as_deref()),
+            (WalletEntryKind::Applied, Some("PAY1"))
+        );
+        let other = WalletEntry {
+            customer_id: "C2".into(),
+            ..applied.clone()
+        };
+        assert_eq!(w.push(other).unwrap_err().fields(), ["entry.customer_id"]);
+        let more = WalletEntry {
+            amount: dec!(40.01),
+            ..applied.clone()
+        };
+        assert_eq!(
+            w.push(more).unwrap_err().code(),
+            "BILLING_INSUFFICIENT_WALLET"
+        );
+        w.push(applied).unwrap();
+        assert_eq!(w.balance_on(day(2)).unwrap(), dec!(0));
+        assert_eq!(w.entries.len(), 2);
     }
 
     #[test]

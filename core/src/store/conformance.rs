@@ -20,7 +20,7 @@ use crate::activation::{
 use crate::audit::AuditRecord;
 use crate::billing::{
     self, Bill, BillStatus, BillingConfig, Credit, CreditKind, FinancialYear, LineKind, Month,
-    NumberSeries, SourceRef,
+    NumberSeries, SourceRef, WalletEntry, WalletEntryKind,
 };
 use crate::lifecycle::{self, Actor};
 use crate::loyalty::{LoyaltyEvent, RedemptionRequest};
@@ -57,7 +57,8 @@ where
     bills_and_the_number_series_are_kept(&fresh().await).await;
     a_source_is_billed_once(&fresh().await).await;
     credits_are_kept_once_per_id(&fresh().await).await;
-    19
+    wallet_entries_are_kept_once_and_never_overdraw(&fresh().await).await;
+    20
 }
 
 fn day(d: u32) -> NaiveDate {
@@ -1362,5 +1363,182 @@ async fn credits_are_kept_once_per_id<S: Store>(store: &S) {
             Err(StoreError::Conflict(_))
         ),
         "a credit is on one bill only"
+    );
+}
+
+fn wallet_entry(
+    id: &str,
+    customer_id: &str,
+    kind: WalletEntryKind,
+    amount: &str,
+    d: u32,
+) -> WalletEntry {
+    WalletEntry {
+        id: id.to_owned(),
+        customer_id: customer_id.to_owned(),
+        kind,
+        amount: dec(amount),
+        date: day(d),
+        expires_on: (kind == WalletEntryKind::Promotional).then(|| day(d + 5)),
+        reference: (kind == WalletEntryKind::Applied).then(|| format!("PAY-{id}")),
+    }
+}
+
+async fn wallet_entries_are_kept_once_and_never_overdraw<S: Store>(store: &S) {
+    use WalletEntryKind::{Applied, Promotional, TopUp};
+    let top_up = wallet_entry("W1", "C1", TopUp, "100.00", 2);
+    let promotion = wallet_entry("W2", "C1", Promotional, "20.00", 3);
+    let applied = wallet_entry("W3", "C1", Applied, "110.00", 5);
+    let other = wallet_entry("W4", "C2", TopUp, "5.00", 3);
+    let first = ChangeSet::new()
+        .write(Write::WalletEntry(applied.clone()))
+        .write(Write::WalletEntry(top_up.clone()))
+        .write(Write::WalletEntry(promotion.clone()))
+        .write(Write::WalletEntry(other.clone()))
+        .write(Write::WalletEntry(top_up.clone()));
+    // The application comes first in the change but is dated after the money it spends:
+    // the balance is checked day by day, whatever order the entries are written in.
+    ok("wallet entries", store.apply(first).await).await;
+    let wallet = ok("wallet", store.wallet("C1").await).await;
+    assert_eq!(
+        wallet.entries,
+        [top_up.clone(), promotion.clone(), applied.clone()],
+        "a customer's entries, by date then id"
+    );
+    assert_eq!(
+        wallet.balance_on(day(5)).map_err(|e| e.to_string()),
+        Ok(dec("10.00"))
+    );
+    assert!(
+        ok("wallet", store.wallet("C9").await)
+            .await
+            .entries
+            .is_empty()
+    );
+    ok(
+        "the same entry again is a no-op",
+        store
+            .apply(
+                ChangeSet::new()
+                    .write(Write::WalletEntry(top_up.clone()))
+                    .write(Write::Customer(customer("C8"))),
+            )
+            .await,
+    )
+    .await;
+    assert!(ok("customer", store.customer("C8").await).await.is_some());
+
+    for (what, changes) in [
+        (
+            "another entry under a stored id",
+            ChangeSet::new()
+                .write(Write::Customer(customer("C9")))
+                .write(Write::WalletEntry(wallet_entry(
+                    "W1", "C1", TopUp, "1.00", 2,
+                ))),
+        ),
+        (
+            "two entries of one change under one id",
+            ChangeSet::new()
+                .write(Write::Customer(customer("C9")))
+                .write(Write::WalletEntry(wallet_entry(
+                    "W5", "C1", TopUp, "1.00", 6,
+                )))
+                .write(Write::WalletEntry(wallet_entry(
+                    "W5", "C1", TopUp, "2.00", 6,
+                ))),
+        ),
+    ] {
+        let refused = store.apply(changes).await;
+        assert!(
+            matches!(refused, Err(StoreError::Conflict(_))),
+            "{what} is a conflict: {refused:?}"
+        );
+        assert_eq!(
+            ok("customer", store.customer("C9").await).await,
+            None,
+            "nothing of the change is written"
+        );
+    }
+    // C1 has 10.00 left from the 5th: 10.01 more overdraws it. C2's 5.00 is paid in on the
+    // 3rd: spending it on the 2nd overdraws that day. And 15.00 spent on the 4th leaves too
+    // little for the 110.00 stored on the 5th: the new application is the one named.
+    for (what, entry) in [
+        (
+            "more than the balance",
+            wallet_entry("W6", "C1", Applied, "10.01", 6),
+        ),
+        (
+            "spent before it was paid in",
+            wallet_entry("W7", "C2", Applied, "5.00", 2),
+        ),
+        (
+            "spent before a stored application",
+            wallet_entry("W10", "C1", Applied, "15.00", 4),
+        ),
+    ] {
+        let refused = store
+            .apply(
+                ChangeSet::new()
+                    .write(Write::Customer(customer("C9")))
+                    .write(Write::WalletEntry(entry)),
+            )
+            .await;
+        match refused {
+            Err(StoreError::Invalid(e)) => {
+                let problems: Vec<_> = e
+                    .problems
+                    .iter()
+                    .map(|p| (p.field.as_str(), p.rule.code()))
+                    .collect();
+                assert_eq!(problems, [("writes[1].amount", "non_negative")], "{what}");
+            }
+            other => panic!("{what} is refused as invalid, got {other:?}"),
+        }
+        assert_eq!(
+            ok("customer", store.customer("C9").await).await,
+            None,
+            "{what}: nothing written"
+        );
+    }
+    let spent_in_one_change = ChangeSet::new()
+        .write(Write::WalletEntry(wallet_entry(
+            "W8", "C1", Applied, "6.00", 7,
+        )))
+        .write(Write::WalletEntry(wallet_entry(
+            "W9", "C1", Applied, "6.00", 7,
+        )));
+    match store.apply(spent_in_one_change).await {
+        Err(StoreError::Invalid(e)) => assert_eq!(
+            e.fields(),
+            ["writes[1].amount"],
+            "two applications of one change that only overdraw the wallet together"
+        ),
+        other => panic!("applications overdrawing together are refused, got {other:?}"),
+    }
+    match store
+        .apply(ChangeSet::new().write(Write::WalletEntry(WalletEntry {
+            customer_id: String::new(),
+            expires_on: None,
+            ..wallet_entry("", "", Promotional, "0", 1)
+        })))
+        .await
+    {
+        Err(StoreError::Invalid(e)) => assert_eq!(
+            e.fields(),
+            [
+                "writes[0].customer_id",
+                "writes[0].id",
+                "writes[0].amount",
+                "writes[0].expires_on"
+            ]
+        ),
+        other => panic!("a malformed entry is not stored, got {other:?}"),
+    }
+    let input = ok("billing input", store.billing_input(day(1)).await).await;
+    assert_eq!(
+        input.wallet,
+        [top_up, promotion, other, applied],
+        "a billing run reads every wallet entry, by date then id: the engine replays each wallet to its bill date"
     );
 }

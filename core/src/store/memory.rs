@@ -1,17 +1,17 @@
 //! The in-memory store: for tests, demos and hosts that keep their data elsewhere.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::{
     Applied, ChangeSet, Expectation, LoyaltyFact, OutboxEntry, RecordKind, Store, StoreError,
-    Write, activation_key, billed_sources,
+    Write, activation_key, billed_sources, check_balance, wallet_writes,
 };
 use crate::activation::{ActivationEvent, CustomerSnapshot, Transition};
 use crate::audit::AuditRecord;
-use crate::billing::{Bill, BillingInput, Credit, NumberSeries, SourceRef};
+use crate::billing::{Bill, BillingInput, Credit, NumberSeries, SourceRef, Wallet, WalletEntry};
 use crate::notification::NotificationIntent;
 use crate::record::{Customer, DeliveryRecord, Order, Payment, Product, Subscription};
 
@@ -41,6 +41,8 @@ struct State {
     billed: HashMap<SourceRef, String>,
     /// Credits by id.
     credits: BTreeMap<String, Credit>,
+    /// Wallet entries by id.
+    wallet: BTreeMap<String, WalletEntry>,
     /// By financial year.
     series: BTreeMap<i32, NumberSeries>,
     audit: Vec<AuditRecord>,
@@ -114,13 +116,31 @@ impl State {
         self.series.values().next_back().copied()
     }
 
-    /// Refuses bills that would take a number or bill a source a second time, and credits
-    /// under an id another credit is stored (or written in this change) under.
+    /// Refuses bills that would take a number or bill a source a second time, credits and
+    /// wallet entries under an id another one is stored (or written in this change) under,
+    /// and wallet entries that would overdraw their wallet.
     fn admit(&self, writes: &[Write]) -> Result<(), StoreError> {
         let mut numbers = HashSet::new();
         let mut sources = HashSet::new();
         let mut credits: HashMap<&str, &Credit> = HashMap::new();
+        let mut entries: BTreeMap<&str, &WalletEntry> = BTreeMap::new();
         for write in writes {
+            if let Write::WalletEntry(entry) = write {
+                let earlier = self
+                    .wallet
+                    .get(&entry.id)
+                    .or_else(|| entries.get(entry.id.as_str()).copied());
+                match earlier {
+                    Some(earlier) if earlier != entry => {
+                        return Err(StoreError::Conflict(format!(
+                            "another wallet entry {} already exists",
+                            entry.id
+                        )));
+                    }
+                    Some(_) => {}
+                    None => _ = entries.insert(&entry.id, entry),
+                }
+            }
             if let Write::Credit(credit) = write {
                 let earlier = self
                     .credits
@@ -153,6 +173,20 @@ impl State {
                     )));
                 }
             }
+        }
+        let written = wallet_writes(writes);
+        let customers: BTreeSet<&str> = written
+            .iter()
+            .map(|(_, e)| e.customer_id.as_str())
+            .collect();
+        for customer_id in customers {
+            let after = self
+                .wallet
+                .values()
+                .chain(entries.values().copied())
+                .filter(|e| e.customer_id == customer_id)
+                .cloned();
+            check_balance(customer_id, after.collect(), &written)?;
         }
         Ok(())
     }
@@ -196,6 +230,9 @@ impl State {
             }
             Write::Credit(credit) => {
                 self.credits.entry(credit.id.clone()).or_insert(credit);
+            }
+            Write::WalletEntry(entry) => {
+                self.wallet.entry(entry.id.clone()).or_insert(entry);
             }
         }
     }
@@ -420,6 +457,18 @@ impl Store for MemoryStore {
         Ok(sorted_by(of, |b| (b.month, b.number.clone())))
     }
 
+    async fn wallet(&self, customer_id: &str) -> Result<Wallet, StoreError> {
+        let state = self.state();
+        let of = state
+            .wallet
+            .values()
+            .filter(|e| e.customer_id == customer_id);
+        Ok(Wallet {
+            customer_id: customer_id.to_owned(),
+            entries: sorted_by(of.cloned(), |e| (e.date, e.id.clone())),
+        })
+    }
+
     async fn number_series(&self) -> Result<Option<NumberSeries>, StoreError> {
         Ok(self.state().latest_series())
     }
@@ -438,6 +487,7 @@ impl Store for MemoryStore {
             .cloned();
         let payments = state.payments.values().cloned();
         let credits = state.credits.values().filter(|c| c.date <= until).cloned();
+        let wallet = state.wallet.values().cloned();
         Ok(BillingInput {
             products: state.products.values().cloned().collect(),
             subscriptions: state.subscriptions.values().cloned().collect(),
@@ -446,7 +496,7 @@ impl Store for MemoryStore {
             bills: state.bills.values().cloned().collect(),
             payments: sorted_by(payments, |p| (p.date, p.id.clone())),
             credits: sorted_by(credits, |c| (c.date, c.id.clone())),
-            ..BillingInput::default()
+            wallet: sorted_by(wallet, |e| (e.date, e.id.clone())),
         })
     }
 

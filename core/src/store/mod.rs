@@ -11,13 +11,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::activation::{ActivationEvent, CustomerSnapshot, Snapshot, Transition};
 use crate::audit::AuditRecord;
-use crate::billing::{Bill, BillStatus, BillingInput, Credit, NumberSeries, SourceRef};
+use crate::billing::{
+    Bill, BillStatus, BillingError, BillingInput, Credit, NumberSeries, SourceRef, Wallet,
+    WalletEntry, WalletEntryKind,
+};
 use crate::loyalty::{LoyaltyEvent, RedemptionRequest};
 use crate::notification::NotificationIntent;
 use crate::record::{
     Customer, DeliveryRecord, Order, OrderStatus, Payment, Product, Record, Subscription,
 };
-use crate::validation::{Problems, Rule, ValidationError};
+use crate::validation::{FieldProblem, Problems, Rule, ValidationError};
 
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
@@ -94,6 +97,10 @@ pub enum Write {
     /// is a no-op, another credit under a stored id fails the whole change set as a
     /// conflict. [`Store::billing_input`] reads it until a bill claims it.
     Credit(Credit),
+    /// An entry of a customer's wallet, stored once under its id like a credit. An entry
+    /// that would take the customer's balance below zero on any day fails the whole change
+    /// set as invalid (field `writes[i].amount`, rule `non_negative`).
+    WalletEntry(WalletEntry),
 }
 
 /// The sources a finalized bill bills for good: each may be in one bill only, ever (the
@@ -125,6 +132,76 @@ fn validate_credit(credit: &Credit) -> Result<(), ValidationError> {
     }
     problems.positive_amount("amount", credit.amount);
     problems.finish(())
+}
+
+/// A stored wallet entry is well formed and names its customer.
+fn validate_wallet_entry(entry: &WalletEntry) -> Result<(), ValidationError> {
+    let mut problems = Problems::new();
+    if entry.customer_id.trim().is_empty() {
+        problems.push("customer_id", Rule::Required, "", "a wallet entry names it");
+    }
+    crate::billing::check_wallet_entry(entry, "", &mut problems);
+    problems.finish(())
+}
+
+/// The wallet entries a change set writes, with their places in it.
+fn wallet_writes(writes: &[Write]) -> Vec<(usize, &WalletEntry)> {
+    writes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, w)| match w {
+            Write::WalletEntry(entry) => Some((i, entry)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether the wallet of `customer_id`, holding `entries` once a change set is written (its
+/// `written` entries among them), stays at zero or more on every day. A refusal names the
+/// amount of the change's application that overdraws it, or that leaves too little for a
+/// later one already stored.
+fn check_balance(
+    customer_id: &str,
+    entries: Vec<WalletEntry>,
+    written: &[(usize, &WalletEntry)],
+) -> Result<(), StoreError> {
+    let wallet = Wallet {
+        customer_id: customer_id.to_owned(),
+        entries,
+    };
+    let (entry_id, balance, requested) = match wallet.history() {
+        Ok(_) => return Ok(()),
+        Err(BillingError::InsufficientWallet {
+            entry_id,
+            balance,
+            requested,
+            ..
+        }) => (entry_id, balance, requested),
+        Err(BillingError::Invalid(e)) => return Err(e.into()),
+        Err(other) => return Err(StoreError::Backend(other.to_string())),
+    };
+    let of_customer = || written.iter().filter(|(_, e)| e.customer_id == customer_id);
+    let blamed = of_customer()
+        .find(|(_, e)| e.id == entry_id)
+        .or_else(|| of_customer().find(|(_, e)| e.kind == WalletEntryKind::Applied));
+    let Some((position, _)) = blamed else {
+        return Err(StoreError::Backend(format!(
+            "the stored wallet of {customer_id} is overdrawn by entry {entry_id}"
+        )));
+    };
+    let problem = FieldProblem {
+        field: format!("writes[{position}].amount"),
+        rule: Rule::NonNegative,
+        value: requested.to_string(),
+        message: format!(
+            "the wallet of {customer_id} would hold {balance} when {entry_id} applies \
+             {requested}: the balance must stay zero or more"
+        ),
+    };
+    Err(ValidationError {
+        problems: vec![problem],
+    }
+    .into())
 }
 
 /// A stored bill is finalized, numbered and adds up; anything else is refused.
@@ -181,6 +258,7 @@ impl Write {
             Write::Payment(r) => r.validate(),
             Write::Bill(b) => validate_bill(b),
             Write::Credit(c) => validate_credit(c),
+            Write::WalletEntry(e) => validate_wallet_entry(e),
             // The engines check their own inputs before these are produced.
             Write::ActivationEvent(_)
             | Write::ActivationSnapshot(_)
@@ -390,13 +468,16 @@ pub trait Store: Send + Sync {
     async fn bill(&self, number: &str) -> Result<Option<Bill>, StoreError>;
     /// A customer's finalized bills, by month then number.
     async fn bills_of(&self, customer_id: &str) -> Result<Vec<Bill>, StoreError>;
+    /// A customer's wallet: its entries by date then id (none: an empty wallet).
+    async fn wallet(&self, customer_id: &str) -> Result<Wallet, StoreError>;
     /// The bill number series of the latest financial year numbered (`None`: no bill yet).
     async fn number_series(&self) -> Result<Option<NumberSeries>, StoreError>;
     /// Everything a billing run up to `until` reads, from one consistent view of the store:
-    /// every product, subscription, payment and finalized bill, and the orders, delivery
-    /// records and credits dated up to `until` (earlier months included: what they left
-    /// unbilled becomes arrears; a credit a bill already claimed is skipped by the engine).
-    /// Each list is sorted as the other reads sort it (credits by date then id).
+    /// every product, subscription, payment, wallet entry and finalized bill, and the orders,
+    /// delivery records and credits dated up to `until` (earlier months included: what they
+    /// left unbilled becomes arrears; a credit a bill already claimed is skipped by the
+    /// engine). Each list is sorted as the other reads sort it (credits and wallet entries by
+    /// date then id).
     async fn billing_input(&self, until: NaiveDate) -> Result<BillingInput, StoreError>;
 
     /// Marks intents as sent by the claimant holding them; they are never handed out again.

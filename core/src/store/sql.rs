@@ -8,6 +8,7 @@
 //! on open. A change set is one transaction: SQLite serialises writers; PostgreSQL runs it
 //! SERIALIZABLE and retries it when another transaction got in the way.
 
+use std::collections::BTreeSet;
 use std::str::FromStr;
 use std::sync::Once;
 
@@ -18,11 +19,13 @@ use sqlx::{AnyPool, Row};
 
 use super::{
     Applied, ChangeSet, Expectation, LoyaltyFact, OutboxEntry, RecordKind, Store, StoreError,
-    Write, activation_key, billed_sources, source_key,
+    Write, activation_key, billed_sources, check_balance, source_key, wallet_writes,
 };
 use crate::activation::{ActivationEvent, CustomerSnapshot, Transition};
 use crate::audit::AuditRecord;
-use crate::billing::{Bill, BillingInput, Credit, FinancialYear, NumberSeries};
+use crate::billing::{
+    Bill, BillingInput, Credit, FinancialYear, NumberSeries, Wallet, WalletEntry,
+};
 use crate::notification::NotificationIntent;
 use crate::record::{Customer, DeliveryRecord, Order, Payment, Product, Record, Subscription};
 
@@ -209,6 +212,7 @@ impl SqlStore {
         for write in &changes.writes {
             write_record(&mut tx, write).await?;
         }
+        check_wallets(&mut tx, &changes.writes).await?;
         for record in &changes.audit {
             sqlx::query("INSERT INTO audit (entity, entity_id, doc) VALUES ($1, $2, $3)")
                 .bind(record.entity.as_str())
@@ -407,6 +411,65 @@ async fn write_credit(
     }
 }
 
+/// Stores a wallet entry once under its id, as [`write_credit`] does a credit.
+async fn write_wallet_entry(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    entry: &WalletEntry,
+) -> Result<(), Failed> {
+    let inserted = sqlx::query(
+        "INSERT INTO wallet_entries (id, customer_id, date, doc) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(entry.id.as_str())
+    .bind(entry.customer_id.as_str())
+    .bind(entry.date.to_string())
+    .bind(encode(entry).map_err(Failed::Store)?)
+    .execute(&mut **tx)
+    .await?;
+    if inserted.rows_affected() == 1 {
+        return Ok(());
+    }
+    let stored = sqlx::query("SELECT doc FROM wallet_entries WHERE id = $1")
+        .bind(entry.id.as_str())
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get::<String, _>(0)?;
+    if decode_json::<WalletEntry>(&stored).map_err(Failed::Store)? == *entry {
+        Ok(())
+    } else {
+        Err(Failed::Store(StoreError::Conflict(format!(
+            "another wallet entry {} already exists",
+            entry.id
+        ))))
+    }
+}
+
+/// Replays, once a change set is written, each wallet it wrote to: one overdrawn on any day
+/// fails the transaction. Under PostgreSQL's serializable isolation two changes that only
+/// overdraw a wallet together cannot both commit.
+async fn check_wallets(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    writes: &[Write],
+) -> Result<(), Failed> {
+    let written = wallet_writes(writes);
+    let customers: BTreeSet<&str> = written
+        .iter()
+        .map(|(_, e)| e.customer_id.as_str())
+        .collect();
+    for customer_id in customers {
+        let sql = "SELECT doc FROM wallet_entries WHERE customer_id = $1 ORDER BY date, id";
+        let entries = docs(tx, sql, &[customer_id])
+            .await
+            .map_err(Failed::Store)?
+            .iter()
+            .map(|d| decode_json(d))
+            .collect::<Result<_, _>>()
+            .map_err(Failed::Store)?;
+        check_balance(customer_id, entries, &written).map_err(Failed::Store)?;
+    }
+    Ok(())
+}
+
 fn exists_sql(kind: RecordKind) -> &'static str {
     match kind {
         RecordKind::Customer => "SELECT 1 FROM customers WHERE id = $1",
@@ -426,6 +489,7 @@ async fn write_record(
     let query = match write {
         Write::Bill(bill) => return write_bill(tx, bill).await,
         Write::Credit(credit) => return write_credit(tx, credit).await,
+        Write::WalletEntry(entry) => return write_wallet_entry(tx, entry).await,
         Write::NumberSeries(series) => sqlx::query(
             "INSERT INTO bill_series (financial_year, last_number) VALUES ($1, $2)
              ON CONFLICT (financial_year) DO UPDATE SET last_number = excluded.last_number",
@@ -680,6 +744,14 @@ impl Store for SqlStore {
         self.many_json(sql, &[customer_id]).await
     }
 
+    async fn wallet(&self, customer_id: &str) -> Result<Wallet, StoreError> {
+        let sql = "SELECT doc FROM wallet_entries WHERE customer_id = $1 ORDER BY date, id";
+        Ok(Wallet {
+            customer_id: customer_id.to_owned(),
+            entries: self.many_json(sql, &[customer_id]).await?,
+        })
+    }
+
     async fn number_series(&self) -> Result<Option<NumberSeries>, StoreError> {
         let mut tx = self.pool.begin().await.map_err(backend)?;
         let series = latest_series(&mut tx).await.map_err(backend)?;
@@ -719,6 +791,12 @@ impl Store for SqlStore {
             &[&until],
         )
         .await?;
+        let wallet = docs(
+            &mut tx,
+            "SELECT doc FROM wallet_entries ORDER BY date, id",
+            &[],
+        )
+        .await?;
         tx.commit().await.map_err(backend)?;
         Ok(BillingInput {
             products: products
@@ -746,7 +824,10 @@ impl Store for SqlStore {
                 .iter()
                 .map(|d| decode_json(d))
                 .collect::<Result<_, _>>()?,
-            ..BillingInput::default()
+            wallet: wallet
+                .iter()
+                .map(|d| decode_json(d))
+                .collect::<Result<_, _>>()?,
         })
     }
 
@@ -868,6 +949,7 @@ mod tests {
             ("bills", "doc"),
             ("billed_sources", "source || bill_number"),
             ("credits", "doc"),
+            ("wallet_entries", "doc"),
             (
                 "bill_series",
                 "CAST(financial_year AS TEXT) || ':' || CAST(last_number AS TEXT)",
@@ -917,6 +999,15 @@ mod tests {
                 delivery_id: None,
                 reason: None,
             }))
+            .write(Write::WalletEntry(crate::billing::WalletEntry {
+                id: "W9".into(),
+                customer_id: "C1".into(),
+                kind: crate::billing::WalletEntryKind::TopUp,
+                amount: rust_decimal::Decimal::new(1000, 2),
+                date: at.date_naive(),
+                expires_on: None,
+                reference: None,
+            }))
             .audit([AuditRecord::change(
                 "order",
                 "O9",
@@ -951,6 +1042,7 @@ mod tests {
             "orders",
             "payments",
             "credits",
+            "wallet_entries",
             "audit",
             "outbox",
         ] {
@@ -1297,6 +1389,21 @@ mod tests {
         };
         let store = fresh_postgres(&admin, "credited").await;
         crate::service::tests::redeemed_points_credit_the_bill(&Service::new(store)).await;
+    }
+
+    #[tokio::test]
+    async fn a_wallet_pays_the_bills_on_sqlite() {
+        let store = SqlStore::open_sqlite_in_memory().await.unwrap();
+        crate::service::tests::a_wallet_pays_the_bills(&Service::new(store)).await;
+    }
+
+    #[tokio::test]
+    async fn a_wallet_pays_the_bills_on_postgres() {
+        let Some(admin) = postgres_admin_url() else {
+            return;
+        };
+        let store = fresh_postgres(&admin, "wallet").await;
+        crate::service::tests::a_wallet_pays_the_bills(&Service::new(store)).await;
     }
 
     #[tokio::test]
