@@ -15,7 +15,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use earlybird::activation::{
     self, ActivationConfig, ActivityTable, CustomerRecords, Granularity, backfill, cohort_retention,
 };
-use earlybird::billing::{self, Bill, LineKind, Month};
+use earlybird::billing::{self, Bill, LineKind, Month, WalletEntry, WalletEntryKind};
 use earlybird::churn;
 use earlybird::lifecycle::{self, Actor, Effect, OrderOutcome};
 use earlybird::loyalty::{LoyaltyConfig, LoyaltyEvent, Program};
@@ -388,10 +388,24 @@ fn show_loyalty(data: &Dataset, today: NaiveDate, now: DateTime<Utc>) -> DemoRes
 
 /// Finalizes October's bills through the service, from what the SQLite file holds, and prints
 /// one in full and the reconciliation report: every delivered rupee is on a bill. The first
-/// run numbers the bills; a second run finds October finalized and bills nothing twice.
+/// customer paid Rs 200 into the wallet on 5 October, which their bill takes. The first run
+/// numbers the bills; a second run finds October finalized and bills nothing twice.
 async fn show_billing(store: &SqlStore, now: DateTime<Utc>) -> DemoResult {
     let service = Service::new(store.clone());
     let october = Month::new(2026, 10).ok_or("October exists")?;
+    let customers = store.customers().await?;
+    let wallet_owner = customers.first().ok_or("no customer")?;
+    let top_up = WalletEntry {
+        id: format!("TOPUP-{}-2026-10", wallet_owner.id),
+        customer_id: wallet_owner.id.clone(),
+        kind: WalletEntryKind::TopUp,
+        amount: Decimal::new(20000, 2),
+        date: NaiveDate::from_ymd_opt(2026, 10, 5).ok_or("a date")?,
+        expires_on: None,
+        reference: None,
+    };
+    let cashier = Actor::new("CASHIER_1", now);
+    service.record_wallet_entry(top_up, &cashier).await?;
     let finalized = service
         .finalize_month(october, &Actor::new("billing", now))
         .await?;
@@ -411,6 +425,18 @@ async fn show_billing(store: &SqlStore, now: DateTime<Utc>) -> DemoResult {
         "{} October bills in the file, last number given {last}",
         stored.len()
     );
+    if let Some(bill) = stored.iter().find(|b| b.customer_id == wallet_owner.id) {
+        let left = service
+            .wallet(&wallet_owner.id)
+            .await?
+            .balance_on(october.bill_date())?;
+        println!(
+            "{}'s wallet paid Rs {} of bill {}; Rs {left} is left in it",
+            wallet_owner.id,
+            bill.wallet_applied,
+            bill.number.as_deref().unwrap_or("-")
+        );
+    }
     let with_orders = stored
         .iter()
         .find(|b| b.lines.iter().any(|l| l.kind == LineKind::OneTime));
