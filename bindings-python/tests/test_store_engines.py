@@ -142,9 +142,14 @@ def test_the_wallet_pays_the_bill_and_is_stored_with_it(open_store: Opener) -> N
     assert [(p.field, p.rule) for p in applied.value.problems] == [("kind", "inconsistent"), ("amount", "positive")]
     assert store.wallet("CUST_001").balance_on(dt.date(2026, 2, 1)) == Decimal("120.00")
 
-    bills = store.finalize_month("2026-01", eb.Actor("billing", dt.datetime(2026, 2, 1, 1, 0, tzinfo=UTC)))
+    billed_at = dt.datetime(2026, 2, 1, 1, 0, tzinfo=UTC)
+    before = store.loyalty_summary("CUST_001", billed_at)
+    bills = store.finalize_month("2026-01", eb.Actor("billing", billed_at))
     bill = bills[0]
     assert (bill.total, bill.wallet_applied, bill.amount_due) == (Decimal("147.00"), Decimal("120.00"), Decimal("27.00"))
+    after = store.loyalty_summary("CUST_001", billed_at)
+    assert before is not None and after is not None
+    assert after.balance - before.balance == 120, "the wallet's application earns as a payment"
     wallet = store.wallet("CUST_001")
     assert isinstance(wallet, eb.Wallet)
     assert bill.wallet_payment is not None

@@ -390,6 +390,12 @@ impl<S: Store> Service<S> {
                     changes = changes
                         .write(Write::Payment(payment.clone()))
                         .write(Write::WalletEntry(WalletEntry::application(payment)));
+                    // A wallet application is a payment, and earns as one (rule 4).
+                    let earned = LoyaltyEvent::PaymentReceived {
+                        payment: payment.clone(),
+                        at: actor.at,
+                    };
+                    changes = self.with_loyalty(changes, earned).await?;
                 }
                 changes = changes.write(Write::Bill(bill.clone()));
             }
@@ -1135,6 +1141,12 @@ pub(crate) mod tests {
         );
         let wallet = service.wallet("C1").await.unwrap();
         let payment = bill.wallet_payment.as_ref().unwrap();
+        let summary = service.loyalty_summary("C1", billing.at).await.unwrap();
+        assert_eq!(
+            summary.map(|s| s.balance),
+            Some(50),
+            "the wallet's 50.00 earns as a payment, at BRONZE's 1.0"
+        );
         assert_eq!(
             wallet.entries.last(),
             Some(&WalletEntry::application(payment))
