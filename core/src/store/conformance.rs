@@ -1249,6 +1249,37 @@ fn credit(id: &str, date: NaiveDate, amount: &str) -> Credit {
     }
 }
 
+/// What is kept once under its id (credits, wallet entries): `stored`, written again, is a
+/// no-op; `another` under a stored id, and `twice` (two different ones under one id in one
+/// change), are conflicts that write nothing of their change.
+async fn kept_once_per_id<S: Store>(store: &S, stored: Write, another: Write, twice: [Write; 2]) {
+    let again = ChangeSet::new()
+        .write(stored)
+        .write(Write::Customer(customer("C8")));
+    ok("the same again is a no-op", store.apply(again).await).await;
+    assert!(ok("customer", store.customer("C8").await).await.is_some());
+    let [first, second] = twice;
+    for (what, writes) in [
+        ("another under a stored id", vec![another]),
+        ("two of one change under one id", vec![first, second]),
+    ] {
+        let mut changes = ChangeSet::new().write(Write::Customer(customer("C9")));
+        for write in writes {
+            changes = changes.write(write);
+        }
+        let refused = store.apply(changes).await;
+        assert!(
+            matches!(refused, Err(StoreError::Conflict(_))),
+            "{what} is a conflict: {refused:?}"
+        );
+        assert_eq!(
+            ok("customer", store.customer("C9").await).await,
+            None,
+            "nothing of the change is written"
+        );
+    }
+}
+
 async fn credits_are_kept_once_per_id<S: Store>(store: &S) {
     billable_records(store).await;
     let january = credit("R1", day(10), "50.00");
@@ -1262,44 +1293,16 @@ async fn credits_are_kept_once_per_id<S: Store>(store: &S) {
         .write(Write::Credit(february.clone()))
         .write(Write::Credit(january.clone()));
     ok("credits", store.apply(first).await).await;
-    ok(
-        "the same credit again is a no-op",
-        store
-            .apply(
-                ChangeSet::new()
-                    .write(Write::Credit(january.clone()))
-                    .write(Write::Customer(customer("C8"))),
-            )
-            .await,
+    kept_once_per_id(
+        store,
+        Write::Credit(january.clone()),
+        Write::Credit(credit("R1", day(10), "60.00")),
+        [
+            Write::Credit(credit("R3", day(11), "1.00")),
+            Write::Credit(credit("R3", day(12), "1.00")),
+        ],
     )
     .await;
-    assert!(ok("customer", store.customer("C8").await).await.is_some());
-    for (what, changes) in [
-        (
-            "another credit under a stored id",
-            ChangeSet::new()
-                .write(Write::Customer(customer("C9")))
-                .write(Write::Credit(credit("R1", day(10), "60.00"))),
-        ),
-        (
-            "two credits of one change under one id",
-            ChangeSet::new()
-                .write(Write::Customer(customer("C9")))
-                .write(Write::Credit(credit("R3", day(11), "1.00")))
-                .write(Write::Credit(credit("R3", day(12), "1.00"))),
-        ),
-    ] {
-        let refused = store.apply(changes).await;
-        assert!(
-            matches!(refused, Err(StoreError::Conflict(_))),
-            "{what} is a conflict: {refused:?}"
-        );
-        assert_eq!(
-            ok("customer", store.customer("C9").await).await,
-            None,
-            "nothing of the change is written"
-        );
-    }
     match store
         .apply(ChangeSet::new().write(Write::Credit(credit("", day(10), "0"))))
         .await
@@ -1415,51 +1418,16 @@ async fn wallet_entries_are_kept_once_and_never_overdraw<S: Store>(store: &S) {
             .entries
             .is_empty()
     );
-    ok(
-        "the same entry again is a no-op",
-        store
-            .apply(
-                ChangeSet::new()
-                    .write(Write::WalletEntry(top_up.clone()))
-                    .write(Write::Customer(customer("C8"))),
-            )
-            .await,
+    kept_once_per_id(
+        store,
+        Write::WalletEntry(top_up.clone()),
+        Write::WalletEntry(wallet_entry("W1", "C1", TopUp, "1.00", 2)),
+        [
+            Write::WalletEntry(wallet_entry("W5", "C1", TopUp, "1.00", 6)),
+            Write::WalletEntry(wallet_entry("W5", "C1", TopUp, "2.00", 6)),
+        ],
     )
     .await;
-    assert!(ok("customer", store.customer("C8").await).await.is_some());
-
-    for (what, changes) in [
-        (
-            "another entry under a stored id",
-            ChangeSet::new()
-                .write(Write::Customer(customer("C9")))
-                .write(Write::WalletEntry(wallet_entry(
-                    "W1", "C1", TopUp, "1.00", 2,
-                ))),
-        ),
-        (
-            "two entries of one change under one id",
-            ChangeSet::new()
-                .write(Write::Customer(customer("C9")))
-                .write(Write::WalletEntry(wallet_entry(
-                    "W5", "C1", TopUp, "1.00", 6,
-                )))
-                .write(Write::WalletEntry(wallet_entry(
-                    "W5", "C1", TopUp, "2.00", 6,
-                ))),
-        ),
-    ] {
-        let refused = store.apply(changes).await;
-        assert!(
-            matches!(refused, Err(StoreError::Conflict(_))),
-            "{what} is a conflict: {refused:?}"
-        );
-        assert_eq!(
-            ok("customer", store.customer("C9").await).await,
-            None,
-            "nothing of the change is written"
-        );
-    }
     // C1 has 10.00 left from the 5th: 10.01 more overdraws it. C2's 5.00 is paid in on the
     // 3rd: spending it on the 2nd overdraws that day. And 15.00 spent on the 4th leaves too
     // little for the 110.00 stored on the 5th: the new application is the one named.

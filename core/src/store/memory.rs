@@ -1,13 +1,13 @@
 //! The in-memory store: for tests, demos and hosts that keep their data elsewhere.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::{
     Applied, ChangeSet, Expectation, LoyaltyFact, OutboxEntry, RecordKind, Store, StoreError,
-    Write, activation_key, billed_sources, check_balance, wallet_writes,
+    Write, activation_key, billed_sources, check_balance, wallet_owners, wallet_writes,
 };
 use crate::activation::{ActivationEvent, CustomerSnapshot, Transition};
 use crate::audit::AuditRecord;
@@ -175,11 +175,7 @@ impl State {
             }
         }
         let written = wallet_writes(writes);
-        let customers: BTreeSet<&str> = written
-            .iter()
-            .map(|(_, e)| e.customer_id.as_str())
-            .collect();
-        for customer_id in customers {
+        for customer_id in wallet_owners(&written) {
             let after = self
                 .wallet
                 .values()

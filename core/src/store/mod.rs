@@ -6,6 +6,8 @@
 //! lost or sent twice when the host crashes between steps. Every implementation passes the
 //! same [`conformance`] suite.
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -153,6 +155,14 @@ fn wallet_writes(writes: &[Write]) -> Vec<(usize, &WalletEntry)> {
             Write::WalletEntry(entry) => Some((i, entry)),
             _ => None,
         })
+        .collect()
+}
+
+/// The customers whose wallets `written` adds to, each once.
+fn wallet_owners<'a>(written: &[(usize, &'a WalletEntry)]) -> BTreeSet<&'a str> {
+    written
+        .iter()
+        .map(|(_, e)| e.customer_id.as_str())
         .collect()
 }
 

@@ -8,7 +8,6 @@
 //! on open. A change set is one transaction: SQLite serialises writers; PostgreSQL runs it
 //! SERIALIZABLE and retries it when another transaction got in the way.
 
-use std::collections::BTreeSet;
 use std::str::FromStr;
 use std::sync::Once;
 
@@ -19,13 +18,11 @@ use sqlx::{AnyPool, Row};
 
 use super::{
     Applied, ChangeSet, Expectation, LoyaltyFact, OutboxEntry, RecordKind, Store, StoreError,
-    Write, activation_key, billed_sources, check_balance, source_key, wallet_writes,
+    Write, activation_key, billed_sources, check_balance, source_key, wallet_owners, wallet_writes,
 };
 use crate::activation::{ActivationEvent, CustomerSnapshot, Transition};
 use crate::audit::AuditRecord;
-use crate::billing::{
-    Bill, BillingInput, Credit, FinancialYear, NumberSeries, Wallet, WalletEntry,
-};
+use crate::billing::{Bill, BillingInput, FinancialYear, NumberSeries, Wallet};
 use crate::notification::NotificationIntent;
 use crate::record::{Customer, DeliveryRecord, Order, Payment, Product, Record, Subscription};
 
@@ -377,69 +374,40 @@ async fn write_bill(tx: &mut sqlx::Transaction<'_, sqlx::Any>, bill: &Bill) -> R
     Ok(())
 }
 
-/// Stores a credit once under its id: the same credit again is a no-op, another credit under
-/// that id a conflict (the whole transaction is then rolled back).
-async fn write_credit(
+/// Stores a document once under its id, in a table of `(id, customer_id, date, doc)` (credits,
+/// wallet entries): the same one again is a no-op, another one under that id a conflict (the
+/// whole transaction is then rolled back).
+async fn write_once<T: Serialize + serde::de::DeserializeOwned + PartialEq>(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    credit: &Credit,
+    (table, what): (&'static str, &str),
+    (id, customer_id, date): (&str, &str, NaiveDate),
+    value: &T,
 ) -> Result<(), Failed> {
-    let inserted = sqlx::query(
-        "INSERT INTO credits (id, customer_id, date, doc) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(credit.id.as_str())
-    .bind(credit.customer_id.as_str())
-    .bind(credit.date.to_string())
-    .bind(encode(credit).map_err(Failed::Store)?)
-    .execute(&mut **tx)
-    .await?;
+    let insert = format!(
+        "INSERT INTO {table} (id, customer_id, date, doc) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (id) DO NOTHING"
+    );
+    let inserted = sqlx::query(sqlx::AssertSqlSafe(insert))
+        .bind(id)
+        .bind(customer_id)
+        .bind(date.to_string())
+        .bind(encode(value).map_err(Failed::Store)?)
+        .execute(&mut **tx)
+        .await?;
     if inserted.rows_affected() == 1 {
         return Ok(());
     }
-    let stored = sqlx::query("SELECT doc FROM credits WHERE id = $1")
-        .bind(credit.id.as_str())
+    let select = format!("SELECT doc FROM {table} WHERE id = $1");
+    let stored = sqlx::query(sqlx::AssertSqlSafe(select))
+        .bind(id)
         .fetch_one(&mut **tx)
         .await?
         .try_get::<String, _>(0)?;
-    if decode_json::<Credit>(&stored).map_err(Failed::Store)? == *credit {
+    if decode_json::<T>(&stored).map_err(Failed::Store)? == *value {
         Ok(())
     } else {
         Err(Failed::Store(StoreError::Conflict(format!(
-            "another credit {} already exists",
-            credit.id
-        ))))
-    }
-}
-
-/// Stores a wallet entry once under its id, as [`write_credit`] does a credit.
-async fn write_wallet_entry(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    entry: &WalletEntry,
-) -> Result<(), Failed> {
-    let inserted = sqlx::query(
-        "INSERT INTO wallet_entries (id, customer_id, date, doc) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(entry.id.as_str())
-    .bind(entry.customer_id.as_str())
-    .bind(entry.date.to_string())
-    .bind(encode(entry).map_err(Failed::Store)?)
-    .execute(&mut **tx)
-    .await?;
-    if inserted.rows_affected() == 1 {
-        return Ok(());
-    }
-    let stored = sqlx::query("SELECT doc FROM wallet_entries WHERE id = $1")
-        .bind(entry.id.as_str())
-        .fetch_one(&mut **tx)
-        .await?
-        .try_get::<String, _>(0)?;
-    if decode_json::<WalletEntry>(&stored).map_err(Failed::Store)? == *entry {
-        Ok(())
-    } else {
-        Err(Failed::Store(StoreError::Conflict(format!(
-            "another wallet entry {} already exists",
-            entry.id
+            "another {what} {id} already exists"
         ))))
     }
 }
@@ -452,11 +420,7 @@ async fn check_wallets(
     writes: &[Write],
 ) -> Result<(), Failed> {
     let written = wallet_writes(writes);
-    let customers: BTreeSet<&str> = written
-        .iter()
-        .map(|(_, e)| e.customer_id.as_str())
-        .collect();
-    for customer_id in customers {
+    for customer_id in wallet_owners(&written) {
         let sql = "SELECT doc FROM wallet_entries WHERE customer_id = $1 ORDER BY date, id";
         let entries = docs(tx, sql, &[customer_id])
             .await
@@ -488,8 +452,14 @@ async fn write_record(
     let store = |e| Failed::Store(e);
     let query = match write {
         Write::Bill(bill) => return write_bill(tx, bill).await,
-        Write::Credit(credit) => return write_credit(tx, credit).await,
-        Write::WalletEntry(entry) => return write_wallet_entry(tx, entry).await,
+        Write::Credit(c) => {
+            let key = (c.id.as_str(), c.customer_id.as_str(), c.date);
+            return write_once(tx, ("credits", "credit"), key, c).await;
+        }
+        Write::WalletEntry(e) => {
+            let key = (e.id.as_str(), e.customer_id.as_str(), e.date);
+            return write_once(tx, ("wallet_entries", "wallet entry"), key, e).await;
+        }
         Write::NumberSeries(series) => sqlx::query(
             "INSERT INTO bill_series (financial_year, last_number) VALUES ($1, $2)
              ON CONFLICT (financial_year) DO UPDATE SET last_number = excluded.last_number",
