@@ -262,3 +262,28 @@ def test_loyalty_from_the_store(example: ModuleType) -> None:
     assert client.post("/customers/C1/loyalty/redeem", json=dict(request, points="many")).status_code == 422
     taken = client.post("/customers/C2/loyalty/redeem", json=request)
     assert taken.status_code == 409 and taken.json()["code"] == "STORE_CONFLICT"
+
+
+def test_wallet_top_ups_through_the_store(example: ModuleType) -> None:
+    import earlybird as eb
+
+    store = example.STORE.store
+    store.register_customer(
+        {"id": "C7", "name": "Asha Rao", "phone": "098450 12347", "signup_date": "2026-01-02"},
+        eb.Actor("DB_7", dt.datetime.now(dt.timezone.utc)),
+    )
+    client = TestClient(example.app)
+    top_up = {"id": "RZP_1", "amount": "250.50", "date": "2026-01-10"}
+    first = client.post("/customers/C7/wallet/top-ups", json=top_up)
+    assert first.status_code == 200, first.text
+    assert first.json() == {"effect": "changed"}
+    assert client.post("/customers/C7/wallet/top-ups", json=top_up).json() == {"effect": "unchanged"}
+    assert client.post("/customers/C7/wallet/top-ups", json=dict(top_up, amount="1")).status_code == 409
+    assert client.post("/customers/NOBODY/wallet/top-ups", json=dict(top_up, id="RZP_2")).status_code == 404
+    zero = client.post("/customers/C7/wallet/top-ups", json=dict(top_up, id="RZP_3", amount="0"))
+    assert zero.status_code == 422 and zero.json()["problems"][0]["field"] == "amount"
+
+    read = client.get("/customers/C7/wallet", params={"on": "2026-01-31"}).json()
+    assert read["balance"] == "250.50"
+    assert [(e["id"], e["kind"], e["amount"]) for e in read["entries"]] == [("RZP_1", "top_up", "250.50")]
+    assert client.get("/customers/C7/wallet", params={"on": "2026-01-09"}).json()["balance"] == "0"

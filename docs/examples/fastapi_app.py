@@ -149,6 +149,35 @@ async def redeem(customer_id: str, body: Redeem) -> eb.Redemption:
     )
 
 
+class TopUp(BaseModel):
+    """Money a customer paid into the wallet, under the payment gateway's id: a retried
+    request stores it once."""
+
+    id: str
+    amount: Decimal
+    date: dt.date
+
+
+@app.post("/customers/{customer_id}/wallet/top-ups")
+async def top_up(customer_id: str, body: TopUp) -> dict[str, Any]:
+    """Records a top-up (`changed`, or `unchanged` when retried); the next bill takes it
+    (`finalize_month` stores the application with the bill). Another top-up under the same id
+    is a 409, an unknown customer a 404, a bad amount a 422."""
+    entry = {"id": body.id, "customer_id": customer_id, "kind": "top_up", "amount": body.amount, "date": body.date}
+    try:
+        effect, _ = await STORE.record_wallet_entry(entry, eb.Actor("CASHIER", dt.datetime.now(dt.timezone.utc)))
+    except eb.NotFoundError as error:
+        raise HTTPException(status_code=404, detail=str(error)) from error
+    return {"effect": effect}
+
+
+@app.get("/customers/{customer_id}/wallet")
+async def wallet(customer_id: str, on: dt.date) -> dict[str, Any]:
+    """The balance usable on a day and every entry, with exact decimal strings."""
+    stored = await STORE.wallet(customer_id)
+    return {"balance": str(stored.balance_on(on)), "entries": stored.to_dict(mode="json")["entries"]}
+
+
 @app.post("/routes/plan")
 async def plan_routes(problem: dict[str, Any]) -> dict[str, Any]:
     """Tomorrow's routes: the core searches in a worker thread without the GIL, so this
