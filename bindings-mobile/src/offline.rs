@@ -12,6 +12,7 @@ use std::sync::{Arc, OnceLock};
 
 use earlybird::Error;
 use earlybird::audit::AuditRecord;
+use earlybird::billing::WalletEntry;
 use earlybird::lifecycle::{Actor, Effect, OrderOutcome};
 use earlybird::loyalty::{MemberSummary, Redemption};
 use earlybird::record::{Customer, DeliveryRecord, Order, Payment};
@@ -67,6 +68,22 @@ pub struct PlacedOrder {
 pub struct RecordedPayment {
     pub effect: Effect,
     pub payment: Payment,
+}
+
+/// A wallet entry recorded: `Unchanged` when the same entry was recorded before.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct RecordedWalletEntry {
+    pub effect: Effect,
+    pub entry: WalletEntry,
+}
+
+impl From<Done<WalletEntry>> for RecordedWalletEntry {
+    fn from(done: Done<WalletEntry>) -> Self {
+        Self {
+            effect: done.effect,
+            entry: done.record,
+        }
+    }
 }
 
 impl From<Done<Customer>> for RegisteredCustomer {
@@ -186,6 +203,35 @@ impl OfflineStore {
         actor: Actor,
     ) -> Result<RecordedPayment, EarlybirdError> {
         block(self.service.record_payment(payment, &actor)).map(Into::into)
+    }
+
+    /// Records cash paid into the customer's wallet at the door (`TOP_UP`) or promotional
+    /// credit (`PROMOTIONAL`, with `expiresOn`); the next bill takes it. An `APPLIED` entry
+    /// is a `Validation` error: applications come with their bills.
+    pub fn record_wallet_entry(
+        &self,
+        entry: WalletEntry,
+        actor: Actor,
+    ) -> Result<RecordedWalletEntry, EarlybirdError> {
+        block(self.service.record_wallet_entry(entry, &actor)).map(Into::into)
+    }
+
+    /// The customer's wallet entries, by date (empty when there are none).
+    pub fn wallet_entries(&self, customer_id: String) -> Result<Vec<WalletEntry>, EarlybirdError> {
+        block(self.service.wallet(&customer_id)).map(|wallet| wallet.entries)
+    }
+
+    /// What the customer's wallet holds on `on` (that day's entries included, its expiries
+    /// not yet).
+    pub fn wallet_balance(
+        &self,
+        customer_id: String,
+        on: CalendarDate,
+    ) -> Result<Amount, EarlybirdError> {
+        block(async {
+            let wallet = self.service.wallet(&customer_id).await?;
+            Ok(wallet.balance_on(on)?)
+        })
     }
 
     /// The customer's loyalty balance, tier progress and badges at `now`, rebuilt from the

@@ -1481,6 +1481,13 @@ public protocol OfflineStoreProtocol: AnyObject, Sendable {
     func recordPayment(payment: Payment, actor: Actor) throws  -> RecordedPayment
     
     /**
+     * Records cash paid into the customer's wallet at the door (`TOP_UP`) or promotional
+     * credit (`PROMOTIONAL`, with `expiresOn`); the next bill takes it. An `APPLIED` entry
+     * is a `Validation` error: applications come with their bills.
+     */
+    func recordWalletEntry(entry: WalletEntry, actor: Actor) throws  -> RecordedWalletEntry
+    
+    /**
      * Redeems points against a bill once per `key` (the bill number): the same key again
      * returns the same redemption.
      */
@@ -1491,6 +1498,17 @@ public protocol OfflineStoreProtocol: AnyObject, Sendable {
      * under the same id is a `Store` conflict.
      */
     func registerCustomer(customer: Customer, actor: Actor) throws  -> RegisteredCustomer
+    
+    /**
+     * What the customer's wallet holds on `on` (that day's entries included, its expiries
+     * not yet).
+     */
+    func walletBalance(customerId: String, on: CalendarDate) throws  -> Amount
+    
+    /**
+     * The customer's wallet entries, by date (empty when there are none).
+     */
+    func walletEntries(customerId: String) throws  -> [WalletEntry]
     
 }
 /**
@@ -1736,6 +1754,22 @@ open func recordPayment(payment: Payment, actor: Actor)throws  -> RecordedPaymen
 }
     
     /**
+     * Records cash paid into the customer's wallet at the door (`TOP_UP`) or promotional
+     * credit (`PROMOTIONAL`, with `expiresOn`); the next bill takes it. An `APPLIED` entry
+     * is a `Validation` error: applications come with their bills.
+     */
+open func recordWalletEntry(entry: WalletEntry, actor: Actor)throws  -> RecordedWalletEntry  {
+    return try  FfiConverterTypeRecordedWalletEntry_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_method_offlinestore_record_wallet_entry(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeWalletEntry_lower(entry),
+        FfiConverterTypeActor_lower(actor),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Redeems points against a bill once per `key` (the bill number): the same key again
      * returns the same redemption.
      */
@@ -1764,6 +1798,34 @@ open func registerCustomer(customer: Customer, actor: Actor)throws  -> Registere
             self.uniffiCloneHandle(),
         FfiConverterTypeCustomer_lower(customer),
         FfiConverterTypeActor_lower(actor),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * What the customer's wallet holds on `on` (that day's entries included, its expiries
+     * not yet).
+     */
+open func walletBalance(customerId: String, on: CalendarDate)throws  -> Amount  {
+    return try  FfiConverterTypeAmount_lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_method_offlinestore_wallet_balance(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(customerId),
+        FfiConverterTypeCalendarDate_lower(on),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The customer's wallet entries, by date (empty when there are none).
+     */
+open func walletEntries(customerId: String)throws  -> [WalletEntry]  {
+    return try  FfiConverterSequenceTypeWalletEntry.lift(try rustCallWithError(FfiConverterTypeEarlybirdError_lift) {
+        uniffiCallStatus in
+    uniffi_earlybird_mobile_fn_method_offlinestore_wallet_entries(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(customerId),uniffiCallStatus
     )
 })
 }
@@ -6241,6 +6303,63 @@ public func FfiConverterTypeRecordedPayment_lift(_ buf: RustBuffer) throws -> Re
 #endif
 public func FfiConverterTypeRecordedPayment_lower(_ value: RecordedPayment) -> RustBuffer {
     return FfiConverterTypeRecordedPayment.lower(value)
+}
+
+
+/**
+ * A wallet entry recorded: `Unchanged` when the same entry was recorded before.
+ */
+public struct RecordedWalletEntry: Equatable, Hashable {
+    public var effect: Effect
+    public var entry: WalletEntry
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(effect: Effect, entry: WalletEntry) {
+        self.effect = effect
+        self.entry = entry
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RecordedWalletEntry: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRecordedWalletEntry: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RecordedWalletEntry {
+        return
+            try RecordedWalletEntry(
+                effect: FfiConverterTypeEffect.read(from: &buf), 
+                entry: FfiConverterTypeWalletEntry.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RecordedWalletEntry, into buf: inout [UInt8]) {
+        FfiConverterTypeEffect.write(value.effect, into: &buf)
+        FfiConverterTypeWalletEntry.write(value.entry, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRecordedWalletEntry_lift(_ buf: RustBuffer) throws -> RecordedWalletEntry {
+    return try FfiConverterTypeRecordedWalletEntry.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRecordedWalletEntry_lower(_ value: RecordedWalletEntry) -> RustBuffer {
+    return FfiConverterTypeRecordedWalletEntry.lower(value)
 }
 
 
@@ -15128,10 +15247,19 @@ private let initializationResult: InitializationResult = {
     if (uniffi_earlybird_mobile_checksum_method_offlinestore_record_payment() != 51999) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_earlybird_mobile_checksum_method_offlinestore_record_wallet_entry() != 26832) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_earlybird_mobile_checksum_method_offlinestore_redeem_points() != 43463) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_earlybird_mobile_checksum_method_offlinestore_register_customer() != 23104) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_method_offlinestore_wallet_balance() != 47943) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_earlybird_mobile_checksum_method_offlinestore_wallet_entries() != 62338) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_earlybird_mobile_checksum_constructor_customeractivation_backfill() != 58257) {

@@ -259,6 +259,35 @@ fun offlineStore(suite: Suite) {
         }
     }
 
+    suite.test("offline store: cash paid into the wallet is stored once, and its balance read back") {
+        val file = File.createTempFile("earlybird-offline", ".sqlite")
+        try {
+            OfflineStore.open(file.path).use { store ->
+                val topUp = WalletEntry("W1", "CUST_1", WalletEntryKind.TOP_UP, BigDecimal("200.00"), day("2026-01-15"), null, null)
+                assertThrows<EarlybirdException.NotFound> { store.recordWalletEntry(topUp, morning) }
+                store.registerCustomer(customer, morning)
+                assertEquals(Effect.CHANGED, store.recordWalletEntry(topUp, morning).effect)
+                assertEquals(Effect.UNCHANGED, store.recordWalletEntry(topUp, morning).effect)
+                val promotion = WalletEntry("W2", "CUST_1", WalletEntryKind.PROMOTIONAL, BigDecimal("20.00"), day("2026-01-16"), day("2026-01-31"), null)
+                store.recordWalletEntry(promotion, morning)
+                val changed = assertThrows<EarlybirdException.Store> {
+                    store.recordWalletEntry(topUp.copy(amount = BigDecimal("1.00")), morning)
+                }
+                assertEquals("STORE_CONFLICT", changed.code)
+                val applied = assertThrows<EarlybirdException.Validation> {
+                    store.recordWalletEntry(topUp.copy(id = "W3", kind = WalletEntryKind.APPLIED, amount = BigDecimal("0")), morning)
+                }
+                assertEquals(listOf("kind", "amount"), applied.problems.map { it.field })
+                assertEquals(listOf(topUp, promotion), store.walletEntries("CUST_1"))
+                assertEquals("220.00", store.walletBalance("CUST_1", day("2026-01-31")).toPlainString())
+                assertEquals("200.00", store.walletBalance("CUST_1", day("2026-02-01")).toPlainString())
+                assertEquals(emptyList<WalletEntry>(), store.walletEntries("CUST_404"))
+            }
+        } finally {
+            file.delete()
+        }
+    }
+
     suite.test("offline store: the same confirmation from two threads at once is stored once") {
         val file = File.createTempFile("earlybird-offline", ".sqlite")
         try {

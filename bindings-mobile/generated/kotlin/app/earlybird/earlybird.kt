@@ -928,9 +928,15 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_earlybird_mobile_checksum_method_offlinestore_record_payment(
     ): Int
+    external fun uniffi_earlybird_mobile_checksum_method_offlinestore_record_wallet_entry(
+    ): Int
     external fun uniffi_earlybird_mobile_checksum_method_offlinestore_redeem_points(
     ): Int
     external fun uniffi_earlybird_mobile_checksum_method_offlinestore_register_customer(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_method_offlinestore_wallet_balance(
+    ): Int
+    external fun uniffi_earlybird_mobile_checksum_method_offlinestore_wallet_entries(
     ): Int
     external fun uniffi_earlybird_mobile_checksum_constructor_customeractivation_backfill(
     ): Int
@@ -1056,9 +1062,15 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_earlybird_mobile_fn_method_offlinestore_record_payment(`ptr`: Long,`payment`: RustBuffer.ByValue,`actor`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_offlinestore_record_wallet_entry(`ptr`: Long,`entry`: RustBuffer.ByValue,`actor`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_earlybird_mobile_fn_method_offlinestore_redeem_points(`ptr`: Long,`customerId`: RustBuffer.ByValue,`points`: Long,`billCharges`: RustBuffer.ByValue,`key`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_earlybird_mobile_fn_method_offlinestore_register_customer(`ptr`: Long,`customer`: RustBuffer.ByValue,`actor`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_offlinestore_wallet_balance(`ptr`: Long,`customerId`: RustBuffer.ByValue,`on`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_earlybird_mobile_fn_method_offlinestore_wallet_entries(`ptr`: Long,`customerId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_earlybird_mobile_fn_func_version(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1736,10 +1748,19 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_earlybird_mobile_checksum_method_offlinestore_record_payment() and 0xFFFF) != 51999) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_earlybird_mobile_checksum_method_offlinestore_record_wallet_entry() and 0xFFFF) != 26832) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_earlybird_mobile_checksum_method_offlinestore_redeem_points() and 0xFFFF) != 43463) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_earlybird_mobile_checksum_method_offlinestore_register_customer() and 0xFFFF) != 23104) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_method_offlinestore_wallet_balance() and 0xFFFF) != 47943) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_earlybird_mobile_checksum_method_offlinestore_wallet_entries() and 0xFFFF) != 62338) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_earlybird_mobile_checksum_constructor_customeractivation_backfill() and 0xFFFF) != 58257) {
@@ -3571,6 +3592,13 @@ public interface OfflineStoreInterface {
     fun `recordPayment`(`payment`: Payment, `actor`: Actor): RecordedPayment
     
     /**
+     * Records cash paid into the customer's wallet at the door (`TOP_UP`) or promotional
+     * credit (`PROMOTIONAL`, with `expiresOn`); the next bill takes it. An `APPLIED` entry
+     * is a `Validation` error: applications come with their bills.
+     */
+    fun `recordWalletEntry`(`entry`: WalletEntry, `actor`: Actor): RecordedWalletEntry
+    
+    /**
      * Redeems points against a bill once per `key` (the bill number): the same key again
      * returns the same redemption.
      */
@@ -3581,6 +3609,17 @@ public interface OfflineStoreInterface {
      * under the same id is a `Store` conflict.
      */
     fun `registerCustomer`(`customer`: Customer, `actor`: Actor): RegisteredCustomer
+    
+    /**
+     * What the customer's wallet holds on `on` (that day's entries included, its expiries
+     * not yet).
+     */
+    fun `walletBalance`(`customerId`: kotlin.String, `on`: CalendarDate): Amount
+    
+    /**
+     * The customer's wallet entries, by date (empty when there are none).
+     */
+    fun `walletEntries`(`customerId`: kotlin.String): List<WalletEntry>
     
     companion object
 }
@@ -3924,6 +3963,27 @@ open class OfflineStore: Disposable, AutoCloseable, OfflineStoreInterface
 
     
     /**
+     * Records cash paid into the customer's wallet at the door (`TOP_UP`) or promotional
+     * credit (`PROMOTIONAL`, with `expiresOn`); the next bill takes it. An `APPLIED` entry
+     * is a `Validation` error: applications come with their bills.
+     */
+    @Throws(EarlybirdException::class)override fun `recordWalletEntry`(`entry`: WalletEntry, `actor`: Actor): RecordedWalletEntry {
+            return FfiConverterTypeRecordedWalletEntry.lift(
+    callWithHandle {
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_offlinestore_record_wallet_entry(
+        it,
+        
+        FfiConverterTypeWalletEntry.lower(`entry`),
+        FfiConverterTypeActor.lower(`actor`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Redeems points against a bill once per `key` (the bill number): the same key again
      * returns the same redemption.
      */
@@ -3959,6 +4019,44 @@ open class OfflineStore: Disposable, AutoCloseable, OfflineStoreInterface
         
         FfiConverterTypeCustomer.lower(`customer`),
         FfiConverterTypeActor.lower(`actor`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * What the customer's wallet holds on `on` (that day's entries included, its expiries
+     * not yet).
+     */
+    @Throws(EarlybirdException::class)override fun `walletBalance`(`customerId`: kotlin.String, `on`: CalendarDate): Amount {
+            return FfiConverterTypeAmount.lift(
+    callWithHandle {
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_offlinestore_wallet_balance(
+        it,
+        
+        FfiConverterString.lower(`customerId`),
+        FfiConverterTypeCalendarDate.lower(`on`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The customer's wallet entries, by date (empty when there are none).
+     */
+    @Throws(EarlybirdException::class)override fun `walletEntries`(`customerId`: kotlin.String): List<WalletEntry> {
+            return FfiConverterSequenceTypeWalletEntry.lift(
+    callWithHandle {
+    uniffiRustCallWithError(EarlybirdException) { _status ->
+    UniffiLib.uniffi_earlybird_mobile_fn_method_offlinestore_wallet_entries(
+        it,
+        
+        FfiConverterString.lower(`customerId`),_status)
 }
     }
     )
@@ -7583,6 +7681,47 @@ public object FfiConverterTypeRecordedPayment: FfiConverterRustBuffer<RecordedPa
     override fun write(value: RecordedPayment, buf: ByteBuffer) {
             FfiConverterTypeEffect.write(value.`effect`, buf)
             FfiConverterTypePayment.write(value.`payment`, buf)
+    }
+}
+
+
+
+/**
+ * A wallet entry recorded: `Unchanged` when the same entry was recorded before.
+ */
+data class RecordedWalletEntry (
+    val `effect`: Effect
+    , 
+    val `entry`: WalletEntry
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRecordedWalletEntry: FfiConverterRustBuffer<RecordedWalletEntry> {
+    override fun read(buf: ByteBuffer): RecordedWalletEntry {
+        return RecordedWalletEntry(
+            FfiConverterTypeEffect.read(buf),
+            FfiConverterTypeWalletEntry.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RecordedWalletEntry) = (
+            FfiConverterTypeEffect.allocationSize(value.`effect`) +
+            FfiConverterTypeWalletEntry.allocationSize(value.`entry`)
+    )
+
+    override fun write(value: RecordedWalletEntry, buf: ByteBuffer) {
+            FfiConverterTypeEffect.write(value.`effect`, buf)
+            FfiConverterTypeWalletEntry.write(value.`entry`, buf)
     }
 }
 
