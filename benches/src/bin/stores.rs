@@ -11,11 +11,18 @@
 //! change), in memory, in a new SQLite file and — when `EARLYBIRD_BENCH_POSTGRES_URL` names
 //! an EMPTY database — in PostgreSQL; next to the engine alone billing the same records
 //! already in memory (`bill_month` + `finalize_all`).
+//!
+//! What wallets cost a billing run (`stores wallets [customers]`): the synthetic month in new
+//! SQLite files, billed by `Service::finalize_month` with no wallet and with a Rs 500 top-up
+//! for every customer (so every bill stores a wallet payment, its applied entry and the
+//! points it earns, and the store replays each wallet it wrote to), alternating.
 
 use std::time::Instant;
 
 use chrono::{Days, NaiveDate};
-use earlybird::billing::{self, BillingConfig, BillingInput, FinancialYear, NumberSeries};
+use earlybird::billing::{
+    self, BillingConfig, BillingInput, FinancialYear, NumberSeries, WalletEntry, WalletEntryKind,
+};
 use earlybird::lifecycle::Actor;
 use earlybird::record::{Customer, DeliveryRecord, DeliverySource, DeliveryStatus};
 use earlybird::service::Service;
@@ -169,8 +176,99 @@ async fn billing_bench(customers: usize) {
     }
 }
 
+/// One SQLite run of `wallet_bench`: (seconds writing the top-ups, seconds billing, wallet
+/// payments among the bills).
+async fn bill_with_wallets(
+    input: &BillingInput,
+    spec: MonthSpec,
+    top_ups: bool,
+) -> (f64, f64, usize) {
+    let path = std::env::temp_dir().join(format!(
+        "earlybird-bench-wallets-{}.sqlite",
+        std::process::id()
+    ));
+    let path = path.to_str().expect("a UTF-8 path").to_owned();
+    let store = SqlStore::open_sqlite(&path).await.expect("SQLite opens");
+    store
+        .apply_bulk(month_records(input))
+        .await
+        .expect("the month is imported");
+    let began = Instant::now();
+    if top_ups {
+        let mut owners: Vec<&str> = input
+            .subscriptions
+            .iter()
+            .map(|s| s.customer_id.as_str())
+            .collect();
+        owners.sort_unstable();
+        owners.dedup();
+        let entries = owners.into_iter().map(|customer_id| {
+            Write::WalletEntry(WalletEntry {
+                id: format!("TOPUP-{customer_id}"),
+                customer_id: customer_id.to_owned(),
+                kind: WalletEntryKind::TopUp,
+                amount: Decimal::new(50_000, 2),
+                date: spec.month.first_day(),
+                expires_on: None,
+                reference: None,
+            })
+        });
+        let changes = entries.fold(ChangeSet::new(), ChangeSet::write);
+        store.apply(changes).await.expect("the top-ups are stored");
+    }
+    let written = began.elapsed().as_secs_f64();
+    let at = spec
+        .month
+        .bill_date()
+        .and_hms_opt(1, 0, 0)
+        .expect("a time")
+        .and_utc();
+    let began = Instant::now();
+    let bills = Service::new(store)
+        .finalize_month(spec.month, &Actor::new("billing", at))
+        .await
+        .expect("the month is billed");
+    let billing = began.elapsed().as_secs_f64();
+    let _ = std::fs::remove_file(&path);
+    let paid = bills.iter().filter(|b| b.wallet_payment.is_some()).count();
+    (written, billing, paid)
+}
+
+async fn wallet_bench(customers: usize) {
+    let spec = MonthSpec::customers(customers);
+    let input = month(spec);
+    println!(
+        "synthetic month {}: {customers} customers, {} records",
+        spec.month,
+        record_count(&input)
+    );
+    println!("| run | wallets | top-ups written s | finalize_month s | wallet payments |");
+    let mut times = [Vec::new(), Vec::new()];
+    for (run, top_ups) in [(1, false), (2, true), (3, false), (4, true)] {
+        let (written, billing, paid) = bill_with_wallets(&input, spec, top_ups).await;
+        println!(
+            "| {run} | {} | {written:.2} | {billing:.2} | {paid} |",
+            if top_ups { "a top-up each" } else { "none" }
+        );
+        times[usize::from(top_ups)].push(billing);
+    }
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    println!(
+        "finalize_month with a wallet payment on every bill takes {:.2}x the time without (mean of two runs each)",
+        mean(&times[1]) / mean(&times[0])
+    );
+}
+
 #[tokio::main]
 async fn main() {
+    if std::env::args().nth(1).as_deref() == Some("wallets") {
+        let customers = std::env::args()
+            .nth(2)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(10_000);
+        wallet_bench(customers).await;
+        return;
+    }
     if std::env::args().nth(1).as_deref() == Some("billing") {
         let customers = std::env::args()
             .nth(2)
