@@ -732,7 +732,9 @@ impl<S: Store> Service<S> {
                 "applications are written by finalize_month, with the bill's wallet payment",
             );
         }
-        billing::check_wallet_entry(&entry, "", &mut problems);
+        if let Err(malformed) = crate::store::validate_wallet_entry(&entry) {
+            problems.extend(malformed);
+        }
         problems.finish(())?;
         let wallet = self.store.wallet(&entry.customer_id).await?;
         if let Some(existing) = wallet.entries.into_iter().find(|e| e.id == entry.id) {
@@ -1122,6 +1124,14 @@ pub(crate) mod tests {
         match service.record_wallet_entry(applied, &actor(2)).await {
             Err(Error::Validation(e)) => assert_eq!(e.fields(), ["kind"]),
             other => panic!("applications come from bills only, got {other:?}"),
+        }
+        let nobody = WalletEntry {
+            customer_id: String::new(),
+            ..top_up.clone()
+        };
+        match service.record_wallet_entry(nobody, &actor(2)).await {
+            Err(Error::Validation(e)) => assert_eq!(e.fields(), ["customer_id"]),
+            other => panic!("an entry names its customer, got {other:?}"),
         }
 
         // January: 57.00 billed, 50.00 in the wallet on 1 February.

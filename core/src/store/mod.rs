@@ -137,7 +137,7 @@ fn validate_credit(credit: &Credit) -> Result<(), ValidationError> {
 }
 
 /// A stored wallet entry is well formed and names its customer.
-fn validate_wallet_entry(entry: &WalletEntry) -> Result<(), ValidationError> {
+pub(crate) fn validate_wallet_entry(entry: &WalletEntry) -> Result<(), ValidationError> {
     let mut problems = Problems::new();
     if entry.customer_id.trim().is_empty() {
         problems.push("customer_id", Rule::Required, "", "a wallet entry names it");
