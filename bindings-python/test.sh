@@ -14,7 +14,11 @@ fi
 pip install -q maturin==1.16.0 pytest==9.2.0 mypy==2.4.1 fastapi==0.165.0 httpx2==2.16.2
 
 echo "== Python binding: build and install the wheel (maturin, release)"
-pip install -q --no-build-isolation --no-deps --force-reinstall ./bindings-python
+# For the host's own target triple, as `napi build --platform` builds the Node binding: both
+# then share target/<triple>/release, so the second build compiles its ~15 own crates, not
+# every dependency again (and the run keeps one release tree of them on disk, not two).
+CARGO_BUILD_TARGET="$(rustc -vV | sed -n 's/^host: //p')" \
+    pip install -q --no-build-isolation --no-deps --force-reinstall ./bindings-python
 
 echo "== Python binding: type stubs against the native module"
 python -m mypy.stubtest earlybird._earlybird
