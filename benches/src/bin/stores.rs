@@ -21,7 +21,8 @@ use std::time::Instant;
 
 use chrono::{Days, NaiveDate};
 use earlybird::billing::{
-    self, BillingConfig, BillingInput, FinancialYear, NumberSeries, WalletEntry, WalletEntryKind,
+    self, Bill, BillingConfig, BillingInput, FinancialYear, NumberSeries, WalletEntry,
+    WalletEntryKind,
 };
 use earlybird::lifecycle::Actor;
 use earlybird::record::{Customer, DeliveryRecord, DeliverySource, DeliveryStatus};
@@ -108,7 +109,13 @@ async fn import_and_bill<S: Store>(
         .await
         .expect("the month is imported");
     let import = began.elapsed().as_secs_f64();
-    let service = Service::new(store);
+    let (billing, bills) = finalize_timed(store, spec).await;
+    (import, billing, bills.len())
+}
+
+/// `Service::finalize_month` on the store, as the billing job runs it at 01:00 on the bill
+/// date: (seconds, bills).
+async fn finalize_timed<S: Store>(store: S, spec: MonthSpec) -> (f64, Vec<Bill>) {
     let at = spec
         .month
         .bill_date()
@@ -116,11 +123,11 @@ async fn import_and_bill<S: Store>(
         .expect("a time")
         .and_utc();
     let began = Instant::now();
-    let bills = service
+    let bills = Service::new(store)
         .finalize_month(spec.month, &Actor::new("billing", at))
         .await
         .expect("the month is billed");
-    (import, began.elapsed().as_secs_f64(), bills.len())
+    (began.elapsed().as_secs_f64(), bills)
 }
 
 async fn billing_bench(customers: usize) {
@@ -217,18 +224,7 @@ async fn bill_with_wallets(
         store.apply(changes).await.expect("the top-ups are stored");
     }
     let written = began.elapsed().as_secs_f64();
-    let at = spec
-        .month
-        .bill_date()
-        .and_hms_opt(1, 0, 0)
-        .expect("a time")
-        .and_utc();
-    let began = Instant::now();
-    let bills = Service::new(store)
-        .finalize_month(spec.month, &Actor::new("billing", at))
-        .await
-        .expect("the month is billed");
-    let billing = began.elapsed().as_secs_f64();
+    let (billing, bills) = finalize_timed(store, spec).await;
     let _ = std::fs::remove_file(&path);
     let paid = bills.iter().filter(|b| b.wallet_payment.is_some()).count();
     (written, billing, paid)
