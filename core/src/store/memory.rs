@@ -122,37 +122,15 @@ impl State {
     fn admit(&self, writes: &[Write]) -> Result<(), StoreError> {
         let mut numbers = HashSet::new();
         let mut sources = HashSet::new();
-        let mut credits: HashMap<&str, &Credit> = HashMap::new();
+        let mut credits: BTreeMap<&str, &Credit> = BTreeMap::new();
         let mut entries: BTreeMap<&str, &WalletEntry> = BTreeMap::new();
         for write in writes {
-            if let Write::WalletEntry(entry) = write {
-                let earlier = self
-                    .wallet
-                    .get(&entry.id)
-                    .or_else(|| entries.get(entry.id.as_str()).copied());
-                match earlier {
-                    Some(earlier) if earlier != entry => {
-                        return Err(StoreError::Conflict(format!(
-                            "another wallet entry {} already exists",
-                            entry.id
-                        )));
-                    }
-                    Some(_) => {}
-                    None => _ = entries.insert(&entry.id, entry),
+            match write {
+                Write::Credit(c) => admit_once(&self.credits, &mut credits, &c.id, c, "credit")?,
+                Write::WalletEntry(e) => {
+                    admit_once(&self.wallet, &mut entries, &e.id, e, "wallet entry")?;
                 }
-            }
-            if let Write::Credit(credit) = write {
-                let earlier = self
-                    .credits
-                    .get(&credit.id)
-                    .or_else(|| credits.get(credit.id.as_str()).copied());
-                if earlier.is_some_and(|earlier| earlier != credit) {
-                    return Err(StoreError::Conflict(format!(
-                        "another credit {} already exists",
-                        credit.id
-                    )));
-                }
-                credits.insert(&credit.id, credit);
+                _ => {}
             }
             let Write::Bill(bill) = write else { continue };
             let number = bill.number.clone().unwrap_or_default();
@@ -230,6 +208,28 @@ impl State {
             Write::WalletEntry(entry) => {
                 self.wallet.entry(entry.id.clone()).or_insert(entry);
             }
+        }
+    }
+}
+
+/// Admits a document stored once under its id (credits, wallet entries): the same one again,
+/// stored or earlier in the change, is a no-op; another one under the id is a conflict. A new
+/// one joins `new`, what the change adds.
+fn admit_once<'w, T: PartialEq>(
+    stored: &BTreeMap<String, T>,
+    new: &mut BTreeMap<&'w str, &'w T>,
+    id: &'w str,
+    value: &'w T,
+    what: &str,
+) -> Result<(), StoreError> {
+    match stored.get(id).or_else(|| new.get(id).copied()) {
+        Some(earlier) if earlier != value => Err(StoreError::Conflict(format!(
+            "another {what} {id} already exists"
+        ))),
+        Some(_) => Ok(()),
+        None => {
+            new.insert(id, value);
+            Ok(())
         }
     }
 }

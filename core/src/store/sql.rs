@@ -412,6 +412,9 @@ async fn write_once<T: Serialize + serde::de::DeserializeOwned + PartialEq>(
     }
 }
 
+/// A customer's wallet entries, in the order a wallet keeps them.
+const WALLET_OF: &str = "SELECT doc FROM wallet_entries WHERE customer_id = $1 ORDER BY date, id";
+
 /// Replays, once a change set is written, each wallet it wrote to: one overdrawn on any day
 /// fails the transaction. Under PostgreSQL's serializable isolation two changes that only
 /// overdraw a wallet together cannot both commit.
@@ -421,8 +424,7 @@ async fn check_wallets(
 ) -> Result<(), Failed> {
     let written = wallet_writes(writes);
     for customer_id in wallet_owners(&written) {
-        let sql = "SELECT doc FROM wallet_entries WHERE customer_id = $1 ORDER BY date, id";
-        let entries = docs(tx, sql, &[customer_id])
+        let entries = docs(tx, WALLET_OF, &[customer_id])
             .await
             .map_err(Failed::Store)?
             .iter()
@@ -715,10 +717,9 @@ impl Store for SqlStore {
     }
 
     async fn wallet(&self, customer_id: &str) -> Result<Wallet, StoreError> {
-        let sql = "SELECT doc FROM wallet_entries WHERE customer_id = $1 ORDER BY date, id";
         Ok(Wallet {
             customer_id: customer_id.to_owned(),
-            entries: self.many_json(sql, &[customer_id]).await?,
+            entries: self.many_json(WALLET_OF, &[customer_id]).await?,
         })
     }
 
