@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::BillingError;
 use crate::record::Payment;
-use crate::validation::{Problems, Rule};
+use crate::validation::{Problems, Rule, field_path};
 
 /// What a wallet entry does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -310,10 +310,7 @@ impl Wallet {
 
 /// Names each problem of `entry` under `path` (`wallet[3].amount`; no path: `amount`).
 pub(crate) fn check_entry(entry: &WalletEntry, path: &str, problems: &mut Problems) {
-    let field = |name: &str| match path {
-        "" => name.to_owned(),
-        _ => format!("{path}.{name}"),
-    };
+    let field = |name: &str| field_path(path, name);
     problems.id(&field("id"), &entry.id);
     problems.positive_amount(&field("amount"), entry.amount);
     match (entry.kind, entry.expires_on) {
